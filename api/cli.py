@@ -1,0 +1,42 @@
+"""The whole command line: the core commands of `app/cli.py` plus those that need the HTTP app."""
+
+import json
+from pathlib import Path
+
+import typer
+
+from app.cli import cli
+from app.core.config import ConfigError, get_settings
+
+
+@cli.command("export-openapi")
+def export_openapi(path: Path = Path("openapi/openapi.json")) -> None:
+    """Write the OpenAPI document the app serves (the committed contract)."""
+    from api.main import create_app
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(create_app().openapi(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    typer.echo(f"Wrote {path}.")
+
+
+@cli.command()
+def serve(host: str = "0.0.0.0", port: int | None = None, workers: int = 1) -> None:
+    """Serve the API (and the field app, when built) with uvicorn."""
+    import uvicorn
+
+    try:
+        get_settings().check_production()
+    except ConfigError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    uvicorn.run(
+        "api.asgi:app", host=host, port=port or get_settings().port, workers=workers, proxy_headers=True
+    )
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,27 @@
+import uuid
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.users.schemas import RoleGrant
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: str = "bearer"
+    expires_in: int = Field(description="Seconds until the access token expires")
+
+
+class RefreshRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    refresh_token: str = Field(min_length=1, max_length=200)
+
+
+class Me(BaseModel):
+    id: uuid.UUID
+    username: str
+    full_name: str
+    phone: str | None
+    roles: list[RoleGrant]
+    permissions: list[str] = Field(description="Everything the caller may do somewhere in its area")

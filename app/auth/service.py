@@ -1,0 +1,137 @@
+"""Sign-in, refresh-token rotation with reuse detection, logout, and the principal behind a token."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.schemas import Me, TokenPair
+from app.authz.permissions import PERMISSIONS, Role
+from app.authz.principal import Grant, Principal
+from app.core.config import get_settings
+from app.core.errors import TokenReused, TooManyRequests, Unauthorized
+from app.core.ids import uuid7
+from app.core.security import create_access_token, decode_access_token, digest, new_secret, verify_password
+from app.core.throttle import FailureWindow
+from app.models import RefreshToken, RoleAssignment, Unit, User
+from app.users.schemas import RoleGrant
+
+login_failures = FailureWindow()
+BAD_LOGIN = "Incorrect username or password"
+
+
+def _throttle(keys: list[tuple[str, int]]) -> None:
+    window = get_settings().login_window_seconds
+    waits = [w for key, limit in keys if (w := login_failures.retry_after(key, limit, window)) is not None]
+    if waits:
+        raise TooManyRequests("Too many failed sign-ins: wait and try again", retry_after=max(waits))
+
+
+async def login(session: AsyncSession, username: str, password: str, address: str) -> TokenPair:
+    settings = get_settings()
+    user_key, address_key = f"user:{username.strip().lower()}", f"addr:{address}"
+    _throttle(
+        [(user_key, settings.login_max_failures), (address_key, settings.login_max_failures_per_address)]
+    )
+    user = await session.scalar(select(User).where(User.username == username.strip().lower()))
+    valid = await verify_password(password, user.password_hash if user else None)
+    if not (valid and user and user.is_active):
+        login_failures.add(user_key)
+        login_failures.add(address_key)
+        raise Unauthorized(BAD_LOGIN)
+    login_failures.clear(user_key)
+    return await _issue(session, user, family_id=uuid7())
+
+
+async def refresh(session: AsyncSession, token: str) -> TokenPair:
+    stored = await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == digest(token)))
+    now = datetime.now(UTC)
+    if stored is None or stored.revoked_at is not None or stored.expires_at <= now:
+        raise Unauthorized("The refresh token is invalid or expired: sign in again")
+    # Spend it atomically: of two concurrent refreshes with one token, only one wins.
+    spent = await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == stored.id, RefreshToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if spent.rowcount != 1:
+        await _revoke_family(session, stored.family_id)
+        raise TokenReused("This refresh token was already used: every session from it is now signed out")
+    user = await session.get(User, stored.user_id)
+    if user is None or not user.is_active:
+        raise Unauthorized("The account is disabled")
+    return await _issue(session, user, family_id=stored.family_id)
+
+
+async def logout(session: AsyncSession, token: str) -> None:
+    stored = await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == digest(token)))
+    if stored is not None:
+        await _revoke_family(session, stored.family_id)
+
+
+async def _revoke_family(session: AsyncSession, family_id: uuid.UUID) -> None:
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC))
+    )
+
+
+async def _grants(session: AsyncSession, user_id: uuid.UUID) -> list[Grant]:
+    rows = await session.execute(
+        select(RoleAssignment.role, RoleAssignment.unit_id, Unit.path)
+        .outerjoin(Unit, Unit.id == RoleAssignment.unit_id)
+        .where(RoleAssignment.user_id == user_id)
+    )
+    return [Grant(Role(r.role), r.unit_id, r.path or "") for r in rows]
+
+
+async def _issue(session: AsyncSession, user: User, *, family_id: uuid.UUID) -> TokenPair:
+    """An access token carrying the caller's grants (so requests need no lookup) and a new refresh token."""
+    grants = await _grants(session, user.id)
+    claims = {
+        "name": user.username,
+        "grants": [[g.role.value, g.unit_id.hex if g.unit_id else None, g.unit_path] for g in grants],
+    }
+    access, expires_in = create_access_token(str(user.id), claims)
+    secret = new_secret()
+    session.add(
+        RefreshToken(
+            user_id=user.id,
+            family_id=family_id,
+            token_hash=digest(secret),
+            expires_at=datetime.now(UTC) + timedelta(days=get_settings().refresh_token_days),
+        )
+    )
+    await session.flush()
+    return TokenPair(access_token=access, refresh_token=secret, expires_in=expires_in)
+
+
+def principal_from_token(token: str) -> Principal:
+    claims = decode_access_token(token)
+    if claims is None:
+        raise Unauthorized("The access token is invalid or expired")
+    try:
+        grants = tuple(
+            Grant(Role(role), uuid.UUID(unit) if unit else None, path)
+            for role, unit, path in claims["grants"]
+        )
+        return Principal(id=uuid.UUID(claims["sub"]), name=claims["name"], grants=grants)
+    except (KeyError, ValueError, TypeError):
+        raise Unauthorized("The access token is malformed") from None
+
+
+async def me(session: AsyncSession, principal: Principal) -> Me:
+    user = await session.get(User, principal.id)
+    if user is None or not user.is_active:
+        raise Unauthorized("The account no longer exists or is disabled")
+    grants = await _grants(session, user.id)
+    return Me(
+        id=user.id,
+        username=user.username,
+        full_name=user.full_name,
+        phone=user.phone,
+        roles=[RoleGrant(role=g.role, unit_id=g.unit_id) for g in grants],
+        permissions=sorted({p.value for g in grants for p in PERMISSIONS[g.role]}),
+    )

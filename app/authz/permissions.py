@@ -1,0 +1,100 @@
+"""Roles and what they may do: the one table of permissions (DOMAIN.md, "Roles and scope")."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    admin = "admin"
+    province_officer = "province_officer"
+    commune_officer = "commune_officer"
+    team_leader = "team_leader"
+    team_member = "team_member"
+    viewer = "viewer"
+    integration = "integration"
+
+
+class Permission(StrEnum):
+    units_read = "units:read"
+    units_manage = "units:manage"
+    users_read = "users:read"
+    users_manage = "users:manage"
+    teams_read = "teams:read"
+    teams_manage = "teams:manage"
+    members_read = "members:read"
+    members_manage = "members:manage"
+    trainings_read = "trainings:read"
+    trainings_manage = "trainings:manage"
+    households_read = "households:read"
+    households_update = "households:update"
+    households_manage = "households:manage"
+    campaigns_read = "campaigns:read"
+    campaigns_manage = "campaigns:manage"
+    events_manage = "events:manage"
+    activities_read = "activities:read"
+    activities_record = "activities:record"
+    activities_manage = "activities:manage"
+    targets_read = "targets:read"
+    targets_manage = "targets:manage"
+    kpi_read = "kpi:read"
+    reports_create = "reports:create"
+    reports_approve = "reports:approve"
+    audit_read = "audit:read"
+    api_keys_manage = "api_keys:manage"
+
+
+P = Permission
+_READ_ALL = {
+    P.units_read, P.users_read, P.teams_read, P.members_read, P.trainings_read, P.households_read,
+    P.campaigns_read, P.activities_read, P.targets_read, P.kpi_read,
+}  # fmt: skip
+_DASHBOARD = {P.units_read, P.teams_read, P.trainings_read, P.campaigns_read, P.targets_read, P.kpi_read}
+
+PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.admin: frozenset(Permission),
+    Role.province_officer: frozenset(
+        _READ_ALL
+        | {P.units_manage, P.users_manage, P.campaigns_manage, P.events_manage, P.targets_manage}
+        | {P.reports_create, P.reports_approve, P.audit_read, P.api_keys_manage}
+    ),
+    Role.commune_officer: frozenset(
+        _READ_ALL
+        | {P.users_manage, P.teams_manage, P.members_manage, P.trainings_manage}
+        | {P.households_update, P.households_manage, P.campaigns_manage, P.events_manage}
+        | {P.activities_record, P.activities_manage, P.targets_manage}
+        | {P.reports_create, P.reports_approve, P.audit_read, P.api_keys_manage}
+    ),
+    Role.team_leader: frozenset(
+        _READ_ALL - {P.users_read}
+        | {P.members_manage, P.trainings_manage, P.households_update, P.households_manage}
+        | {P.events_manage, P.activities_record, P.activities_manage, P.reports_create}
+    ),
+    Role.team_member: frozenset(
+        {P.units_read, P.teams_read, P.members_read, P.households_read, P.households_update}
+        | {P.campaigns_read, P.activities_read, P.activities_record, P.targets_read, P.kpi_read}
+    ),
+    Role.viewer: frozenset(_DASHBOARD),
+    # Integrations read what a viewer reads plus rosters, and push counts; API keys narrow this further.
+    Role.integration: frozenset(_DASHBOARD | {P.members_read, P.activities_read, P.activities_record}),
+}
+
+# Who may grant what: a role may be granted only by a holder of an equal or higher rank.
+RANK: dict[Role, int] = {
+    Role.admin: 100,
+    Role.province_officer: 50,
+    Role.commune_officer: 40,
+    Role.team_leader: 30,
+    Role.integration: 25,
+    Role.team_member: 20,
+    Role.viewer: 10,
+}
+
+# The level a role is held at, when it must be one: a team role lives in a village or commune team.
+ROLE_LEVELS: dict[Role, tuple[str, ...]] = {
+    Role.admin: (),
+    Role.province_officer: ("province",),
+    Role.commune_officer: ("commune",),
+    Role.team_leader: ("commune", "village"),
+    Role.team_member: ("commune", "village"),
+    Role.viewer: ("province", "commune", "village"),
+    Role.integration: ("province", "commune", "village"),
+}

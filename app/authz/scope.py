@@ -1,0 +1,52 @@
+"""The one scope filter: every query for a scoped resource goes through `in_scope`."""
+
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.authz.permissions import Permission
+from app.authz.principal import Principal
+from app.core.errors import Forbidden, NotFound
+from app.models import Unit
+
+
+def _under(paths: list[str]) -> ColumnElement[bool]:
+    return or_(*(Unit.path.startswith(p, autoescape=True) for p in paths)) if paths else false()
+
+
+def visible_units(
+    principal: Principal, within: Unit | None = None, permission: Permission | None = None
+) -> Select:
+    """Ids of the units the caller may see (with `permission`, when given), optionally narrowed to
+    the subtree of `within`."""
+    paths = principal.scope_paths(permission)
+    condition = true() if paths is None else _under(paths)
+    if within is not None:
+        condition = condition & Unit.path.startswith(within.path, autoescape=True)
+    return select(Unit.id).where(condition)
+
+
+def in_scope(
+    unit_column: ColumnElement,
+    principal: Principal,
+    within: Unit | None = None,
+    permission: Permission | None = None,
+) -> ColumnElement[bool]:
+    """A WHERE clause: the row's unit lies in the caller's scope (where it holds `permission`, when
+    given), and under `within` when given."""
+    if principal.is_admin and within is None:
+        return true()
+    return unit_column.in_(visible_units(principal, within, permission))
+
+
+async def get_unit_in_scope(session: AsyncSession, principal: Principal, unit_id) -> Unit:
+    """A unit the caller may see, or 404: outside the caller's area a unit does not exist."""
+    unit = await session.get(Unit, unit_id)
+    if unit is None or not principal.sees(unit.path):
+        raise NotFound("Unit not found")
+    return unit
+
+
+def require(principal: Principal, permission: Permission, unit: Unit | None) -> None:
+    """403 when the caller lacks the permission at `unit` (None is the root: admins only)."""
+    if not principal.can(permission, unit.path if unit is not None else ""):
+        raise Forbidden(f"Your role does not allow {permission.value}")

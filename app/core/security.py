@@ -1,0 +1,74 @@
+"""Password hashing and tokens. python-jose and passlib stay behind this module so they can be swapped."""
+
+import asyncio
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from jose import JWTError, jwt
+from passlib.context import CryptContext
+
+from app.core.config import get_settings
+
+ALGORITHM = "HS256"
+
+
+@lru_cache
+def _context() -> CryptContext:
+    settings = get_settings()
+    return CryptContext(
+        schemes=["argon2"],
+        argon2__memory_cost=settings.argon2_memory_kib,
+        argon2__time_cost=settings.argon2_time_cost,
+    )
+
+
+@lru_cache
+def _dummy_hash() -> str:
+    return _context().hash("not-a-real-password")
+
+
+async def hash_password(password: str) -> str:
+    """Argon2 costs ~150 ms of CPU: run it in a thread so the event loop keeps serving."""
+    return await asyncio.to_thread(_context().hash, password)
+
+
+async def verify_password(password: str, password_hash: str | None) -> bool:
+    """Verify against a dummy hash when there is no user, so both cases cost the same."""
+    if password_hash is None:
+        await asyncio.to_thread(_context().verify, password, _dummy_hash())
+        return False
+    return await asyncio.to_thread(_context().verify, password, password_hash)
+
+
+def create_access_token(subject: str, claims: dict[str, Any]) -> tuple[str, int]:
+    settings = get_settings()
+    now = datetime.now(UTC)
+    lifetime = timedelta(minutes=settings.access_token_minutes)
+    payload = {**claims, "sub": subject, "iat": now, "exp": now + lifetime, "typ": "access"}
+    return jwt.encode(payload, settings.secret_key, algorithm=ALGORITHM), int(lifetime.total_seconds())
+
+
+def decode_access_token(token: str) -> dict[str, Any] | None:
+    """The token's claims, or None when it is forged, expired, of another type or lacks `exp`."""
+    try:
+        claims = jwt.decode(
+            token,
+            get_settings().secret_key,
+            algorithms=[ALGORITHM],
+            options={"require_exp": True, "require_sub": True, "require_iat": True},
+        )
+    except JWTError:
+        return None
+    return claims if claims.get("typ") == "access" else None
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def digest(secret: str) -> str:
+    """Refresh tokens and API keys are stored as SHA-256 digests: high-entropy, so no slow hash needed."""
+    return hashlib.sha256(secret.encode()).hexdigest()
