@@ -1,8 +1,7 @@
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
-from app.core.db import db
+from app.core.db import ping
 
 router = APIRouter(tags=["health"])
 
@@ -16,9 +15,6 @@ async def healthz() -> dict[str, str]:
 @router.get("/readyz", responses={503: {"description": "The database is not reachable"}})
 async def readyz() -> dict[str, str]:
     """Readiness: the database answers a query."""
-    try:
-        async with db.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any failure means not ready
+    if not await ping():
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
     return {"status": "ok", "database": "ok"}

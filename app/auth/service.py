@@ -30,12 +30,15 @@ def _throttle(keys: list[tuple[str, int]]) -> None:
 
 async def login(session: AsyncSession, username: str, password: str, address: str) -> TokenPair:
     settings = get_settings()
-    user_key, address_key = f"user:{username.strip().lower()}", f"addr:{address}"
+    user_key, address_key = f"user:{username.strip().lower()[:64]}", f"addr:{address}"
     _throttle(
         [(user_key, settings.login_max_failures), (address_key, settings.login_max_failures_per_address)]
     )
-    user = await session.scalar(select(User).where(User.username == username.strip().lower()))
-    valid = await verify_password(password, user.password_hash if user else None)
+    name = username.strip().lower()
+    # A name no account can have (NUL, too long) is looked up as nobody: same answer, same cost.
+    lookup = name if "\x00" not in name and len(name) <= 50 else None
+    user = await session.scalar(select(User).where(User.username == lookup)) if lookup else None
+    valid = await verify_password(password.replace("\x00", ""), user.password_hash if user else None)
     if not (valid and user and user.is_active):
         login_failures.add(user_key)
         login_failures.add(address_key)
@@ -87,14 +90,18 @@ async def _grants(session: AsyncSession, user_id: uuid.UUID) -> list[Grant]:
     return [Grant(Role(r.role), r.unit_id, r.path or "") for r in rows]
 
 
-async def _issue(session: AsyncSession, user: User, *, family_id: uuid.UUID) -> TokenPair:
-    """An access token carrying the caller's grants (so requests need no lookup) and a new refresh token."""
-    grants = await _grants(session, user.id)
+def access_token(user_id: uuid.UUID, username: str, grants: list[Grant]) -> tuple[str, int]:
+    """A short-lived JWT carrying the caller's grants, so a request needs no lookup to authorize."""
     claims = {
-        "name": user.username,
+        "name": username,
         "grants": [[g.role.value, g.unit_id.hex if g.unit_id else None, g.unit_path] for g in grants],
     }
-    access, expires_in = create_access_token(str(user.id), claims)
+    return create_access_token(str(user_id), claims)
+
+
+async def _issue(session: AsyncSession, user: User, *, family_id: uuid.UUID) -> TokenPair:
+    """A new access token and a new refresh token in the given family."""
+    access, expires_in = access_token(user.id, user.username, await _grants(session, user.id))
     secret = new_secret()
     session.add(
         RefreshToken(

@@ -11,11 +11,12 @@ from app.models import RoleAssignment, Unit, User
 from app.users.schemas import RoleGrant
 
 
-def _visible(principal: Principal):
-    """A user is visible through any role held where the caller may read users; everyone sees itself."""
+def _visible(principal: Principal, permission: Permission | None = None):
+    """A user is visible through any role held in the caller's scope (where the caller holds
+    `permission`, when given); everyone sees itself."""
     if principal.is_admin:
         return None
-    held_in_scope = in_scope(RoleAssignment.unit_id, principal, permission=Permission.users_read)
+    held_in_scope = in_scope(RoleAssignment.unit_id, principal, permission=permission)
     return or_(User.id == principal.id, exists().where(RoleAssignment.user_id == User.id, held_in_scope))
 
 
@@ -30,7 +31,7 @@ async def list_users(
     limit: int,
     offset: int,
 ) -> tuple[list[User], int]:
-    where = [c for c in (_visible(principal),) if c is not None]
+    where = [c for c in (_visible(principal, Permission.users_read),) if c is not None]
     if q:
         pattern = f"%{q.lower()}%"
         where.append(or_(func.lower(User.username).like(pattern), func.lower(User.full_name).like(pattern)))
@@ -50,9 +51,11 @@ async def list_users(
     return list(rows), total or 0
 
 
-async def get_visible_user(session: AsyncSession, principal: Principal, user_id: uuid.UUID) -> User | None:
+async def get_visible_user(
+    session: AsyncSession, principal: Principal, user_id: uuid.UUID, permission: Permission | None = None
+) -> User | None:
     query = select(User).where(User.id == user_id)
-    if (condition := _visible(principal)) is not None:
+    if (condition := _visible(principal, permission)) is not None:
         query = query.where(condition)
     return await session.scalar(query)
 

@@ -57,11 +57,18 @@ async def list_users(
     )
 
 
-async def get_user(session: AsyncSession, principal: Principal, user_id: uuid.UUID) -> UserRead:
+async def _get_visible(session: AsyncSession, principal: Principal, user_id: uuid.UUID) -> User:
+    """404 outside the caller's area; 403 inside it without users:read (except for oneself)."""
     user = await repository.get_visible_user(session, principal, user_id)
     if user is None:
         raise NotFound("User not found")
-    return await _read(session, user)
+    if not await repository.get_visible_user(session, principal, user_id, Permission.users_read):
+        raise Forbidden("Your role does not allow users:read")
+    return user
+
+
+async def get_user(session: AsyncSession, principal: Principal, user_id: uuid.UUID) -> UserRead:
+    return await _read(session, await _get_visible(session, principal, user_id))
 
 
 async def _check_grants(
@@ -140,9 +147,7 @@ async def create_user(session: AsyncSession, principal: Principal, data: UserCre
 async def update_user(
     session: AsyncSession, principal: Principal, user_id: uuid.UUID, data: UserUpdate, if_match: int | None
 ) -> UserRead:
-    user = await repository.get_visible_user(session, principal, user_id)
-    if user is None:
-        raise NotFound("User not found")
+    user = await _get_visible(session, principal, user_id)
     await _require_manages(session, principal, user)
     check_version(user, if_match)
     changes = data.model_dump(exclude_unset=True, exclude={"roles"})
@@ -166,9 +171,7 @@ async def update_user(
 async def delete_user(
     session: AsyncSession, principal: Principal, user_id: uuid.UUID, if_match: int | None
 ) -> None:
-    user = await repository.get_visible_user(session, principal, user_id)
-    if user is None:
-        raise NotFound("User not found")
+    user = await _get_visible(session, principal, user_id)
     if user.id == principal.id:
         raise Forbidden("You cannot delete yourself")
     await _require_manages(session, principal, user)
