@@ -11,7 +11,7 @@ from fastapi_offline import FastAPIOffline
 
 from api import errors
 from api.deps import get_principal
-from api.routes import audit, auth, health, units, users
+from api.routes import audit, auth, health, households, units, users
 from app.core.config import get_settings
 from app.core.db import db
 
@@ -59,7 +59,7 @@ def create_app() -> FastAPI:
 
     # Everything else requires a caller: authentication is the default, not something to remember.
     private = APIRouter(prefix=API_PREFIX, dependencies=[Depends(get_principal)])
-    for module in (auth, units, users, audit):
+    for module in (auth, units, users, households, audit):
         private.include_router(module.router)
     app.include_router(private)
     return app

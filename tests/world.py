@@ -103,3 +103,20 @@ async def build_world(session: AsyncSession) -> World:
         grant = Grant(role, unit.id if unit else None, unit.path if unit else "")
         world.tokens[role] = access_token(user.id, user.username, [grant])[0]
     return world
+
+
+async def make_household(
+    session: AsyncSession, unit: Unit, head_name: str = "Nguyễn Văn An", **values
+) -> "Household":
+    from app.households.repository import search_text
+    from app.models import Household
+
+    household = Household(
+        unit_id=unit.id,
+        head_name=head_name,
+        search_text=search_text(head_name, values.get("code"), values.get("phone")),
+        **values,
+    )
+    session.add(household)
+    await session.flush()
+    return household

@@ -50,8 +50,14 @@ class Invalid(AppError):
     status = 422
     title = "Validation failed"
 
-    def __init__(self, detail: str, *, loc: list[str | int] | None = None):
-        super().__init__(detail, errors=[{"loc": loc or [], "msg": detail}] if loc else None)
+    def __init__(self, detail: str, *, loc: list[str | int] | None = None, errors=None):
+        super().__init__(detail, errors=errors or ([{"loc": loc, "msg": detail}] if loc else None))
+
+    @classmethod
+    def fields(cls, problems: list[tuple[str, str]], prefix: tuple = ("body",)) -> "Invalid":
+        """One error per (field, message), under `prefix` in `loc`."""
+        errors = [{"loc": [*prefix, field], "msg": msg} for field, msg in problems]
+        return cls("; ".join(msg for _, msg in problems), errors=errors)
 
 
 class TooManyRequests(AppError):

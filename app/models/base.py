@@ -67,4 +67,19 @@ class Versioned:
         self.updated_at = utcnow()
 
 
-__all__ = ["JSONType", "UTCDateTime", "Versioned", "created_field", "id_field", "utcnow", "uuid"]
+class SoftDeleted:
+    """A record phones sync: a delete leaves a tombstone (`deleted_at`) that the change feed reports."""
+
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+__all__ = [
+    "JSONType",
+    "SoftDeleted",
+    "UTCDateTime",
+    "Versioned",
+    "created_field",
+    "id_field",
+    "utcnow",
+    "uuid",
+]

@@ -1,0 +1,128 @@
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.feed import FeedPage, Tombstone
+from app.core.fields import Code, LongText, Name, Phone, text
+from app.core.pagination import Page
+from app.models.household import ADULT_COUNTS
+
+PeopleCount = Annotated[int, Field(ge=0, le=100)]
+MembersCount = Annotated[int, Field(ge=1, le=100)]
+Address = text(300)
+
+FACT_FIELDS = (
+    "members_count",
+    "adults_count",
+    *ADULT_COUNTS,
+    "informed",
+    "has_digital_member",
+    "is_business",
+    "business_cashless",
+    "needs_assistance",
+)
+
+
+def rule_errors(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """The household rules of DOMAIN.md, as (field, message) pairs; empty when the record is sound."""
+    errors = []
+    members, adults = values.get("members_count", 1), values.get("adults_count", 1)
+    if adults > members:
+        errors.append(("adults_count", f"adults_count ({adults}) cannot exceed members_count ({members})"))
+    for field in ADULT_COUNTS:
+        if values.get(field, 0) > adults:
+            errors.append((field, f"{field} ({values[field]}) cannot exceed adults_count ({adults})"))
+    if values.get("business_cashless") and not values.get("is_business"):
+        errors.append(("business_cashless", "only a business household (is_business) can pay cashless"))
+    return errors
+
+
+class HouseholdFacts(BaseModel):
+    """What a visit updates: the counts and flags."""
+
+    members_count: MembersCount = 1
+    adults_count: PeopleCount = 1
+    adults_smartphone: PeopleCount = 0
+    adults_digital_skills: PeopleCount = 0
+    adults_vneid: PeopleCount = 0
+    adults_dvc: PeopleCount = 0
+    adults_epay: PeopleCount = 0
+    adults_signature: PeopleCount = 0
+    informed: bool = False
+    has_digital_member: bool = Field(default=False, description="A member has skills + VNeID + DVC account")
+    is_business: bool = False
+    business_cashless: bool = False
+    needs_assistance: bool = Field(default=False, description="Nobody in it can do it alone: assign a member")
+
+
+class HouseholdCreate(HouseholdFacts):
+    """A new household; the cross-field rules (`rule_errors`) are checked by the service."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: uuid.UUID | None = None
+    unit_id: uuid.UUID = Field(description="The village")
+    code: Code | None = None
+    head_name: Name
+    address: Address | None = None
+    phone: Phone | None = None
+    assigned_member_id: uuid.UUID | None = None
+    last_visit_at: datetime | None = None
+    note: LongText | None = None
+
+
+class HouseholdUpdate(BaseModel):
+    """Any subset of fields; the rules are checked on the merged record. `unit_id` moves the household."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit_id: uuid.UUID | None = None
+    code: Code | None = None
+    head_name: Name | None = None
+    address: Address | None = None
+    phone: Phone | None = None
+    members_count: MembersCount | None = None
+    adults_count: PeopleCount | None = None
+    adults_smartphone: PeopleCount | None = None
+    adults_digital_skills: PeopleCount | None = None
+    adults_vneid: PeopleCount | None = None
+    adults_dvc: PeopleCount | None = None
+    adults_epay: PeopleCount | None = None
+    adults_signature: PeopleCount | None = None
+    informed: bool | None = None
+    has_digital_member: bool | None = None
+    is_business: bool | None = None
+    business_cashless: bool | None = None
+    needs_assistance: bool | None = None
+    assigned_member_id: uuid.UUID | None = None
+    last_visit_at: datetime | None = None
+    note: LongText | None = None
+
+
+class HouseholdRead(HouseholdFacts):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    unit_id: uuid.UUID
+    code: str | None
+    head_name: str
+    address: str | None
+    phone: str | None
+    assigned_member_id: uuid.UUID | None
+    last_visit_at: datetime | None
+    note: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class HouseholdList(Page[HouseholdRead]):
+    pass
+
+
+class HouseholdFeed(FeedPage):
+    """Changes since a moment (`?updated_since=` or `?cursor=`): records, or tombstones for deletions."""
+
+    items: list[HouseholdRead | Tombstone]
