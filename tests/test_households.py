@@ -112,8 +112,8 @@ async def test_rules_apply_to_the_merged_record_on_update(client, world, homes):
 async def test_team_member_updates_facts_but_not_identity_and_deletes_nothing(client, world, homes):
     url = f"/api/v1/households/{homes['v11'].id}"
     headers = world.auth(Role.team_member)
-    facts = await client.patch(url, json={"members_count": 3, "adults_count": 2, "adults_vneid": 2, "informed": True},
-                               headers=headers)  # fmt: skip
+    facts_body = {"members_count": 3, "adults_count": 2, "adults_vneid": 2, "informed": True}
+    facts = await client.patch(url, json=facts_body, headers=headers)
     assert facts.status_code == 200, facts.text
     assert facts.json()["adults_vneid"] == 2 and facts.json()["version"] == 2
     assert (await client.patch(url, json={"head_name": "Khác"}, headers=headers)).status_code == 403

@@ -9,7 +9,7 @@ from app.authz.permissions import Role
 from app.authz.principal import Grant
 from app.core.ids import uuid7
 from app.core.text import fold
-from app.models import RoleAssignment, Unit, User
+from app.models import Household, RoleAssignment, Unit, User
 
 # A fixed argon2 hash of "password123" at the test cost (64 KiB, t=1), so factories need no hashing.
 PASSWORD = "password123"
@@ -107,9 +107,8 @@ async def build_world(session: AsyncSession) -> World:
 
 async def make_household(
     session: AsyncSession, unit: Unit, head_name: str = "Nguyễn Văn An", **values
-) -> "Household":
+) -> Household:
     from app.households.repository import search_text
-    from app.models import Household
 
     household = Household(
         unit_id=unit.id,
