@@ -1,0 +1,73 @@
+"""Idempotency keys for POST (the IETF httpapi draft): the same key and body replay the first
+response; the same key with another body is 422; a retry while the first is running is 409."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import Conflict, Invalid
+from app.models import IdempotencyKey
+
+KEEP = timedelta(days=7)  # the contract promises at least this long
+STALE_CLAIM = timedelta(minutes=2)
+BUSY = "A request with this Idempotency-Key is still being processed: retry later"  # a claim this old belongs to a request that died: retry may take it
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status_code: int
+    headers: dict[str, str]
+    body: bytes
+
+
+async def claim(
+    session: AsyncSession, caller_id: uuid.UUID, key: str, fingerprint: str
+) -> StoredResponse | None:
+    """The stored response to replay, or None after claiming the key for this request."""
+    now = datetime.now(UTC)
+    row = await session.get(IdempotencyKey, (caller_id, key), with_for_update=True)
+    if row is not None and row.created_at < now - KEEP:
+        await session.delete(row)
+        await session.flush()
+        row = None
+    if row is None:
+        session.add(IdempotencyKey(caller_id=caller_id, key=key, fingerprint=fingerprint, created_at=now))
+        await session.flush()
+        return None
+    if row.status_code is None and row.created_at > now - STALE_CLAIM:
+        raise Conflict(BUSY)
+    if row.fingerprint != fingerprint:
+        raise Invalid(
+            "This Idempotency-Key was already used for a different request", loc=["header", "Idempotency-Key"]
+        )
+    if row.status_code is None:  # the first request died without an answer: this retry takes over
+        row.created_at = now
+        await session.flush()
+        return None
+    return StoredResponse(row.status_code, dict(row.headers or {}), row.body or b"")
+
+
+async def complete(session: AsyncSession, caller_id: uuid.UUID, key: str, response: StoredResponse) -> None:
+    await session.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.caller_id == caller_id, IdempotencyKey.key == key)
+        .values(status_code=response.status_code, headers=response.headers, body=response.body)
+    )
+
+
+async def release(session: AsyncSession, caller_id: uuid.UUID, key: str) -> None:
+    """Forget a claim whose request failed on our side, so that a retry runs again."""
+    await session.execute(
+        delete(IdempotencyKey).where(IdempotencyKey.caller_id == caller_id, IdempotencyKey.key == key)
+    )
+
+
+async def purge(session: AsyncSession) -> int:
+    """Delete keys older than the promised lifetime; returns how many."""
+    result = await session.execute(
+        delete(IdempotencyKey).where(IdempotencyKey.created_at < datetime.now(UTC) - KEEP)
+    )
+    return result.rowcount or 0
