@@ -11,6 +11,7 @@ from fastapi_offline import FastAPIOffline
 
 from api import errors
 from api.deps import get_principal
+from api.idempotency import IdempotencyMiddleware
 from api.routes import audit, auth, health, households, units, users
 from app.core.config import get_settings
 from app.core.db import db
@@ -43,6 +44,7 @@ def create_app() -> FastAPI:
         swagger_ui_parameters={"persistAuthorization": True},
     )
     errors.install(app)
+    app.add_middleware(IdempotencyMiddleware)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -12,8 +12,9 @@ from app.core.errors import Conflict, Invalid
 from app.models import IdempotencyKey
 
 KEEP = timedelta(days=7)  # the contract promises at least this long
+# A claim this old belongs to a request that died without an answer: a retry may take it over.
 STALE_CLAIM = timedelta(minutes=2)
-BUSY = "A request with this Idempotency-Key is still being processed: retry later"  # a claim this old belongs to a request that died: retry may take it
+BUSY = "A request with this Idempotency-Key is still being processed: retry later"
 
 
 @dataclass(frozen=True)
