@@ -74,8 +74,12 @@ def _data(_: Request, exc: DataError) -> JSONResponse:
 
 def _unavailable(_: Request, exc: Exception) -> JSONResponse:
     log.warning("database unavailable: %s", type(exc).__name__)
-    return problem(503, "Service unavailable", "The database is not reachable: try again shortly",
-                   headers={"Retry-After": "5"})  # fmt: skip
+    return problem(
+        503,
+        "Service unavailable",
+        "The database is not reachable: try again shortly",
+        headers={"Retry-After": "5"},
+    )
 
 
 def _database(request: Request, exc: DBAPIError) -> JSONResponse:

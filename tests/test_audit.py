@@ -53,8 +53,12 @@ async def test_audit_is_scoped_and_for_officers_only(client, world, role, visibl
 async def test_audit_filters_by_actor(client, world):
     await _write_some(client, world)
     commune = world.auth(Role.commune_officer)
-    body = {"username": "newbie", "full_name": "Người Mới", "password": "password-1",
-            "roles": [{"role": "viewer", "unit_id": str(world.v11.id)}]}  # fmt: skip
+    body = {
+        "username": "newbie",
+        "full_name": "Người Mới",
+        "password": "password-1",
+        "roles": [{"role": "viewer", "unit_id": str(world.v11.id)}],
+    }
     assert (await client.post("/api/v1/users", json=body, headers=commune)).status_code == 201
     mine = await client.get(
         "/api/v1/audit", params={"actor_id": str(world.users[Role.commune_officer].id)}, headers=commune

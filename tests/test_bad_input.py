@@ -82,7 +82,7 @@ CASES = [
         "/api/v1/users",
         lambda w: {"json": {"username": "abc", "full_name": "x", "password": "p" * 9, "phone": "call me"}},
         422,
-    ),  # fmt: skip
+    ),
     (
         "post",
         "/api/v1/users",
@@ -95,7 +95,7 @@ CASES = [
             }
         },
         422,
-    ),  # fmt: skip
+    ),
 ]
 
 

@@ -61,9 +61,15 @@ async def test_get_in_and_out_of_scope(client, world, homes, role):
 
 @pytest.mark.parametrize(
     "role,status",
-    [(Role.admin, 201), (Role.province_officer, 403), (Role.commune_officer, 201), (Role.team_leader, 201),
-     (Role.team_member, 403), (Role.viewer, 403)],
-)  # fmt: skip
+    [
+        (Role.admin, 201),
+        (Role.province_officer, 403),
+        (Role.commune_officer, 201),
+        (Role.team_leader, 201),
+        (Role.team_member, 403),
+        (Role.viewer, 403),
+    ],
+)
 async def test_create_as_each_role(client, world, role, status):
     response = await client.post("/api/v1/households", json=body(world), headers=world.auth(role))
     assert response.status_code == status, response.text
@@ -198,8 +204,11 @@ async def test_change_feed_pages(client, world, session):
     headers, seen, cursor = world.auth(Role.team_member), [], None
     params = {"updated_since": "2000-01-01T00:00:00+07:00", "limit": 2}
     while True:
-        page = (await client.get("/api/v1/households", params=params | ({"cursor": cursor} if cursor else {}),
-                                 headers=headers)).json()  # fmt: skip
+        page = (
+            await client.get(
+                "/api/v1/households", params=params | ({"cursor": cursor} if cursor else {}), headers=headers
+            )
+        ).json()
         seen += [i["head_name"] for i in page["items"]]
         cursor = page["next_cursor"]
         if not page["has_more"]:

@@ -61,8 +61,11 @@ async def test_a_retry_while_the_first_is_running_is_409(client, world, session)
 async def test_a_stale_claim_is_taken_over(client, world, session):
     long_ago = datetime.now(UTC) - timedelta(minutes=10)
     body = household(world)
-    session.add(IdempotencyKey(caller_id=world.users[Role.team_leader].id, key="died", fingerprint="x" * 64,
-                               created_at=long_ago))  # fmt: skip
+    session.add(
+        IdempotencyKey(
+            caller_id=world.users[Role.team_leader].id, key="died", fingerprint="x" * 64, created_at=long_ago
+        )
+    )
     await session.commit()
     headers = world.auth(Role.team_leader) | {"Idempotency-Key": "died"}
     response = await client.post("/api/v1/households", json=body, headers=headers)

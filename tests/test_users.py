@@ -168,9 +168,14 @@ async def test_cannot_change_own_roles_or_delete_self(client, world):
 
 @pytest.mark.parametrize(
     "role,status",
-    [(Role.admin, 204), (Role.province_officer, 204), (Role.commune_officer, 204), (Role.team_leader, 403),
-     (Role.viewer, 403)],
-)  # fmt: skip
+    [
+        (Role.admin, 204),
+        (Role.province_officer, 204),
+        (Role.commune_officer, 204),
+        (Role.team_leader, 403),
+        (Role.viewer, 403),
+    ],
+)
 async def test_delete_a_team_member_as_each_role(client, world, role, status):
     member = world.users[Role.team_member]
     response = await client.delete(f"/api/v1/users/{member.id}", headers=world.auth(role))

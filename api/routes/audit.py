@@ -26,6 +26,14 @@ async def list_audit(
 ) -> AuditList:
     """Who changed what and when, newest first, within the caller's area."""
     return await service.list_audit(
-        session, principal, resource=resource, resource_id=resource_id, actor_id=actor_id, unit_id=unit_id,
-        since=since, until=until, limit=limit, offset=offset,
-    )  # fmt: skip
+        session,
+        principal,
+        resource=resource,
+        resource_id=resource_id,
+        actor_id=actor_id,
+        unit_id=unit_id,
+        since=since,
+        until=until,
+        limit=limit,
+        offset=offset,
+    )

@@ -44,9 +44,17 @@ class Permission(StrEnum):
 
 P = Permission
 _READ_ALL = {
-    P.units_read, P.users_read, P.teams_read, P.members_read, P.trainings_read, P.households_read,
-    P.campaigns_read, P.activities_read, P.targets_read, P.kpi_read,
-}  # fmt: skip
+    P.units_read,
+    P.users_read,
+    P.teams_read,
+    P.members_read,
+    P.trainings_read,
+    P.households_read,
+    P.campaigns_read,
+    P.activities_read,
+    P.targets_read,
+    P.kpi_read,
+}
 _DASHBOARD = {P.units_read, P.teams_read, P.trainings_read, P.campaigns_read, P.targets_read, P.kpi_read}
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {

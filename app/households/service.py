@@ -24,6 +24,7 @@ from app.households.schemas import (
     HouseholdUpdate,
     rule_errors,
 )
+from app.kpi import aggregates
 from app.models import Household, Member, Unit
 
 LABEL = "Household"
@@ -89,12 +90,23 @@ async def create_household(
     require(principal, Permission.households_manage, village)
     values = data.model_dump(exclude={"id"})
     await _check(session, values, village, other_than=None)
-    household = Household(id=data.id or uuid7(), **values, search_text=repository.search_text(
-        data.head_name, data.code, data.phone))  # fmt: skip
+    household = Household(
+        id=data.id or uuid7(),
+        **values,
+        search_text=repository.search_text(data.head_name, data.code, data.phone),
+    )
     session.add(household)
     await session.flush()
-    record(session, principal, "create", "household", household.id, unit_id=village.id,
-           after=snapshot(HouseholdRead.model_validate(household)))  # fmt: skip
+    await aggregates.household_changed(session, None, household)
+    record(
+        session,
+        principal,
+        "create",
+        "household",
+        household.id,
+        unit_id=village.id,
+        after=snapshot(HouseholdRead.model_validate(household)),
+    )
     return household, True
 
 
@@ -125,8 +137,17 @@ async def update_household(
     changes["search_text"] = repository.search_text(merged["head_name"], merged["code"], merged["phone"])
     if apply_changes(household, changes):
         await session.flush()
-        record(session, principal, "update", "household", household.id, unit_id=household.unit_id,
-               before=snapshot(before), after=snapshot(HouseholdRead.model_validate(household)))  # fmt: skip
+        await aggregates.household_changed(session, before, household)
+        record(
+            session,
+            principal,
+            "update",
+            "household",
+            household.id,
+            unit_id=household.unit_id,
+            before=snapshot(before),
+            after=snapshot(HouseholdRead.model_validate(household)),
+        )
     return household
 
 
@@ -137,6 +158,7 @@ async def delete_household(
         session, principal, Household, household_id, Permission.households_manage, label=LABEL, lock=True
     )
     await soft_delete(session, principal, household, HouseholdRead, "household", if_match)
+    await aggregates.household_changed(session, household, None)
 
 
 async def _village(session: AsyncSession, principal: Principal, unit_id: uuid.UUID) -> Unit:

@@ -5,6 +5,7 @@ from app.models.audit_log import AuditLog
 from app.models.campaign import Campaign, CampaignEvent, EventDuty
 from app.models.household import ADULT_COUNTS, Household
 from app.models.idempotency import IdempotencyKey
+from app.models.kpi import ActivityStats, HouseholdStats, KpiSnapshot, MemberStats, Target
 from app.models.team import Member, Team
 from app.models.training import Training, TrainingAttendance
 from app.models.unit import Unit, UnitLevel
@@ -13,15 +14,20 @@ from app.models.user import RefreshToken, RoleAssignment, User
 __all__ = [
     "ADULT_COUNTS",
     "Activity",
+    "ActivityStats",
     "AuditLog",
     "Campaign",
     "CampaignEvent",
     "EventDuty",
     "Household",
+    "HouseholdStats",
     "IdempotencyKey",
+    "KpiSnapshot",
     "Member",
+    "MemberStats",
     "RefreshToken",
     "RoleAssignment",
+    "Target",
     "Team",
     "Training",
     "TrainingAttendance",

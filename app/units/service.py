@@ -109,8 +109,16 @@ async def update_unit(
     if changes:
         unit.touch()
         await session.flush()
-        record(session, principal, "update", "unit", unit.id, unit_id=unit.id, before=before,
-               after=snapshot(UnitRead.model_validate(unit)))  # fmt: skip
+        record(
+            session,
+            principal,
+            "update",
+            "unit",
+            unit.id,
+            unit_id=unit.id,
+            before=before,
+            after=snapshot(UnitRead.model_validate(unit)),
+        )
     return unit
 
 

@@ -163,8 +163,16 @@ async def update_user(
     user.touch()
     await session.flush()
     after = await _read(session, user)
-    record(session, principal, "update", "user", user.id, unit_id=_home_unit(after), before=snapshot(before),
-           after=snapshot(after))  # fmt: skip
+    record(
+        session,
+        principal,
+        "update",
+        "user",
+        user.id,
+        unit_id=_home_unit(after),
+        before=snapshot(before),
+        after=snapshot(after),
+    )
     return after
 
 

@@ -1,0 +1,153 @@
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import PlainTextResponse
+
+from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, set_etag
+from app.kpi import service, snapshots
+from app.kpi.schemas import (
+    BreakdownRead,
+    KpiRead,
+    PendingReports,
+    PeriodCode,
+    SnapshotCreate,
+    SnapshotList,
+    SnapshotRead,
+    SnapshotReturn,
+)
+
+router = APIRouter(prefix="/kpi", tags=["kpi"])
+PeriodQuery = Annotated[PeriodCode, Query(description="`2026-06`, `2026-Q2` or `2026`")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("")
+async def read_kpi(
+    session: SessionDep, principal: PrincipalDep, unit_id: uuid.UUID, period: PeriodQuery
+) -> KpiRead:
+    """Every indicator for the unit's whole subtree: stock ones now, flow ones summed over the period."""
+    return await service.read_kpi(session, principal, unit_id, period)
+
+
+@router.get("/breakdown")
+async def read_breakdown(
+    session: SessionDep,
+    principal: PrincipalDep,
+    unit_id: uuid.UUID,
+    period: PeriodQuery,
+    indicator: Annotated[str, Query(max_length=40, description="An indicator code, or `composite_score`")],
+) -> BreakdownRead:
+    """The indicator for each child unit, ranked. `composite_score` ranks for the 10/10 awards: the mean
+    attainment of every percentage target (each capped at 100 %)."""
+    return await service.breakdown(session, principal, unit_id, period, indicator)
+
+
+@router.get("/snapshots")
+async def list_snapshots(
+    session: SessionDep,
+    principal: PrincipalDep,
+    unit_id: Annotated[uuid.UUID | None, Query(description="Reports of this unit's subtree")] = None,
+    period: PeriodCode | None = None,
+    status: Literal["draft", "submitted", "approved", "returned"] | None = None,
+    limit: LimitQuery = 50,
+    offset: OffsetQuery = 0,
+) -> SnapshotList:
+    return await snapshots.list_snapshots(
+        session, principal, unit_id=unit_id, period=period, status=status, limit=limit, offset=offset
+    )
+
+
+@router.post(
+    "/snapshots", status_code=201, responses={200: {"model": SnapshotRead, "description": "Refreshed"}}
+)
+async def freeze_snapshot(
+    session: SessionDep, principal: PrincipalDep, body: SnapshotCreate, response: Response
+) -> SnapshotRead:
+    """Freeze the unit's indicators for the period (a draft report); again, to refresh a draft."""
+    snapshot, created = await snapshots.freeze(session, principal, body)
+    response.status_code = 201 if created else 200
+    set_etag(response, snapshot.version)
+    return snapshots.to_read(snapshot)
+
+
+@router.get("/snapshots/pending")
+async def list_pending_reports(
+    session: SessionDep, principal: PrincipalDep, unit_id: uuid.UUID, period: PeriodQuery
+) -> PendingReports:
+    """Child units whose report for the period has not been submitted."""
+    return await snapshots.pending(session, principal, unit_id, period)
+
+
+@router.get("/snapshots/{snapshot_id}")
+async def get_snapshot(
+    session: SessionDep, principal: PrincipalDep, snapshot_id: uuid.UUID, response: Response
+) -> SnapshotRead:
+    snapshot = await snapshots.get_snapshot(session, principal, snapshot_id)
+    set_etag(response, snapshot.version)
+    return snapshots.to_read(snapshot)
+
+
+@router.post("/snapshots/{snapshot_id}/submit")
+async def submit_snapshot(
+    session: SessionDep,
+    principal: PrincipalDep,
+    snapshot_id: uuid.UUID,
+    expected: IfMatchDep,
+    response: Response,
+) -> SnapshotRead:
+    snapshot = await snapshots.submit(session, principal, snapshot_id, expected)
+    set_etag(response, snapshot.version)
+    return snapshots.to_read(snapshot)
+
+
+@router.post("/snapshots/{snapshot_id}/approve")
+async def approve_snapshot(
+    session: SessionDep,
+    principal: PrincipalDep,
+    snapshot_id: uuid.UUID,
+    expected: IfMatchDep,
+    response: Response,
+) -> SnapshotRead:
+    snapshot = await snapshots.approve(session, principal, snapshot_id, expected)
+    set_etag(response, snapshot.version)
+    return snapshots.to_read(snapshot)
+
+
+@router.post("/snapshots/{snapshot_id}/return")
+async def return_snapshot(
+    session: SessionDep,
+    principal: PrincipalDep,
+    snapshot_id: uuid.UUID,
+    body: SnapshotReturn,
+    expected: IfMatchDep,
+    response: Response,
+) -> SnapshotRead:
+    """Send a submitted report back for fixes, with the reason."""
+    snapshot = await snapshots.return_for_fixes(session, principal, snapshot_id, body.reason, expected)
+    set_etag(response, snapshot.version)
+    return snapshots.to_read(snapshot)
+
+
+@router.delete("/snapshots/{snapshot_id}", status_code=204)
+async def delete_snapshot(
+    session: SessionDep, principal: PrincipalDep, snapshot_id: uuid.UUID, expected: IfMatchDep
+) -> None:
+    await snapshots.delete_snapshot(session, principal, snapshot_id, expected)
+
+
+@router.get(
+    "/snapshots/{snapshot_id}/export.xlsx", response_class=Response, responses={200: {"content": {XLSX: {}}}}
+)
+async def export_snapshot(session: SessionDep, principal: PrincipalDep, snapshot_id: uuid.UUID) -> Response:
+    """The report as a spreadsheet laid out like an administrative report."""
+    content, filename = await snapshots.report_file(session, principal, snapshot_id)
+    return Response(
+        content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+@router.get("/snapshots/{snapshot_id}/summary", response_class=PlainTextResponse)
+async def summarize_snapshot(session: SessionDep, principal: PrincipalDep, snapshot_id: uuid.UUID) -> str:
+    """A short plain-text summary to paste into a Zalo group."""
+    return await snapshots.report_text(session, principal, snapshot_id)

@@ -1,0 +1,144 @@
+"""The indicators of DOMAIN.md: each a numerator over a denominator of the rolled-up sums.
+
+A percentage with an empty denominator is "no data" (None), never 0 % and never 100 %.
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str  # Vietnamese, as on a report
+    numerator: str
+    denominator: str | None  # None: a count, not a percentage
+    kind: Literal["stock", "flow"]
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        "households_informed_pct",
+        "Hộ gia đình được tuyên truyền",
+        "households_informed",
+        "households",
+        "stock",
+    ),
+    Indicator(
+        "households_digital_pct",
+        "Hộ có thành viên đủ kỹ năng số, VNeID, tài khoản DVC",
+        "households_digital",
+        "households",
+        "stock",
+    ),
+    Indicator(
+        "adults_digital_skills_pct",
+        "Người trưởng thành có kỹ năng số cơ bản",
+        "adults_digital_skills",
+        "adults",
+        "stock",
+    ),
+    Indicator(
+        "adults_smartphone_pct",
+        "Người trưởng thành có điện thoại thông minh",
+        "adults_smartphone",
+        "adults",
+        "stock",
+    ),
+    Indicator(
+        "adults_epay_pct",
+        "Người trưởng thành có tài khoản thanh toán điện tử",
+        "adults_epay",
+        "adults",
+        "stock",
+    ),
+    Indicator("adults_vneid_pct", "Người trưởng thành có tài khoản VNeID", "adults_vneid", "adults", "stock"),
+    Indicator(
+        "adults_signature_pct", "Người trưởng thành có chữ ký số", "adults_signature", "adults", "stock"
+    ),
+    Indicator(
+        "business_cashless_pct",
+        "Hộ kinh doanh thanh toán không dùng tiền mặt",
+        "business_cashless",
+        "business_households",
+        "stock",
+    ),
+    Indicator(
+        "assistance_assigned_pct",
+        "Hộ cần hỗ trợ đã có thành viên phụ trách",
+        "households_assisted",
+        "households_need_assistance",
+        "stock",
+    ),
+    Indicator(
+        "members_trained_pct",
+        "Thành viên Tổ được tập huấn trong năm",
+        "members_trained",
+        "members_active",
+        "stock",
+    ),
+    Indicator(
+        "villages_with_team_pct",
+        "Thôn, tổ dân phố có Tổ CNSCĐ hoạt động",
+        "villages_with_team",
+        "villages",
+        "stock",
+    ),
+    Indicator("people_supported", "Lượt người dân được hỗ trợ", "people_supported", None, "flow"),
+    Indicator("online_dossiers", "Hồ sơ trực tuyến được hỗ trợ nộp", "online_dossiers", None, "flow"),
+    Indicator("signatures_created", "Chữ ký số được hỗ trợ tạo", "signatures_created", None, "flow"),
+)
+BY_CODE = {i.code: i for i in INDICATORS}
+PERCENTAGES = tuple(i.code for i in INDICATORS if i.denominator)
+
+# The plans' targets (seeds 000 and 004), loadable as a province's defaults.
+PLAN_TARGETS = {
+    "households_informed_pct": 100.0,
+    "households_digital_pct": 100.0,
+    "adults_digital_skills_pct": 80.0,
+    "adults_smartphone_pct": 85.0,
+    "adults_epay_pct": 50.0,
+    "business_cashless_pct": 100.0,
+    "assistance_assigned_pct": 100.0,
+    "members_trained_pct": 100.0,
+    "villages_with_team_pct": 100.0,
+}
+
+
+def evaluate(sums: dict[str, int], targets: dict[str, float]) -> list[dict]:
+    """Each indicator's numerator, denominator, value, target and whether the target is met."""
+    results = []
+    for indicator in INDICATORS:
+        numerator = int(sums.get(indicator.numerator) or 0)
+        denominator = int(sums.get(indicator.denominator) or 0) if indicator.denominator else None
+        if indicator.denominator is None:
+            value: float | None = float(numerator)
+        else:
+            value = round(100.0 * numerator / denominator, 2) if denominator else None
+        target = targets.get(indicator.code)
+        met = None if value is None or target is None else value >= target
+        results.append(
+            {
+                "code": indicator.code,
+                "name": indicator.name,
+                "kind": indicator.kind,
+                "value": value,
+                "numerator": numerator,
+                "denominator": denominator,
+                "target": target,
+                "met": met,
+            }
+        )
+    return results
+
+
+def composite_score(results: list[dict]) -> float | None:
+    """The award score (for the 10/10 Digital Transformation Day ranking): the mean attainment of
+    every percentage indicator that has data and a target, each capped at 100 % of its target.
+    None when no indicator qualifies."""
+    attainments = [
+        min(r["value"] / r["target"], 1.0) if r["target"] else 1.0
+        for r in results
+        if r["code"] in PERCENTAGES and r["value"] is not None and r["target"] is not None
+    ]
+    return round(100.0 * sum(attainments) / len(attainments), 2) if attainments else None

@@ -1,0 +1,290 @@
+"""KPI snapshots, the periodic reports: draft → submitted → approved, or returned with a reason
+and resubmitted. A village's report is approved in its commune, a commune's in its province."""
+
+import uuid
+from datetime import UTC, date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.writer import record
+from app.authz.permissions import Permission
+from app.authz.principal import Principal
+from app.authz.scope import get_unit_in_scope, in_scope, require
+from app.core.errors import Conflict
+from app.core.resource import fetch
+from app.core.versioning import check_version
+from app.kpi import engine, export, targets
+from app.kpi.periods import parse_period, previous_month
+from app.kpi.schemas import PendingReports, PendingUnit, SnapshotCreate, SnapshotList, SnapshotRead
+from app.kpi.service import indicators_for, with_targets
+from app.models import Unit
+from app.models.kpi import KpiSnapshot
+
+LABEL = "Report"
+SENT = ("submitted", "approved")
+
+
+def to_read(snapshot: KpiSnapshot) -> SnapshotRead:
+    """Late: submitted after the due day, or not (re)submitted and the due day has passed."""
+    submitted_at = snapshot.submitted_at if snapshot.status in SENT else None
+    fields = {name: getattr(snapshot, name) for name in SnapshotRead.model_fields if name != "late"}
+    return SnapshotRead(**fields, late=parse_period(snapshot.period).is_late(submitted_at))
+
+
+def _audit(session, principal, action: str, snapshot: KpiSnapshot, before: str | None = None) -> None:
+    after = {"status": snapshot.status, "period": snapshot.period, "return_reason": snapshot.return_reason}
+    record(
+        session,
+        principal,
+        action,
+        "kpi_snapshot",
+        snapshot.id,
+        unit_id=snapshot.unit_id,
+        before={"status": before} if before else None,
+        after=after,
+    )
+
+
+async def freeze(
+    session: AsyncSession, principal: Principal, data: SnapshotCreate
+) -> tuple[KpiSnapshot, bool]:
+    """Create the unit's report for the period, or refresh the figures of a draft or returned one."""
+    unit = await get_unit_in_scope(session, principal, data.unit_id)
+    require(principal, Permission.reports_create, unit)
+    period = parse_period(data.period)
+    figures = await indicators_for(session, unit, period)
+    snapshot = await session.scalar(
+        select(KpiSnapshot)
+        .where(KpiSnapshot.unit_id == unit.id, KpiSnapshot.period == period.code)
+        .with_for_update()
+    )
+    now = datetime.now(UTC)
+    if snapshot is None:
+        snapshot = KpiSnapshot(
+            unit_id=unit.id,
+            period=period.code,
+            indicators=_json(figures),
+            frozen_at=now,
+            due_on=period.due_on,
+        )
+        session.add(snapshot)
+        await session.flush()
+        _audit(session, principal, "create", snapshot)
+        return snapshot, True
+    if snapshot.status in SENT:
+        raise Conflict(f"The {period.code} report is already {snapshot.status}: it can no longer change")
+    if snapshot.closed:
+        raise Conflict(f"The {period.code} report was frozen at the monthly close: submit it as it is")
+    snapshot.indicators, snapshot.frozen_at = _json(figures), now
+    snapshot.touch()
+    await session.flush()
+    _audit(session, principal, "refresh", snapshot, snapshot.status)
+    return snapshot, False
+
+
+def _json(figures: list[dict]) -> list[dict]:
+    return [
+        {**f, "target_unit_id": str(f["target_unit_id"]) if f["target_unit_id"] else None} for f in figures
+    ]
+
+
+async def _get(session, principal, snapshot_id, permission, lock=False) -> tuple[KpiSnapshot, Unit]:
+    return await fetch(session, principal, KpiSnapshot, snapshot_id, permission, label=LABEL, lock=lock)
+
+
+async def get_snapshot(session: AsyncSession, principal: Principal, snapshot_id: uuid.UUID) -> KpiSnapshot:
+    return (await _get(session, principal, snapshot_id, Permission.kpi_read))[0]
+
+
+async def submit(
+    session: AsyncSession, principal: Principal, snapshot_id: uuid.UUID, if_match: int | None
+) -> KpiSnapshot:
+    snapshot, _ = await _get(session, principal, snapshot_id, Permission.reports_create, lock=True)
+    check_version(snapshot, if_match)
+    if snapshot.status not in ("draft", "returned"):
+        raise Conflict(f"Only a draft or returned report can be submitted; this one is {snapshot.status}")
+    before = snapshot.status
+    snapshot.status, snapshot.submitted_at, snapshot.submitted_by = (
+        "submitted",
+        datetime.now(UTC),
+        principal.name,
+    )
+    snapshot.touch()
+    await session.flush()
+    _audit(session, principal, "submit", snapshot, before)
+    return snapshot
+
+
+async def _review(session, principal, snapshot_id, if_match) -> KpiSnapshot:
+    """Approving or returning needs reports:approve over the unit's parent: nobody approves their own."""
+    snapshot, unit = await _get(session, principal, snapshot_id, Permission.kpi_read, lock=True)
+    parent = await session.get(Unit, unit.parent_id) if unit.parent_id else None
+    require(principal, Permission.reports_approve, parent)
+    check_version(snapshot, if_match)
+    if snapshot.status != "submitted":
+        raise Conflict(f"Only a submitted report can be reviewed; this one is {snapshot.status}")
+    return snapshot
+
+
+async def approve(
+    session: AsyncSession, principal: Principal, snapshot_id: uuid.UUID, if_match: int | None
+) -> KpiSnapshot:
+    snapshot = await _review(session, principal, snapshot_id, if_match)
+    snapshot.status, snapshot.approved_at, snapshot.approved_by = (
+        "approved",
+        datetime.now(UTC),
+        principal.name,
+    )
+    snapshot.touch()
+    await session.flush()
+    _audit(session, principal, "approve", snapshot, "submitted")
+    return snapshot
+
+
+async def return_for_fixes(
+    session: AsyncSession, principal: Principal, snapshot_id: uuid.UUID, reason: str, if_match: int | None
+) -> KpiSnapshot:
+    snapshot = await _review(session, principal, snapshot_id, if_match)
+    snapshot.status, snapshot.returned_at, snapshot.returned_by = (
+        "returned",
+        datetime.now(UTC),
+        principal.name,
+    )
+    snapshot.return_reason = reason
+    snapshot.touch()
+    await session.flush()
+    _audit(session, principal, "return", snapshot, "submitted")
+    return snapshot
+
+
+async def delete_snapshot(
+    session: AsyncSession, principal: Principal, snapshot_id: uuid.UUID, if_match: int | None
+) -> None:
+    snapshot, _ = await _get(session, principal, snapshot_id, Permission.reports_create, lock=True)
+    check_version(snapshot, if_match)
+    if snapshot.status != "draft" or snapshot.closed:
+        raise Conflict("Only an open draft can be deleted")
+    await session.delete(snapshot)
+    await session.flush()
+    _audit(session, principal, "delete", snapshot, "draft")
+
+
+async def list_snapshots(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    unit_id: uuid.UUID | None,
+    period: str | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+) -> SnapshotList:
+    within = await get_unit_in_scope(session, principal, unit_id) if unit_id else None
+    where = [in_scope(KpiSnapshot.unit_id, principal, within, Permission.kpi_read)]
+    if period is not None:
+        where.append(KpiSnapshot.period == parse_period(period).code)
+    if status is not None:
+        where.append(KpiSnapshot.status == status)
+    total = await session.scalar(select(func.count()).select_from(KpiSnapshot).where(*where))
+    rows = await session.scalars(
+        select(KpiSnapshot)
+        .where(*where)
+        .order_by(KpiSnapshot.period.desc(), KpiSnapshot.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return SnapshotList(items=[to_read(s) for s in rows], total=total or 0, limit=limit, offset=offset)
+
+
+async def pending(
+    session: AsyncSession, principal: Principal, unit_id: uuid.UUID, period_code: str
+) -> PendingReports:
+    """The child units whose report for the period is not submitted yet: who is late, at a glance."""
+    unit = await get_unit_in_scope(session, principal, unit_id)
+    require(principal, Permission.kpi_read, unit)
+    period = parse_period(period_code)
+    rows = await session.execute(
+        select(Unit, KpiSnapshot)
+        .outerjoin(KpiSnapshot, (KpiSnapshot.unit_id == Unit.id) & (KpiSnapshot.period == period.code))
+        .where(Unit.parent_id == unit.id)
+        .order_by(Unit.name)
+    )
+    items = [
+        PendingUnit(
+            unit_id=child.id,
+            code=child.code,
+            name=child.name,
+            snapshot_id=s.id if s else None,
+            status=s.status if s else None,
+            due_on=period.due_on,
+            late=period.is_late(None),
+        )
+        for child, s in rows
+        if s is None or s.status not in SENT
+    ]
+    return PendingReports(unit_id=unit.id, period=period.code, due_on=period.due_on, items=items)
+
+
+async def monthly_close(session: AsyncSession, today: date | None = None) -> dict[str, int]:
+    """Freeze last month's report of every unit: create the missing ones, refresh and close the open
+    drafts. Closed and submitted reports are left alone, so running it twice changes nothing."""
+    period = previous_month(today or datetime.now(UTC).date())
+    existing = {
+        s.unit_id: s
+        for s in await session.scalars(select(KpiSnapshot).where(KpiSnapshot.period == period.code))
+    }
+    counts = {"created": 0, "closed": 0, "unchanged": 0}
+    now = datetime.now(UTC)
+    parents = list(await session.scalars(select(Unit).where(Unit.level != "village")))
+    provinces = [u for u in parents if u.parent_id is None]
+    figures: dict[uuid.UUID, dict] = {}
+    for parent in parents:  # one roll-up per parent gives every child's sums
+        children = {u.path: u for u in await session.scalars(select(Unit).where(Unit.parent_id == parent.id))}
+        for path, sums in (await engine.sums(session, parent, period, by_child=True)).items():
+            if path in children:
+                figures[children[path].id] = sums
+        for child in children.values():
+            figures.setdefault(child.id, {})
+    for province in provinces:
+        figures[province.id] = (await engine.sums(session, province, period)).get(None, {})
+    units = {u.id: u for u in await session.scalars(select(Unit).where(Unit.id.in_(list(figures))))}
+    applicable = await targets.effective(session, list(units.values()), period.year)
+    for unit_id, sums in figures.items():
+        snapshot = existing.get(unit_id)
+        if snapshot is not None and (snapshot.closed or snapshot.status in SENT):
+            counts["unchanged"] += 1
+            continue
+        frozen = _json(with_targets(sums, applicable[unit_id]))
+        if snapshot is None:
+            session.add(
+                KpiSnapshot(
+                    unit_id=unit_id,
+                    period=period.code,
+                    indicators=frozen,
+                    frozen_at=now,
+                    due_on=period.due_on,
+                    closed=True,
+                )
+            )
+            counts["created"] += 1
+        else:
+            snapshot.indicators, snapshot.frozen_at, snapshot.closed = frozen, now, True
+            snapshot.touch()
+            counts["closed"] += 1
+    await session.flush()
+    if counts["created"] or counts["closed"]:
+        record(session, None, "close", "kpi_period", period.code, after=counts)
+    return counts
+
+
+async def report_file(
+    session: AsyncSession, principal: Principal, snapshot_id: uuid.UUID
+) -> tuple[bytes, str]:
+    snapshot, unit = await _get(session, principal, snapshot_id, Permission.kpi_read)
+    return export.xlsx(to_read(snapshot), unit), f"bao-cao-{unit.code}-{snapshot.period}.xlsx"
+
+
+async def report_text(session: AsyncSession, principal: Principal, snapshot_id: uuid.UUID) -> str:
+    snapshot, unit = await _get(session, principal, snapshot_id, Permission.kpi_read)
+    return export.zalo_text(to_read(snapshot), unit)

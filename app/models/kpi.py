@@ -1,0 +1,113 @@
+"""KPI tables: per-unit aggregates kept current in the same transaction as every write (so a KPI
+request sums thousands of rows, never millions), targets, and the frozen periodic reports."""
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, Float, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.models.base import JSONType, UTCDateTime, Versioned, id_field
+
+# Household stock counters, in the order of `app.kpi.aggregates.household_vector`.
+HOUSEHOLD_COUNTERS = (
+    "households",
+    "people",
+    "adults",
+    "adults_smartphone",
+    "adults_digital_skills",
+    "adults_vneid",
+    "adults_dvc",
+    "adults_epay",
+    "adults_signature",
+    "households_informed",
+    "households_digital",
+    "business_households",
+    "business_cashless",
+    "households_need_assistance",
+    "households_assisted",
+)
+ACTIVITY_COUNTERS = ("activities", "people_supported", "online_dossiers", "signatures_created")
+
+
+class HouseholdStats(SQLModel, table=True):
+    """Sums over the live households of one village."""
+
+    __tablename__ = "household_stats"
+
+    unit_id: uuid.UUID = Field(foreign_key="units.id", ondelete="CASCADE", primary_key=True)
+    households: int = 0
+    people: int = 0
+    adults: int = 0
+    adults_smartphone: int = 0
+    adults_digital_skills: int = 0
+    adults_vneid: int = 0
+    adults_dvc: int = 0
+    adults_epay: int = 0
+    adults_signature: int = 0
+    households_informed: int = 0
+    households_digital: int = 0
+    business_households: int = 0
+    business_cashless: int = 0
+    households_need_assistance: int = 0
+    households_assisted: int = 0
+
+
+class ActivityStats(SQLModel, table=True):
+    """Sums over the live activities of one unit in one month (`month` is its first day)."""
+
+    __tablename__ = "activity_stats"
+
+    unit_id: uuid.UUID = Field(foreign_key="units.id", ondelete="CASCADE", primary_key=True)
+    month: date = Field(sa_type=Date, primary_key=True)
+    activities: int = 0
+    people_supported: int = 0
+    online_dossiers: int = 0
+    signatures_created: int = 0
+
+
+class MemberStats(SQLModel, table=True):
+    """Active members of the teams of one unit, and how many of them trained in `year`.
+
+    `year` 0 holds the active count alone; other rows hold the trained count for that year."""
+
+    __tablename__ = "member_stats"
+
+    unit_id: uuid.UUID = Field(foreign_key="units.id", ondelete="CASCADE", primary_key=True)
+    year: int = Field(primary_key=True)
+    members: int = 0
+
+
+class Target(Versioned, SQLModel, table=True):
+    __tablename__ = "targets"
+    __table_args__ = (UniqueConstraint("unit_id", "year", "indicator"),)
+
+    id: uuid.UUID = id_field()
+    unit_id: uuid.UUID = Field(foreign_key="units.id", ondelete="CASCADE", nullable=False, index=True)
+    year: int = Field(nullable=False)
+    indicator: str = Field(sa_type=String(40), nullable=False)
+    value: float = Field(sa_type=Float, nullable=False)
+
+
+class KpiSnapshot(Versioned, SQLModel, table=True):
+    """A periodic report: a unit's indicators for a period, frozen, with its approval workflow."""
+
+    __tablename__ = "kpi_snapshots"
+    __table_args__ = (UniqueConstraint("unit_id", "period"),)
+
+    id: uuid.UUID = id_field()
+    unit_id: uuid.UUID = Field(foreign_key="units.id", ondelete="CASCADE", nullable=False, index=True)
+    period: str = Field(sa_type=String(7), nullable=False, index=True)
+    status: str = Field(default="draft", sa_type=String(12), nullable=False, index=True)
+    indicators: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType, nullable=False)
+    frozen_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    closed: bool = Field(default=False, nullable=False)
+    due_on: date = Field(sa_type=Date, nullable=False)
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    submitted_by: str | None = Field(default=None, sa_type=String(100))
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    approved_by: str | None = Field(default=None, sa_type=String(100))
+    returned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    returned_by: str | None = Field(default=None, sa_type=String(100))
+    return_reason: str | None = Field(default=None, sa_type=String(1000))
