@@ -9,10 +9,24 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
-from api import errors
+from api import errors, spa
 from api.deps import get_principal
 from api.idempotency import IdempotencyMiddleware
-from api.routes import audit, auth, health, households, units, users
+from api.routes import (
+    activities,
+    audit,
+    auth,
+    campaigns,
+    health,
+    households,
+    kpi,
+    members,
+    targets,
+    teams,
+    trainings,
+    units,
+    users,
+)
 from app.core.config import get_settings
 from app.core.db import db
 
@@ -61,7 +75,21 @@ def create_app() -> FastAPI:
 
     # Everything else requires a caller: authentication is the default, not something to remember.
     private = APIRouter(prefix=API_PREFIX, dependencies=[Depends(get_principal)])
-    for module in (auth, units, users, households, audit):
+    for module in (
+        auth,
+        units,
+        users,
+        households,
+        teams,
+        members,
+        trainings,
+        targets,
+        kpi,
+        campaigns,
+        activities,
+        audit,
+    ):
         private.include_router(module.router)
     app.include_router(private)
+    spa.install_spa(app)  # the built field app at `/`, when frontend/dist exists; keep last
     return app

@@ -1,6 +1,8 @@
 """Core commands (no HTTP). `api/cli.py` adds the HTTP ones; run the whole CLI as `python -m api.cli`."""
 
 import asyncio
+import uuid
+from pathlib import Path
 
 import typer
 from sqlalchemy import select
@@ -79,3 +81,109 @@ def seed_demo() -> None:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None
     typer.echo("Demo data loaded." if loaded else "The database already has data: demo not loaded.")
+
+
+# The system acting from the command line: an administrator whose audit rows read "cli".
+CLI_PRINCIPAL_ID = uuid.UUID(int=0)
+
+
+def cli_principal():
+    from app.authz.permissions import Role
+    from app.authz.principal import Grant, Principal
+
+    return Principal(id=CLI_PRINCIPAL_ID, name="cli", grants=(Grant(Role.admin, None, ""),))
+
+
+@cli.command("import-households")
+def import_households(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="A .csv or .xlsx"),
+    unit: str = typer.Option(..., "--unit", help="The commune or village: its code or id"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check the file and report; write nothing"),
+    show_errors: int = typer.Option(20, "--show-errors", min=0, help="How many bad rows to list"),
+) -> None:
+    """Import households from a commune's spreadsheet (CSV UTF-8 or XLSX), all or nothing.
+
+    Exits 1 when any row is bad (nothing is imported then); a dry run reports the same way.
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from app.core.errors import AppError
+    from app.households.importer import ImportRejected
+    from app.households.importer import import_households as run_import
+    from app.models import Unit
+
+    out, err = Console(), Console(stderr=True)
+
+    async def go():
+        async with session_scope() as session:
+            target = await _find_unit(session, Unit, unit)
+            if target is None:
+                raise typer.BadParameter(f"No unit with code or id {unit!r}", param_hint="--unit")
+            columns = (
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+            )
+            with Progress(*columns, console=err, transient=True) as bar:
+                task = bar.add_task("Checking" if dry_run else "Importing", total=None)
+                with file.open("rb") as stream:
+                    return await run_import(
+                        session,
+                        cli_principal(),
+                        target.id,
+                        stream,
+                        filename=file.name,
+                        dry_run=dry_run,
+                        progress=lambda done, total: bar.update(task, completed=done, total=total),
+                    )
+
+    try:
+        report = run(go())
+    except ImportRejected as exc:
+        _print_report(out, exc.report, show_errors)
+        err.print(f"[red]Nothing imported:[/] {exc.report.rows_invalid} bad rows.")
+        raise typer.Exit(1) from None
+    except AppError as exc:
+        err.print(f"[red]{exc.title}:[/] {exc.detail}")
+        raise typer.Exit(1) from None
+    _print_report(out, report, show_errors)
+    if report.rows_invalid:
+        err.print(f"[red]{report.rows_invalid} bad rows:[/] fix them before importing.")
+        raise typer.Exit(1)
+    out.print("Dry run: nothing written." if dry_run else f"[green]Imported {report.imported} households.[/]")
+
+
+async def _find_unit(session, unit_model, code_or_id: str):
+    from sqlalchemy import func
+
+    try:
+        return await session.get(unit_model, uuid.UUID(code_or_id))
+    except ValueError:
+        return await session.scalar(
+            select(unit_model).where(func.lower(unit_model.code) == code_or_id.lower())
+        )
+
+
+def _print_report(console, report, show_errors: int) -> None:
+    from rich.table import Table
+
+    console.print(
+        f"{report.format.upper()}, header on line {report.header_line}: {report.rows_read} rows read, "
+        f"{report.rows_valid} valid, {report.rows_invalid} invalid ({report.errors_total} errors)."
+    )
+    if report.unknown_columns:
+        console.print(f"[yellow]Ignored columns:[/] {', '.join(report.unknown_columns)}")
+    if report.villages:
+        villages = Table("Village", "Code", "Valid rows", title=None)
+        for village in report.villages:
+            villages.add_row(village.name, village.code, str(village.rows))
+        console.print(villages)
+    if report.errors and show_errors:
+        errors = Table("Line", "Column", "Problem")
+        for error in report.errors[:show_errors]:
+            errors.add_row(str(error.line), error.column or error.field or "", error.msg)
+        console.print(errors)
+        if report.errors_total > show_errors:
+            console.print(f"… and {report.errors_total - show_errors} more errors.")

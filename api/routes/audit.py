@@ -1,5 +1,4 @@
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -7,6 +6,7 @@ from fastapi import APIRouter, Query
 from api.deps import LimitQuery, OffsetQuery, PrincipalDep, SessionDep
 from app.audit import service
 from app.audit.schemas import AuditList
+from app.core.fields import Moment
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -19,8 +19,8 @@ async def list_audit(
     resource_id: Annotated[str | None, Query(max_length=64, pattern=r"^[0-9a-fA-F-]+$")] = None,
     actor_id: uuid.UUID | None = None,
     unit_id: Annotated[uuid.UUID | None, Query(description="Entries filed under this unit's subtree")] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
     limit: LimitQuery = 50,
     offset: OffsetQuery = 0,
 ) -> AuditList:

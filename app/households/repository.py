@@ -47,13 +47,20 @@ async def list_households(
     filters: dict[str, Any],
     limit: int,
     offset: int,
-) -> tuple[list[Any], int]:
+) -> tuple[list[dict[str, Any]], int]:
+    """A page as plain dicts (HouseholdRead's fields, in order) and the total.
+
+    Core statements on the session's connection: no ORM compile or loading step for a read that
+    fetches columns, not objects.
+    """
     where = _where(principal, within, q, filters)
-    total = await session.scalar(select(func.count()).select_from(Household).where(*where))
-    rows = await session.execute(
+    connection = await session.connection()
+    total = (await connection.execute(select(func.count()).select_from(Household).where(*where))).scalar()
+    page = (
         select(*COLUMNS).where(*where).order_by(Household.head_name, Household.id).limit(limit).offset(offset)
     )
-    return list(rows), total or 0
+    rows = (await connection.execute(page)).mappings()
+    return [dict(row) for row in rows], total or 0
 
 
 async def changes(

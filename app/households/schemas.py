@@ -1,11 +1,11 @@
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.feed import FeedPage, Tombstone
-from app.core.fields import Code, LongText, Name, Phone, text
+from app.core.fields import AwareMoment, Code, LongText, Name, Phone, text
 from app.core.pagination import Page
 from app.models.household import ADULT_COUNTS
 
@@ -69,7 +69,7 @@ class HouseholdCreate(HouseholdFacts):
     address: Address | None = None
     phone: Phone | None = None
     assigned_member_id: uuid.UUID | None = None
-    last_visit_at: datetime | None = None
+    last_visit_at: AwareMoment | None = None
     note: LongText | None = None
 
 
@@ -97,7 +97,7 @@ class HouseholdUpdate(BaseModel):
     business_cashless: bool | None = None
     needs_assistance: bool | None = None
     assigned_member_id: uuid.UUID | None = None
-    last_visit_at: datetime | None = None
+    last_visit_at: AwareMoment | None = None
     note: LongText | None = None
 
 
@@ -126,3 +126,37 @@ class HouseholdFeed(FeedPage):
     """Changes since a moment (`?updated_since=` or `?cursor=`): records, or tombstones for deletions."""
 
     items: list[HouseholdRead | Tombstone]
+
+
+class ImportRowError(BaseModel):
+    """One reason a row of an imported file was refused."""
+
+    line: int = Field(description="The row as the spreadsheet numbers it (the header row is usually 1)")
+    column: str | None = Field(description="The column as the file names it, when one is at fault")
+    field: str | None = Field(description="The household field (`village` for the village column)")
+    msg: str
+
+
+class ImportVillageCount(BaseModel):
+    unit_id: uuid.UUID
+    code: str
+    name: str
+    rows: int = Field(description="Valid rows for this village")
+
+
+class ImportReport(BaseModel):
+    """What an import read, what it would write (dry run) or wrote, and every bad row."""
+
+    unit_id: uuid.UUID = Field(description="The commune or village imported into")
+    dry_run: bool
+    format: Literal["csv", "xlsx"]
+    header_line: int = Field(description="The row taken as the header")
+    columns: dict[str, str] = Field(description="Each recognised column and the field it fills")
+    unknown_columns: list[str] = Field(description="Columns not recognised: ignored (a warning)")
+    rows_read: int = Field(description="Non-empty rows below the header")
+    rows_valid: int
+    rows_invalid: int
+    imported: int = Field(description="Households written: 0 for a dry run or a refused import")
+    errors_total: int = Field(description="Every error found; `errors` lists the first ones")
+    errors: list[ImportRowError]
+    villages: list[ImportVillageCount] = Field(description="Valid rows per village")

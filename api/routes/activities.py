@@ -1,0 +1,111 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, set_etag
+from app.activities import service
+from app.activities.schemas import (
+    ActivityCreate,
+    ActivityFeed,
+    ActivityKind,
+    ActivityList,
+    ActivityRead,
+    ActivityUpdate,
+)
+from app.core.fields import Moment
+
+router = APIRouter(prefix="/activities", tags=["activities"])
+CursorQuery = Annotated[
+    str | None, Query(max_length=200, description="`next_cursor` of the previous page of changes")
+]
+
+
+@router.get("")
+async def list_activities(
+    session: SessionDep,
+    principal: PrincipalDep,
+    unit_id: Annotated[uuid.UUID | None, Query(description="A unit: its whole subtree")] = None,
+    kind: ActivityKind | None = None,
+    campaign_id: uuid.UUID | None = None,
+    event_id: uuid.UUID | None = None,
+    household_id: uuid.UUID | None = None,
+    member_id: uuid.UUID | None = None,
+    occurred_from: Annotated[
+        Moment | None, Query(alias="from", description="Occurred at or after this moment")
+    ] = None,
+    occurred_to: Annotated[
+        Moment | None, Query(alias="to", description="Occurred before this moment")
+    ] = None,
+    updated_since: Annotated[
+        Moment | None, Query(description="Changes after this moment (change feed)")
+    ] = None,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = 50,
+    offset: OffsetQuery = 0,
+) -> ActivityList | ActivityFeed:
+    """Activities in the caller's area, latest first; with `updated_since` or `cursor`, the change feed."""
+    if updated_since is not None or cursor is not None:
+        page = await service.activity_changes(
+            session, principal, unit_id=unit_id, since=updated_since, cursor=cursor, limit=limit
+        )
+        return ActivityFeed(**page)
+    filters = {
+        "kind": kind,
+        "campaign_id": campaign_id,
+        "event_id": event_id,
+        "household_id": household_id,
+        "member_id": member_id,
+    }
+    return await service.list_activities(
+        session,
+        principal,
+        unit_id=unit_id,
+        filters=filters,
+        occurred_from=occurred_from,
+        occurred_to=occurred_to,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.post(
+    "", status_code=201, responses={200: {"model": ActivityRead, "description": "A repeated create"}}
+)
+async def create_activity(
+    session: SessionDep, principal: PrincipalDep, body: ActivityCreate, response: Response
+) -> ActivityRead:
+    activity, created = await service.create_activity(session, principal, body)
+    response.status_code = 201 if created else 200
+    set_etag(response, activity.version)
+    return ActivityRead.model_validate(activity)
+
+
+@router.get("/{activity_id}")
+async def get_activity(
+    session: SessionDep, principal: PrincipalDep, activity_id: uuid.UUID, response: Response
+) -> ActivityRead:
+    activity = await service.get_activity(session, principal, activity_id)
+    set_etag(response, activity.version)
+    return ActivityRead.model_validate(activity)
+
+
+@router.patch("/{activity_id}")
+async def update_activity(
+    session: SessionDep,
+    principal: PrincipalDep,
+    activity_id: uuid.UUID,
+    body: ActivityUpdate,
+    expected: IfMatchDep,
+    response: Response,
+) -> ActivityRead:
+    activity = await service.update_activity(session, principal, activity_id, body, expected)
+    set_etag(response, activity.version)
+    return ActivityRead.model_validate(activity)
+
+
+@router.delete("/{activity_id}", status_code=204)
+async def delete_activity(
+    session: SessionDep, principal: PrincipalDep, activity_id: uuid.UUID, expected: IfMatchDep
+) -> None:
+    await service.delete_activity(session, principal, activity_id, expected)

@@ -1,0 +1,79 @@
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, set_etag
+from app.teams import service
+from app.teams.schemas import TeamCreate, TeamFeed, TeamList, TeamRead, TeamStatus, TeamUpdate
+
+router = APIRouter(prefix="/teams", tags=["teams"])
+CursorQuery = Annotated[
+    str | None, Query(max_length=200, description="`next_cursor` of the previous page of changes")
+]
+
+
+@router.get("")
+async def list_teams(
+    session: SessionDep,
+    principal: PrincipalDep,
+    unit_id: Annotated[uuid.UUID | None, Query(description="A unit: its whole subtree")] = None,
+    status: TeamStatus | None = None,
+    updated_since: Annotated[
+        datetime | None, Query(description="Changes after this moment (change feed)")
+    ] = None,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = 50,
+    offset: OffsetQuery = 0,
+) -> TeamList | TeamFeed:
+    """Teams in the caller's area by name; with `updated_since` or `cursor`, the change feed."""
+    if updated_since is not None or cursor is not None:
+        page = await service.team_changes(
+            session, principal, unit_id=unit_id, since=updated_since, cursor=cursor, limit=limit
+        )
+        return TeamFeed(**page)
+    return await service.list_teams(
+        session, principal, unit_id=unit_id, status=status, limit=limit, offset=offset
+    )
+
+
+@router.post("", status_code=201, responses={200: {"model": TeamRead, "description": "A repeated create"}})
+async def create_team(
+    session: SessionDep, principal: PrincipalDep, body: TeamCreate, response: Response
+) -> TeamRead:
+    team, created = await service.create_team(session, principal, body)
+    response.status_code = 201 if created else 200
+    set_etag(response, team.version)
+    return team
+
+
+@router.get("/{team_id}")
+async def get_team(
+    session: SessionDep, principal: PrincipalDep, team_id: uuid.UUID, response: Response
+) -> TeamRead:
+    team = await service.get_team(session, principal, team_id)
+    set_etag(response, team.version)
+    return team
+
+
+@router.patch("/{team_id}")
+async def update_team(
+    session: SessionDep,
+    principal: PrincipalDep,
+    team_id: uuid.UUID,
+    body: TeamUpdate,
+    expected: IfMatchDep,
+    response: Response,
+) -> TeamRead:
+    team = await service.update_team(session, principal, team_id, body, expected)
+    set_etag(response, team.version)
+    return team
+
+
+@router.delete("/{team_id}", status_code=204, responses={409: {"description": "The team has active members"}})
+async def delete_team(
+    session: SessionDep, principal: PrincipalDep, team_id: uuid.UUID, expected: IfMatchDep
+) -> None:
+    """Soft delete (a tombstone in the change feed); the team's former members go with it."""
+    await service.delete_team(session, principal, team_id, expected)

@@ -1,0 +1,251 @@
+"""Campaign and event queries.
+
+Visibility: a campaign (or event) is seen in its unit's subtree, through the one scope filter
+`in_scope`, and also by the units below it: a commune's campaign is the campaign of each of its
+villages, whose team leaders hold its events and whose members record activities for it. The units
+above the caller's own are read off the caller's grant paths (`<province>/<commune>/…/`), so this
+widening costs no join.
+"""
+
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, exists, func, not_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.authz.permissions import Permission
+from app.authz.principal import Principal
+from app.authz.scope import in_scope
+from app.campaigns.schemas import EVENT_COLUMNS, CampaignRead
+from app.models import Activity, Campaign, CampaignEvent, EventDuty, Member, Unit
+
+COLUMNS = [getattr(Campaign, name) for name in CampaignRead.model_fields]
+EVENT_COLS = [getattr(CampaignEvent, name) for name in EVENT_COLUMNS]
+READ = Permission.campaigns_read
+
+
+# --- visibility -------------------------------------------------------------------------------
+
+
+def _above(paths: list[str], within: Unit | None) -> set[uuid.UUID]:
+    """The units strictly above each path (under `within`, when given)."""
+    ids = set()
+    for path in paths:
+        parts = path.strip("/").split("/")
+        for depth in range(1, len(parts)):
+            prefix = "/".join(parts[:depth]) + "/"
+            if within is None or prefix.startswith(within.path):
+                ids.add(uuid.UUID(parts[depth - 1]))
+    return ids
+
+
+def visible(
+    unit_column: ColumnElement, principal: Principal, within: Unit | None = None
+) -> ColumnElement[bool]:
+    """A WHERE clause: the row's unit is in the caller's campaigns:read scope or above it."""
+    scope = in_scope(unit_column, principal, within, READ)
+    paths = principal.scope_paths(READ)
+    above = _above(paths, within) if paths is not None else set()
+    return or_(scope, unit_column.in_(above)) if above else scope
+
+
+def covers_area(principal: Principal, path: str, permission: Permission | None = None) -> bool:
+    """The unit at `path` contains a unit where the caller holds `permission` (any role when None)."""
+    paths = principal.scope_paths(permission)
+    return paths is None or any(p.startswith(path) for p in paths)
+
+
+def can_see(principal: Principal, path: str) -> bool:
+    """Seen at all: within the caller's area or above it (otherwise it does not exist: 404)."""
+    return principal.sees(path) or covers_area(principal, path)
+
+
+def may(principal: Principal, permission: Permission, path: str) -> bool:
+    """Reading holds through the units below too; a write needs the permission at the unit itself."""
+    return principal.can(permission, path) or (permission is READ and covers_area(principal, path, READ))
+
+
+# --- campaigns --------------------------------------------------------------------------------
+
+
+async def campaign_with_unit(
+    session: AsyncSession, campaign_id: uuid.UUID, *, lock: bool = False
+) -> tuple[Campaign, Unit] | None:
+    query = select(Campaign, Unit).join(Unit, Unit.id == Campaign.unit_id).where(Campaign.id == campaign_id)
+    if lock:
+        query = query.with_for_update(of=Campaign)
+    row = (await session.execute(query)).first()
+    return (row[0], row[1]) if row else None
+
+
+async def list_campaigns(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    within: Unit | None,
+    filters: dict[str, Any],
+    active_on: date | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Any], int]:
+    where = [visible(Campaign.unit_id, principal, within)]
+    for name, value in filters.items():
+        if value is not None:
+            where.append(getattr(Campaign, name) == value)
+    if active_on is not None:
+        where += [Campaign.starts_on <= active_on, Campaign.ends_on >= active_on]
+    total = await session.scalar(select(func.count()).select_from(Campaign).where(*where))
+    rows = await session.execute(
+        select(*COLUMNS)
+        .where(*where)
+        .order_by(Campaign.starts_on.desc(), Campaign.name, Campaign.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), total or 0
+
+
+async def has_activities(
+    session: AsyncSession, *, campaign_id: uuid.UUID | None = None, event_id: uuid.UUID | None = None
+) -> bool:
+    """Live (not deleted) activities of the campaign or of the event."""
+    column, value = (Activity.campaign_id, campaign_id) if campaign_id else (Activity.event_id, event_id)
+    query = select(exists().where(column == value, Activity.deleted_at.is_(None)))
+    return bool(await session.scalar(query))
+
+
+def period_bounds(starts_on: date, ends_on: date) -> tuple[datetime, datetime]:
+    """The moments an event of the campaign may span, a day's slack each side for time zones:
+    from the start of the day before `starts_on` to the end of the day after `ends_on` (exclusive)."""
+    lower = datetime.combine(starts_on - timedelta(days=1), time.min, UTC)
+    upper = datetime.combine(ends_on + timedelta(days=2), time.min, UTC)
+    return lower, upper
+
+
+async def events_outside(
+    session: AsyncSession, campaign_id: uuid.UUID, unit_path: str, starts_on: date, ends_on: date
+) -> tuple[int, int, int]:
+    """How many events of the campaign lie outside `unit_path`'s subtree, start before the period,
+    and end after it."""
+    lower, upper = period_bounds(starts_on, ends_on)
+    outside = not_(Unit.path.startswith(unit_path, autoescape=True))
+    row = (
+        await session.execute(
+            select(
+                func.count().filter(outside),
+                func.count().filter(CampaignEvent.starts_at < lower),
+                func.count().filter(CampaignEvent.ends_at >= upper),
+            )
+            .select_from(CampaignEvent)
+            .join(Unit, Unit.id == CampaignEvent.unit_id)
+            .where(CampaignEvent.campaign_id == campaign_id)
+        )
+    ).one()
+    return row[0], row[1], row[2]
+
+
+async def activities_outside(session: AsyncSession, campaign_id: uuid.UUID, unit_path: str) -> int:
+    """How many live activities of the campaign lie outside `unit_path`'s subtree."""
+    query = (
+        select(func.count())
+        .select_from(Activity)
+        .join(Unit, Unit.id == Activity.unit_id)
+        .where(
+            Activity.campaign_id == campaign_id,
+            Activity.deleted_at.is_(None),
+            not_(Unit.path.startswith(unit_path, autoescape=True)),
+        )
+    )
+    return await session.scalar(query) or 0
+
+
+async def delete_campaign_events(session: AsyncSession, campaign_id: uuid.UUID) -> list[CampaignEvent]:
+    """Delete the campaign's events and their duties; returns the events (for the audit)."""
+    events = list(
+        await session.scalars(select(CampaignEvent).where(CampaignEvent.campaign_id == campaign_id))
+    )
+    if events:
+        await session.execute(delete(EventDuty).where(EventDuty.event_id.in_([e.id for e in events])))
+        for event in events:
+            await session.delete(event)
+        await session.flush()  # before the campaign's own delete: the unit of work does not order them
+    return events
+
+
+# --- events -----------------------------------------------------------------------------------
+
+
+async def event_with_unit(
+    session: AsyncSession, campaign_id: uuid.UUID, event_id: uuid.UUID, *, lock: bool = False
+) -> tuple[CampaignEvent, Unit] | None:
+    query = (
+        select(CampaignEvent, Unit)
+        .join(Unit, Unit.id == CampaignEvent.unit_id)
+        .where(CampaignEvent.id == event_id, CampaignEvent.campaign_id == campaign_id)
+    )
+    if lock:
+        query = query.with_for_update(of=CampaignEvent)
+    row = (await session.execute(query)).first()
+    return (row[0], row[1]) if row else None
+
+
+async def list_events(
+    session: AsyncSession,
+    principal: Principal,
+    campaign_id: uuid.UUID,
+    *,
+    within: Unit | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Any], int]:
+    where = [CampaignEvent.campaign_id == campaign_id, visible(CampaignEvent.unit_id, principal, within)]
+    total = await session.scalar(select(func.count()).select_from(CampaignEvent).where(*where))
+    rows = await session.execute(
+        select(*EVENT_COLS)
+        .where(*where)
+        .order_by(CampaignEvent.starts_at, CampaignEvent.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), total or 0
+
+
+async def duties(session: AsyncSession, event_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """The members on duty at each event."""
+    roster: dict[uuid.UUID, list[uuid.UUID]] = {event_id: [] for event_id in event_ids}
+    if event_ids:
+        rows = await session.execute(
+            select(EventDuty.event_id, EventDuty.member_id).where(EventDuty.event_id.in_(event_ids))
+        )
+        for event_id, member_id in rows:
+            roster[event_id].append(member_id)
+    return roster
+
+
+async def member_paths(session: AsyncSession, member_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The unit path of each member that exists and is not deleted."""
+    if not member_ids:
+        return {}
+    rows = await session.execute(
+        select(Member.id, Unit.path)
+        .join(Unit, Unit.id == Member.unit_id)
+        .where(Member.id.in_(member_ids), Member.deleted_at.is_(None))
+    )
+    return {member_id: path for member_id, path in rows}
+
+
+async def set_duties(
+    session: AsyncSession, event_id: uuid.UUID, old: list[uuid.UUID], new: list[uuid.UUID]
+) -> None:
+    gone, added = set(old) - set(new), set(new) - set(old)
+    if gone:
+        await session.execute(
+            delete(EventDuty).where(EventDuty.event_id == event_id, EventDuty.member_id.in_(gone))
+        )
+    session.add_all(EventDuty(event_id=event_id, member_id=member_id) for member_id in sorted(added))
+
+
+async def delete_event(session: AsyncSession, event: CampaignEvent) -> None:
+    await session.execute(delete(EventDuty).where(EventDuty.event_id == event.id))
+    await session.delete(event)

@@ -1,0 +1,1 @@
+"""Community digital technology teams (Tổ CNSCĐ) of a commune or a village."""

@@ -1,0 +1,1 @@
+"""Trainings (tập huấn) of team members: sessions and who attended."""
