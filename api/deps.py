@@ -37,7 +37,9 @@ SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_principal(token: Annotated[str | None, Depends(oauth2)]) -> Principal:
+async def get_principal(token: Annotated[str | None, Depends(oauth2)]) -> Principal:
+    """Async although it awaits nothing: a plain `def` dependency runs in the thread pool, a thread
+    hop on every authenticated request for ~40 µs of JWT checking."""
     if not token:
         raise Unauthorized("Sign in first: send Authorization: Bearer <access token>")
     return principal_from_token(token)

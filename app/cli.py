@@ -187,3 +187,61 @@ def _print_report(console, report, show_errors: int) -> None:
         console.print(errors)
         if report.errors_total > show_errors:
             console.print(f"… and {report.errors_total - show_errors} more errors.")
+
+
+@cli.command("rebuild-aggregates")
+def rebuild_aggregates() -> None:
+    """Recompute every KPI aggregate from the base tables (after a restore or a manual fix)."""
+    from app.kpi.aggregates import rebuild
+
+    async def go():
+        async with session_scope() as session:
+            return await rebuild(session)
+
+    counts = run(go())
+    typer.echo("Aggregates rebuilt: " + ", ".join(f"{n} {table} rows" for table, n in counts.items()) + ".")
+
+
+@cli.command("load-targets")
+def load_targets(
+    unit: str = typer.Option(..., "--unit", help="The unit (usually the province): its code or id"),
+    year: int = typer.Option(..., "--year", min=2000, max=2100),
+) -> None:
+    """Set the plans' default targets on a unit for a year (only those it does not have yet)."""
+    from app.kpi.targets import load_plan_targets
+    from app.models import Unit
+
+    async def go():
+        async with session_scope() as session:
+            target = await _find_unit(session, Unit, unit)
+            if target is None:
+                raise typer.BadParameter(f"No unit with code or id {unit!r}", param_hint="--unit")
+            return target.name, await load_plan_targets(session, target, year)
+
+    name, added = run(go())
+    typer.echo(f"{added} targets set on {name} for {year}.")
+
+
+@cli.command("monthly-close")
+def monthly_close() -> None:
+    """Freeze last month's report of every unit (idempotent: run it from cron on the 1st)."""
+    from app.kpi.snapshots import monthly_close as close
+
+    async def go():
+        async with session_scope() as session:
+            return await close(session)
+
+    counts = run(go())
+    typer.echo("Monthly close: " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")
+
+
+@cli.command("purge-idempotency-keys")
+def purge_idempotency_keys() -> None:
+    """Forget Idempotency-Keys older than the 7 days the API promises (run daily from cron)."""
+    from app.idempotency.store import purge
+
+    async def go():
+        async with session_scope() as session:
+            return await purge(session)
+
+    typer.echo(f"{run(go())} idempotency keys purged.")

@@ -1,7 +1,10 @@
-"""Demo data: a province with the communes of the plans, villages, and one user per role.
+"""Demo data: a province with the communes of the plans, villages, one user per role, and the
+field data of `app.demo_field`.
 
 Demo users exist only through this loader, and it refuses to run in production.
 """
+
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +14,8 @@ from app.core.config import ConfigError, get_settings
 from app.core.ids import uuid7
 from app.core.security import hash_password
 from app.core.text import fold
-from app.models import RoleAssignment, Unit, User
+from app.demo_field import load_field_demo
+from app.models import Member, RoleAssignment, Unit, User
 
 DEMO_PASSWORD = "demo1234"
 
@@ -62,13 +66,21 @@ async def load_demo(session: AsyncSession) -> bool:
             session.add(units[(code, i)])
     await session.flush()
 
+    villages = [u for key, u in units.items() if isinstance(key, tuple)]
+    await load_field_demo(session, province, villages, date.today())
+
     password_hash = await hash_password(DEMO_PASSWORD)
     for username, full_name, role, where in USERS:
         user = User(username=username, full_name=full_name, password_hash=password_hash)
         session.add(user)
         await session.flush()
-        session.add(
-            RoleAssignment(user_id=user.id, role=role.value, unit_id=units[where].id if where else None)
-        )
+        unit_id = units[where].id if where else None
+        session.add(RoleAssignment(user_id=user.id, role=role.value, unit_id=unit_id))
+        if role in (Role.team_leader, Role.team_member):  # the account of a person on the village's roster
+            position = "leader" if role is Role.team_leader else "member"
+            member = await session.scalar(
+                select(Member).where(Member.unit_id == unit_id, Member.position == position).limit(1)
+            )
+            member.user_id, member.full_name = user.id, full_name.split(" (")[0]
     await session.flush()
     return True

@@ -453,7 +453,8 @@ def test_cli_import_households(tmp_path, monkeypatch):
         assert "Imported 2 households." in done.output
 
         with sqlite3.connect(database) as db:
-            assert db.execute("SELECT count(*) FROM households").fetchone() == (2,)
+            imported = db.execute("SELECT count(*) FROM households WHERE head_name IN ('Hộ A', 'Hộ B')")
+            assert imported.fetchone() == (2,)
             actor = db.execute(
                 "SELECT actor_name, actor_id FROM audit_log WHERE resource = 'household_import'"
             )

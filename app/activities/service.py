@@ -20,6 +20,7 @@ from app.core.feed import page_of_changes
 from app.core.ids import uuid7
 from app.core.resource import apply_changes, fetch, replay, soft_delete
 from app.core.versioning import check_version
+from app.kpi import aggregates
 from app.models import Activity, Campaign, CampaignEvent, Household, Member, Unit
 
 LABEL = "Activity"
@@ -97,6 +98,7 @@ async def create_activity(
     activity = Activity(id=data.id or uuid7(), **values, recorded_by=principal.id)
     session.add(activity)
     await session.flush()
+    await aggregates.activity_changed(session, None, activity)
     record(
         session,
         principal,
@@ -133,6 +135,7 @@ async def update_activity(
     changes |= await _agree(session, merged, unit, changed=changed, sent=set(changes))
     if apply_changes(activity, changes):
         await session.flush()
+        await aggregates.activity_changed(session, before, activity)
         record(
             session,
             principal,
@@ -153,6 +156,7 @@ async def delete_activity(
         session, principal, Activity, activity_id, Permission.activities_manage, label=LABEL, lock=True
     )
     await soft_delete(session, principal, activity, ActivityRead, "activity", if_match)
+    await aggregates.activity_changed(session, activity, None)
 
 
 async def _unit(session: AsyncSession, principal: Principal, unit_id: uuid.UUID) -> Unit:

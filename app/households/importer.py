@@ -43,6 +43,7 @@ from app.households.schemas import (
     ImportVillageCount,
     rule_errors,
 )
+from app.kpi import aggregates
 from app.models import ADULT_COUNTS, Household, Member, Unit
 from app.models.base import utcnow
 
@@ -600,8 +601,7 @@ async def import_households(
         raise ImportRejected(report)
     if savepoint is not None:
         await savepoint.commit()
-    affected = set(tally.per_village)
-    # KPI: refresh the per-village aggregates of `affected` here, in this transaction, once they exist.
+    await aggregates.households_recount(session, set(tally.per_village))
     report.imported = inserted
     name = "".join(c for c in filename or "" if c.isprintable())[:255] or None  # NUL breaks JSONB
     record(
@@ -616,7 +616,7 @@ async def import_households(
             "filename": name,
             "rows": inserted,
             "villages": {str(v): n for v, n in tally.per_village.items()},
-            "village_count": len(affected),
+            "village_count": len(tally.per_village),
         },
     )
     return report

@@ -43,9 +43,10 @@ async def list_households(
 ) -> dict[str, Any]:
     """A page of HouseholdList's shape as plain data, to be serialized once: the rows come typed by
     the database columns, so validating them into models first would only double the work."""
-    within = await _readable_unit(session, principal, unit_id)
+    if not principal.can(Permission.households_read):
+        raise Forbidden("Your role does not allow households:read")
     items, total = await repository.list_households(
-        session, principal, within=within, q=q, filters=filters, limit=limit, offset=offset
+        session, principal, unit_id=unit_id, q=q, filters=filters, limit=limit, offset=offset
     )
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 

@@ -177,6 +177,14 @@ async def members_changed(session: AsyncSession, unit_ids: Iterable[uuid.UUID]) 
         )
 
 
+async def attendance_changed(session: AsyncSession, member_ids: Iterable[uuid.UUID]) -> None:
+    """A training's attendees or date changed: recount the units those members belong to."""
+    member_ids = list(set(member_ids))
+    if member_ids:
+        units = await session.scalars(select(Member.unit_id).where(Member.id.in_(member_ids)).distinct())
+        await members_changed(session, set(units))
+
+
 async def households_recount(session: AsyncSession, unit_ids: Iterable[uuid.UUID]) -> None:
     """Recount the household rows of these villages (after a bulk import)."""
     unit_ids = set(unit_ids)

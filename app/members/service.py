@@ -19,6 +19,7 @@ from app.core.feed import page_of_changes
 from app.core.ids import uuid7
 from app.core.resource import apply_changes, fetch, replay, soft_delete
 from app.core.versioning import check_version
+from app.kpi import aggregates
 from app.members import repository
 from app.members.schemas import MemberCreate, MemberList, MemberRead, MemberUpdate, Position, rule_errors
 from app.members.status import is_active
@@ -87,6 +88,7 @@ async def create_member(
     member = Member(id=data.id or uuid7(), **values, unit_id=team.unit_id)
     session.add(member)
     await session.flush()
+    await aggregates.members_changed(session, {member.unit_id})
     record(
         session,
         principal,
@@ -127,6 +129,7 @@ async def update_member(
     changes["unit_id"] = team.unit_id
     if apply_changes(member, changes):
         await session.flush()
+        await aggregates.members_changed(session, {before.unit_id, member.unit_id})
         record(
             session,
             principal,
@@ -147,6 +150,7 @@ async def delete_member(
         session, principal, Member, member_id, Permission.members_manage, label=LABEL, lock=True
     )
     await soft_delete(session, principal, member, MemberRead, "member", if_match)
+    await aggregates.members_changed(session, {member.unit_id})
 
 
 async def _locked_team(session: AsyncSession, principal: Principal, team_id: uuid.UUID) -> Team:

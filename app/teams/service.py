@@ -15,6 +15,7 @@ from app.core.feed import page_of_changes
 from app.core.ids import uuid7
 from app.core.resource import apply_changes, fetch, replay, soft_delete
 from app.core.versioning import check_version
+from app.kpi import aggregates
 from app.members import repository as members
 from app.members.schemas import MemberRead
 from app.models import Team, Unit
@@ -112,6 +113,7 @@ async def update_team(
         if moved:
             await _move_members(session, principal, team)
         await session.flush()
+        await aggregates.members_changed(session, {before.unit_id, team.unit_id})
         record(
             session,
             principal,
@@ -136,6 +138,7 @@ async def delete_team(
     for member in await members.of_team(session, team.id):
         await soft_delete(session, principal, member, MemberRead, "member", None)
     await soft_delete(session, principal, team, TeamRecord, "team", if_match)
+    await aggregates.members_changed(session, {team.unit_id})
 
 
 async def _move_members(session: AsyncSession, principal: Principal, team: Team) -> None:

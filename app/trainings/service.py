@@ -15,6 +15,7 @@ from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.ids import uuid7
 from app.core.resource import apply_changes, fetch, replay
 from app.core.versioning import check_version
+from app.kpi import aggregates
 from app.models import Training, Unit
 from app.trainings import repository
 from app.trainings.schemas import (
@@ -72,6 +73,7 @@ async def create_training(
     session.add(training)
     await session.flush()
     await repository.set_attendees(session, training.id, added=set(data.member_ids), removed=())
+    await aggregates.attendance_changed(session, data.member_ids)
     read = _to_read(training, set(data.member_ids))
     record(session, principal, "create", "training", training.id, unit_id=unit.id, after=snapshot(read))
     return read, True
@@ -111,6 +113,7 @@ async def update_training(
     after = _to_read(training, member_ids)
     if changed:
         await session.flush()
+        await aggregates.attendance_changed(session, current | set(member_ids))
         record(
             session,
             principal,
@@ -131,10 +134,11 @@ async def delete_training(
         session, principal, Training, training_id, Permission.trainings_manage, label=LABEL, lock=True
     )
     check_version(training, if_match)
-    before = snapshot(await _read(session, training))
+    before = await _read(session, training)
     unit_id = training.unit_id
     await repository.delete_training(session, training)
-    record(session, principal, "delete", "training", training_id, unit_id=unit_id, before=before)
+    await aggregates.attendance_changed(session, before.member_ids)
+    record(session, principal, "delete", "training", training_id, unit_id=unit_id, before=snapshot(before))
 
 
 async def _unit(session: AsyncSession, principal: Principal, unit_id: uuid.UUID) -> Unit:
