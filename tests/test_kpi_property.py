@@ -33,7 +33,13 @@ def facts(draw):
     adults = draw(st.integers(0, members))
     counts = {
         name: draw(st.integers(0, adults))
-        for name in ("adults_smartphone", "adults_digital_skills", "adults_vneid", "adults_epay", "adults_signature")
+        for name in (
+            "adults_smartphone",
+            "adults_digital_skills",
+            "adults_vneid",
+            "adults_epay",
+            "adults_signature",
+        )
     }
     business = draw(st.booleans())
     return {
@@ -48,7 +54,9 @@ def facts(draw):
     }
 
 
-moments = st.datetimes(datetime(2025, 12, 1), datetime(2026, 11, 1), timezones=st.just(UTC))  # not in the future
+moments = st.datetimes(
+    datetime(2025, 12, 1), datetime(2026, 11, 1), timezones=st.just(UTC)
+)  # not in the future
 operations = st.lists(
     st.one_of(
         st.tuples(st.just("household"), st.sampled_from(VILLAGES), facts()),
@@ -56,8 +64,14 @@ operations = st.lists(
         st.tuples(st.just("household_move"), st.integers(0, 99), st.sampled_from(VILLAGES)),
         st.tuples(st.just("household_assign"), st.integers(0, 99), st.integers(0, 99)),
         st.tuples(st.just("household_delete"), st.integers(0, 99)),
-        st.tuples(st.just("activity"), st.sampled_from((*VILLAGES, "c1")), moments, st.sampled_from(
-            ("digital_signature", "online_dossier", "vneid_activation")), st.integers(1, 9), st.integers(0, 3)),
+        st.tuples(
+            st.just("activity"),
+            st.sampled_from((*VILLAGES, "c1")),
+            moments,
+            st.sampled_from(("digital_signature", "online_dossier", "vneid_activation")),
+            st.integers(1, 9),
+            st.integers(0, 3),
+        ),
         st.tuples(st.just("activity_change"), st.integers(0, 99), moments, st.integers(1, 9)),
         st.tuples(st.just("activity_delete"), st.integers(0, 99)),
         st.tuples(st.just("member"), st.integers(0, 1)),
@@ -65,7 +79,7 @@ operations = st.lists(
         st.tuples(st.just("member_delete"), st.integers(0, 99)),
         st.tuples(st.just("training"), st.integers(2025, 2026), st.lists(st.integers(0, 99), max_size=4)),
         st.tuples(st.just("team_status"), st.integers(0, 1), st.sampled_from(("active", "inactive"))),
-    ),  # fmt: skip
+    ),
     max_size=25,
 )
 
@@ -79,7 +93,9 @@ async def apply(session, principal, world, ops, state):
         if op == "household":
             village, values = args
             record, _ = await households.create_household(
-                session, principal, HouseholdCreate(unit_id=world.units[village].id, head_name="Hộ thử", **values)
+                session,
+                principal,
+                HouseholdCreate(unit_id=world.units[village].id, head_name="Hộ thử", **values),
             )
             state["households"].append(record.id)
         elif op in ("household_facts", "household_move", "household_assign", "household_delete"):
@@ -87,7 +103,9 @@ async def apply(session, principal, world, ops, state):
             if target is None:
                 continue
             if op == "household_facts":
-                await households.update_household(session, principal, target, HouseholdUpdate(**args[1]), None)
+                await households.update_household(
+                    session, principal, target, HouseholdUpdate(**args[1]), None
+                )
             elif op == "household_move":
                 change = HouseholdUpdate(unit_id=world.units[args[1]].id, assigned_member_id=None)
                 await households.update_household(session, principal, target, change, None)
@@ -101,9 +119,17 @@ async def apply(session, principal, world, ops, state):
                 state["households"].remove(target)
         elif op == "activity":
             unit, moment, kind, people, dossiers = args
-            record, _ = await activities.create_activity(session, principal, ActivityCreate(
-                unit_id=world.units[unit].id, occurred_at=moment, kind=kind, people_count=people,
-                dossier_count=dossiers))  # fmt: skip
+            record, _ = await activities.create_activity(
+                session,
+                principal,
+                ActivityCreate(
+                    unit_id=world.units[unit].id,
+                    occurred_at=moment,
+                    kind=kind,
+                    people_count=people,
+                    dossier_count=dossiers,
+                ),
+            )
             state["activities"].append(record.id)
         elif op in ("activity_change", "activity_delete"):
             target = pick(state["activities"], args[0])
@@ -117,7 +143,9 @@ async def apply(session, principal, world, ops, state):
                 state["activities"].remove(target)
         elif op == "member":
             team = state["teams"][args[0]]
-            record, _ = await members.create_member(session, principal, MemberCreate(team_id=team.id, full_name="TV"))
+            record, _ = await members.create_member(
+                session, principal, MemberCreate(team_id=team.id, full_name="TV")
+            )
             state["members"].append(record.id)
             state["members_of"].setdefault(record.unit_id, []).append(record.id)
         elif op in ("member_leave", "member_delete"):
@@ -136,7 +164,9 @@ async def apply(session, principal, world, ops, state):
         elif op == "training":
             year, picks = args
             attendees = {pick(state["members"], i) for i in picks} - {None}
-            body = TrainingCreate(unit_id=world.c1.id, title="Tập huấn", held_on=date(year, 5, 1), member_ids=list(attendees))
+            body = TrainingCreate(
+                unit_id=world.c1.id, title="Tập huấn", held_on=date(year, 5, 1), member_ids=list(attendees)
+            )
             await trainings.create_training(session, principal, body)
         elif op == "team_status":
             team = state["teams"][args[0]]
@@ -148,10 +178,15 @@ def nonzero(rows):
 
 
 async def assert_consistent(session, world):
-    stats = {r.unit_id: tuple(getattr(r, c) for c in HOUSEHOLD_COUNTERS) for r in await session.scalars(select(HouseholdStats))}
+    stats = {
+        r.unit_id: tuple(getattr(r, c) for c in HOUSEHOLD_COUNTERS)
+        for r in await session.scalars(select(HouseholdStats))
+    }
     assert nonzero(stats) == nonzero(await aggregates.count_households(session))
-    stats = {(r.unit_id, r.month): tuple(getattr(r, c) for c in ACTIVITY_COUNTERS)
-             for r in await session.scalars(select(ActivityStats))}  # fmt: skip
+    stats = {
+        (r.unit_id, r.month): tuple(getattr(r, c) for c in ACTIVITY_COUNTERS)
+        for r in await session.scalars(select(ActivityStats))
+    }
     assert nonzero(stats) == nonzero(await aggregates.count_activities(session))
     stats = {(r.unit_id, r.year): r.members for r in await session.scalars(select(MemberStats)) if r.members}
     assert stats == {k: v for k, v in (await aggregates.count_members(session)).items() if v}
@@ -169,9 +204,19 @@ async def assert_consistent(session, world):
 async def test_maintained_aggregates_equal_a_recount(world, connection, ops):
     principal = Principal(world.users[Role.admin].id, "admin", (Grant(Role.admin, None, ""),))
     async with db.sessions() as session:  # a savepoint: rolled back after each example
-        team_v11, _ = await teams.create_team(session, principal, TeamCreate(unit_id=world.v11.id, name="Tổ thôn"))
-        team_c1, _ = await teams.create_team(session, principal, TeamCreate(unit_id=world.c1.id, name="Tổ xã"))
-        state = {"households": [], "activities": [], "members": [], "members_of": {}, "teams": [team_v11, team_c1]}
+        team_v11, _ = await teams.create_team(
+            session, principal, TeamCreate(unit_id=world.v11.id, name="Tổ thôn")
+        )
+        team_c1, _ = await teams.create_team(
+            session, principal, TeamCreate(unit_id=world.c1.id, name="Tổ xã")
+        )
+        state = {
+            "households": [],
+            "activities": [],
+            "members": [],
+            "members_of": {},
+            "teams": [team_v11, team_c1],
+        }
         try:
             await apply(session, principal, world, ops, state)
             await session.flush()
