@@ -1,5 +1,7 @@
 """The one scope filter: every query for a scoped resource goes through `in_scope`."""
 
+import uuid
+
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,6 +38,47 @@ def in_scope(
     if principal.is_admin and within is None:
         return true()
     return unit_column.in_(visible_units(principal, within, permission))
+
+
+def _units_above(paths: list[str], within: Unit | None) -> set[uuid.UUID]:
+    """The units strictly above each path (under `within`, when given), read off the path itself."""
+    ids = set()
+    for path in paths:
+        parts = path.strip("/").split("/")
+        for depth in range(1, len(parts)):
+            if within is None or ("/".join(parts[:depth]) + "/").startswith(within.path):
+                ids.add(uuid.UUID(parts[depth - 1]))
+    return ids
+
+
+def in_scope_or_above(
+    unit_column: ColumnElement,
+    principal: Principal,
+    within: Unit | None = None,
+    permission: Permission | None = None,
+) -> ColumnElement[bool]:
+    """`in_scope`, widened to the units above the caller's own: what is organised higher up (a
+    province's campaign) belongs to the villages below too. Only for reading."""
+    scope = in_scope(unit_column, principal, within, permission)
+    paths = principal.scope_paths(permission)
+    above = _units_above(paths, within) if paths is not None else set()
+    return or_(scope, unit_column.in_(above)) if above else scope
+
+
+def _covers(principal: Principal, path: str, permission: Permission | None = None) -> bool:
+    """The unit at `path` contains a unit where the caller holds `permission` (any role when None)."""
+    paths = principal.scope_paths(permission)
+    return paths is None or any(p.startswith(path) for p in paths)
+
+
+def sees_or_above(principal: Principal, path: str) -> bool:
+    """Seen from the caller's area or from below it; otherwise the record does not exist (404)."""
+    return principal.sees(path) or _covers(principal, path)
+
+
+def may_from_below(principal: Principal, permission: Permission, path: str, read: Permission) -> bool:
+    """`read` also holds from the units below; any other permission is needed at the unit itself."""
+    return principal.can(permission, path) or (permission is read and _covers(principal, path, read))
 
 
 async def get_unit_in_scope(session: AsyncSession, principal: Principal, unit_id) -> Unit:

@@ -1,69 +1,22 @@
-"""Campaign and event queries.
-
-Visibility: a campaign (or event) is seen in its unit's subtree, through the one scope filter
-`in_scope`, and also by the units below it: a commune's campaign is the campaign of each of its
-villages, whose team leaders hold its events and whose members record activities for it. The units
-above the caller's own are read off the caller's grant paths (`<province>/<commune>/…/`), so this
-widening costs no join.
-"""
+"""Campaign and event queries. A campaign (or event) is read from its unit's subtree and from the
+units below it (`app.authz.scope.in_scope_or_above`): a commune's campaign is each village's too."""
 
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, func, not_, or_, select
+from sqlalchemy import delete, exists, func, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.authz.scope import in_scope
+from app.authz.scope import in_scope_or_above
 from app.campaigns.schemas import EVENT_COLUMNS, CampaignRead
 from app.models import Activity, Campaign, CampaignEvent, EventDuty, Member, Unit
 
 COLUMNS = [getattr(Campaign, name) for name in CampaignRead.model_fields]
 EVENT_COLS = [getattr(CampaignEvent, name) for name in EVENT_COLUMNS]
 READ = Permission.campaigns_read
-
-
-# --- visibility -------------------------------------------------------------------------------
-
-
-def _above(paths: list[str], within: Unit | None) -> set[uuid.UUID]:
-    """The units strictly above each path (under `within`, when given)."""
-    ids = set()
-    for path in paths:
-        parts = path.strip("/").split("/")
-        for depth in range(1, len(parts)):
-            prefix = "/".join(parts[:depth]) + "/"
-            if within is None or prefix.startswith(within.path):
-                ids.add(uuid.UUID(parts[depth - 1]))
-    return ids
-
-
-def visible(
-    unit_column: ColumnElement, principal: Principal, within: Unit | None = None
-) -> ColumnElement[bool]:
-    """A WHERE clause: the row's unit is in the caller's campaigns:read scope or above it."""
-    scope = in_scope(unit_column, principal, within, READ)
-    paths = principal.scope_paths(READ)
-    above = _above(paths, within) if paths is not None else set()
-    return or_(scope, unit_column.in_(above)) if above else scope
-
-
-def covers_area(principal: Principal, path: str, permission: Permission | None = None) -> bool:
-    """The unit at `path` contains a unit where the caller holds `permission` (any role when None)."""
-    paths = principal.scope_paths(permission)
-    return paths is None or any(p.startswith(path) for p in paths)
-
-
-def can_see(principal: Principal, path: str) -> bool:
-    """Seen at all: within the caller's area or above it (otherwise it does not exist: 404)."""
-    return principal.sees(path) or covers_area(principal, path)
-
-
-def may(principal: Principal, permission: Permission, path: str) -> bool:
-    """Reading holds through the units below too; a write needs the permission at the unit itself."""
-    return principal.can(permission, path) or (permission is READ and covers_area(principal, path, READ))
 
 
 # --- campaigns --------------------------------------------------------------------------------
@@ -89,7 +42,7 @@ async def list_campaigns(
     limit: int,
     offset: int,
 ) -> tuple[list[Any], int]:
-    where = [visible(Campaign.unit_id, principal, within)]
+    where = [in_scope_or_above(Campaign.unit_id, principal, within, READ)]
     for name, value in filters.items():
         if value is not None:
             where.append(getattr(Campaign, name) == value)
@@ -199,7 +152,10 @@ async def list_events(
     limit: int,
     offset: int,
 ) -> tuple[list[Any], int]:
-    where = [CampaignEvent.campaign_id == campaign_id, visible(CampaignEvent.unit_id, principal, within)]
+    where = [
+        CampaignEvent.campaign_id == campaign_id,
+        in_scope_or_above(CampaignEvent.unit_id, principal, within, READ),
+    ]
     total = await session.scalar(select(func.count()).select_from(CampaignEvent).where(*where))
     rows = await session.execute(
         select(*EVENT_COLS)

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.writer import record, snapshot
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.authz.scope import get_unit_in_scope, require
+from app.authz.scope import get_unit_in_scope, may_from_below, require, sees_or_above
 from app.campaigns import repository
-from app.campaigns.repository import READ, can_see, may, period_bounds
+from app.campaigns.repository import READ, period_bounds
 from app.campaigns.schemas import (
     CampaignCreate,
     CampaignList,
@@ -160,9 +160,9 @@ async def _campaign(
 ) -> tuple[Campaign, Unit]:
     """The campaign and its unit: 404 when absent or out of sight, 403 when seen without `permission`."""
     row = await repository.campaign_with_unit(session, campaign_id, lock=lock)
-    if row is None or not can_see(principal, row[1].path):
+    if row is None or not sees_or_above(principal, row[1].path):
         raise NotFound("Campaign not found")
-    if not may(principal, permission, row[1].path):
+    if not may_from_below(principal, permission, row[1].path, Permission.campaigns_read):
         raise Forbidden(f"Your role does not allow {permission.value} here")
     return row
 
@@ -323,9 +323,9 @@ async def _event(
     """The event of the campaign and its unit: 404 when absent or out of sight, 403 without
     `permission` there."""
     row = await repository.event_with_unit(session, campaign_id, event_id, lock=lock)
-    if row is None or not can_see(principal, row[1].path):
+    if row is None or not sees_or_above(principal, row[1].path):
         raise NotFound("Event not found")
-    if not may(principal, permission, row[1].path):
+    if not may_from_below(principal, permission, row[1].path, Permission.campaigns_read):
         raise Forbidden(f"Your role does not allow {permission.value} here")
     return row
 
