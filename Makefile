@@ -4,6 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
+# The field app (frontend/) is built when npm is on the PATH; without it the API is served alone.
+NPM := $(shell command -v npm 2>/dev/null)
+WEB := frontend/dist/index.html
+WEB_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	$(wildcard frontend/index.html frontend/*.ts frontend/*.json frontend/scripts/*)
 
 .PHONY: run test bench lint format openapi install migrate demo clean
 
@@ -21,11 +26,16 @@ migrate: install
 demo: migrate
 	$(PY) -m api.cli seed-demo
 
-run: demo
+$(WEB): $(WEB_SOURCES) frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund && npm run build
+
+run: demo $(if $(NPM),$(WEB))
+	@$(if $(NPM),true,echo "npm not found: serving the API only (install Node 20 to build the field app)")
 	$(PY) -m api.cli serve
 
-test: install
+test: install $(if $(NPM),$(WEB))
 	$(BIN)/pytest
+	$(if $(NPM),cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npx vitest run,@echo "npm not found: the field app's tests (vitest) are skipped")
 
 lint: install
 	$(BIN)/ruff check .
@@ -40,6 +50,12 @@ openapi: install
 
 bench: install
 	$(PY) -m bench
+
+# A longer schemathesis run than `make test`'s: FUZZ_EXAMPLES per operation and caller, a new
+# FUZZ_SEED each run (printed on failure; set it to replay one).
+.PHONY: fuzz
+fuzz: install
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} FUZZ_SEED=$${FUZZ_SEED:-$$(date +%s)} $(BIN)/pytest tests/test_fuzz.py
 
 clean:
 	rm -rf $(VENV) data

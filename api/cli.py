@@ -29,9 +29,27 @@ def serve(host: str = "0.0.0.0", port: int | None = None, workers: int = 1) -> N
     except ConfigError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None
+    _fresh_metrics_dir()
+    # access_log=False: the app logs each request itself, by route template and without the query.
     uvicorn.run(
-        "api.asgi:app", host=host, port=port or get_settings().port, workers=workers, proxy_headers=True
+        "api.asgi:app",
+        host=host,
+        port=port or get_settings().port,
+        workers=workers,
+        proxy_headers=True,
+        access_log=False,
     )
+
+
+def _fresh_metrics_dir() -> None:
+    """PROMETHEUS_MULTIPROC_DIR (several workers sharing their metrics) must start empty."""
+    import os
+    import shutil
+
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        shutil.rmtree(directory, ignore_errors=True)
+        Path(directory).mkdir(parents=True, exist_ok=True)
 
 
 def main() -> None:

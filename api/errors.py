@@ -1,8 +1,10 @@
 """Every error leaves as application/problem+json (RFC 9457): no stack trace, no SQL, ever."""
 
 import logging
+import time
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -10,10 +12,17 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
+from api import problems
+from app.core import metrics
 from app.core.errors import AppError, TooManyRequests, Unauthorized
+from app.core.logs import request_id
 
 log = logging.getLogger("api.errors")
 PROBLEM = "application/problem+json"
+# SQLSTATEs that mean "no database right now": connection exceptions (08), shutting down or starting
+# up (57P01-57P03), too many connections (53300).
+OUTAGE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+RETRY_AFTER_OUTAGE = "5"
 
 
 def problem(
@@ -51,6 +60,10 @@ def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
 
 
 def _http(_: Request, exc: HTTPException) -> JSONResponse:
+    if exc.status_code == 400:  # a body that cannot be parsed (not UTF-8, broken multipart): a bad body
+        return problem(
+            422, "Validation failed", str(exc.detail), errors=[{"loc": ["body"], "msg": str(exc.detail)}]
+        )
     titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 415: "Unsupported media type"}
     return problem(
         exc.status_code,
@@ -72,25 +85,90 @@ def _data(_: Request, exc: DataError) -> JSONResponse:
     return problem(422, "Validation failed", "A value is out of range or malformed for the database")
 
 
-def _unavailable(_: Request, exc: Exception) -> JSONResponse:
-    log.warning("database unavailable: %s", type(exc).__name__)
+def is_outage(exc: BaseException) -> bool:
+    """The database cannot be reached (refused, reset, timed out, shutting down, pool exhausted), as
+    opposed to a bad statement: the request may succeed when retried, so it is a 503, not a 500."""
+    if isinstance(exc, OSError | PoolTimeout):  # ConnectionRefusedError, reset, TimeoutError
+        return True
+    if isinstance(exc, DBAPIError) and (exc.connection_invalidated or isinstance(exc, OperationalError)):
+        return True
+    # The driver's own error, as raised (asyncpg at connect) or wrapped (exc.orig, its __cause__).
+    seen: BaseException | None = exc
+    for _ in range(3):
+        if seen is None:
+            break
+        state = getattr(seen, "sqlstate", None) or getattr(seen, "pgcode", None)
+        if isinstance(state, str) and state.startswith(OUTAGE_SQLSTATES):
+            return True
+        if isinstance(seen, OSError) or "connection is closed" in str(seen)[:200]:
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False
+
+
+class _OutageLog:
+    """One warning per outage, then one every `EVERY` seconds with the count: not one per request."""
+
+    EVERY = 10.0
+
+    def __init__(self) -> None:
+        self.last, self.count = 0.0, 0
+
+    def __call__(self, exc: BaseException | None) -> None:
+        self.count += 1
+        now = time.monotonic()
+        if now - self.last >= self.EVERY:
+            name = type(exc).__name__ if exc is not None else "unknown"
+            log.warning("database unavailable (%s): %d requests answered 503", name, self.count)
+            self.last, self.count = now, 0
+
+
+_outage_log = _OutageLog()
+
+
+def unavailable(exc: BaseException | None = None) -> JSONResponse:
+    """The 503 a request gets while the database is unreachable: clear, quick, and retryable."""
+    metrics.DATABASE_UNAVAILABLE.inc()
+    _outage_log(exc)
     return problem(
         503,
         "Service unavailable",
         "The database is not reachable: try again shortly",
-        headers={"Retry-After": "5"},
+        headers={"Retry-After": RETRY_AFTER_OUTAGE},
     )
 
 
+def _unavailable(_: Request, exc: Exception) -> JSONResponse:
+    return unavailable(exc)
+
+
 def _database(request: Request, exc: DBAPIError) -> JSONResponse:
-    if exc.connection_invalidated or isinstance(exc, OperationalError):
+    if is_outage(exc):
         return _unavailable(request, exc)
     log.error("database error: %s", type(exc.orig).__name__)
     return problem(500, "Internal error", "The request failed; it has been logged")
 
 
-def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """Last resort (Starlette's ServerErrorMiddleware, outside every other middleware): a database
+    outage that surfaced there is still a 503; anything else is a 500 with the request id to quote."""
+    if is_outage(exc):
+        return _unavailable(request, exc)
     log.exception("unhandled error")
+    rid = request.scope.get("state", {}).get("request_id") or request_id.get()
+    return problem(
+        500,
+        "Internal error",
+        "The request failed; it has been logged",
+        headers={"X-Request-ID": rid} if rid else None,
+    )
+
+
+def _driver(request: Request, exc: Exception) -> JSONResponse:
+    """A driver error SQLAlchemy did not wrap (asyncpg raises its own while connecting)."""
+    if is_outage(exc):
+        return _unavailable(request, exc)
+    log.error("database driver error: %s", type(exc).__name__)
     return problem(500, "Internal error", "The request failed; it has been logged")
 
 
@@ -103,4 +181,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DBAPIError, _database)
     app.add_exception_handler(PoolTimeout, _unavailable)
     app.add_exception_handler(OSError, _unavailable)
+    app.add_exception_handler(asyncpg.PostgresError, _driver)
+    app.add_exception_handler(asyncpg.InterfaceError, _driver)
     app.add_exception_handler(Exception, _unexpected)
+    problems.document(app)

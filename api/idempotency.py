@@ -1,21 +1,29 @@
 """Idempotency-Key on POST, as pure ASGI middleware: a phone replaying its outbox gets the first
 response back instead of a second record. Responses are stored before they are sent, so a retry
-after any received response replays it."""
+after any received response replays it. While the database is unreachable the answer is 503 and
+nothing is kept; a key claimed just before an outage is settled in the background once it is back."""
 
+import asyncio
 import hashlib
+import logging
 
 from sqlalchemy.exc import IntegrityError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import problem
+from api.errors import is_outage, problem, unavailable
+from app.api_keys.service import authenticate as principal_from_api_key
 from app.auth.service import principal_from_token
-from app.core.db import session_scope
+from app.core import metrics
+from app.core.db import db, session_scope
 from app.core.errors import AppError, Conflict, Invalid
 from app.idempotency import store
 
 HEADER = b"idempotency-key"
 KEPT_HEADERS = {"content-type", "etag", "location"}
 MAX_BODY = 25 * 1024 * 1024
+SETTLE_ATTEMPTS, SETTLE_DELAY = 60, 1.0  # keep trying to store or release a key for a minute
+log = logging.getLogger("api.idempotency")
+pending: set[asyncio.Task] = set()  # keys being settled in the background
 
 
 class IdempotencyMiddleware:
@@ -27,7 +35,12 @@ class IdempotencyMiddleware:
             return await self.app(scope, receive, send)
         headers = dict(scope["headers"])
         key = headers.get(HEADER)
-        caller = _caller(headers.get(b"authorization"))
+        try:
+            caller = await _caller(headers) if key is not None else None
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            return await unavailable(exc)(scope, receive, send)
         if key is None or caller is None:  # no key, or no caller: the route answers (401 if unauthenticated)
             return await self.app(scope, receive, send)
         key_text = key.decode("latin-1")
@@ -44,31 +57,85 @@ class IdempotencyMiddleware:
             return await _problem(Conflict(store.BUSY))(scope, receive, send)
         except AppError as exc:
             return await _problem(exc)(scope, receive, send)
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            return await unavailable(exc)(scope, receive, send)
         if stored is not None:
+            metrics.IDEMPOTENT_REPLAYS.inc()
             return await _replay(send, stored)
 
         response = _Captured()
         try:
             await self.app(scope, _replaying(body), response.send)
         except BaseException:
-            async with session_scope() as session:
-                await store.release(session, caller, key_text)
+            try:
+                await _settle(caller, key_text, None)
+            except Exception:  # noqa: BLE001 - the route's own error is the one to raise
+                log.exception("could not release an Idempotency-Key")
             raise
-        async with session_scope() as session:
-            if response.status < 500:
-                await store.complete(session, caller, key_text, response.stored())
-            else:
-                await store.release(session, caller, key_text)
+        # 5xx and 429 are not kept: a retry must run again, not replay "try later" for 7 days.
+        keep = response.status < 500 and response.status != 429 and not response.no_store()
+        await _settle(caller, key_text, response.stored() if keep else None)
         await response.forward(send)
 
 
-def _caller(authorization: bytes | None):
-    if not authorization or not authorization.lower().startswith(b"bearer "):
-        return None
+async def _settle(caller, key: str, response: store.StoredResponse | None) -> None:
+    """Store the response for replay, or (None) release the key so that a retry runs again.
+
+    When the database went away meanwhile, the response still goes out (a write the route committed
+    is acknowledged) and the key is settled in the background once the database is back: otherwise
+    it would stay claimed, and every retry would get 409 until the claim goes stale."""
+    sessions = db.sessions
     try:
-        return principal_from_token(authorization[7:].decode("latin-1").strip()).id
+        await _finish(sessions, caller, key, response)
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        log.warning("database unavailable: an Idempotency-Key is settled in the background")
+        task = asyncio.create_task(_finish_later(sessions, caller, key, response))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+
+
+async def _finish(sessions, caller, key: str, response: store.StoredResponse | None) -> None:
+    async with sessions() as session:
+        try:
+            if response is None:
+                await store.release(session, caller, key)
+            else:
+                await store.complete(session, caller, key, response)
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
+
+
+async def _finish_later(sessions, caller, key: str, response: store.StoredResponse | None) -> None:
+    for _ in range(SETTLE_ATTEMPTS):
+        await asyncio.sleep(SETTLE_DELAY)
+        try:
+            await _finish(sessions, caller, key, response)
+            return
+        except Exception as exc:  # noqa: BLE001 - a background task has no one to raise to
+            if not is_outage(exc):
+                log.error("could not settle an Idempotency-Key: %s", type(exc).__name__)
+                return
+    log.warning("gave up settling an Idempotency-Key: it goes stale by itself")
+
+
+async def _caller(headers: dict[bytes, bytes]):
+    """The caller's id, as `api.deps.get_principal` finds the caller: a bearer token, else an API key."""
+    authorization = headers.get(b"authorization")
+    try:
+        if authorization and authorization.lower().startswith(b"bearer "):
+            return principal_from_token(authorization[7:].decode("latin-1").strip()).id
+        if api_key := headers.get(b"x-api-key"):
+            async with session_scope() as session:
+                return (await principal_from_api_key(session, api_key.decode("latin-1"))).id
     except AppError:
         return None
+    return None
 
 
 def _fingerprint(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> str:
@@ -126,6 +193,10 @@ class _Captured:
             self.headers = list(message.get("headers", []))
         elif message["type"] == "http.response.body":
             self.chunks.append(message.get("body", b""))
+
+    def no_store(self) -> bool:
+        """A response carrying a secret (a new API key) is never kept for replay."""
+        return any(k.lower() == b"cache-control" and b"no-store" in v.lower() for k, v in self.headers)
 
     def stored(self) -> store.StoredResponse:
         kept = {

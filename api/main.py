@@ -1,6 +1,5 @@
 """The HTTP adapter: app factory, routers (authenticated by default), errors, offline docs."""
 
-import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -12,8 +11,11 @@ from fastapi_offline import FastAPIOffline
 from api import errors, spa
 from api.deps import get_principal
 from api.idempotency import IdempotencyMiddleware
+from api.observability import ObservabilityMiddleware
+from api.ratelimit import limit_address
 from api.routes import (
     activities,
+    api_keys,
     audit,
     auth,
     campaigns,
@@ -29,6 +31,8 @@ from api.routes import (
 )
 from app.core.config import get_settings
 from app.core.db import db
+from app.core.logs import configure_logging
+from app.core.throttle import throttle
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = (Path(__file__).parent / "description.md").read_text(encoding="utf-8")
@@ -38,6 +42,7 @@ DESCRIPTION = (Path(__file__).parent / "description.md").read_text(encoding="utf
 async def lifespan(_: FastAPI):
     yield
     await db.dispose()
+    await throttle.close()
 
 
 def operation_id(route: APIRoute) -> str:
@@ -48,7 +53,7 @@ def operation_id(route: APIRoute) -> str:
 def create_app() -> FastAPI:
     settings = get_settings()
     settings.check_production()
-    logging.basicConfig(level=logging.INFO)
+    configure_logging(settings.json_logs, settings.log_level)
     app = FastAPIOffline(
         title="Tổ công nghệ số cộng đồng — API",
         version="1.0.0",
@@ -65,15 +70,21 @@ def create_app() -> FastAPI:
             allow_origins=settings.cors_origins,
             allow_methods=["*"],
             allow_headers=["*"],
-            expose_headers=["ETag", "Retry-After"],
+            expose_headers=["ETag", "Retry-After", "X-Request-ID"],
         )
+    # Outermost: the request id, metrics and access log see every request and every answer.
+    app.add_middleware(
+        ObservabilityMiddleware, access_log=settings.access_log, metrics_token=settings.metrics_token
+    )
 
     app.include_router(health.router)
-    open_api = APIRouter(prefix=API_PREFIX)
+    # The open routes are rate limited per client address.
+    open_api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(limit_address)])
     open_api.include_router(auth.public)
     app.include_router(open_api)
 
     # Everything else requires a caller: authentication is the default, not something to remember.
+    # (get_principal also takes the caller's rate limit.)
     private = APIRouter(prefix=API_PREFIX, dependencies=[Depends(get_principal)])
     for module in (
         auth,
@@ -88,6 +99,7 @@ def create_app() -> FastAPI:
         campaigns,
         activities,
         audit,
+        api_keys,
     ):
         private.include_router(module.router)
     app.include_router(private)

@@ -3,6 +3,8 @@
 A throwaway dist folder stands in for `frontend/dist`, so no Node build is needed here.
 """
 
+import gzip
+
 import httpx
 import pytest
 
@@ -45,6 +47,27 @@ async def test_hashed_assets_are_cached_for_a_year(web):
     assert response.status_code == 200
     assert response.text == "console.log(1)"
     assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+
+
+async def test_precompressed_files_are_sent_to_browsers_that_accept_gzip(web, dist):
+    body = "const app = 1;" * 200
+    (dist / "assets" / "big-abc.js").write_text(body, encoding="utf-8")
+    (dist / "assets" / "big-abc.js.gz").write_bytes(gzip.compress(body.encode()))
+    (dist / "index.html.gz").write_bytes(gzip.compress(INDEX.encode()))
+    for path, text, cache in (
+        ("/assets/big-abc.js", body, "public, max-age=31536000, immutable"),
+        ("/households/42", INDEX, "no-cache"),
+    ):
+        packed = await web.get(path, headers={"Accept-Encoding": "gzip"})
+        assert packed.status_code == 200, path
+        assert packed.headers["content-encoding"] == "gzip"
+        assert packed.text == text  # httpx decodes it
+        assert packed.headers["cache-control"] == cache
+        assert "accept-encoding" in packed.headers["vary"].lower()
+        plain = await web.get(path, headers={"Accept-Encoding": "identity"})
+        assert "content-encoding" not in plain.headers and plain.text == text
+    js = await web.get("/assets/big-abc.js", headers={"Accept-Encoding": "gzip"})
+    assert "javascript" in js.headers["content-type"]
 
 
 async def test_service_worker_and_manifest_are_revalidated(web):

@@ -9,7 +9,7 @@ from app.authz.permissions import Role
 from app.authz.principal import Grant
 from app.core.ids import uuid7
 from app.core.text import fold
-from app.models import Household, RoleAssignment, Unit, User
+from app.models import ApiKey, Household, RoleAssignment, Unit, User
 
 # A fixed argon2 hash of "password123" at the test cost (64 KiB, t=1), so factories need no hashing.
 PASSWORD = "password123"
@@ -119,3 +119,27 @@ async def make_household(
     session.add(household)
     await session.flush()
     return household
+
+
+async def make_api_key(
+    session: AsyncSession, unit: Unit, name: str = "sync", *, read_only: bool = False, **values
+) -> tuple[ApiKey, str]:
+    """An integration's API key at `unit` and the key to send as X-API-Key."""
+    import secrets
+
+    from app.core.security import digest, new_secret
+
+    prefix = secrets.token_hex(6)
+    raw = f"cnscd_{prefix}_{new_secret()}"
+    key = ApiKey(
+        name=name,
+        unit_id=unit.id,
+        read_only=read_only,
+        prefix=prefix,
+        key_hash=digest(raw),
+        created_by="admin",
+        **values,
+    )
+    session.add(key)
+    await session.flush()
+    return key, raw

@@ -5,6 +5,8 @@ from fastapi import APIRouter, File, Query, Response, UploadFile
 from pydantic_core import to_json
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, set_etag
+from app.core import metrics
+from app.core.db import db
 from app.core.errors import Invalid
 from app.core.fields import Moment
 from app.core.fields import Query as SearchText
@@ -27,7 +29,6 @@ MAX_UPLOAD = 20 * 1024 * 1024
 
 @router.get("", response_model=HouseholdList | HouseholdFeed)
 async def list_households(
-    session: SessionDep,
     principal: PrincipalDep,
     unit_id: Annotated[uuid.UUID | None, Query(description="A unit: its whole subtree")] = None,
     q: Annotated[SearchText | None, Query(description="Head name, code or phone, accent-insensitive")] = None,
@@ -42,24 +43,27 @@ async def list_households(
     cursor: CursorQuery = None,
     limit: LimitQuery = 50,
     offset: OffsetQuery = 0,
-) -> Response:
+) -> HouseholdFeed | Response:
     """Households in the caller's area by head name; with `updated_since` or `cursor`, the change feed."""
-    if updated_since is not None or cursor is not None:
-        page = await service.household_changes(
-            session, principal, unit_id=unit_id, since=updated_since, cursor=cursor, limit=limit
+    # The hottest read (bench/README.md). It writes nothing, so a plain session instead of SessionDep:
+    # that dependency's commit point is not needed here and its machinery costs ~0.1 ms a request.
+    async with db.sessions() as session:
+        if updated_since is not None or cursor is not None:
+            feed = await service.household_changes(
+                session, principal, unit_id=unit_id, since=updated_since, cursor=cursor, limit=limit
+            )
+            return HouseholdFeed(**feed)
+        filters = {
+            "informed": informed,
+            "has_digital_member": has_digital_member,
+            "is_business": is_business,
+            "needs_assistance": needs_assistance,
+            "assigned_member_id": assigned_member_id,
+        }
+        page = await service.list_households(
+            session, principal, unit_id=unit_id, q=q, filters=filters, limit=limit, offset=offset
         )
-        return HouseholdFeed(**page)
-    filters = {
-        "informed": informed,
-        "has_digital_member": has_digital_member,
-        "is_business": is_business,
-        "needs_assistance": needs_assistance,
-        "assigned_member_id": assigned_member_id,
-    }
-    page = await service.list_households(
-        session, principal, unit_id=unit_id, q=q, filters=filters, limit=limit, offset=offset
-    )
-    # The hottest read: serialized once, straight from the rows (HouseholdList documents the shape).
+    # Serialized once, straight from the rows; `response_model` documents the shape in OpenAPI.
     return Response(to_json(page), media_type="application/json")
 
 
@@ -103,6 +107,8 @@ async def import_households(
         session, principal, unit_id, file.file, filename=file.filename, dry_run=dry_run
     )
     response.status_code = 200 if dry_run else 201
+    metrics.IMPORTS.labels("dry_run" if dry_run else "import").inc()
+    metrics.HOUSEHOLDS_IMPORTED.inc(report.imported)
     return report
 
 

@@ -95,7 +95,7 @@ async def create_activity(
     require(principal, Permission.activities_record, unit)
     values = data.model_dump(exclude={"id"})
     values |= await _agree(session, values, unit, changed=set(values), sent=set(values))
-    activity = Activity(id=data.id or uuid7(), **values, recorded_by=principal.id)
+    activity = Activity(id=data.id or uuid7(), **values, recorded_by=principal.user_id)
     session.add(activity)
     await session.flush()
     await aggregates.activity_changed(session, None, activity)

@@ -9,29 +9,34 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.schemas import Me, TokenPair
 from app.authz.permissions import PERMISSIONS, Role
 from app.authz.principal import Grant, Principal
+from app.core import metrics
 from app.core.config import get_settings
 from app.core.errors import TokenReused, TooManyRequests, Unauthorized
 from app.core.ids import uuid7
 from app.core.security import create_access_token, decode_access_token, digest, new_secret, verify_password
-from app.core.throttle import FailureWindow
+from app.core.throttle import throttle
 from app.models import RefreshToken, RoleAssignment, Unit, User
 from app.users.schemas import RoleGrant
 
-login_failures = FailureWindow()
+# Failed sign-ins per username and per address: in Redis when REDIS_URL is set, so every worker
+# counts the same failures; in this process otherwise.
+login_failures = throttle
 BAD_LOGIN = "Incorrect username or password"
 
 
-def _throttle(keys: list[tuple[str, int]]) -> None:
+async def _throttle(keys: list[tuple[str, int]]) -> None:
     window = get_settings().login_window_seconds
-    waits = [w for key, limit in keys if (w := login_failures.retry_after(key, limit, window)) is not None]
+    waits = [await login_failures.retry_after(key, limit, window) for key, limit in keys]
+    waits = [w for w in waits if w is not None]
     if waits:
+        metrics.RATE_LIMITED.labels("login").inc()
         raise TooManyRequests("Too many failed sign-ins: wait and try again", retry_after=max(waits))
 
 
 async def login(session: AsyncSession, username: str, password: str, address: str) -> TokenPair:
     settings = get_settings()
     user_key, address_key = f"user:{username.strip().lower()[:64]}", f"addr:{address}"
-    _throttle(
+    await _throttle(
         [(user_key, settings.login_max_failures), (address_key, settings.login_max_failures_per_address)]
     )
     name = username.strip().lower()
@@ -40,10 +45,10 @@ async def login(session: AsyncSession, username: str, password: str, address: st
     user = await session.scalar(select(User).where(User.username == lookup)) if lookup else None
     valid = await verify_password(password.replace("\x00", ""), user.password_hash if user else None)
     if not (valid and user and user.is_active):
-        login_failures.add(user_key)
-        login_failures.add(address_key)
+        await login_failures.add(user_key, settings.login_window_seconds)
+        await login_failures.add(address_key, settings.login_window_seconds)
         raise Unauthorized(BAD_LOGIN)
-    login_failures.clear(user_key)
+    await login_failures.forget(user_key)
     return await _issue(session, user, family_id=uuid7())
 
 
@@ -130,6 +135,16 @@ def principal_from_token(token: str) -> Principal:
 
 
 async def me(session: AsyncSession, principal: Principal) -> Me:
+    if principal.is_api_key:  # an integration checking its key: what it may do, and where
+        allowed = {p.value for g in principal.grants for p in PERMISSIONS[g.role]}
+        return Me(
+            id=principal.id,
+            username=principal.name,
+            full_name=principal.name,
+            phone=None,
+            roles=[RoleGrant(role=g.role, unit_id=g.unit_id) for g in principal.grants],
+            permissions=sorted(p for p in allowed if not principal.read_only or p.endswith(":read")),
+        )
     user = await session.get(User, principal.id)
     if user is None or not user.is_active:
         raise Unauthorized("The account no longer exists or is disabled")

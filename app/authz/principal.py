@@ -18,9 +18,19 @@ class Grant:
 
 @dataclass(frozen=True, slots=True)
 class Principal:
+    """A user (from an access token) or an integration's API key (from `X-API-Key`): then `id` is the
+    key's id, not a user's, and `read_only` keys may only read."""
+
     id: uuid.UUID
     name: str
     grants: tuple[Grant, ...]
+    is_api_key: bool = False
+    read_only: bool = False
+
+    @property
+    def user_id(self) -> uuid.UUID | None:
+        """The user behind the caller, for columns that reference users; None for an API key."""
+        return None if self.is_api_key else self.id
 
     @property
     def is_admin(self) -> bool:

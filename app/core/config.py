@@ -30,6 +30,22 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_max_failures_per_address: int = Field(default=30, ge=1)
     login_window_seconds: int = Field(default=900, ge=1)
+    # Shared counters (rate limits, login throttling) for several workers or machines; in-process
+    # when unset. `redis://host:6379/0`; keys start with `redis_prefix`.
+    redis_url: str | None = None
+    redis_prefix: str = Field(default="cnscd:", max_length=100)
+    # Requests per minute per caller (a user or an API key), with bursts of `rate_limit_burst`
+    # at once; 0 turns the limit off. Sign-in, refresh and logout: per client address.
+    rate_limit_per_minute: int = Field(default=600, ge=0)
+    rate_limit_burst: int = Field(default=100, ge=1)
+    rate_limit_anonymous_per_minute: int = Field(default=60, ge=0)
+    rate_limit_anonymous_burst: int = Field(default=20, ge=1)
+    # Logs: one JSON object per line (the default in production) or text; the access log line per
+    # request can be turned off. `/metrics` asks for `Authorization: Bearer <metrics_token>` when set.
+    log_format: Literal["json", "text"] | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    access_log: bool = True
+    metrics_token: str | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -44,6 +60,25 @@ class Settings(BaseSettings):
             if url.startswith(plain):
                 return async_ + url[len(plain) :]
         return url
+
+    @field_validator("redis_url", "metrics_token", "log_format", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value):
+        """An empty variable (as compose passes an unset one) means unset."""
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @field_validator("log_format", "log_level", mode="before")
+    @classmethod
+    def _any_case(cls, value, info):
+        if not isinstance(value, str):
+            return value
+        return value.upper() if info.field_name == "log_level" else value.lower()
+
+    @property
+    def json_logs(self) -> bool:
+        return self.log_format == "json" if self.log_format else self.environment == "production"
 
     @property
     def is_sqlite(self) -> bool:

@@ -18,7 +18,7 @@ def create_engine(settings: Settings | None = None, url: str | None = None) -> A
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         _sqlite_pragmas(engine)
         return engine
     return create_async_engine(
@@ -29,6 +29,8 @@ def create_engine(settings: Settings | None = None, url: str | None = None) -> A
         pool_recycle=1800,
         pool_timeout=10,
         connect_args={"command_timeout": 30, "timeout": 5},
+        # Error messages (and so logs) never carry the values of a statement: names, phone numbers.
+        hide_parameters=True,
     )
 
 

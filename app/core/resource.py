@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.writer import record, snapshot
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
+from app.core import metrics
 from app.core.errors import Conflict, Forbidden, NotFound
 from app.core.replay import ensure_same
 from app.core.versioning import check_version
@@ -67,6 +68,7 @@ async def replay(
     if getattr(existing, "deleted_at", None) is not None or unit is None or not principal.sees(unit.path):
         raise Conflict("This id is already in use")
     ensure_same(read.model_validate(existing), data, ignore=ignore)
+    metrics.RECORD_REPLAYS.inc()
     return existing
 
 

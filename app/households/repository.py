@@ -62,20 +62,21 @@ async def list_households(
     return [dict(row) for row in (await session.execute(page)).mappings()], total or 0
 
 
-# PostgreSQL: the list goes straight to the driver (asyncpg) on the session's connection, the same
-# query `_where` builds (keep the two in step). SQLAlchemy's statement building, compiling and row
-# processing cost 4× the queries themselves on this path (bench/README.md). Without a SQLAlchemy
+# PostgreSQL: the list goes straight to the driver (asyncpg) on the session's connection, with the
+# query `_where` and `get_unit_in_scope` build (keep them in step: tests run both databases). On this
+# path SQLAlchemy's ORM get, statement building, compiling and row processing cost more CPU than the
+# queries; without them a request costs ~1.5 ms instead of ~5 (bench/README.md). With no SQLAlchemy
 # execute the session starts no transaction: three statements, no BEGIN or COMMIT. uuids come back
-# as text: the JSON is the same, and serializing asyncpg's own UUID class is slow.
+# as text: the same JSON, and serializing asyncpg's own UUID class is 3× slower.
+_KEYS = tuple(HouseholdRead.model_fields)
 _UUIDS = {"id", "unit_id", "assigned_member_id"}
-_PG_COLUMNS = ", ".join(f"{c}::text AS {c}" if c in _UUIDS else c for c in HouseholdRead.model_fields)
+_PG_COLUMNS = ", ".join(f"{c}::text AS {c}" if c in _UUIDS else c for c in _KEYS)
 
 
 def _pg_under(arg, prefix: str) -> str:
-    """`path` starts with `prefix`, as a range the path index (varchar_pattern_ops) serves even in a
-    prepared statement's generic plan, where `LIKE $1 || '%'` scans every unit."""
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return f"(path ~>=~ {arg(prefix)} AND path ~<~ {arg(upper)})"
+    """`path` starts with `prefix`: `Unit.path.startswith(prefix, autoescape=True)` as in_scope writes it."""
+    escaped = prefix.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"path LIKE {arg(escaped + '%')} ESCAPE '/'"
 
 
 def _pg_where(
@@ -131,7 +132,7 @@ async def _list_households_pg(
         limit,
         offset,
     )
-    return [dict(row) for row in rows], total
+    return [dict(zip(_KEYS, row, strict=True)) for row in rows], total
 
 
 async def changes(

@@ -122,7 +122,7 @@ async def update_household(
         session, principal, Household, household_id, Permission.households_update, label=LABEL, lock=True
     )
     changes = data.model_dump(exclude_unset=True)
-    for field in ("unit_id", "head_name", "members_count", "adults_count"):
+    for field in ("unit_id", "head_name", *FACT_FIELDS):  # every count and flag: never null
         if field in changes and changes[field] is None:
             raise Invalid(f"{field} cannot be null", loc=["body", field])
     if set(changes) - VISIT_FIELDS:

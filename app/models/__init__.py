@@ -1,6 +1,7 @@
 """Every table, imported so `SQLModel.metadata` (and Alembic) sees them all."""
 
 from app.models.activity import Activity
+from app.models.api_key import ApiKey
 from app.models.audit_log import AuditLog
 from app.models.campaign import Campaign, CampaignEvent, EventDuty
 from app.models.household import ADULT_COUNTS, Household
@@ -15,6 +16,7 @@ __all__ = [
     "ADULT_COUNTS",
     "Activity",
     "ActivityStats",
+    "ApiKey",
     "AuditLog",
     "Campaign",
     "CampaignEvent",

@@ -1,0 +1,46 @@
+"""Rate limits: per caller on every authenticated route (taken in `api.deps.get_principal`, once the
+caller is known, keyed on the principal's id, so each user and each API key has its own budget), and
+per client address on the open routes (sign-in, refresh, logout: a dependency of that router). The
+counting is `app.core.throttle`: in this process, or in Redis when REDIS_URL is set. Over budget is
+429 problem+json with `Retry-After`.
+
+Requests refused as unauthenticated (401) are not counted: answering them costs no more than a 429.
+"""
+
+import math
+
+from fastapi import Request
+
+from app.authz.principal import Principal
+from app.core import metrics
+from app.core.config import get_settings
+from app.core.errors import TooManyRequests
+from app.core.throttle import throttle
+
+SLOW_DOWN = "Too many requests: slow down and retry after the delay in Retry-After"
+
+
+async def limit_caller(principal: Principal) -> Principal:
+    """The principal, when it is within its budget; else 429."""
+    settings = get_settings()
+    if settings.rate_limit_per_minute:
+        wait = await throttle.hit(
+            f"p:{principal.id}", settings.rate_limit_per_minute, settings.rate_limit_burst
+        )
+        if wait is not None:
+            metrics.RATE_LIMITED.labels("caller").inc()
+            raise TooManyRequests(SLOW_DOWN, retry_after=math.ceil(wait))
+    return principal
+
+
+async def limit_address(request: Request) -> None:
+    """A dependency: the open routes' budget, per client address."""
+    settings = get_settings()
+    if settings.rate_limit_anonymous_per_minute:
+        address = request.client.host if request.client else "unknown"
+        wait = await throttle.hit(
+            f"a:{address}", settings.rate_limit_anonymous_per_minute, settings.rate_limit_anonymous_burst
+        )
+        if wait is not None:
+            metrics.RATE_LIMITED.labels("address").inc()
+            raise TooManyRequests(SLOW_DOWN, retry_after=math.ceil(wait))

@@ -1,0 +1,1 @@
+"""The committed benchmarks: `make bench` (python -m bench). See bench/README.md."""

@@ -1,0 +1,75 @@
+"""The baseline: the same page of households with nothing but Starlette, an asyncpg pool and orjson.
+
+`GET /households?unit_id=<unit>&limit=50&offset=0` answers what `GET /api/v1/households` answers for
+a caller who sees that unit: the columns of HouseholdRead, ordered by head_name then id, the total,
+limit and offset. It does the same database work as the app (look the unit up, count, fetch the page)
+but no authentication, no dependency injection, no validation models and no ORM: the ceiling the
+app is measured against. Its SQL is the app's (app/households/repository.py, the PostgreSQL path),
+so the two differ in the stack, not in the database work.
+
+    DATABASE_URL=postgresql://… uvicorn bench.minimal:app --workers 1 --port 18102
+"""
+
+import os
+import uuid
+from contextlib import asynccontextmanager
+
+import asyncpg
+import orjson
+from starlette.applications import Starlette  # noqa: TID251 - the baseline is an HTTP app, not app/
+from starlette.requests import Request  # noqa: TID251
+from starlette.responses import Response  # noqa: TID251
+from starlette.routing import Route  # noqa: TID251
+
+from app.core.config import Settings
+from app.households.schemas import HouseholdRead
+
+# uuid columns as text: orjson does not know asyncpg's UUID class.
+UUIDS = {"id", "unit_id", "assigned_member_id"}
+COLUMNS = ", ".join(f"{c}::text AS {c}" if c in UUIDS else c for c in HouseholdRead.model_fields)
+UNIT = "SELECT path FROM units WHERE id = $1"
+# The subtree by path prefix ($1 = path || '%'; paths are hex and '/', nothing to escape).
+SCOPE = "deleted_at IS NULL AND unit_id IN (SELECT id FROM units WHERE path LIKE $1)"
+COUNT = f"SELECT count(*) FROM households WHERE {SCOPE}"
+PAGE = f"SELECT {COLUMNS} FROM households WHERE {SCOPE} ORDER BY head_name, id LIMIT $2 OFFSET $3"
+JSON = "application/json"
+
+
+def _dsn() -> str:
+    url = os.environ.get("DATABASE_URL") or os.environ.get("BENCH_DATABASE_URL", "")
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+@asynccontextmanager
+async def lifespan(app: Starlette):
+    size = Settings().db_pool_size
+    app.state.pool = await asyncpg.create_pool(_dsn(), min_size=size, max_size=size)
+    yield
+    await app.state.pool.close()
+
+
+def _error(status: int, detail: str) -> Response:
+    return Response(orjson.dumps({"status": status, "detail": detail}), status, media_type=JSON)
+
+
+async def households(request: Request) -> Response:
+    params = request.query_params
+    try:
+        unit_id = uuid.UUID(params["unit_id"])
+        limit = int(params.get("limit", 50))
+        offset = int(params.get("offset", 0))
+    except (KeyError, ValueError):
+        return _error(422, "unit_id (a uuid), limit and offset (integers) are expected")
+    if not (1 <= limit <= 500 and offset >= 0):
+        return _error(422, "limit must be 1..500 and offset ≥ 0")
+    async with request.app.state.pool.acquire() as conn:
+        path = await conn.fetchval(UNIT, unit_id)
+        if path is None:
+            return _error(404, "Unit not found")
+        total = await conn.fetchval(COUNT, path + "%")
+        rows = await conn.fetch(PAGE, path + "%", limit, offset)
+    body = {"items": [dict(row) for row in rows], "total": total, "limit": limit, "offset": offset}
+    return Response(orjson.dumps(body, option=orjson.OPT_UTC_Z), media_type=JSON)
+
+
+app = Starlette(routes=[Route("/households", households)], lifespan=lifespan)

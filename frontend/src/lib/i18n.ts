@@ -1,0 +1,94 @@
+// Vietnamese first; English switchable. The choice is kept in localStorage.
+import { createStore } from "./store";
+import { vi, type Key } from "./i18n.vi";
+
+export type Lang = "vi" | "en";
+const STORAGE = "cnscd.lang";
+
+function initialLang(): Lang {
+  try {
+    return localStorage.getItem(STORAGE) === "en" ? "en" : "vi";
+  } catch {
+    return "vi";
+  }
+}
+
+export const lang = createStore<Lang>(initialLang());
+let en: Record<Key, string> | null = null;
+
+/** Switch language; English is loaded on demand so Vietnamese users never download it. */
+export async function setLang(next: Lang): Promise<void> {
+  if (next === "en" && !en) en = (await import("./i18n.en")).en;
+  try {
+    localStorage.setItem(STORAGE, next);
+  } catch {
+    /* private mode: the choice lasts for this visit */
+  }
+  document.documentElement.lang = next;
+  lang.set(next);
+}
+
+export async function loadLang(): Promise<void> {
+  if (lang.get() === "en") await setLang("en");
+}
+
+/** The string for `key` in the current language, with `{name}` placeholders filled in. */
+export function t(key: Key, vars?: Record<string, string | number>): string {
+  const table = lang.get() === "en" && en ? en : vi;
+  let text: string = table[key] ?? vi[key] ?? key;
+  if (vars) for (const [k, v] of Object.entries(vars)) text = text.split(`{${k}}`).join(String(v));
+  return text;
+}
+
+export function hasKey(key: string): key is Key {
+  return key in vi;
+}
+
+const numberFormat = new Intl.NumberFormat("vi-VN");
+const pctFormat = new Intl.NumberFormat("vi-VN", { maximumFractionDigits: 1 });
+
+/** Numbers always in Vietnamese style: 1.234,5 */
+export function fmtNum(value: number | null | undefined): string {
+  return value == null ? "—" : numberFormat.format(value);
+}
+
+/** A ratio 0..1 or a percentage 0..100 (as the API gives it) shown as `85,3 %`. */
+export function fmtPct(value: number | null | undefined): string {
+  return value == null ? t("noData") : `${pctFormat.format(value)}\u00a0%`;
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** dd/mm/yyyy, whatever the language; accepts `YYYY-MM-DD` or an ISO time. */
+export function fmtDate(value: string | Date | null | undefined): string {
+  if (!value) return "—";
+  if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    const [y, m, d] = value.split("-");
+    return `${d}/${m}/${y}`;
+  }
+  const date = typeof value === "string" ? new Date(value) : value;
+  if (Number.isNaN(date.getTime())) return "—";
+  return `${pad(date.getDate())}/${pad(date.getMonth() + 1)}/${date.getFullYear()}`;
+}
+
+export function fmtTime(value: string | Date): string {
+  const date = typeof value === "string" ? new Date(value) : value;
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+export function fmtDateTime(value: string | Date | null | undefined): string {
+  if (!value) return "—";
+  return `${fmtDate(value)} ${fmtTime(value)}`;
+}
+
+/** Today as YYYY-MM-DD in local time. */
+export function today(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** The current month as a KPI period, `YYYY-MM`. */
+export function currentPeriod(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}`;
+}

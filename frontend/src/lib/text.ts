@@ -1,0 +1,24 @@
+// Accent-insensitive search, with the server's folding rule (app/core/text.py `fold`):
+// đ/Đ → d, NFD, drop combining marks, lower-case, collapse whitespace.
+export function fold(text: string): string {
+  return text
+    .replace(/[đĐ]/g, "d")
+    .normalize("NFD")
+    .replace(/\p{Mn}/gu, "")
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .join(" ");
+}
+
+/** What the server's `?q=` matches for a household: folded head name, folded code, phone digits. */
+export function householdSearchText(h: { head_name: string; code?: string | null; phone?: string | null }): string {
+  const digits = (h.phone ?? "").replace(/\D/g, "");
+  return [fold(h.head_name ?? ""), fold(h.code ?? ""), digits].filter(Boolean).join(" ").slice(0, 300);
+}
+
+/** Does a household match the query, as the server would answer `?q=`? */
+export function matchesQuery(searchText: string, query: string): boolean {
+  const q = fold(query);
+  return !q || searchText.includes(q);
+}

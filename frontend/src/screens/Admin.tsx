@@ -1,0 +1,302 @@
+// Administration for officers: units (browse the tree, add, rename) and users (list, add, edit).
+// These are desk tasks done online; creates still carry an Idempotency-Key, edits If-Match.
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../api/client";
+import { can, me } from "../api/session";
+import type { Role, Unit, UnitLevel, User } from "../api/types";
+import { lang, t } from "../lib/i18n";
+import type { Key } from "../lib/i18n.vi";
+import { fieldErrors, newId } from "../lib/outbox";
+import { useStore } from "../lib/store";
+import { homeUnitId } from "../lib/sync";
+import { Field, Loading, Section, ask, problemMessage, toast } from "../ui";
+
+const NEXT_LEVEL: Record<UnitLevel, UnitLevel | null> = { province: "commune", commune: "village", village: null };
+const ROLES: Role[] = ["province_officer", "commune_officer", "team_leader", "team_member", "viewer"];
+
+type Errors = Record<string, string>;
+function errorsOf(e: unknown): Errors {
+  const p = e as { errors?: { loc: (string | number)[]; msg: string }[] };
+  return p?.errors ? fieldErrors(p as never) : { form: problemMessage(e) };
+}
+
+function UnitForm({ parent, unit, onDone }: { parent: Unit | null; unit?: Unit; onDone: () => void }) {
+  const level = unit?.level ?? (parent ? NEXT_LEVEL[parent.level] : "province");
+  const [f, setF] = useState({ code: unit?.code ?? "", name: unit?.name ?? "" });
+  const [errors, setErrors] = useState<Errors>({});
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const problems: Errors = {};
+    if (!f.code.trim()) problems.code = t("errRequired");
+    if (!f.name.trim()) problems.name = t("errRequired");
+    setErrors(problems);
+    if (Object.keys(problems).length || !level) return;
+    const res = unit
+      ? await api.PATCH("/api/v1/units/{unit_id}", { params: { path: { unit_id: unit.id }, header: { "If-Match": `"${unit.version}"` } as never }, body: { code: f.code.trim(), name: f.name.trim() } })
+      : await api.POST("/api/v1/units", { body: { id: newId(), code: f.code.trim(), name: f.name.trim(), level, parent_id: parent?.id ?? null }, headers: { "Idempotency-Key": newId() } });
+    if (res.error) return setErrors(errorsOf(res.error));
+    toast(t("savedSent"));
+    onDone();
+  };
+  return (
+    <form class="card stack" onSubmit={submit} noValidate>
+      <h3>{unit ? t("editUnit") : `${t("addUnit")}: ${t(`level_${level}` as Key)}`}</h3>
+      <Field label={t("code")} error={errors.code}>
+        {(id, d) => <input id={id} aria-describedby={d} value={f.code} onInput={(e) => setF({ ...f, code: e.currentTarget.value })} />}
+      </Field>
+      <Field label={t("name")} error={errors.name}>
+        {(id, d) => <input id={id} aria-describedby={d} value={f.name} onInput={(e) => setF({ ...f, name: e.currentTarget.value })} />}
+      </Field>
+      {errors.form && <p class="error">{errors.form}</p>}
+      <div class="actions">
+        <button type="button" class="btn" onClick={onDone}>{t("cancel")}</button>
+        <button type="submit" class="btn primary">{t("save")}</button>
+      </div>
+    </form>
+  );
+}
+
+function Units() {
+  const caller = useStore(me);
+  const [trail, setTrail] = useState<Unit[]>([]);
+  const [children, setChildren] = useState<Unit[] | null>(null);
+  const [form, setForm] = useState<"" | "add" | string>("");
+  const [tick, setTick] = useState(0);
+  const current = trail[trail.length - 1] ?? null;
+
+  useEffect(() => {
+    const home = homeUnitId(caller);
+    if (!home) return;
+    api.GET("/api/v1/units/{unit_id}", { params: { path: { unit_id: home } } }).then(({ data }) => data && setTrail([data])).catch(() => undefined);
+  }, []);
+
+  useEffect(() => {
+    const query = current ? { parent_id: current.id, limit: 500 } : { level: "province" as UnitLevel, limit: 500 };
+    setChildren(null);
+    api.GET("/api/v1/units", { params: { query } }).then(({ data, error }) => {
+      if (data) setChildren(data.items);
+      else toast(problemMessage(error), "error");
+    });
+  }, [current?.id, tick]);
+
+  const done = () => (setForm(""), setTick((n) => n + 1));
+  const manage = can("units:manage");
+  return (
+    <Section title={t("units")} actions={manage && !form && (!current || NEXT_LEVEL[current.level]) && <button type="button" class="btn small primary" onClick={() => setForm("add")}>+ {t("addUnit")}</button>}>
+      <nav class="crumbs" aria-label={t("units")}>
+        {trail.map((u, i) => (
+          <button type="button" class="chip" onClick={() => setTrail(trail.slice(0, i + 1))} aria-current={i === trail.length - 1 ? "true" : undefined}>
+            {u.name}
+          </button>
+        ))}
+      </nav>
+      {form === "add" && <UnitForm parent={current} onDone={done} />}
+      {current && form === current.id && <UnitForm parent={null} unit={current} onDone={done} />}
+      {current && manage && !form && (
+        <button type="button" class="btn small" onClick={() => setForm(current.id)}>
+          ✎ {t("editUnit")}: {current.name}
+        </button>
+      )}
+      {!children && <Loading />}
+      <ul class="list">
+        {children?.map((u) => (
+          <li>
+            <button type="button" class="row" onClick={() => setTrail([...trail, u])}>
+              <span class="row-main">
+                <strong>{u.name}</strong>
+                <span class="muted small">
+                  {u.code} · {t(`level_${u.level}` as Key)}
+                </span>
+              </span>
+              <span aria-hidden="true">›</span>
+            </button>
+          </li>
+        ))}
+        {children?.length === 0 && <li class="empty">{t("noUnits")}</li>}
+      </ul>
+    </Section>
+  );
+}
+
+function UserForm({ user, onDone }: { user?: User; onDone: () => void }) {
+  const caller = useStore(me);
+  const grant = user?.roles[0];
+  const [f, setF] = useState({
+    username: user?.username ?? "",
+    full_name: user?.full_name ?? "",
+    phone: user?.phone ?? "",
+    password: "",
+    role: (grant?.role ?? "team_member") as Role,
+    unit_id: grant?.unit_id ?? homeUnitId(caller) ?? "",
+    is_active: user?.is_active ?? true,
+  });
+  const [units, setUnits] = useState<Unit[]>([]);
+  const [errors, setErrors] = useState<Errors>({});
+  useEffect(() => {
+    const home = homeUnitId(caller);
+    if (!home) return;
+    Promise.all([
+      api.GET("/api/v1/units/{unit_id}", { params: { path: { unit_id: home } } }),
+      api.GET("/api/v1/units", { params: { query: { parent_id: home, limit: 500 } } }),
+    ])
+      .then(([a, b]) => setUnits([...(a.data ? [a.data] : []), ...(b.data?.items ?? [])]))
+      .catch(() => undefined);
+  }, []);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const problems: Errors = {};
+    if (!user && !/^[a-z0-9._-]{3,50}$/.test(f.username.trim().toLowerCase())) problems.username = t("errUsername");
+    if (!f.full_name.trim()) problems.full_name = t("errRequired");
+    if (!user && f.password.length < 8) problems.password = t("errMinLength", { n: 8 });
+    if (f.phone && !/^\+?[0-9 .-]{3,20}$/.test(f.phone.trim())) problems.phone = t("errFormat");
+    setErrors(problems);
+    if (Object.keys(problems).length) return;
+    const roles = [{ role: f.role, unit_id: f.unit_id || null }];
+    const res = user
+      ? await api.PATCH("/api/v1/users/{user_id}", {
+          params: { path: { user_id: user.id }, header: { "If-Match": `"${user.version}"` } as never },
+          body: { full_name: f.full_name.trim(), phone: f.phone.trim() || null, is_active: f.is_active, roles },
+        })
+      : await api.POST("/api/v1/users", {
+          body: { id: newId(), username: f.username.trim().toLowerCase(), full_name: f.full_name.trim(), phone: f.phone.trim() || null, password: f.password, is_active: true, roles },
+          headers: { "Idempotency-Key": newId() },
+        });
+    if (res.error) return setErrors(errorsOf(res.error));
+    toast(t("savedSent"));
+    onDone();
+  };
+  const errRoles = errors.roles;
+  return (
+    <form class="card stack" onSubmit={submit} noValidate>
+      <h3>{user ? `${t("editUser")}: ${user.username}` : t("addUser")}</h3>
+      {!user && (
+        <Field label={t("username")} error={errors.username}>
+          {(id, d) => <input id={id} autoCapitalize="none" aria-describedby={d} value={f.username} onInput={(e) => setF({ ...f, username: e.currentTarget.value })} />}
+        </Field>
+      )}
+      <Field label={t("fullName")} error={errors.full_name}>
+        {(id, d) => <input id={id} aria-describedby={d} value={f.full_name} onInput={(e) => setF({ ...f, full_name: e.currentTarget.value })} />}
+      </Field>
+      <Field label={t("fld_phone")} error={errors.phone}>
+        {(id, d) => <input id={id} type="tel" aria-describedby={d} value={f.phone} onInput={(e) => setF({ ...f, phone: e.currentTarget.value })} />}
+      </Field>
+      {!user && (
+        <Field label={t("password")} error={errors.password} hint={t("passwordHint")}>
+          {(id, d) => <input id={id} type="password" autoComplete="new-password" aria-describedby={d} value={f.password} onInput={(e) => setF({ ...f, password: e.currentTarget.value })} />}
+        </Field>
+      )}
+      <Field label={t("role")} error={errRoles}>
+        {(id) => (
+          <select id={id} value={f.role} onChange={(e) => setF({ ...f, role: e.currentTarget.value as Role })}>
+            {ROLES.map((r) => <option value={r}>{t(`role_${r}` as Key)}</option>)}
+          </select>
+        )}
+      </Field>
+      <Field label={t("unit")} error={errors.unit_id}>
+        {(id) => (
+          <select id={id} value={f.unit_id} onChange={(e) => setF({ ...f, unit_id: e.currentTarget.value })}>
+            {units.map((u) => <option value={u.id}>{u.name}</option>)}
+          </select>
+        )}
+      </Field>
+      {user && (
+        <label class="check">
+          <input type="checkbox" checked={f.is_active} onChange={(e) => setF({ ...f, is_active: e.currentTarget.checked })} /> {t("active")}
+        </label>
+      )}
+      {errors.form && <p class="error">{errors.form}</p>}
+      <div class="actions">
+        <button type="button" class="btn" onClick={onDone}>{t("cancel")}</button>
+        <button
+          type="submit"
+          class="btn primary"
+          onClick={async (e) => {
+            if (user && user.is_active && !f.is_active) {
+              e.preventDefault();
+              const ok = await ask({ title: t("deactivate"), body: t("deactivateConfirm", { name: user.full_name }), confirm: t("deactivate"), danger: true });
+              if (ok !== null) await submit(e);
+            }
+          }}
+        >
+          {t("save")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function Users() {
+  const [q, setQ] = useState("");
+  const [users, setUsers] = useState<User[] | null>(null);
+  const [form, setForm] = useState<"" | "add" | string>("");
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      api.GET("/api/v1/users", { params: { query: { q: q.trim() || undefined, limit: 200 } } }).then(({ data, error }) => {
+        if (data) setUsers(data.items);
+        else toast(problemMessage(error), "error");
+      });
+    }, 250);
+    return () => clearTimeout(timer);
+  }, [q, tick]);
+  const done = () => (setForm(""), setTick((n) => n + 1));
+  const manage = can("users:manage");
+  return (
+    <Section title={t("users")} actions={manage && !form && <button type="button" class="btn small primary" onClick={() => setForm("add")}>+ {t("addUser")}</button>}>
+      {form === "add" && <UserForm onDone={done} />}
+      <Field label={t("search")}>
+        {(id) => <input id={id} type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} />}
+      </Field>
+      {!users && <Loading />}
+      <ul class="list">
+        {users?.map((u) =>
+          form === u.id ? (
+            <li>
+              <UserForm user={u} onDone={done} />
+            </li>
+          ) : (
+            <li>
+              <div class="row static">
+                <span class="row-main">
+                  <strong>{u.full_name}</strong>
+                  <span class="muted small">
+                    {u.username} · {u.roles.map((r) => t(`role_${r.role}` as Key)).join(", ")}
+                  </span>
+                </span>
+                <span class="row-tags">
+                  {!u.is_active && <span class="tag warn">{t("inactive")}</span>}
+                  {manage && !form && (
+                    <button type="button" class="btn small" onClick={() => setForm(u.id)} aria-label={`${t("editUser")}: ${u.full_name}`}>
+                      ✎
+                    </button>
+                  )}
+                </span>
+              </div>
+            </li>
+          ),
+        )}
+      </ul>
+    </Section>
+  );
+}
+
+export default function Admin() {
+  useStore(lang);
+  const [tab, setTab] = useState<"units" | "users">("units");
+  return (
+    <div class="stack">
+      <h1 class="page-title">{t("navAdmin")}</h1>
+      {can("users:read") && (
+        <div class="chips" role="tablist">
+          <button type="button" role="tab" aria-selected={tab === "units"} class={`chip${tab === "units" ? " on" : ""}`} onClick={() => setTab("units")}>
+            {t("units")}
+          </button>
+          <button type="button" role="tab" aria-selected={tab === "users"} class={`chip${tab === "users" ? " on" : ""}`} onClick={() => setTab("users")}>
+            {t("users")}
+          </button>
+        </div>
+      )}
+      {tab === "units" ? <Units /> : <Users />}
+    </div>
+  );
+}

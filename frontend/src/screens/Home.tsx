@@ -1,0 +1,229 @@
+// Home: my unit's indicators against their targets, and what needs doing next.
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../api/client";
+import { can, me } from "../api/session";
+import type { Indicator, Kpi, Snapshot } from "../api/types";
+import { db, getMeta, setMeta } from "../lib/db";
+import { currentPeriod, fmtDate, fmtDateTime, fmtNum, fmtPct, lang, t } from "../lib/i18n";
+import { hasKey } from "../lib/i18n";
+import { localChanges, outboxState } from "../lib/outbox";
+import { useStore } from "../lib/store";
+import { homeUnitId, offlineUnitId, syncState } from "../lib/sync";
+import { Link, Loading, Section, problemMessage } from "../ui";
+
+/** An indicator's name in the user's language (the server names them in Vietnamese). */
+export function indicatorName(ind: { code: string; name?: string }): string {
+  const key = `ind_${ind.code}`;
+  return lang.get() === "en" && hasKey(key) ? t(key) : (ind.name ?? (hasKey(key) ? t(key) : ind.code));
+}
+
+/** Horizontal bars, hand-drawn in SVG: the value, and a tick where the target is. */
+export function Bars({ items }: { items: Indicator[] }) {
+  return (
+    <ul class="bars">
+      {items.map((ind) => {
+        const value = ind.value == null ? null : Math.max(0, Math.min(100, ind.value));
+        const state = ind.met == null ? "none" : ind.met ? "met" : "below";
+        return (
+          <li>
+            <div class="bar-label">
+              <span>{indicatorName(ind)}</span>
+              <strong>{fmtPct(ind.value)}</strong>
+            </div>
+            <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label={`${indicatorName(ind)}: ${fmtPct(ind.value)}${ind.target != null ? `, ${t("target")} ${fmtPct(ind.target)}` : ""}`}>
+              <rect x="0" y="0" width="100" height="10" rx="2" class="track" />
+              {value != null && <rect x="0" y="0" width={value} height="10" rx="2" class={`fill ${state}`} />}
+              {ind.target != null && <rect x={Math.min(99, ind.target)} y="-1" width="1" height="12" class="tick" />}
+            </svg>
+            <div class="bar-foot muted">
+              {ind.denominator ? `${fmtNum(ind.numerator)} / ${fmtNum(ind.denominator)}` : t("noData")}
+              {ind.target != null && ` · ${t("target")} ${fmtPct(ind.target)}`}
+              {ind.met != null && <span class={`tag ${ind.met ? "ok" : "warn"}`}>{ind.met ? t("met") : t("notMet")}</span>}
+            </div>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+interface Todo {
+  uninformed: number;
+  unassigned: number;
+  source: "local" | "server";
+}
+
+async function localTodo(): Promise<Todo> {
+  const all = await (await db()).getAll("households");
+  return {
+    uninformed: all.filter((h) => !h.informed).length,
+    unassigned: all.filter((h) => h.needs_assistance && !h.assigned_member_id).length,
+    source: "local",
+  };
+}
+
+async function serverTodo(unitId: string): Promise<Todo> {
+  const [uninformed, needing] = await Promise.all([
+    api.GET("/api/v1/households", { params: { query: { unit_id: unitId, informed: false, limit: 1 } } }),
+    api.GET("/api/v1/households", { params: { query: { unit_id: unitId, needs_assistance: true, limit: 500 } } }),
+  ]);
+  const a = uninformed.data as { total?: number } | undefined;
+  const b = needing.data as { items?: { assigned_member_id?: string | null }[] } | undefined;
+  return {
+    uninformed: a?.total ?? 0,
+    unassigned: (b?.items ?? []).filter((h) => !h.assigned_member_id).length,
+    source: "server",
+  };
+}
+
+export default function Home() {
+  const caller = useStore(me);
+  const box = useStore(outboxState);
+  const sync = useStore(syncState);
+  const changes = useStore(localChanges);
+  useStore(lang);
+  const unitId = homeUnitId(caller);
+  const period = currentPeriod();
+  const [kpi, setKpi] = useState<(Kpi & { _at?: string }) | null>(null);
+  const [kpiError, setKpiError] = useState("");
+  const [todo, setTodo] = useState<Todo | null>(null);
+  const [report, setReport] = useState<{ snapshot?: Snapshot; late: number; due?: string; pendingCount?: number } | null>(null);
+
+  useEffect(() => {
+    if (!unitId || !can("kpi:read")) return;
+    const key = `kpi:${unitId}:${period}`;
+    void getMeta<Kpi & { _at: string }>(key).then((cached) => cached && setKpi((k) => k ?? cached));
+    api
+      .GET("/api/v1/kpi", { params: { query: { unit_id: unitId, period } } })
+      .then(({ data, error }) => {
+        if (data) {
+          const fresh = { ...data, _at: new Date().toISOString() };
+          setKpi(fresh);
+          void setMeta(key, fresh);
+        } else setKpiError(problemMessage(error));
+      })
+      .catch((e) => setKpiError(problemMessage(e)));
+  }, [unitId, period]);
+
+  useEffect(() => {
+    if (!unitId || !can("households:read")) return;
+    const local = offlineUnitId(caller);
+    (local ? localTodo() : serverTodo(unitId)).then(setTodo).catch(() => undefined);
+  }, [unitId, changes, sync.lastSync]);
+
+  useEffect(() => {
+    if (!unitId) return;
+    if (can("reports:approve")) {
+      api
+        .GET("/api/v1/kpi/snapshots/pending", { params: { query: { unit_id: unitId, period } } })
+        .then(({ data }) => data && setReport({ late: data.items.filter((i) => i.late).length, due: data.due_on, pendingCount: data.items.length }))
+        .catch(() => undefined);
+    } else if (can("reports:create")) {
+      api
+        .GET("/api/v1/kpi/snapshots", { params: { query: { unit_id: unitId, period } } })
+        .then(({ data }) => data && setReport({ snapshot: data.items[0], late: 0 }))
+        .catch(() => undefined);
+    }
+  }, [unitId, period]);
+
+  const percent = (kpi?.indicators ?? []).filter((i) => i.code.endsWith("_pct"));
+  const flows = (kpi?.indicators ?? []).filter((i) => !i.code.endsWith("_pct"));
+  const [y, m] = period.split("-");
+
+  return (
+    <div class="stack">
+      <h1 class="page-title">
+        {t("hello")}, {caller?.full_name}
+      </h1>
+
+      <Section title={t("todoTitle")}>
+        <ul class="todo">
+          {can("households:read") && (
+            <>
+              <li>
+                <Link href="/households?f=uninformed" class="todo-item">
+                  <strong>{todo ? fmtNum(todo.uninformed) : "…"}</strong> {t("todoUninformed")}
+                </Link>
+              </li>
+              <li>
+                <Link href="/households?f=unassigned" class="todo-item">
+                  <strong>{todo ? fmtNum(todo.unassigned) : "…"}</strong> {t("todoUnassigned")}
+                </Link>
+              </li>
+            </>
+          )}
+          {!report && (can("reports:approve") || can("reports:create")) && (
+            <li>
+              <span class="todo-item placeholder">…</span>
+            </li>
+          )}
+          {report && can("reports:approve") && (
+            <li>
+              <Link href="/reports" class="todo-item">
+                <strong>{fmtNum(report.pendingCount ?? 0)}</strong> {t("todoReportsPending")}
+                {report.late > 0 && <span class="tag warn">{t("lateN", { n: report.late })}</span>}
+              </Link>
+            </li>
+          )}
+          {report && !can("reports:approve") && can("reports:create") && (
+            <li>
+              <Link href="/reports" class="todo-item">
+                {report.snapshot ? (
+                  <>
+                    {t("todoReportStatus")}: <strong>{t(`status_${report.snapshot.status}` as never)}</strong>
+                    {report.snapshot.late && <span class="tag warn">{t("late")}</span>}
+                  </>
+                ) : (
+                  t("todoReportMissing")
+                )}
+              </Link>
+            </li>
+          )}
+          {can("activities:record") && (
+            <li>
+              <Link href="/support" class="todo-item">
+                {t("todoSupport")}
+              </Link>
+            </li>
+          )}
+          {box.pending > 0 && (
+            <li>
+              <Link href="/outbox" class={`todo-item${box.blocked ? " bad" : ""}`}>
+                <strong>{fmtNum(box.pending)}</strong> {t("todoPending")}
+                {box.blocked > 0 && <span class="tag warn">{t("todoBlocked", { n: box.blocked })}</span>}
+              </Link>
+            </li>
+          )}
+        </ul>
+      </Section>
+
+      {can("kpi:read") && (
+        <Section title={`${t("indicatorsTitle")} ${m}/${y}`}>
+          {kpi && <p class="muted">{kpi.unit_name}{kpi._at && ` · ${t("updatedAt")} ${fmtDateTime(kpi._at)}`}</p>}
+          {!kpi && !kpiError && <Loading />}
+          {!kpi && kpiError && <p class="error">{kpiError}</p>}
+          {kpi && (
+            <>
+              <div class="tiles">
+                {flows.map((f) => (
+                  <div class="tile">
+                    <strong>{fmtNum(f.value ?? f.numerator)}</strong>
+                    <span>{indicatorName(f)}</span>
+                    {f.target != null && <span class="muted">{t("target")} {fmtNum(f.target)}</span>}
+                  </div>
+                ))}
+              </div>
+              <Bars items={percent} />
+            </>
+          )}
+        </Section>
+      )}
+      {sync.lastSync && offlineUnitId(caller) && (
+        <p class="muted small">
+          {t("lastSync")}: {fmtDateTime(sync.lastSync)}
+          {report?.due && ` · ${t("dueOn")} ${fmtDate(report.due)}`}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,74 @@
+// More: the other screens, language, sync, sign out.
+import { can, logout, me } from "../api/session";
+import { LanguageSwitch } from "../App";
+import { clearRecords } from "../lib/db";
+import { fmtDateTime, lang, t } from "../lib/i18n";
+import { outboxState, stopRetries } from "../lib/outbox";
+import { navigate } from "../lib/router";
+import { useStore } from "../lib/store";
+import { offlineUnitId, syncState, syncVillage } from "../lib/sync";
+import { Link, Section, ask, toast } from "../ui";
+
+export default function More() {
+  const caller = useStore(me);
+  const sync = useStore(syncState);
+  const box = useStore(outboxState);
+  useStore(lang);
+  const links = [
+    { href: "/team", label: t("navTeam"), show: can("teams:read") },
+    { href: "/campaigns", label: t("navCampaigns"), show: can("campaigns:read") },
+    { href: "/admin", label: t("navAdmin"), show: can("units:manage") || can("users:manage") },
+    { href: "/outbox", label: t("outboxTitle"), show: true },
+  ].filter((l) => l.show);
+  return (
+    <div class="stack">
+      <h1 class="page-title">{t("navMore")}</h1>
+      <ul class="list">
+        {links.map((l) => (
+          <li>
+            <Link href={l.href} class="row">
+              <span class="row-main">
+                <strong>{l.label}</strong>
+              </span>
+              <span aria-hidden="true">›</span>
+            </Link>
+          </li>
+        ))}
+      </ul>
+      {offlineUnitId(caller) && (
+        <Section title={t("offlineData")}>
+          <p class="muted">
+            {t("lastSync")}: {sync.lastSync ? fmtDateTime(sync.lastSync) : t("never")}
+            {sync.error && ` · ${sync.error === "offline" ? t("errNetwork") : sync.error}`}
+          </p>
+          <button type="button" class="btn" disabled={sync.running} onClick={() => void syncVillage().then(() => toast(t("syncDone")))}>
+            ⟳ {sync.running ? t("syncing") : t("syncNow")}
+          </button>
+        </Section>
+      )}
+      <Section title={t("language")}>
+        <LanguageSwitch />
+      </Section>
+      <Section title={t("account")}>
+        <p>
+          {caller?.full_name} <span class="muted">({caller?.username})</span>
+        </p>
+        <button
+          type="button"
+          class="btn danger"
+          onClick={async () => {
+            const body = box.pending ? t("signOutPending", { n: box.pending }) : t("signOutConfirm");
+            const ok = await ask({ title: t("signOut"), body, confirm: t("signOut"), danger: true });
+            if (ok === null) return;
+            stopRetries();
+            if (!box.pending) await clearRecords();
+            await logout();
+            navigate("/", true);
+          }}
+        >
+          {t("signOut")}
+        </button>
+      </Section>
+    </div>
+  );
+}

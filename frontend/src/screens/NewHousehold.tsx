@@ -1,0 +1,119 @@
+// A new household, created on the phone with its own id (works offline, never recorded twice).
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../api/client";
+import { me } from "../api/session";
+import type { Unit } from "../api/types";
+import { lang, t } from "../lib/i18n";
+import { newId, queueCreate, sendNow } from "../lib/outbox";
+import { navigate } from "../lib/router";
+import { useStore } from "../lib/store";
+import { homeUnitId } from "../lib/sync";
+import { Field, Stepper, problemMessage, toast } from "../ui";
+
+export default function NewHousehold() {
+  const caller = useStore(me);
+  useStore(lang);
+  const home = homeUnitId(caller);
+  const [villages, setVillages] = useState<Unit[]>([]);
+  const [unitId, setUnitId] = useState(home ?? "");
+  const [form, setForm] = useState({ head_name: "", code: "", address: "", phone: "", members_count: 1, adults_count: 1 });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    if (!home) return;
+    // A commune user picks one of its villages; a village user's own unit is the only choice.
+    api
+      .GET("/api/v1/units", { params: { query: { parent_id: home, level: "village", limit: 500 } } })
+      .then(({ data }) => {
+        if (data?.items.length) {
+          setVillages(data.items);
+          setUnitId((u) => (u === home ? data.items[0].id : u));
+        }
+      })
+      .catch(() => undefined);
+  }, [home]);
+
+  const set = (k: keyof typeof form, v: string | number) => {
+    setForm((f) => ({ ...f, [k]: v }));
+    setErrors((e) => ({ ...e, [k]: "" }));
+  };
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const problems: Record<string, string> = {};
+    if (!form.head_name.trim()) problems.head_name = t("errRequired");
+    if (form.phone && !/^\+?[0-9 .-]{3,20}$/.test(form.phone.trim())) problems.phone = t("errFormat");
+    if (form.adults_count > form.members_count) problems.adults_count = t("errExceedMembers");
+    setErrors(problems);
+    if (Object.keys(problems).length) return;
+    setBusy(true);
+    try {
+      const id = newId();
+      const body = {
+        id,
+        unit_id: unitId,
+        head_name: form.head_name.trim(),
+        code: form.code.trim() || null,
+        address: form.address.trim() || null,
+        phone: form.phone.trim() || null,
+        members_count: form.members_count,
+        adults_count: form.adults_count,
+      };
+      const item = await queueCreate("households", "/api/v1/households", body, "opNewHousehold", { name: body.head_name });
+      const outcome = navigator.onLine ? await sendNow([item]) : "queued";
+      if (typeof outcome === "object") {
+        setErrors(outcome.fieldErrors ?? {});
+        toast(`${t("errRefused")}: ${outcome.error ?? ""}`, "error");
+        return;
+      }
+      toast(outcome === "sent" ? t("savedSent") : t("savedQueued"), outcome === "sent" ? "ok" : "warn");
+      navigate(`/households/${id}`, true);
+    } catch (err) {
+      toast(problemMessage(err), "error");
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="stack" onSubmit={submit} noValidate>
+      <h1 class="page-title">{t("addHousehold")}</h1>
+      {villages.length > 0 && (
+        <Field label={t("village")} name="unit_id" error={errors.unit_id}>
+          {(id, d) => (
+            <select id={id} aria-describedby={d} value={unitId} onChange={(e) => setUnitId(e.currentTarget.value)}>
+              {villages.map((v) => (
+                <option value={v.id}>{v.name}</option>
+              ))}
+            </select>
+          )}
+        </Field>
+      )}
+      <Field label={t("fld_head_name")} name="head_name" error={errors.head_name}>
+        {(id, d) => <input id={id} aria-describedby={d} aria-invalid={!!errors.head_name} required value={form.head_name} onInput={(e) => set("head_name", e.currentTarget.value)} />}
+      </Field>
+      <Field label={t("fld_code")} name="code" error={errors.code}>
+        {(id, d) => <input id={id} aria-describedby={d} value={form.code} onInput={(e) => set("code", e.currentTarget.value)} />}
+      </Field>
+      <Field label={t("fld_address")} name="address" error={errors.address}>
+        {(id, d) => <input id={id} aria-describedby={d} value={form.address} onInput={(e) => set("address", e.currentTarget.value)} />}
+      </Field>
+      <Field label={t("fld_phone")} name="phone" error={errors.phone}>
+        {(id, d) => <input id={id} type="tel" inputMode="tel" aria-describedby={d} value={form.phone} onInput={(e) => set("phone", e.currentTarget.value)} />}
+      </Field>
+      <div class="steppers">
+        <Stepper name="members_count" label={t("fld_members_count")} value={form.members_count} min={1} onChange={(v) => setForm((f) => ({ ...f, members_count: v, adults_count: Math.min(f.adults_count, v) }))} error={errors.members_count} />
+        <Stepper name="adults_count" label={t("fld_adults_count")} value={form.adults_count} max={form.members_count} onChange={(v) => set("adults_count", v)} error={errors.adults_count} />
+      </div>
+      <div class="sticky-actions">
+        <button type="button" class="btn" onClick={() => history.back()}>
+          {t("cancel")}
+        </button>
+        <button type="submit" class="btn primary" disabled={busy}>
+          {t("save")}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,85 @@
+// Changes waiting on the phone: sent in order when the network allows; conflicts and refusals are
+// shown here to resolve or discard (after a confirmation). Nothing leaves this list silently.
+import { useEffect, useState } from "preact/hooks";
+import { me } from "../api/session";
+import { fmtDateTime, lang, t } from "../lib/i18n";
+import type { Key } from "../lib/i18n.vi";
+import { discard, flush, localChanges, outboxItems, retry, type OutboxItem } from "../lib/outbox";
+import { useStore } from "../lib/store";
+import { ask, toast } from "../ui";
+import { ConflictPanel, fieldLabel } from "./conflict";
+import { online } from "../App";
+
+function describe(item: OutboxItem): string {
+  const vars = { ...(item.labelVars ?? {}) };
+  for (const [k, v] of Object.entries(vars)) if (typeof v === "string" && /^kind_/.test(v)) vars[k] = t(v as Key);
+  return t(item.label, vars);
+}
+
+export default function Outbox() {
+  const caller = useStore(me);
+  const changes = useStore(localChanges);
+  const net = useStore(online);
+  useStore(lang);
+  const [items, setItems] = useState<OutboxItem[] | null>(null);
+  useEffect(() => {
+    void outboxItems().then((all) => setItems(all.filter((i) => i.userId === caller?.id)));
+  }, [changes, caller?.id]);
+  if (!items) return null;
+  return (
+    <div class="stack">
+      <h1 class="page-title">{t("outboxTitle")}</h1>
+      <p class="muted">{items.length ? t("outboxLead") : t("outboxEmpty")}</p>
+      {items.length > 0 && (
+        <button type="button" class="btn primary" disabled={!net} onClick={async () => toast(t(`flush_${await flush()}` as Key))}>
+          ⇅ {t("sendNow")}
+        </button>
+      )}
+      <ul class="list">
+        {items.map((item) => (
+          <li class={`outbox-item ${item.status}`} data-testid="outbox-item">
+            <div class="row static">
+              <span class="row-main">
+                <strong>{describe(item)}</strong>
+                <span class="muted small">
+                  {fmtDateTime(item.createdAt)} · {t(`ostatus_${item.status}` as Key)}
+                  {item.attempts > 0 && item.status === "pending" && ` · ${t("attempts", { n: item.attempts })}`}
+                </span>
+              </span>
+            </div>
+            {item.status === "conflict" && <ConflictPanel item={item} />}
+            {item.status === "failed" && (
+              <div class="failed">
+                <p class="error">{item.error}</p>
+                {item.fieldErrors && (
+                  <ul class="plain small">
+                    {Object.entries(item.fieldErrors).map(([f, m]) => (
+                      <li>
+                        {fieldLabel(f)}: {m}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+                <div class="actions">
+                  <button type="button" class="btn" onClick={() => void retry(item.seq!)}>
+                    {t("retry")}
+                  </button>
+                  <button
+                    type="button"
+                    class="btn danger"
+                    onClick={async () => {
+                      const ok = await ask({ title: t("discard"), body: `${describe(item)}. ${t("discardConfirm")}`, confirm: t("discard"), danger: true });
+                      if (ok !== null) await discard(item.seq!);
+                    }}
+                  >
+                    {t("discard")}
+                  </button>
+                </div>
+              </div>
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

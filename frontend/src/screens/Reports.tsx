@@ -1,0 +1,288 @@
+// Reports (KPI snapshots): freeze, submit, approve or return with a reason; who is late; the Excel
+// file; the short summary for the Zalo group.
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../api/client";
+import { authFetch, can, me, problemOf } from "../api/session";
+import type { PendingReports, Snapshot } from "../api/types";
+import { fmtDate, fmtDateTime, fmtNum, lang, t } from "../lib/i18n";
+import type { Key } from "../lib/i18n.vi";
+import { newId } from "../lib/outbox";
+import { useStore } from "../lib/store";
+import { homeUnitId } from "../lib/sync";
+import { Field, Loading, Section, ask, copyText, problemMessage, toast, useBusy } from "../ui";
+import { Bars, indicatorName } from "./Home";
+
+function periods(): { value: string; label: string }[] {
+  const now = new Date();
+  const out: { value: string; label: string }[] = [];
+  for (let i = 0; i < 3; i++) {
+    const d = new Date(now.getFullYear(), now.getMonth() - i, 1);
+    const m = String(d.getMonth() + 1).padStart(2, "0");
+    out.push({ value: `${d.getFullYear()}-${m}`, label: `${t("month")} ${m}/${d.getFullYear()}` });
+  }
+  const q = Math.floor(now.getMonth() / 3) + 1;
+  out.push({ value: `${now.getFullYear()}-Q${q}`, label: `${t("quarter")} ${q}/${now.getFullYear()}` });
+  if (q > 1) out.push({ value: `${now.getFullYear()}-Q${q - 1}`, label: `${t("quarter")} ${q - 1}/${now.getFullYear()}` });
+  out.push({ value: `${now.getFullYear()}`, label: `${t("year")} ${now.getFullYear()}` });
+  return out;
+}
+
+const statusKey = (s: string) => `status_${s}` as Key;
+
+/** `2026-11` → Tháng 11/2026, `2026-Q2` → Quý 2/2026, `2026` → Năm 2026. */
+export function periodLabel(period: string): string {
+  const [y, rest] = period.split("-");
+  if (!rest) return `${t("year")} ${y}`;
+  if (rest.startsWith("Q")) return `${t("quarter")} ${rest.slice(1)}/${y}`;
+  return `${t("month")} ${rest}/${y}`;
+}
+
+async function download(snapshot: Snapshot) {
+  const response = await authFetch(new Request(new URL(`/api/v1/kpi/snapshots/${snapshot.id}/export.xlsx`, location.origin)));
+  if (!response.ok) throw await problemOf(response);
+  const url = URL.createObjectURL(await response.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = `bao-cao-${snapshot.period}.xlsx`;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function SnapshotCard({ snapshot, unitName, onChange }: { snapshot: Snapshot; unitName?: string; onChange: () => void }) {
+  const [busy, run] = useBusy();
+  const [open, setOpen] = useState(false);
+  const ifMatch = { headers: { "If-Match": `"${snapshot.version}"` } };
+  const path = { params: { path: { snapshot_id: snapshot.id } }, ...ifMatch };
+  const act = (fn: () => Promise<{ error?: unknown; data?: unknown }>, done: Key) =>
+    run(async () => {
+      const { error } = await fn();
+      if (error) throw error;
+      toast(t(done));
+      onChange();
+    });
+  const indicators = snapshot.indicators as { code: string; name?: string; value: number | null; numerator: number; denominator: number | null; target: number | null; met: boolean | null }[];
+  return (
+    <article class="snapshot" data-testid="snapshot">
+      <div class="title-row">
+        <h3>
+          {unitName ? `${unitName} · ` : ""}
+          {periodLabel(snapshot.period)}
+        </h3>
+        <span class={`tag status-${snapshot.status}`}>{t(statusKey(snapshot.status))}</span>
+      </div>
+      <p class="muted small">
+        {t("dueOn")} {fmtDate(snapshot.due_on)}
+        {snapshot.late && <span class="tag warn">{t("late")}</span>}
+        {snapshot.submitted_at && ` · ${t("submittedAt")} ${fmtDateTime(snapshot.submitted_at)}`}
+        {snapshot.approved_at && ` · ${t("approvedAt")} ${fmtDateTime(snapshot.approved_at)}`}
+      </p>
+      {snapshot.return_reason && snapshot.status === "returned" && (
+        <p class="notice">
+          {t("returnReason")}: {snapshot.return_reason}
+        </p>
+      )}
+      <button type="button" class="btn small" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {open ? t("hideIndicators") : t("showIndicators")}
+      </button>
+      {open && (
+        <>
+          <Bars items={indicators.filter((i) => i.code.endsWith("_pct")) as never} />
+          <ul class="plain">
+            {indicators
+              .filter((i) => !i.code.endsWith("_pct"))
+              .map((i) => (
+                <li>
+                  {indicatorName(i)}: <strong>{fmtNum(i.value ?? i.numerator)}</strong>
+                </li>
+              ))}
+          </ul>
+        </>
+      )}
+      <div class="actions wrap">
+        {can("reports:create") && (snapshot.status === "draft" || snapshot.status === "returned") && (
+          <button
+            type="button"
+            class="btn primary"
+            disabled={busy}
+            onClick={async () => {
+              if ((await ask({ title: t("submit"), body: t("submitConfirm"), confirm: t("submit") })) === null) return;
+              await act(() => api.POST("/api/v1/kpi/snapshots/{snapshot_id}/submit", path), "submitted");
+            }}
+          >
+            {t("submit")}
+          </button>
+        )}
+        {can("reports:approve") && snapshot.status === "submitted" && (
+          <>
+            <button type="button" class="btn primary" disabled={busy} onClick={() => act(() => api.POST("/api/v1/kpi/snapshots/{snapshot_id}/approve", path), "approved")}>
+              {t("approve")}
+            </button>
+            <button
+              type="button"
+              class="btn danger"
+              disabled={busy}
+              onClick={async () => {
+                const reason = await ask({ title: t("returnReport"), confirm: t("returnReport"), danger: true, input: { label: t("returnReason"), required: true } });
+                if (!reason) return;
+                await act(() => api.POST("/api/v1/kpi/snapshots/{snapshot_id}/return", { ...path, body: { reason } }), "returned");
+              }}
+            >
+              {t("returnReport")}
+            </button>
+          </>
+        )}
+        <button type="button" class="btn" disabled={busy} onClick={() => run(() => download(snapshot))}>
+          ⬇ {t("downloadXlsx")}
+        </button>
+        <button
+          type="button"
+          class="btn"
+          disabled={busy}
+          onClick={() =>
+            run(async () => {
+              const response = await authFetch(new Request(new URL(`/api/v1/kpi/snapshots/${snapshot.id}/summary`, location.origin)));
+              if (!response.ok) throw await problemOf(response);
+              toast((await copyText(await response.text())) ? t("copiedZalo") : t("copyFailed"));
+            })
+          }
+        >
+          {t("copyZalo")}
+        </button>
+      </div>
+    </article>
+  );
+}
+
+export default function Reports() {
+  const caller = useStore(me);
+  useStore(lang);
+  const unitId = homeUnitId(caller);
+  const options = periods();
+  const [period, setPeriod] = useState(options[0].value);
+  const [own, setOwn] = useState<Snapshot[] | null>(null);
+  const [pending, setPending] = useState<PendingReports | null>(null);
+  const [waiting, setWaiting] = useState<Snapshot[]>([]);
+  const [opened, setOpened] = useState<Record<string, Snapshot>>({});
+  const [names, setNames] = useState<Record<string, string>>({});
+  const [error, setError] = useState("");
+  const [tick, setTick] = useState(0);
+  const [busy, run] = useBusy();
+  const reload = () => setTick((n) => n + 1);
+
+  useEffect(() => {
+    if (!unitId) return;
+    setError("");
+    setOwn(null);
+    api
+      .GET("/api/v1/kpi/snapshots", { params: { query: { unit_id: unitId, period, limit: 50 } } })
+      .then(({ data, error: e }) => {
+        if (!data) return setError(problemMessage(e));
+        setOwn(data.items.filter((s) => s.unit_id === unitId));
+        setWaiting(data.items.filter((s) => s.unit_id !== unitId && s.status === "submitted"));
+      })
+      .catch((e) => setError(problemMessage(e)));
+    if (can("reports:approve") || can("reports:create")) {
+      api
+        .GET("/api/v1/kpi/snapshots/pending", { params: { query: { unit_id: unitId, period } } })
+        .then(({ data }) => setPending(data ?? null))
+        .catch(() => setPending(null));
+    }
+  }, [unitId, period, tick]);
+
+  useEffect(() => {
+    if (!unitId || !can("reports:approve")) return;
+    api
+      .GET("/api/v1/units", { params: { query: { parent_id: unitId, limit: 500 } } })
+      .then(({ data }) => data && setNames(Object.fromEntries(data.items.map((u) => [u.id, u.name]))))
+      .catch(() => undefined);
+  }, [unitId]);
+
+  if (!unitId) return <p class="error">{t("errNoUnit")}</p>;
+
+  const create = () =>
+    run(async () => {
+      const { data, error: e } = await api.POST("/api/v1/kpi/snapshots", {
+        body: { unit_id: unitId, period },
+        headers: { "Idempotency-Key": newId() },
+      });
+      if (!data) throw e;
+      toast(t("reportCreated"));
+      reload();
+    });
+
+  const open = (id: string) =>
+    run(async () => {
+      const { data, error: e } = await api.GET("/api/v1/kpi/snapshots/{snapshot_id}", { params: { path: { snapshot_id: id } } });
+      if (!data) throw e;
+      setOpened((o) => ({ ...o, [id]: data }));
+    });
+
+  return (
+    <div class="stack">
+      <h1 class="page-title">{t("navReports")}</h1>
+      <Field label={t("period")}>
+        {(id) => (
+          <select id={id} value={period} onChange={(e) => setPeriod(e.currentTarget.value)}>
+            {options.map((o) => (
+              <option value={o.value}>{o.label}</option>
+            ))}
+          </select>
+        )}
+      </Field>
+      {error && <p class="error">{error}</p>}
+      <Section
+        title={t("myReport")}
+        actions={
+          can("reports:create") && (
+            <button type="button" class="btn small primary" disabled={busy} onClick={create}>
+              + {t("createReport")}
+            </button>
+          )
+        }
+      >
+        {!own && !error && <Loading />}
+        {own && own.length === 0 && <p class="empty">{t("noReport")}</p>}
+        {own?.map((s) => <SnapshotCard snapshot={s} onChange={reload} />)}
+      </Section>
+
+      {waiting.length > 0 && (
+        <Section title={t("awaitingApproval")}>
+          {waiting.map((s) => (
+            <SnapshotCard snapshot={s} unitName={names[s.unit_id]} onChange={reload} />
+          ))}
+        </Section>
+      )}
+
+      {pending && pending.items.length > 0 && (
+        <Section title={t("pendingUnits")}>
+          <p class="muted small">
+            {t("dueOn")} {fmtDate(pending.due_on)}
+          </p>
+          <ul class="list">
+            {pending.items.map((p) => (
+              <li>
+                <div class="row static">
+                  <span class="row-main">
+                    <strong>{p.name}</strong>
+                    <span class="muted small">{p.status ? t(statusKey(p.status)) : t("notCreated")}</span>
+                  </span>
+                  <span class="row-tags">
+                    {p.late && <span class="tag warn">{t("late")}</span>}
+                    {p.snapshot_id && !opened[p.snapshot_id] && (
+                      <button type="button" class="btn small" onClick={() => open(p.snapshot_id!)}>
+                        {t("view")}
+                      </button>
+                    )}
+                  </span>
+                </div>
+                {p.snapshot_id && opened[p.snapshot_id] && <SnapshotCard snapshot={opened[p.snapshot_id]} unitName={p.name} onChange={reload} />}
+              </li>
+            ))}
+          </ul>
+        </Section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,306 @@
+// A household visit in one flow: update the facts with −/+ and switches, tick the help given, save.
+// The change and the help go to the outbox; online they are sent at once, offline when it returns.
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../api/client";
+import { can, me } from "../api/session";
+import { ACTIVITY_KINDS, type Activity, type ActivityKind, type Household, type Member } from "../api/types";
+import { db } from "../lib/db";
+import { fmtDate, fmtDateTime, lang, t } from "../lib/i18n";
+import type { Key } from "../lib/i18n.vi";
+import {
+  itemsFor,
+  keepLocally,
+  localChanges,
+  queueCreate,
+  queuePatch,
+  sendNow,
+  supersedeFailed,
+  type OutboxItem,
+} from "../lib/outbox";
+import { navigate } from "../lib/router";
+import { useStore } from "../lib/store";
+import { Field, Loading, Stepper, Toggle, problemMessage, toast } from "../ui";
+import { ConflictPanel } from "./conflict";
+
+const ADULT_COUNTS = [
+  "adults_smartphone",
+  "adults_digital_skills",
+  "adults_vneid",
+  "adults_dvc",
+  "adults_epay",
+  "adults_signature",
+] as const;
+const FLAGS = ["informed", "has_digital_member", "is_business", "business_cashless", "needs_assistance"] as const;
+type Facts = Pick<Household, "members_count" | "adults_count" | (typeof ADULT_COUNTS)[number] | (typeof FLAGS)[number] | "assigned_member_id">;
+const FACT_FIELDS = ["members_count", "adults_count", ...ADULT_COUNTS, ...FLAGS, "assigned_member_id"] as const;
+
+/** The household rules of the server (app/households/schemas.py `rule_errors`), checked before saving. */
+export function householdErrors(v: Facts): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (v.members_count < 1) errors.members_count = t("errMin", { n: 1 });
+  if (v.adults_count > v.members_count) errors.adults_count = t("errExceedMembers");
+  for (const f of ADULT_COUNTS) if (v[f] > v.adults_count) errors[f] = t("errExceedAdults");
+  if (v.business_cashless && !v.is_business) errors.business_cashless = t("errOnlyBusiness");
+  return errors;
+}
+
+type Help = Partial<Record<ActivityKind, { people: number; dossiers: number }>>;
+
+export default function Visit({ id }: { id: string }) {
+  const caller = useStore(me);
+  const changes = useStore(localChanges);
+  useStore(lang);
+  const [record, setRecord] = useState<Household | null>(null);
+  const [loadError, setLoadError] = useState("");
+  const [facts, setFacts] = useState<Facts | null>(null);
+  const [help, setHelp] = useState<Help>({});
+  const [note, setNote] = useState("");
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [members, setMembers] = useState<Member[]>([]);
+  const [queued, setQueued] = useState<OutboxItem[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [earlier, setEarlier] = useState<Activity[]>([]);
+  const mayUpdate = can("households:update");
+  const mayRecord = can("activities:record");
+
+  useEffect(() => {
+    let alive = true;
+    void (async () => {
+      const d = await db();
+      let found = (await d.get("households", id)) as Household | undefined;
+      if (!found) {
+        try {
+          const { data, error } = await api.GET("/api/v1/households/{household_id}", { params: { path: { household_id: id } } });
+          if (!data) throw error;
+          found = data;
+          await keepLocally("households", data as never);
+        } catch (e) {
+          if (alive) setLoadError(problemMessage(e));
+          return;
+        }
+      }
+      if (!alive) return;
+      setRecord(found);
+      setFacts((f) => f ?? (Object.fromEntries(FACT_FIELDS.map((k) => [k, found![k]])) as Facts));
+      let people = (await d.getAll("members")).filter((m) => !m.left_on);
+      if (!people.length && navigator.onLine && can("members:read")) {
+        const res = await api.GET("/api/v1/members", { params: { query: { unit_id: found.unit_id, active: true, limit: 500 } } }).catch(() => null);
+        people = ((res?.data as { items?: Member[] } | undefined)?.items ?? []) as Member[];
+      }
+      if (alive) setMembers(people);
+    })();
+    return () => {
+      alive = false;
+    };
+  }, [id]);
+
+  useEffect(() => {
+    void db()
+      .then((d) => d.getAllFromIndex("activities", "household_id", id))
+      .then((list) => setEarlier(list.sort((a, b) => b.occurred_at.localeCompare(a.occurred_at)).slice(0, 10)));
+    void itemsFor("households", id).then(setQueued);
+    void db().then(async (d) => {
+      const fresh = await d.get("households", id);
+      if (fresh) setRecord(fresh);
+    });
+  }, [id, changes]);
+
+  if (loadError) return <p class="error">{loadError}</p>;
+  if (!record || !facts) return <Loading />;
+
+  const set = <K extends keyof Facts>(key: K, value: Facts[K]) => {
+    setFacts((f) => {
+      const next = { ...f!, [key]: value };
+      // Forgiving: lowering a total lowers what cannot exceed it, rather than refusing.
+      if (key === "members_count" && next.adults_count > next.members_count) next.adults_count = next.members_count;
+      for (const c of ADULT_COUNTS) if (next[c] > next.adults_count) next[c] = next.adults_count;
+      if (key === "is_business" && !value) next.business_cashless = false;
+      if (key === "needs_assistance" && !value) next.assigned_member_id = null;
+      return next;
+    });
+    setErrors((e) => ({ ...e, [key]: "" }));
+  };
+
+  const toggleHelp = (kind: ActivityKind) =>
+    setHelp((h) => {
+      const next = { ...h };
+      if (next[kind]) delete next[kind];
+      else next[kind] = { people: 1, dossiers: kind === "online_dossier" ? 1 : 0 };
+      return next;
+    });
+
+  const conflict = queued.find((i) => i.status === "conflict");
+  const failed = queued.find((i) => i.status === "failed");
+  const myMember = members.find((m) => m.user_id && m.user_id === caller?.id);
+
+  const save = async () => {
+    const problems = householdErrors(facts);
+    setErrors(problems);
+    if (Object.values(problems).some(Boolean)) {
+      document.querySelector<HTMLElement>(".invalid button, .invalid input, .invalid select")?.focus();
+      toast(t("fixErrors"), "error");
+      return;
+    }
+    const changed = Object.fromEntries(FACT_FIELDS.filter((k) => facts[k] !== record[k]).map((k) => [k, facts[k]]));
+    const kinds = Object.keys(help) as ActivityKind[];
+    if (!Object.keys(changed).length && !kinds.length && !note.trim()) {
+      toast(t("nothingToSave"), "warn");
+      return;
+    }
+    setBusy(true);
+    try {
+      const items: OutboxItem[] = [];
+      const now = new Date().toISOString();
+      await supersedeFailed("households", id);
+      if (mayUpdate) {
+        const patch = { ...changed, last_visit_at: now, ...(note.trim() ? { note: note.trim() } : {}) };
+        items.push(await queuePatch("households", `/api/v1/households/${id}`, record as never, patch, "opVisit", { name: record.head_name }));
+      }
+      if (mayRecord) {
+        for (const kind of kinds) {
+          const body = {
+            unit_id: record.unit_id,
+            household_id: id,
+            member_id: myMember?.id ?? null,
+            occurred_at: now,
+            kind,
+            people_count: help[kind]!.people,
+            dossier_count: help[kind]!.dossiers,
+          };
+          items.push(
+            await queueCreate("activities", "/api/v1/activities", body, "opActivity", { kind: `kind_${kind}`, name: record.head_name }, [
+              { store: "households", id },
+            ]),
+          );
+        }
+      }
+      const outcome = navigator.onLine ? await sendNow(items) : "queued";
+      if (outcome === "sent") {
+        toast(t("savedSent"));
+        navigate("/households");
+      } else if (outcome === "queued") {
+        toast(t("savedQueued"), "warn");
+        navigate("/households");
+      } else if (outcome.status === "conflict") {
+        toast(t("conflictTitle"), "error");
+        setQueued(await itemsFor("households", id));
+        scrollTo(0, 0);
+      } else {
+        setErrors(outcome.fieldErrors ?? {});
+        toast(outcome.error ? `${t("errRefused")}: ${outcome.error}` : t("errRefused"), "error");
+        setQueued(await itemsFor("households", id));
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div class="stack visit">
+      <div>
+        <h1 class="page-title">{record.head_name}</h1>
+        <p class="muted">
+          {[record.code, record.address].filter(Boolean).join(" · ")}
+          {record.last_visit_at && ` · ${t("lastVisit")} ${fmtDateTime(record.last_visit_at)}`}
+        </p>
+        {record.phone && (
+          <a class="btn small" href={`tel:${record.phone.replace(/[^+\d]/g, "")}`}>
+            ☎ {record.phone}
+          </a>
+        )}
+      </div>
+      {conflict && <ConflictPanel item={conflict} />}
+      {failed && !conflict && (
+        <p class="error" role="alert">
+          {t("errRefused")}: {failed.error}
+        </p>
+      )}
+
+      {mayUpdate && (
+        <section class="card" aria-labelledby="facts-h">
+          <h2 id="facts-h">{t("factsTitle")}</h2>
+          <div class="steppers">
+            <Stepper name="members_count" label={t("fld_members_count")} value={facts.members_count} min={1} max={100} onChange={(v) => set("members_count", v)} error={errors.members_count} />
+            <Stepper name="adults_count" label={t("fld_adults_count")} value={facts.adults_count} max={facts.members_count} onChange={(v) => set("adults_count", v)} error={errors.adults_count} />
+          </div>
+          <h3 class="sub">{t("adultsWith")}</h3>
+          <div class="steppers">
+            {ADULT_COUNTS.map((f) => (
+              <Stepper name={f} label={t(`fld_${f}` as Key)} value={facts[f]} max={facts.adults_count} onChange={(v) => set(f, v)} error={errors[f]} />
+            ))}
+          </div>
+          <div class="toggles">
+            {FLAGS.filter((f) => f !== "business_cashless" || facts.is_business).map((f) => (
+              <Toggle name={f} label={t(`fld_${f}` as Key)} checked={facts[f]} onChange={(v) => set(f, v)} error={errors[f]} />
+            ))}
+          </div>
+          {facts.needs_assistance && (
+            <Field label={t("fld_assigned_member_id")} error={errors.assigned_member_id} name="assigned_member_id" hint={members.length ? undefined : t("noMembersKnown")}>
+              {(fid, d) => (
+                <select id={fid} aria-describedby={d} value={facts.assigned_member_id ?? ""} onChange={(e) => set("assigned_member_id", e.currentTarget.value || null)}>
+                  <option value="">{t("nobody")}</option>
+                  {members.map((m) => (
+                    <option value={m.id}>{m.full_name}</option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          )}
+        </section>
+      )}
+
+      {mayRecord && (
+        <section class="card" aria-labelledby="help-h">
+          <h2 id="help-h">{t("helpTitle")}</h2>
+          <p class="muted small">{t("helpLead")}</p>
+          <div class="kinds">
+            {ACTIVITY_KINDS.map((kind) => (
+              <button type="button" class={`kind${help[kind] ? " on" : ""}`} aria-pressed={!!help[kind]} onClick={() => toggleHelp(kind)}>
+                {t(`kind_${kind}` as Key)}
+              </button>
+            ))}
+          </div>
+          {(Object.keys(help) as ActivityKind[]).map((kind) => (
+            <div class="help-detail">
+              <strong>{t(`kind_${kind}` as Key)}</strong>
+              <Stepper label={t("peopleCount")} value={help[kind]!.people} min={1} max={100} onChange={(v) => setHelp((h) => ({ ...h, [kind]: { ...h[kind]!, people: v } }))} />
+              {(kind === "online_dossier" || kind === "dvc_account") && (
+                <Stepper label={t("dossierCount")} value={help[kind]!.dossiers} min={0} max={100} onChange={(v) => setHelp((h) => ({ ...h, [kind]: { ...h[kind]!, dossiers: v } }))} />
+              )}
+            </div>
+          ))}
+        </section>
+      )}
+
+      {earlier.length > 0 && (
+        <section class="card" aria-labelledby="earlier-h">
+          <h2 id="earlier-h">{t("historyTitle")}</h2>
+          <ul class="plain">
+            {earlier.map((a) => (
+              <li>
+                {fmtDate(a.occurred_at)} · {t(`kind_${a.kind}` as Key)}
+                {a.people_count > 1 && ` · ${a.people_count}`}
+                {(a as { _pending?: boolean })._pending && <span class="tag wait">⇅</span>}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      {mayUpdate && (
+        <Field label={t("fld_note")} error={errors.note} name="note">
+          {(fid, d) => <textarea id={fid} aria-describedby={d} rows={2} maxLength={2000} value={note} placeholder={record.note ?? ""} onInput={(e) => setNote(e.currentTarget.value)} />}
+        </Field>
+      )}
+
+      <div class="sticky-actions">
+        <button type="button" class="btn" onClick={() => history.back()}>
+          {t("back")}
+        </button>
+        <button type="button" class="btn primary" disabled={busy} onClick={save} data-testid="save-visit">
+          {busy ? t("saving") : t("saveVisit")}
+        </button>
+      </div>
+    </div>
+  );
+}

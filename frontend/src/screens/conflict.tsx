@@ -1,0 +1,82 @@
+// A change the server refused because the record changed meanwhile (412): show both, let the user choose.
+import { t } from "../lib/i18n";
+import { hasKey } from "../lib/i18n";
+import { conflictFields, keepMine, takeServer, type OutboxItem } from "../lib/outbox";
+import { ask, toast } from "../ui";
+
+export function fieldLabel(field: string): string {
+  const key = `fld_${field}`;
+  return hasKey(key) ? t(key) : field;
+}
+
+function show(value: unknown): string {
+  if (value === true) return t("yes");
+  if (value === false) return t("no");
+  if (value == null || value === "") return "—";
+  if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}T/.test(value)) {
+    const d = new Date(value);
+    return `${String(d.getDate()).padStart(2, "0")}/${String(d.getMonth() + 1).padStart(2, "0")}/${d.getFullYear()}`;
+  }
+  return String(value);
+}
+
+export function ConflictPanel({ item, onDone }: { item: OutboxItem; onDone?: () => void }) {
+  const fields = conflictFields(item);
+  return (
+    <div class="conflict" role="alert" data-testid="conflict">
+      <h3>{t("conflictTitle")}</h3>
+      <p>{t("conflictLead")}</p>
+      <table class="compare">
+        <thead>
+          <tr>
+            <th scope="col">{t("field")}</th>
+            <th scope="col">{t("serverValue")}</th>
+            <th scope="col">{t("myValue")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {fields.map((f) => (
+            <tr>
+              <th scope="row">{fieldLabel(f.field)}</th>
+              <td>{show(f.server)}</td>
+              <td>
+                <strong>{show(f.mine)}</strong>
+              </td>
+            </tr>
+          ))}
+          {fields.length === 0 && (
+            <tr>
+              <td colSpan={3}>{t("conflictNoDiff")}</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      <div class="actions">
+        <button
+          type="button"
+          class="btn primary"
+          onClick={async () => {
+            await keepMine(item.seq!);
+            toast(t("keptMine"));
+            onDone?.();
+          }}
+        >
+          {t("keepMine")}
+        </button>
+        <button
+          type="button"
+          class="btn"
+          onClick={async () => {
+            const ok = await ask({ title: t("takeServer"), body: t("takeServerConfirm"), confirm: t("takeServer"), danger: true });
+            if (ok === null) return;
+            await takeServer(item.seq!);
+            toast(t("tookServer"));
+            onDone?.();
+          }}
+        >
+          {t("takeServer")}
+        </button>
+      </div>
+    </div>
+  );
+}

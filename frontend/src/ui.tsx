@@ -1,0 +1,309 @@
+// Shared pieces: big touch targets, errors next to fields, a confirm dialog, a toast, lazy screens.
+import type { ComponentChildren, ComponentType, JSX } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { Problem } from "./api/types";
+import { lang, t } from "./lib/i18n";
+import type { Key } from "./lib/i18n.vi";
+import { onLink } from "./lib/router";
+import { createStore, useStore } from "./lib/store";
+
+export function Link(props: JSX.HTMLAttributes<HTMLAnchorElement> & { href: string }) {
+  return <a {...props} onClick={onLink} />;
+}
+
+export function Loading() {
+  return (
+    <p class="muted" role="status">
+      {t("loading")}
+    </p>
+  );
+}
+
+/** Lazy screens: each route is its own chunk, loaded when first visited. */
+export function lazy<P extends object>(load: () => Promise<{ default: ComponentType<P> }>) {
+  let Loaded: ComponentType<P> | null = null;
+  let loading: Promise<void> | null = null;
+  return function Lazy(props: P) {
+    const [, setReady] = useState(0);
+    const [failed, setFailed] = useState(false);
+    useEffect(() => {
+      if (Loaded) return;
+      let alive = true;
+      loading ??= load().then((m) => {
+        Loaded = m.default;
+      });
+      loading.then(
+        () => alive && setReady(1),
+        () => {
+          loading = null;
+          if (alive) setFailed(true);
+        },
+      );
+      return () => {
+        alive = false;
+      };
+    }, []);
+    if (Loaded) return <Loaded {...props} />;
+    return failed ? <p class="error">{t("errOfflineScreen")}</p> : <Loading />;
+  };
+}
+
+/** Server messages are English: the common ones in Vietnamese, the rest as they are. */
+export function translateMsg(msg: string): string {
+  if (lang.get() === "en") return msg;
+  const rules: [RegExp, (m: RegExpMatchArray) => string][] = [
+    [/cannot exceed adults_count/i, () => t("errExceedAdults")],
+    [/cannot exceed members_count/i, () => t("errExceedMembers")],
+    [/only a business household/i, () => t("errOnlyBusiness")],
+    [/greater than or equal to (\S+)/i, (m) => t("errMin", { n: m[1] })],
+    [/less than or equal to (\S+)/i, (m) => t("errMax", { n: m[1] })],
+    [/field required|missing/i, () => t("errRequired")],
+    [/should match pattern/i, () => t("errFormat")],
+    [/at least (\d+) character/i, (m) => t("errMinLength", { n: m[1] })],
+    [/at most (\d+) character/i, (m) => t("errMaxLength", { n: m[1] })],
+    [/valid (integer|number)/i, () => t("errNumber")],
+    [/valid date/i, () => t("errDate")],
+    [/already (exists|taken|in use)|duplicate/i, () => t("errDuplicate")],
+  ];
+  for (const [re, fn] of rules) {
+    const m = msg.match(re);
+    if (m) return fn(m);
+  }
+  return msg;
+}
+
+/** One sentence for a failed request, in the user's language. */
+export function problemMessage(e: unknown): string {
+  if (e instanceof TypeError || (typeof navigator !== "undefined" && !navigator.onLine)) return t("errNetwork");
+  const p = e as Problem;
+  const byStatus: Record<number, Key> = {
+    401: "errSession",
+    403: "errForbidden",
+    404: "errNotFound",
+    409: "errConflict",
+    412: "errStale",
+    429: "errTooMany",
+  };
+  if (p?.status === 422) return p.detail && !/see errors/i.test(p.detail) ? translateMsg(p.detail) : t("errInvalid");
+  if (p?.status && byStatus[p.status]) return t(byStatus[p.status]);
+  if (p?.status && p.status >= 500) return t("errServer");
+  return t("errUnknown");
+}
+
+export function ErrorText({ error, id }: { error?: string; id?: string }) {
+  if (!error) return null;
+  return (
+    <p class="field-error" id={id} role="alert">
+      {translateMsg(error)}
+    </p>
+  );
+}
+
+let fieldSeq = 0;
+function useId(prefix: string) {
+  const ref = useRef<string>();
+  ref.current ??= `${prefix}-${++fieldSeq}`;
+  return ref.current;
+}
+
+/** −/+ with the value between them: a count changed in one tap, never typed. */
+export function Stepper(props: {
+  label: string;
+  value: number;
+  min?: number;
+  max?: number;
+  onChange: (value: number) => void;
+  error?: string;
+  name?: string;
+}) {
+  const { label, value, min = 0, max = 100, onChange, error, name } = props;
+  const id = useId("st");
+  return (
+    <div class={`stepper${error ? " invalid" : ""}`} data-field={name}>
+      <span class="stepper-label" id={id}>
+        {label}
+      </span>
+      <div class="stepper-row" role="group" aria-labelledby={id}>
+        <button type="button" class="step" aria-label={`${t("decrease")}: ${label}`} disabled={value <= min} onClick={() => onChange(Math.max(min, value - 1))}>
+          −
+        </button>
+        <output class="step-value" aria-live="polite" aria-describedby={error ? `${id}-e` : undefined}>
+          {value}
+        </output>
+        <button type="button" class="step" aria-label={`${t("increase")}: ${label}`} disabled={value >= max} onClick={() => onChange(Math.min(max, value + 1))}>
+          +
+        </button>
+      </div>
+      <ErrorText error={error} id={`${id}-e`} />
+    </div>
+  );
+}
+
+/** A yes/no switch as one big button. */
+export function Toggle(props: { label: string; checked: boolean; onChange: (v: boolean) => void; error?: string; name?: string }) {
+  const { label, checked, onChange, error, name } = props;
+  return (
+    <div class={`toggle-wrap${error ? " invalid" : ""}`} data-field={name}>
+      <button type="button" role="switch" aria-checked={checked} class={`toggle${checked ? " on" : ""}`} onClick={() => onChange(!checked)}>
+        <span class="toggle-text">{label}</span>
+        <span class="toggle-state" aria-hidden="true">
+          {checked ? t("yes") : t("no")}
+        </span>
+      </button>
+      <ErrorText error={error} />
+    </div>
+  );
+}
+
+/** A labelled input with its error right under it. */
+export function Field(props: {
+  label: string;
+  error?: string;
+  children: (id: string, describedBy?: string) => ComponentChildren;
+  name?: string;
+  hint?: string;
+}) {
+  const id = useId("f");
+  return (
+    <div class={`field${props.error ? " invalid" : ""}`} data-field={props.name}>
+      <label for={id}>{props.label}</label>
+      {props.hint && <p class="hint">{props.hint}</p>}
+      {props.children(id, props.error ? `${id}-e` : undefined)}
+      <ErrorText error={props.error} id={`${id}-e`} />
+    </div>
+  );
+}
+
+// --- Dialog: confirm before anything destructive; optional text input (a reason) -----------------
+interface DialogRequest {
+  title: string;
+  body?: string;
+  confirm: string;
+  danger?: boolean;
+  input?: { label: string; required?: boolean };
+  resolve: (value: string | null) => void;
+}
+const dialog = createStore<DialogRequest | null>(null);
+
+/** Ask the user; resolves with "" (or the text typed) when confirmed, null when cancelled. */
+export function ask(options: Omit<DialogRequest, "resolve">): Promise<string | null> {
+  return new Promise((resolve) => dialog.set({ ...options, resolve }));
+}
+
+export function DialogHost() {
+  const request = useStore(dialog);
+  const [text, setText] = useState("");
+  const [error, setError] = useState("");
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    setText("");
+    setError("");
+    const el = ref.current;
+    if (request && el && !el.open) el.showModal?.();
+  }, [request]);
+  if (!request) return null;
+  const close = (value: string | null) => {
+    ref.current?.close?.();
+    dialog.set(null);
+    request.resolve(value);
+  };
+  return (
+    <dialog ref={ref} class="dialog" aria-labelledby="dialog-title" onCancel={(e) => (e.preventDefault(), close(null))}>
+      <h2 id="dialog-title">{request.title}</h2>
+      {request.body && <p>{request.body}</p>}
+      {request.input && (
+        <Field label={request.input.label} error={error}>
+          {(id, d) => <textarea id={id} aria-describedby={d} rows={3} value={text} onInput={(e) => setText(e.currentTarget.value)} />}
+        </Field>
+      )}
+      <div class="actions">
+        <button type="button" class="btn" onClick={() => close(null)}>
+          {t("cancel")}
+        </button>
+        <button
+          type="button"
+          class={`btn ${request.danger ? "danger" : "primary"}`}
+          onClick={() => {
+            if (request.input?.required && !text.trim()) return setError(t("errRequired"));
+            close(text.trim());
+          }}
+        >
+          {request.confirm}
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+// --- Toast ------------------------------------------------------------------------------------------
+const toastStore = createStore<{ text: string; kind: "ok" | "warn" | "error"; n: number } | null>(null);
+let toastTimer: ReturnType<typeof setTimeout> | undefined;
+
+export function toast(text: string, kind: "ok" | "warn" | "error" = "ok"): void {
+  toastStore.set({ text, kind, n: Date.now() });
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => toastStore.set(null), 5000);
+}
+
+export function ToastHost() {
+  const current = useStore(toastStore);
+  return (
+    <div class="toast-host" role="status" aria-live="polite">
+      {current && (
+        <div class={`toast ${current.kind}`} key={current.n} onClick={() => toastStore.set(null)}>
+          {current.text}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function Section(props: { title: string; children: ComponentChildren; actions?: ComponentChildren }) {
+  return (
+    <section class="card">
+      <div class="card-head">
+        <h2>{props.title}</h2>
+        {props.actions}
+      </div>
+      {props.children}
+    </section>
+  );
+}
+
+/** Copy text; falls back to a hidden textarea where the Clipboard API is unavailable (http). */
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    const ok = document.execCommand("copy");
+    area.remove();
+    return ok;
+  }
+}
+
+/** Runs `fn` with a busy flag, showing failures as a toast. */
+export function useBusy(): [boolean, <T>(fn: () => Promise<T>) => Promise<T | undefined>] {
+  const [busy, setBusy] = useState(false);
+  return [
+    busy,
+    async (fn) => {
+      setBusy(true);
+      try {
+        return await fn();
+      } catch (e) {
+        toast(problemMessage(e), "error");
+        return undefined;
+      } finally {
+        setBusy(false);
+      }
+    },
+  ];
+}
