@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-BENCHMARKS = ["households", "import_rate", "field_load"]
+BENCHMARKS = ["households", "kpi", "import_rate", "field_load"]
 
 
 def _parser() -> argparse.ArgumentParser:
