@@ -14,8 +14,8 @@ from app.activities.schemas import ActivityCreate, ActivityList, ActivityRead, A
 from app.audit.writer import record, snapshot
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.authz.scope import get_unit_in_scope, require
-from app.core.errors import Forbidden, Invalid, NotFound
+from app.authz.scope import get_unit_in_scope, list_scope, require
+from app.core.errors import Invalid, NotFound
 from app.core.feed import page_of_changes
 from app.core.ids import uuid7
 from app.core.resource import apply_changes, fetch, replay, soft_delete
@@ -38,7 +38,7 @@ async def list_activities(
     limit: int,
     offset: int,
 ) -> ActivityList:
-    within = await _readable_unit(session, principal, unit_id)
+    within = await list_scope(session, principal, Permission.activities_read, unit_id)
     rows, total = await repository.list_activities(
         session,
         principal,
@@ -62,19 +62,11 @@ async def activity_changes(
     cursor: str | None,
     limit: int,
 ) -> dict[str, Any]:
-    within = await _readable_unit(session, principal, unit_id)
+    within = await list_scope(session, principal, Permission.activities_read, unit_id)
     rows = await repository.changes(
         session, principal, within=within, since=since, cursor=cursor, limit=limit
     )
     return page_of_changes(rows, limit, cursor, lambda r: ActivityRead.model_validate(r._mapping))
-
-
-async def _readable_unit(
-    session: AsyncSession, principal: Principal, unit_id: uuid.UUID | None
-) -> Unit | None:
-    if not principal.can(Permission.activities_read):
-        raise Forbidden("Your role does not allow activities:read")
-    return await get_unit_in_scope(session, principal, unit_id) if unit_id else None
 
 
 async def get_activity(session: AsyncSession, principal: Principal, activity_id: uuid.UUID) -> Activity:

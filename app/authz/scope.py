@@ -89,6 +89,16 @@ async def get_unit_in_scope(session: AsyncSession, principal: Principal, unit_id
     return unit
 
 
+async def list_scope(
+    session: AsyncSession, principal: Principal, permission: Permission, unit_id
+) -> Unit | None:
+    """For a list: 403 when the caller holds `permission` nowhere; the `?unit_id=` filter's unit
+    (404 outside the caller's area), or None when there is no filter."""
+    if not principal.can(permission):
+        raise Forbidden(f"Your role does not allow {permission.value}")
+    return await get_unit_in_scope(session, principal, unit_id) if unit_id else None
+
+
 def require(principal: Principal, permission: Permission, unit: Unit | None) -> None:
     """403 when the caller lacks the permission at `unit` (None is the root: admins only)."""
     if not principal.can(permission, unit.path if unit is not None else ""):

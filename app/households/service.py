@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.writer import record, snapshot
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.authz.scope import get_unit_in_scope, require
+from app.authz.scope import get_unit_in_scope, list_scope, require
 from app.core.errors import Forbidden, Invalid, NotFound
 from app.core.feed import page_of_changes
 from app.core.ids import uuid7
@@ -60,19 +60,11 @@ async def household_changes(
     cursor: str | None,
     limit: int,
 ) -> dict[str, Any]:
-    within = await _readable_unit(session, principal, unit_id)
+    within = await list_scope(session, principal, Permission.households_read, unit_id)
     rows = await repository.changes(
         session, principal, within=within, since=since, cursor=cursor, limit=limit
     )
     return page_of_changes(rows, limit, cursor, lambda r: HouseholdRead.model_validate(r._mapping))
-
-
-async def _readable_unit(
-    session: AsyncSession, principal: Principal, unit_id: uuid.UUID | None
-) -> Unit | None:
-    if not principal.can(Permission.households_read):
-        raise Forbidden("Your role does not allow households:read")
-    return await get_unit_in_scope(session, principal, unit_id) if unit_id else None
 
 
 async def get_household(session: AsyncSession, principal: Principal, household_id: uuid.UUID) -> Household:

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.writer import record, snapshot
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.authz.scope import get_unit_in_scope
-from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.authz.scope import list_scope
+from app.core.errors import Conflict, Invalid, NotFound
 from app.core.feed import page_of_changes
 from app.core.ids import uuid7
 from app.core.resource import apply_changes, fetch, replay, soft_delete
@@ -23,7 +23,7 @@ from app.kpi import aggregates
 from app.members import repository
 from app.members.schemas import MemberCreate, MemberList, MemberRead, MemberUpdate, Position, rule_errors
 from app.members.status import is_active
-from app.models import Member, Team, Unit
+from app.models import Member, Team
 from app.users.repository import get_visible_user
 
 LABEL = "Member"
@@ -40,7 +40,7 @@ async def list_members(
     limit: int,
     offset: int,
 ) -> MemberList:
-    within = await _readable_unit(session, principal, unit_id)
+    within = await list_scope(session, principal, Permission.members_read, unit_id)
     rows, total = await repository.list_members(
         session, principal, within=within, filters=filters, active=active, limit=limit, offset=offset
     )
@@ -57,19 +57,11 @@ async def member_changes(
     cursor: str | None,
     limit: int,
 ) -> dict[str, Any]:
-    within = await _readable_unit(session, principal, unit_id)
+    within = await list_scope(session, principal, Permission.members_read, unit_id)
     rows = await repository.changes(
         session, principal, within=within, since=since, cursor=cursor, limit=limit
     )
     return page_of_changes(rows, limit, cursor, lambda r: MemberRead.model_validate(r._mapping))
-
-
-async def _readable_unit(
-    session: AsyncSession, principal: Principal, unit_id: uuid.UUID | None
-) -> Unit | None:
-    if not principal.can(Permission.members_read):
-        raise Forbidden("Your role does not allow members:read")
-    return await get_unit_in_scope(session, principal, unit_id) if unit_id else None
 
 
 async def get_member(session: AsyncSession, principal: Principal, member_id: uuid.UUID) -> Member:

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.writer import record, snapshot
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.authz.scope import get_unit_in_scope, require
-from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.authz.scope import get_unit_in_scope, list_scope, require
+from app.core.errors import Conflict, Invalid, NotFound
 from app.core.feed import page_of_changes
 from app.core.ids import uuid7
 from app.core.resource import apply_changes, fetch, replay, soft_delete
@@ -35,7 +35,7 @@ async def list_teams(
     limit: int,
     offset: int,
 ) -> TeamList:
-    within = await _readable_unit(session, principal, unit_id)
+    within = await list_scope(session, principal, Permission.teams_read, unit_id)
     rows, total = await repository.list_teams(
         session, principal, within=within, status=status, limit=limit, offset=offset
     )
@@ -52,19 +52,11 @@ async def team_changes(
     cursor: str | None,
     limit: int,
 ) -> dict[str, Any]:
-    within = await _readable_unit(session, principal, unit_id)
+    within = await list_scope(session, principal, Permission.teams_read, unit_id)
     rows = await repository.changes(
         session, principal, within=within, since=since, cursor=cursor, limit=limit
     )
     return page_of_changes(rows, limit, cursor, lambda r: TeamRead.model_validate(r._mapping))
-
-
-async def _readable_unit(
-    session: AsyncSession, principal: Principal, unit_id: uuid.UUID | None
-) -> Unit | None:
-    if not principal.can(Permission.teams_read):
-        raise Forbidden("Your role does not allow teams:read")
-    return await get_unit_in_scope(session, principal, unit_id) if unit_id else None
 
 
 async def get_team(session: AsyncSession, principal: Principal, team_id: uuid.UUID) -> TeamRead:
