@@ -14,8 +14,8 @@ from app.activities.schemas import ActivityCreate, ActivityList, ActivityRead, A
 from app.audit.writer import record, snapshot
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.authz.scope import get_unit_in_scope, list_scope, require
-from app.core.errors import Invalid, NotFound
+from app.authz.scope import list_scope, require, unit_in_body
+from app.core.errors import Invalid
 from app.core.feed import page_of_changes
 from app.core.ids import uuid7
 from app.core.resource import apply_changes, fetch, replay, soft_delete
@@ -83,7 +83,7 @@ async def create_activity(
     ignore = {"campaign_id"} if data.event_id is not None and data.campaign_id is None else set()
     if (existing := await replay(session, principal, Activity, data, ActivityRead, ignore)) is not None:
         return existing, False
-    unit = await _unit(session, principal, data.unit_id)
+    unit = await unit_in_body(session, principal, data.unit_id)
     require(principal, Permission.activities_record, unit)
     values = data.model_dump(exclude={"id"})
     values |= await _agree(session, values, unit, changed=set(values), sent=set(values))
@@ -119,7 +119,7 @@ async def update_activity(
             raise Invalid(f"{field} cannot be null", loc=["body", field])
     check_version(activity, if_match)
     if "unit_id" in changes and changes["unit_id"] != activity.unit_id:
-        unit = await _unit(session, principal, changes["unit_id"])
+        unit = await unit_in_body(session, principal, changes["unit_id"])
         require(principal, Permission.activities_manage, unit)
     before = ActivityRead.model_validate(activity)
     merged = before.model_dump() | changes
@@ -149,13 +149,6 @@ async def delete_activity(
     )
     await soft_delete(session, principal, activity, ActivityRead, "activity", if_match)
     await aggregates.activity_changed(session, activity, None)
-
-
-async def _unit(session: AsyncSession, principal: Principal, unit_id: uuid.UUID) -> Unit:
-    try:
-        return await get_unit_in_scope(session, principal, unit_id)
-    except NotFound:
-        raise Invalid("The unit does not exist", loc=["body", "unit_id"]) from None
 
 
 async def _agree(

@@ -18,8 +18,8 @@ from app.api_keys.schemas import ApiKeyCreate, ApiKeyList, ApiKeyRead, ApiKeySec
 from app.audit.writer import record, snapshot
 from app.authz.permissions import Permission, Role
 from app.authz.principal import Grant, Principal
-from app.authz.scope import get_unit_in_scope, require
-from app.core.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from app.authz.scope import get_unit_in_scope, require, unit_in_body
+from app.core.errors import Conflict, Forbidden, Invalid, Unauthorized
 from app.core.resource import fetch
 from app.core.security import digest, new_secret
 from app.core.versioning import check_version
@@ -89,10 +89,7 @@ async def get_key(session: AsyncSession, principal: Principal, key_id: uuid.UUID
 
 
 async def create_key(session: AsyncSession, principal: Principal, data: ApiKeyCreate) -> ApiKeySecret:
-    try:
-        unit = await get_unit_in_scope(session, principal, data.unit_id)
-    except NotFound:
-        raise Invalid("The unit does not exist", loc=["body", "unit_id"]) from None
+    unit = await unit_in_body(session, principal, data.unit_id)
     require(principal, Permission.api_keys_manage, unit)
     if data.expires_at is not None and data.expires_at <= utcnow():
         raise Invalid("expires_at must be in the future", loc=["body", "expires_at"])

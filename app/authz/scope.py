@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.core.errors import Forbidden, NotFound
+from app.core.errors import Forbidden, Invalid, NotFound
 from app.models import Unit
 
 
@@ -87,6 +87,16 @@ async def get_unit_in_scope(session: AsyncSession, principal: Principal, unit_id
     if unit is None or not principal.sees(unit.path):
         raise NotFound("Unit not found")
     return unit
+
+
+async def unit_in_body(
+    session: AsyncSession, principal: Principal, unit_id, field: str = "unit_id", label: str = "The unit"
+) -> Unit:
+    """A unit a request body names: one the caller cannot see is a bad body (422), not a 404."""
+    try:
+        return await get_unit_in_scope(session, principal, unit_id)
+    except NotFound:
+        raise Invalid(f"{label} does not exist", loc=["body", field]) from None
 
 
 async def list_scope(

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.writer import record, snapshot
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.authz.scope import get_unit_in_scope, may_from_below, require, sees_or_above
+from app.authz.scope import get_unit_in_scope, may_from_below, require, sees_or_above, unit_in_body
 from app.campaigns import repository
 from app.campaigns.repository import READ, period_bounds
 from app.campaigns.schemas import (
@@ -73,7 +73,7 @@ async def create_campaign(
 ) -> tuple[Campaign, bool]:
     if (existing := await replay(session, principal, Campaign, data, CampaignRead)) is not None:
         return existing, False
-    unit = await _unit(session, principal, data.unit_id)
+    unit = await unit_in_body(session, principal, data.unit_id)
     require(principal, Permission.campaigns_manage, unit)
     values = data.model_dump(exclude={"id"})
     if problems := rule_errors(values):
@@ -108,7 +108,7 @@ async def update_campaign(
     check_version(campaign, if_match)
     moved = "unit_id" in changes and changes["unit_id"] != campaign.unit_id
     if moved:
-        unit = await _unit(session, principal, changes["unit_id"])
+        unit = await unit_in_body(session, principal, changes["unit_id"])
         require(principal, Permission.campaigns_manage, unit)
     before = CampaignRead.model_validate(campaign)
     merged = before.model_dump() | changes
@@ -188,13 +188,6 @@ async def _what_it_holds(
     return problems
 
 
-async def _unit(session: AsyncSession, principal: Principal, unit_id: uuid.UUID) -> Unit:
-    try:
-        return await get_unit_in_scope(session, principal, unit_id)
-    except NotFound:
-        raise Invalid("The unit does not exist", loc=["body", "unit_id"]) from None
-
-
 # --- events -----------------------------------------------------------------------------------
 
 
@@ -231,7 +224,7 @@ async def create_event(
     campaign, campaign_unit = await _campaign(session, principal, campaign_id, READ)
     if (existing := await _replay_event(session, principal, campaign, data)) is not None:
         return existing, False
-    unit = await _unit(session, principal, data.unit_id)
+    unit = await unit_in_body(session, principal, data.unit_id)
     require(principal, Permission.events_manage, unit)
     values = data.model_dump(exclude={"id"})
     await _check_event(session, values, unit, campaign, campaign_unit, members=True)
@@ -262,7 +255,7 @@ async def update_event(
     check_version(event, if_match)
     moved = "unit_id" in changes and changes["unit_id"] != event.unit_id
     if moved:
-        unit = await _unit(session, principal, changes["unit_id"])
+        unit = await unit_in_body(session, principal, changes["unit_id"])
         require(principal, Permission.events_manage, unit)
     before = await _read(session, event)
     merged = before.model_dump() | changes

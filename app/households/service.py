@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.writer import record, snapshot
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.authz.scope import get_unit_in_scope, list_scope, require
-from app.core.errors import Forbidden, Invalid, NotFound
+from app.authz.scope import list_scope, require, unit_in_body
+from app.core.errors import Forbidden, Invalid
 from app.core.feed import page_of_changes
 from app.core.ids import uuid7
 from app.core.resource import apply_changes, fetch, replay, soft_delete
@@ -156,10 +156,7 @@ async def delete_household(
 
 async def _village(session: AsyncSession, principal: Principal, unit_id: uuid.UUID) -> Unit:
     """A household lives in a village the caller can see."""
-    try:
-        unit = await get_unit_in_scope(session, principal, unit_id)
-    except NotFound:
-        raise Invalid("The unit does not exist", loc=["body", "unit_id"]) from None
+    unit = await unit_in_body(session, principal, unit_id)
     if unit.level != "village":
         raise Invalid("A household lives in a village, not a province or commune", loc=["body", "unit_id"])
     return unit

@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.writer import record, snapshot
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.authz.scope import get_unit_in_scope, require
-from app.core.errors import Conflict, Invalid, NotFound
+from app.authz.scope import get_unit_in_scope, require, unit_in_body
+from app.core.errors import Conflict, Invalid
 from app.core.ids import uuid7
 from app.core.resource import apply_changes, fetch, replay
 from app.core.versioning import check_version
@@ -72,10 +72,7 @@ async def create_target(
 ) -> tuple[Target, bool]:
     if (existing := await replay(session, principal, Target, data, TargetRead)) is not None:
         return existing, False
-    try:
-        unit = await get_unit_in_scope(session, principal, data.unit_id)
-    except NotFound:
-        raise Invalid("The unit does not exist", loc=["body", "unit_id"]) from None
+    unit = await unit_in_body(session, principal, data.unit_id)
     require(principal, Permission.targets_manage, unit)
     _check_value(data.indicator, data.value)
     taken = await session.scalar(

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.writer import record, snapshot
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.authz.scope import get_unit_in_scope, list_scope, require
-from app.core.errors import Conflict, Invalid, NotFound
+from app.authz.scope import list_scope, require, unit_in_body
+from app.core.errors import Conflict, Invalid
 from app.core.feed import page_of_changes
 from app.core.ids import uuid7
 from app.core.resource import apply_changes, fetch, replay, soft_delete
@@ -157,10 +157,7 @@ async def _read(session: AsyncSession, team: Team) -> TeamRead:
 
 async def _team_unit(session: AsyncSession, principal: Principal, unit_id: uuid.UUID) -> Unit:
     """A team belongs to a commune or a village the caller can see."""
-    try:
-        unit = await get_unit_in_scope(session, principal, unit_id)
-    except NotFound:
-        raise Invalid("The unit does not exist", loc=["body", "unit_id"]) from None
+    unit = await unit_in_body(session, principal, unit_id)
     if unit.level not in TEAM_LEVELS:
         raise Invalid("A team belongs to a commune or a village, not a province", loc=["body", "unit_id"])
     return unit

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.writer import record, snapshot
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.authz.scope import get_unit_in_scope, require
-from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.authz.scope import get_unit_in_scope, require, unit_in_body
+from app.core.errors import Conflict, Forbidden, Invalid
 from app.core.ids import uuid7
 from app.core.resource import apply_changes, fetch, replay
 from app.core.versioning import check_version
@@ -66,7 +66,7 @@ async def create_training(
         if "member_ids" in data.model_fields_set and sorted(set(data.member_ids)) != read.member_ids:
             raise Conflict("A record with this id already exists with other values (member_ids)")
         return read, False
-    unit = await _unit(session, principal, data.unit_id)
+    unit = await unit_in_body(session, principal, data.unit_id)
     require(principal, Permission.trainings_manage, unit)
     await _check_attendees(session, principal, unit, data.member_ids, current=set(), recheck_kept=False)
     training = Training(id=data.id or uuid7(), **data.model_dump(exclude={"id", "member_ids"}))
@@ -96,7 +96,7 @@ async def update_training(
     check_version(training, if_match)
     moved = "unit_id" in changes and changes["unit_id"] != training.unit_id
     if moved:
-        unit = await _unit(session, principal, changes["unit_id"])
+        unit = await unit_in_body(session, principal, changes["unit_id"])
         require(principal, Permission.trainings_manage, unit)
     before = await _read(session, training)
     current = set(before.member_ids)
@@ -139,13 +139,6 @@ async def delete_training(
     await repository.delete_training(session, training)
     await aggregates.attendance_changed(session, before.member_ids)
     record(session, principal, "delete", "training", training_id, unit_id=unit_id, before=snapshot(before))
-
-
-async def _unit(session: AsyncSession, principal: Principal, unit_id: uuid.UUID) -> Unit:
-    try:
-        return await get_unit_in_scope(session, principal, unit_id)
-    except NotFound:
-        raise Invalid("The unit does not exist", loc=["body", "unit_id"]) from None
 
 
 async def _check_attendees(

@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.writer import record, snapshot
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.authz.scope import get_unit_in_scope, require
-from app.core.errors import Conflict, Invalid, NotFound
+from app.authz.scope import get_unit_in_scope, require, unit_in_body
+from app.core.errors import Conflict, Invalid
 from app.core.ids import uuid7
 from app.core.replay import ensure_same
 from app.core.text import fold
@@ -81,10 +81,7 @@ async def _parent_for(session: AsyncSession, principal: Principal, data: UnitCre
         return None
     if data.parent_id is None:
         raise Invalid(f"A {data.level.value} needs a parent {expected.value}", loc=["body", "parent_id"])
-    try:
-        parent = await get_unit_in_scope(session, principal, data.parent_id)
-    except NotFound:
-        raise Invalid("The parent unit does not exist", loc=["body", "parent_id"]) from None
+    parent = await unit_in_body(session, principal, data.parent_id, "parent_id", "The parent unit")
     if parent.level != expected:
         raise Invalid(
             f"The parent of a {data.level.value} must be a {expected.value}", loc=["body", "parent_id"]
