@@ -11,8 +11,14 @@ from app.core.errors import Forbidden, Invalid, NotFound
 from app.models import Unit
 
 
+def under(path: str) -> ColumnElement[bool]:
+    """The units of the subtree rooted at the unit at `path`, itself included: the one subtree
+    predicate (materialized path, the same on both databases)."""
+    return Unit.path.startswith(path, autoescape=True)
+
+
 def _under(paths: list[str]) -> ColumnElement[bool]:
-    return or_(*(Unit.path.startswith(p, autoescape=True) for p in paths)) if paths else false()
+    return or_(*(under(p) for p in paths)) if paths else false()
 
 
 def visible_units(
@@ -23,7 +29,7 @@ def visible_units(
     paths = principal.scope_paths(permission)
     condition = true() if paths is None else _under(paths)
     if within is not None:
-        condition = condition & Unit.path.startswith(within.path, autoescape=True)
+        condition = condition & under(within.path)
     return select(Unit.id).where(condition)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.authz.scope import in_scope_or_above
+from app.authz.scope import in_scope_or_above, under
 from app.campaigns.schemas import EVENT_COLUMNS, CampaignRead
 from app.models import Activity, Campaign, CampaignEvent, EventDuty, Member, Unit
 
@@ -82,7 +82,7 @@ async def events_outside(
     """How many events of the campaign lie outside `unit_path`'s subtree, start before the period,
     and end after it."""
     lower, upper = period_bounds(starts_on, ends_on)
-    outside = not_(Unit.path.startswith(unit_path, autoescape=True))
+    outside = not_(under(unit_path))
     row = (
         await session.execute(
             select(
@@ -107,7 +107,7 @@ async def activities_outside(session: AsyncSession, campaign_id: uuid.UUID, unit
         .where(
             Activity.campaign_id == campaign_id,
             Activity.deleted_at.is_(None),
-            not_(Unit.path.startswith(unit_path, autoescape=True)),
+            not_(under(unit_path)),
         )
     )
     return await session.scalar(query) or 0

@@ -10,16 +10,13 @@ from typing import Any
 from sqlalchemy import and_, case, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.authz.scope import under as _under
 from app.kpi.aggregates import household_sums
 from app.kpi.periods import VIETNAM, Period
 from app.models import Activity, Household, Member, Team, Training, TrainingAttendance, Unit
 from app.models.kpi import ACTIVITY_COUNTERS, HOUSEHOLD_COUNTERS, ActivityStats, HouseholdStats, MemberStats
 
 SEGMENT = 33  # one level of a materialized path: 32 hex digits and a slash
-
-
-def _under(path: str):
-    return Unit.path.startswith(path, autoescape=True)
 
 
 def _child_key(path: str):
