@@ -90,3 +90,11 @@ def set_etag(response: Response, version: int) -> None:
 
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def answer(response: Response, record, created: bool | None = None):
+    """A record as a write answers it: its ETag, and 201 for a new record or 200 for a repeated create."""
+    if created is not None:
+        response.status_code = 201 if created else 200
+    set_etag(response, record.version)
+    return record

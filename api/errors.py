@@ -23,6 +23,19 @@ PROBLEM = "application/problem+json"
 # up (57P01-57P03), too many connections (53300).
 OUTAGE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
 RETRY_AFTER_OUTAGE = "5"
+# The machine code of a problem raised by no AppError (which carries its own): by HTTP status.
+CODES = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "validation",
+    429: "too_many_requests",
+    503: "unavailable",
+}
 
 
 def problem(
@@ -33,12 +46,14 @@ def problem(
     errors: list[dict[str, Any]] | None = None,
     headers=None,
     type_=None,
+    code: str | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": type_ or "about:blank",
         "title": title,
         "status": status,
         "detail": detail,
+        "code": code or CODES.get(status, "error"),
     }
     if errors:
         body["errors"] = errors
@@ -51,19 +66,23 @@ def _app_error(_: Request, exc: AppError) -> JSONResponse:
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"
-    return problem(exc.status, exc.title, exc.detail, errors=exc.errors, headers=headers, type_=exc.type)
+    return problem(
+        exc.status, exc.title, exc.detail, errors=exc.errors, headers=headers, type_=exc.type, code=exc.code
+    )
 
 
 def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-    errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "invalid")} for e in exc.errors()]
+    errors = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", "invalid"), "code": e.get("type", "validation")}
+        for e in exc.errors()
+    ]
     return problem(422, "Validation failed", "The request is not valid: see errors", errors=errors)
 
 
 def _http(_: Request, exc: HTTPException) -> JSONResponse:
     if exc.status_code == 400:  # a body that cannot be parsed (not UTF-8, broken multipart): a bad body
-        return problem(
-            422, "Validation failed", str(exc.detail), errors=[{"loc": ["body"], "msg": str(exc.detail)}]
-        )
+        error = {"loc": ["body"], "msg": str(exc.detail), "code": "malformed"}
+        return problem(422, "Validation failed", str(exc.detail), errors=[error])
     titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 415: "Unsupported media type"}
     return problem(
         exc.status_code,

@@ -18,6 +18,10 @@ REF = "#/components/schemas/{model}"
 class ProblemError(BaseModel):
     loc: list[str | int] = Field(description='Where: `["body", "unit_id"]`, `["query", "period"]`, …')
     msg: str
+    code: str = Field(
+        default="validation",
+        description="A stable machine code for the fault (`household.exceeds_adults`, `missing`, …)",
+    )
 
 
 class Problem(BaseModel):
@@ -26,7 +30,11 @@ class Problem(BaseModel):
     type: str = Field(description="A URI reference naming the kind of problem, or `about:blank`")
     title: str
     status: int
-    detail: str
+    detail: str = Field(description="For developers, in English: clients show their own text for `code`")
+    code: str = Field(
+        description="A stable machine code (`not_found`, `forbidden`, `version_mismatch`, "
+        "`household.code_taken`, …): what a client translates"
+    )
     errors: list[ProblemError] = Field(
         default_factory=list, description="On validation errors: each field that is wrong, and why"
     )

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.households.repository import search_text
+from app.households.rules import search_text
 from app.kpi import aggregates
 from app.kpi.periods import VIETNAM
 from app.kpi.targets import load_plan_targets
@@ -166,6 +166,7 @@ async def load_field_demo(session: AsyncSession, province: Unit, villages: list[
             facts = household_facts(rng)
             code = f"{village.code}-{n + 1:03d}"
             number = phone(rng) if rng.random() < 0.8 else None
+            address = f"Số {rng.randint(1, 200)}, {village.name}"
             assigned = rng.choice(roster).id if facts["needs_assistance"] and rng.random() < 0.6 else None
             session.add(
                 Household(
@@ -173,9 +174,9 @@ async def load_field_demo(session: AsyncSession, province: Unit, villages: list[
                     code=code,
                     head_name=head,
                     phone=number,
-                    address=f"Số {rng.randint(1, 200)}, {village.name}",
+                    address=address,
                     assigned_member_id=assigned,
-                    search_text=search_text(head, code, number),
+                    search_text=search_text(head, code, number, address),
                     **facts,
                 )
             )

@@ -70,6 +70,7 @@ async def _measure(url: str, options) -> dict:
 async def _updates(url: str, options) -> dict:
     from sqlalchemy.ext.asyncio import async_sessionmaker
 
+    from app import records
     from app.authz.permissions import Role
     from app.authz.principal import Grant, Principal
     from app.core.db import create_engine
@@ -102,7 +103,9 @@ async def _updates(url: str, options) -> dict:
                 for i in range(options.kpi_updates):
                     async with sessions() as session:
                         change = HouseholdUpdate(informed=bool(i % 2), adults_vneid=0)
-                        await service.update_household(session, admin, ids[i % len(ids)], change, None)
+                        await records.update(
+                            session, admin, service.HOUSEHOLDS, ids[i % len(ids)], change, None
+                        )
                         await session.commit()
                 rates[label].append(options.kpi_updates / (time.perf_counter() - started))
         service.aggregates.household_changed = real

@@ -7,22 +7,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from app.activities import service as activities
+from app import records
 from app.activities.schemas import ActivityCreate, ActivityUpdate
+from app.activities.service import ACTIVITIES
 from app.authz.permissions import Role
 from app.authz.principal import Grant, Principal
 from app.core.db import db
-from app.households import service as households
 from app.households.schemas import HouseholdCreate, HouseholdUpdate
+from app.households.service import HOUSEHOLDS
 from app.kpi import aggregates, engine
 from app.kpi.periods import parse_period
-from app.members import service as members
 from app.members.schemas import MemberCreate, MemberUpdate
+from app.members.service import MEMBERS
 from app.models.kpi import ACTIVITY_COUNTERS, HOUSEHOLD_COUNTERS, ActivityStats, HouseholdStats, MemberStats
-from app.teams import service as teams
 from app.teams.schemas import TeamCreate, TeamUpdate
-from app.trainings import service as trainings
+from app.teams.service import TEAMS
 from app.trainings.schemas import TrainingCreate
+from app.trainings.service import TRAININGS
 
 VILLAGES = ("v11", "v12", "v21")
 
@@ -92,9 +93,10 @@ async def apply(session, principal, world, ops, state):
     for op, *args in ops:
         if op == "household":
             village, values = args
-            record, _ = await households.create_household(
+            record, _ = await records.create(
                 session,
                 principal,
+                HOUSEHOLDS,
                 HouseholdCreate(unit_id=world.units[village].id, head_name="Hộ thử", **values),
             )
             state["households"].append(record.id)
@@ -103,25 +105,24 @@ async def apply(session, principal, world, ops, state):
             if target is None:
                 continue
             if op == "household_facts":
-                await households.update_household(
-                    session, principal, target, HouseholdUpdate(**args[1]), None
-                )
+                await records.update(session, principal, HOUSEHOLDS, target, HouseholdUpdate(**args[1]), None)
             elif op == "household_move":
                 change = HouseholdUpdate(unit_id=world.units[args[1]].id, assigned_member_id=None)
-                await households.update_household(session, principal, target, change, None)
+                await records.update(session, principal, HOUSEHOLDS, target, change, None)
             elif op == "household_assign":
-                record = await households.get_household(session, principal, target)
+                record = await records.get(session, principal, HOUSEHOLDS, target)
                 member = pick(state["members_of"].get(record.unit_id, []), args[1])
                 change = HouseholdUpdate(needs_assistance=True, assigned_member_id=member)
-                await households.update_household(session, principal, target, change, None)
+                await records.update(session, principal, HOUSEHOLDS, target, change, None)
             else:
-                await households.delete_household(session, principal, target, None)
+                await records.delete(session, principal, HOUSEHOLDS, target, None)
                 state["households"].remove(target)
         elif op == "activity":
             unit, moment, kind, people, dossiers = args
-            record, _ = await activities.create_activity(
+            record, _ = await records.create(
                 session,
                 principal,
+                ACTIVITIES,
                 ActivityCreate(
                     unit_id=world.units[unit].id,
                     occurred_at=moment,
@@ -137,14 +138,14 @@ async def apply(session, principal, world, ops, state):
                 continue
             if op == "activity_change":
                 change = ActivityUpdate(occurred_at=args[1], people_count=args[2])
-                await activities.update_activity(session, principal, target, change, None)
+                await records.update(session, principal, ACTIVITIES, target, change, None)
             else:
-                await activities.delete_activity(session, principal, target, None)
+                await records.delete(session, principal, ACTIVITIES, target, None)
                 state["activities"].remove(target)
         elif op == "member":
             team = state["teams"][args[0]]
-            record, _ = await members.create_member(
-                session, principal, MemberCreate(team_id=team.id, full_name="TV")
+            record, _ = await records.create(
+                session, principal, MEMBERS, MemberCreate(team_id=team.id, full_name="TV")
             )
             state["members"].append(record.id)
             state["members_of"].setdefault(record.unit_id, []).append(record.id)
@@ -154,9 +155,9 @@ async def apply(session, principal, world, ops, state):
                 continue
             if op == "member_leave":
                 change = MemberUpdate(left_on=date(2020, 1, 1))
-                await members.update_member(session, principal, target, change, None)
+                await records.update(session, principal, MEMBERS, target, change, None)
             else:
-                await members.delete_member(session, principal, target, None)
+                await records.delete(session, principal, MEMBERS, target, None)
             state["members"].remove(target)
             for listed in state["members_of"].values():
                 if target in listed:
@@ -167,10 +168,10 @@ async def apply(session, principal, world, ops, state):
             body = TrainingCreate(
                 unit_id=world.c1.id, title="Tập huấn", held_on=date(year, 5, 1), member_ids=list(attendees)
             )
-            await trainings.create_training(session, principal, body)
+            await records.create(session, principal, TRAININGS, body)
         elif op == "team_status":
             team = state["teams"][args[0]]
-            await teams.update_team(session, principal, team.id, TeamUpdate(status=args[1]), None)
+            await records.update(session, principal, TEAMS, team.id, TeamUpdate(status=args[1]), None)
 
 
 def nonzero(rows):
@@ -204,11 +205,11 @@ async def assert_consistent(session, world):
 async def test_maintained_aggregates_equal_a_recount(world, connection, ops):
     principal = Principal(world.users[Role.admin].id, "admin", (Grant(Role.admin, None, ""),))
     async with db.sessions() as session:  # a savepoint: rolled back after each example
-        team_v11, _ = await teams.create_team(
-            session, principal, TeamCreate(unit_id=world.v11.id, name="Tổ thôn")
+        team_v11, _ = await records.create(
+            session, principal, TEAMS, TeamCreate(unit_id=world.v11.id, name="Tổ thôn")
         )
-        team_c1, _ = await teams.create_team(
-            session, principal, TeamCreate(unit_id=world.c1.id, name="Tổ xã")
+        team_c1, _ = await records.create(
+            session, principal, TEAMS, TeamCreate(unit_id=world.c1.id, name="Tổ xã")
         )
         state = {
             "households": [],

@@ -6,12 +6,13 @@ import pytest
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from app import records
 from app.authz.permissions import Role
 from app.authz.principal import Grant, Principal
 from app.core.errors import Invalid
 from app.core.ids import uuid7
-from app.members import service
 from app.members.schemas import MemberCreate
+from app.members.service import MEMBERS
 from app.models import AuditLog, Member, Team, Unit
 from tests.roster import make_member, make_team
 from tests.world import ROLES, make_unit, make_user
@@ -188,7 +189,11 @@ async def test_rules_apply_to_the_merged_record_on_update(client, world, members
     response = await client.patch(url, json={"left_on": "2024-01-01"}, headers=headers)
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"loc": ["body", "left_on"], "msg": "left_on (2024-01-01) cannot be before joined_on (2024-05-01)"}
+        {
+            "loc": ["body", "left_on"],
+            "msg": "left_on (2024-01-01) cannot be before joined_on (2024-05-01)",
+            "code": "member.left_before_joined",
+        }
     ]
     for field in ("team_id", "full_name", "position"):
         nulled = await client.patch(url, json={field: None}, headers=headers)
@@ -283,8 +288,8 @@ async def test_concurrent_leader_creates_wait_for_the_team_lock(engine):
     data = [MemberCreate(team_id=team.id, full_name=f"Tổ Trưởng {i}", position="leader") for i in (1, 2)]
     try:
         async with sessions() as first, sessions() as second:
-            await service.create_member(first, admin, data[0])
-            racing = asyncio.create_task(service.create_member(second, admin, data[1]))
+            await records.create(first, admin, MEMBERS, data[0])
+            racing = asyncio.create_task(records.create(second, admin, MEMBERS, data[1]))
             await asyncio.sleep(0.5)
             assert not racing.done()  # blocked on the team row (the write lock on SQLite)
             await first.commit()

@@ -195,10 +195,11 @@ async def test_client_id_replay_gives_one_record(client, world):
     assert (await client.get(f"/api/v1/teams/{data['id']}", headers=headers)).json()["name"] == data["name"]
 
 
-async def test_client_id_of_a_record_out_of_sight_is_409(client, world, teams):
+async def test_client_id_of_a_record_out_of_sight_answers_as_get_does(client, world, teams):
+    """A taken id out of the caller's sight is a 404, as GET answers: a 409 would confirm it exists."""
     data = body(world, id=str(teams["v31"].id))
     response = await client.post("/api/v1/teams", json=data, headers=world.auth(Role.commune_officer))
-    assert response.status_code == 409
+    assert response.status_code == 404
 
 
 async def test_stale_if_match_is_412_and_changes_nothing(client, world, teams):

@@ -108,12 +108,12 @@ async def build_world(session: AsyncSession) -> World:
 async def make_household(
     session: AsyncSession, unit: Unit, head_name: str = "Nguyễn Văn An", **values
 ) -> Household:
-    from app.households.repository import search_text
+    from app.households.rules import search_text
 
     household = Household(
         unit_id=unit.id,
         head_name=head_name,
-        search_text=search_text(head_name, values.get("code"), values.get("phone")),
+        search_text=search_text(head_name, values.get("code"), values.get("phone"), values.get("address")),
         **values,
     )
     session.add(household)

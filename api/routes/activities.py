@@ -3,8 +3,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, set_etag
-from app.activities import service
+from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
+from app import records
 from app.activities.schemas import (
     ActivityCreate,
     ActivityFeed,
@@ -13,6 +13,7 @@ from app.activities.schemas import (
     ActivityRead,
     ActivityUpdate,
 )
+from app.activities.service import ACTIVITIES, ORDER, list_filters
 from app.core.fields import Moment
 
 router = APIRouter(prefix="/activities", tags=["activities"])
@@ -46,8 +47,8 @@ async def list_activities(
 ) -> ActivityList | ActivityFeed:
     """Activities in the caller's area, latest first; with `updated_since` or `cursor`, the change feed."""
     if updated_since is not None or cursor is not None:
-        page = await service.activity_changes(
-            session, principal, unit_id=unit_id, since=updated_since, cursor=cursor, limit=limit
+        page = await records.changes(
+            session, principal, ACTIVITIES, unit_id=unit_id, since=updated_since, cursor=cursor, limit=limit
         )
         return ActivityFeed(**page)
     filters = {
@@ -57,16 +58,17 @@ async def list_activities(
         "household_id": household_id,
         "member_id": member_id,
     }
-    return await service.list_activities(
+    page = await records.page(
         session,
         principal,
+        ACTIVITIES,
         unit_id=unit_id,
-        filters=filters,
-        occurred_from=occurred_from,
-        occurred_to=occurred_to,
+        filters=list_filters(filters, occurred_from, occurred_to),
+        order=ORDER,
         limit=limit,
         offset=offset,
     )
+    return ActivityList(**page)
 
 
 @router.post(
@@ -75,19 +77,14 @@ async def list_activities(
 async def create_activity(
     session: SessionDep, principal: PrincipalDep, body: ActivityCreate, response: Response
 ) -> ActivityRead:
-    activity, created = await service.create_activity(session, principal, body)
-    response.status_code = 201 if created else 200
-    set_etag(response, activity.version)
-    return ActivityRead.model_validate(activity)
+    return answer(response, *await records.create(session, principal, ACTIVITIES, body))
 
 
 @router.get("/{activity_id}")
 async def get_activity(
     session: SessionDep, principal: PrincipalDep, activity_id: uuid.UUID, response: Response
 ) -> ActivityRead:
-    activity = await service.get_activity(session, principal, activity_id)
-    set_etag(response, activity.version)
-    return ActivityRead.model_validate(activity)
+    return answer(response, await records.get(session, principal, ACTIVITIES, activity_id))
 
 
 @router.patch("/{activity_id}")
@@ -99,13 +96,11 @@ async def update_activity(
     expected: IfMatchDep,
     response: Response,
 ) -> ActivityRead:
-    activity = await service.update_activity(session, principal, activity_id, body, expected)
-    set_etag(response, activity.version)
-    return ActivityRead.model_validate(activity)
+    return answer(response, await records.update(session, principal, ACTIVITIES, activity_id, body, expected))
 
 
 @router.delete("/{activity_id}", status_code=204)
 async def delete_activity(
     session: SessionDep, principal: PrincipalDep, activity_id: uuid.UUID, expected: IfMatchDep
 ) -> None:
-    await service.delete_activity(session, principal, activity_id, expected)
+    await records.delete(session, principal, ACTIVITIES, activity_id, expected)

@@ -3,8 +3,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, set_etag
-from app.campaigns import service
+from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
+from app import records
 from app.campaigns.schemas import (
     CampaignCreate,
     CampaignKind,
@@ -17,7 +17,9 @@ from app.campaigns.schemas import (
     EventRead,
     EventUpdate,
 )
+from app.campaigns.service import CAMPAIGN_ORDER, CAMPAIGNS, EVENT_ORDER, EVENTS, campaign_filters, events_of
 from app.core.fields import PlausibleDate
+from app.models import CampaignEvent
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 UnitQuery = Annotated[uuid.UUID | None, Query(description="A unit: its whole subtree")]
@@ -38,9 +40,17 @@ async def list_campaigns(
 ) -> CampaignList:
     """Campaigns of the caller's area and of the units above it (which cover it), latest first."""
     filters = {"kind": kind, "status": status}
-    return await service.list_campaigns(
-        session, principal, unit_id=unit_id, filters=filters, active_on=active_on, limit=limit, offset=offset
+    page = await records.page(
+        session,
+        principal,
+        CAMPAIGNS,
+        unit_id=unit_id,
+        filters=campaign_filters(filters, active_on),
+        order=CAMPAIGN_ORDER,
+        limit=limit,
+        offset=offset,
     )
+    return CampaignList(**page)
 
 
 @router.post(
@@ -49,19 +59,14 @@ async def list_campaigns(
 async def create_campaign(
     session: SessionDep, principal: PrincipalDep, body: CampaignCreate, response: Response
 ) -> CampaignRead:
-    campaign, created = await service.create_campaign(session, principal, body)
-    response.status_code = 201 if created else 200
-    set_etag(response, campaign.version)
-    return CampaignRead.model_validate(campaign)
+    return answer(response, *await records.create(session, principal, CAMPAIGNS, body))
 
 
 @router.get("/{campaign_id}")
 async def get_campaign(
     session: SessionDep, principal: PrincipalDep, campaign_id: uuid.UUID, response: Response
 ) -> CampaignRead:
-    campaign = await service.get_campaign(session, principal, campaign_id)
-    set_etag(response, campaign.version)
-    return CampaignRead.model_validate(campaign)
+    return answer(response, await records.get(session, principal, CAMPAIGNS, campaign_id))
 
 
 @router.patch("/{campaign_id}")
@@ -73,9 +78,7 @@ async def update_campaign(
     expected: IfMatchDep,
     response: Response,
 ) -> CampaignRead:
-    campaign = await service.update_campaign(session, principal, campaign_id, body, expected)
-    set_etag(response, campaign.version)
-    return CampaignRead.model_validate(campaign)
+    return answer(response, await records.update(session, principal, CAMPAIGNS, campaign_id, body, expected))
 
 
 @router.delete("/{campaign_id}", status_code=204)
@@ -83,7 +86,7 @@ async def delete_campaign(
     session: SessionDep, principal: PrincipalDep, campaign_id: uuid.UUID, expected: IfMatchDep
 ) -> None:
     """Delete a campaign with its events; 409 when activities were recorded for it."""
-    await service.delete_campaign(session, principal, campaign_id, expected)
+    await records.delete(session, principal, CAMPAIGNS, campaign_id, expected)
 
 
 @router.get("/{campaign_id}/events")
@@ -96,9 +99,18 @@ async def list_events(
     offset: OffsetQuery = 0,
 ) -> EventList:
     """The campaign's events in the caller's area and above it, by start time."""
-    return await service.list_events(
-        session, principal, campaign_id, unit_id=unit_id, limit=limit, offset=offset
+    await events_of(session, principal, campaign_id)
+    page = await records.page(
+        session,
+        principal,
+        EVENTS,
+        unit_id=unit_id,
+        filters=[CampaignEvent.campaign_id == campaign_id],
+        order=EVENT_ORDER,
+        limit=limit,
+        offset=offset,
     )
+    return EventList(**page)
 
 
 @router.post(
@@ -113,10 +125,8 @@ async def create_event(
     body: EventCreate,
     response: Response,
 ) -> EventRead:
-    event, created = await service.create_event(session, principal, campaign_id, body)
-    response.status_code = 201 if created else 200
-    set_etag(response, event.version)
-    return event
+    parent = await events_of(session, principal, campaign_id)
+    return answer(response, *await records.create(session, principal, EVENTS, body, parent))
 
 
 @router.get("/{campaign_id}/events/{event_id}")
@@ -127,9 +137,8 @@ async def get_event(
     event_id: uuid.UUID,
     response: Response,
 ) -> EventRead:
-    event = await service.get_event(session, principal, campaign_id, event_id)
-    set_etag(response, event.version)
-    return event
+    parent = await events_of(session, principal, campaign_id)
+    return answer(response, await records.get(session, principal, EVENTS, event_id, parent))
 
 
 @router.patch("/{campaign_id}/events/{event_id}")
@@ -142,9 +151,9 @@ async def update_event(
     expected: IfMatchDep,
     response: Response,
 ) -> EventRead:
-    event = await service.update_event(session, principal, campaign_id, event_id, body, expected)
-    set_etag(response, event.version)
-    return event
+    parent = await events_of(session, principal, campaign_id)
+    event = await records.update(session, principal, EVENTS, event_id, body, expected, parent)
+    return answer(response, event)
 
 
 @router.delete("/{campaign_id}/events/{event_id}", status_code=204)
@@ -156,4 +165,5 @@ async def delete_event(
     expected: IfMatchDep,
 ) -> None:
     """Delete an event with its duty roster; 409 when activities were recorded at it."""
-    await service.delete_event(session, principal, campaign_id, event_id, expected)
+    parent = await events_of(session, principal, campaign_id)
+    await records.delete(session, principal, EVENTS, event_id, expected, parent)

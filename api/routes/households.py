@@ -4,7 +4,8 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, Response, UploadFile
 from pydantic_core import to_json
 
-from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, set_etag
+from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
+from app import records
 from app.core import metrics
 from app.core.db import db
 from app.core.errors import Invalid
@@ -19,6 +20,7 @@ from app.households.schemas import (
     HouseholdUpdate,
     ImportReport,
 )
+from app.households.service import HOUSEHOLDS
 
 router = APIRouter(prefix="/households", tags=["households"])
 CursorQuery = Annotated[
@@ -49,8 +51,14 @@ async def list_households(
     # that dependency's commit point is not needed here and its machinery costs ~0.1 ms a request.
     async with db.sessions() as session:
         if updated_since is not None or cursor is not None:
-            feed = await service.household_changes(
-                session, principal, unit_id=unit_id, since=updated_since, cursor=cursor, limit=limit
+            feed = await records.changes(
+                session,
+                principal,
+                HOUSEHOLDS,
+                unit_id=unit_id,
+                since=updated_since,
+                cursor=cursor,
+                limit=limit,
             )
             return HouseholdFeed(**feed)
         filters = {
@@ -73,10 +81,7 @@ async def list_households(
 async def create_household(
     session: SessionDep, principal: PrincipalDep, body: HouseholdCreate, response: Response
 ) -> HouseholdRead:
-    household, created = await service.create_household(session, principal, body)
-    response.status_code = 201 if created else 200
-    set_etag(response, household.version)
-    return HouseholdRead.model_validate(household)
+    return answer(response, *await records.create(session, principal, HOUSEHOLDS, body))
 
 
 @router.post(
@@ -116,9 +121,7 @@ async def import_households(
 async def get_household(
     session: SessionDep, principal: PrincipalDep, household_id: uuid.UUID, response: Response
 ) -> HouseholdRead:
-    household = await service.get_household(session, principal, household_id)
-    set_etag(response, household.version)
-    return HouseholdRead.model_validate(household)
+    return answer(response, await records.get(session, principal, HOUSEHOLDS, household_id))
 
 
 @router.patch("/{household_id}")
@@ -130,13 +133,12 @@ async def update_household(
     expected: IfMatchDep,
     response: Response,
 ) -> HouseholdRead:
-    household = await service.update_household(session, principal, household_id, body, expected)
-    set_etag(response, household.version)
-    return HouseholdRead.model_validate(household)
+    household = await records.update(session, principal, HOUSEHOLDS, household_id, body, expected)
+    return answer(response, household)
 
 
 @router.delete("/{household_id}", status_code=204)
 async def delete_household(
     session: SessionDep, principal: PrincipalDep, household_id: uuid.UUID, expected: IfMatchDep
 ) -> None:
-    await service.delete_household(session, principal, household_id, expected)
+    await records.delete(session, principal, HOUSEHOLDS, household_id, expected)

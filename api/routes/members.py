@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, set_etag
-from app.members import service
+from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
+from app import records
 from app.members.schemas import (
     Affiliation,
     Gender,
@@ -16,6 +16,7 @@ from app.members.schemas import (
     MemberUpdate,
     Position,
 )
+from app.members.service import MEMBERS, ORDER, list_filters
 
 router = APIRouter(prefix="/members", tags=["members"])
 CursorQuery = Annotated[
@@ -45,8 +46,8 @@ async def list_members(
 ) -> MemberList | MemberFeed:
     """Members in the caller's area by name; with `updated_since` or `cursor`, the change feed."""
     if updated_since is not None or cursor is not None:
-        page = await service.member_changes(
-            session, principal, unit_id=unit_id, since=updated_since, cursor=cursor, limit=limit
+        page = await records.changes(
+            session, principal, MEMBERS, unit_id=unit_id, since=updated_since, cursor=cursor, limit=limit
         )
         return MemberFeed(**page)
     filters = {
@@ -56,28 +57,31 @@ async def list_members(
         "affiliation": affiliation,
         "user_id": user_id,
     }
-    return await service.list_members(
-        session, principal, unit_id=unit_id, filters=filters, active=active, limit=limit, offset=offset
+    page = await records.page(
+        session,
+        principal,
+        MEMBERS,
+        unit_id=unit_id,
+        filters=list_filters(filters, active),
+        order=ORDER,
+        limit=limit,
+        offset=offset,
     )
+    return MemberList(**page)
 
 
 @router.post("", status_code=201, responses={200: {"model": MemberRead, "description": "A repeated create"}})
 async def create_member(
     session: SessionDep, principal: PrincipalDep, body: MemberCreate, response: Response
 ) -> MemberRead:
-    member, created = await service.create_member(session, principal, body)
-    response.status_code = 201 if created else 200
-    set_etag(response, member.version)
-    return MemberRead.model_validate(member)
+    return answer(response, *await records.create(session, principal, MEMBERS, body))
 
 
 @router.get("/{member_id}")
 async def get_member(
     session: SessionDep, principal: PrincipalDep, member_id: uuid.UUID, response: Response
 ) -> MemberRead:
-    member = await service.get_member(session, principal, member_id)
-    set_etag(response, member.version)
-    return MemberRead.model_validate(member)
+    return answer(response, await records.get(session, principal, MEMBERS, member_id))
 
 
 @router.patch("/{member_id}")
@@ -89,13 +93,11 @@ async def update_member(
     expected: IfMatchDep,
     response: Response,
 ) -> MemberRead:
-    member = await service.update_member(session, principal, member_id, body, expected)
-    set_etag(response, member.version)
-    return MemberRead.model_validate(member)
+    return answer(response, await records.update(session, principal, MEMBERS, member_id, body, expected))
 
 
 @router.delete("/{member_id}", status_code=204)
 async def delete_member(
     session: SessionDep, principal: PrincipalDep, member_id: uuid.UUID, expected: IfMatchDep
 ) -> None:
-    await service.delete_member(session, principal, member_id, expected)
+    await records.delete(session, principal, MEMBERS, member_id, expected)

@@ -3,9 +3,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import IfMatchDep, PrincipalDep, SessionDep, set_etag
+from api.deps import IfMatchDep, PrincipalDep, SessionDep, answer
+from app import records
 from app.kpi import targets
 from app.kpi.schemas import EffectiveTargets, TargetCreate, TargetRead, TargetUpdate, Year
+from app.kpi.targets import TARGETS
 
 router = APIRouter(prefix="/targets", tags=["targets"])
 
@@ -25,19 +27,14 @@ async def list_effective_targets(
 async def create_target(
     session: SessionDep, principal: PrincipalDep, body: TargetCreate, response: Response
 ) -> TargetRead:
-    target, created = await targets.create_target(session, principal, body)
-    response.status_code = 201 if created else 200
-    set_etag(response, target.version)
-    return TargetRead.model_validate(target)
+    return answer(response, *await records.create(session, principal, TARGETS, body))
 
 
 @router.get("/{target_id}")
 async def get_target(
     session: SessionDep, principal: PrincipalDep, target_id: uuid.UUID, response: Response
 ) -> TargetRead:
-    target = await targets.get_target(session, principal, target_id)
-    set_etag(response, target.version)
-    return TargetRead.model_validate(target)
+    return answer(response, await records.get(session, principal, TARGETS, target_id))
 
 
 @router.patch("/{target_id}")
@@ -49,13 +46,11 @@ async def update_target(
     expected: IfMatchDep,
     response: Response,
 ) -> TargetRead:
-    target = await targets.update_target(session, principal, target_id, body, expected)
-    set_etag(response, target.version)
-    return TargetRead.model_validate(target)
+    return answer(response, await records.update(session, principal, TARGETS, target_id, body, expected))
 
 
 @router.delete("/{target_id}", status_code=204)
 async def delete_target(
     session: SessionDep, principal: PrincipalDep, target_id: uuid.UUID, expected: IfMatchDep
 ) -> None:
-    await targets.delete_target(session, principal, target_id, expected)
+    await records.delete(session, principal, TARGETS, target_id, expected)

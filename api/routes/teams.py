@@ -4,9 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, set_etag
-from app.teams import service
+from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
+from app import records
+from app.models import Team
 from app.teams.schemas import TeamCreate, TeamFeed, TeamList, TeamRead, TeamStatus, TeamUpdate
+from app.teams.service import ORDER, TEAMS
 
 router = APIRouter(prefix="/teams", tags=["teams"])
 CursorQuery = Annotated[
@@ -29,32 +31,29 @@ async def list_teams(
 ) -> TeamList | TeamFeed:
     """Teams in the caller's area by name; with `updated_since` or `cursor`, the change feed."""
     if updated_since is not None or cursor is not None:
-        page = await service.team_changes(
-            session, principal, unit_id=unit_id, since=updated_since, cursor=cursor, limit=limit
+        page = await records.changes(
+            session, principal, TEAMS, unit_id=unit_id, since=updated_since, cursor=cursor, limit=limit
         )
         return TeamFeed(**page)
-    return await service.list_teams(
-        session, principal, unit_id=unit_id, status=status, limit=limit, offset=offset
+    filters = [Team.status == status] if status is not None else []
+    page = await records.page(
+        session, principal, TEAMS, unit_id=unit_id, filters=filters, order=ORDER, limit=limit, offset=offset
     )
+    return TeamList(**page)
 
 
 @router.post("", status_code=201, responses={200: {"model": TeamRead, "description": "A repeated create"}})
 async def create_team(
     session: SessionDep, principal: PrincipalDep, body: TeamCreate, response: Response
 ) -> TeamRead:
-    team, created = await service.create_team(session, principal, body)
-    response.status_code = 201 if created else 200
-    set_etag(response, team.version)
-    return team
+    return answer(response, *await records.create(session, principal, TEAMS, body))
 
 
 @router.get("/{team_id}")
 async def get_team(
     session: SessionDep, principal: PrincipalDep, team_id: uuid.UUID, response: Response
 ) -> TeamRead:
-    team = await service.get_team(session, principal, team_id)
-    set_etag(response, team.version)
-    return team
+    return answer(response, await records.get(session, principal, TEAMS, team_id))
 
 
 @router.patch("/{team_id}")
@@ -66,9 +65,7 @@ async def update_team(
     expected: IfMatchDep,
     response: Response,
 ) -> TeamRead:
-    team = await service.update_team(session, principal, team_id, body, expected)
-    set_etag(response, team.version)
-    return team
+    return answer(response, await records.update(session, principal, TEAMS, team_id, body, expected))
 
 
 @router.delete("/{team_id}", status_code=204, responses={409: {"description": "The team has active members"}})
@@ -76,4 +73,4 @@ async def delete_team(
     session: SessionDep, principal: PrincipalDep, team_id: uuid.UUID, expected: IfMatchDep
 ) -> None:
     """Soft delete (a tombstone in the change feed); the team's former members go with it."""
-    await service.delete_team(session, principal, team_id, expected)
+    await records.delete(session, principal, TEAMS, team_id, expected)

@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, set_etag
-from app.trainings import service
+from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
+from app import records
 from app.trainings.schemas import (
     TrainingCreate,
     TrainingList,
@@ -13,6 +13,7 @@ from app.trainings.schemas import (
     TrainingRead,
     TrainingUpdate,
 )
+from app.trainings.service import ORDER, TRAININGS, list_filters
 
 router = APIRouter(prefix="/trainings", tags=["trainings"])
 
@@ -31,9 +32,17 @@ async def list_trainings(
 ) -> TrainingList:
     """Trainings in the caller's area, the latest first."""
     filters = {"mode": mode, "held_from": held_from, "held_to": held_to, "member_id": member_id}
-    return await service.list_trainings(
-        session, principal, unit_id=unit_id, filters=filters, limit=limit, offset=offset
+    page = await records.page(
+        session,
+        principal,
+        TRAININGS,
+        unit_id=unit_id,
+        filters=list_filters(filters),
+        order=ORDER,
+        limit=limit,
+        offset=offset,
     )
+    return TrainingList(**page)
 
 
 @router.post(
@@ -42,19 +51,14 @@ async def list_trainings(
 async def create_training(
     session: SessionDep, principal: PrincipalDep, body: TrainingCreate, response: Response
 ) -> TrainingRead:
-    training, created = await service.create_training(session, principal, body)
-    response.status_code = 201 if created else 200
-    set_etag(response, training.version)
-    return training
+    return answer(response, *await records.create(session, principal, TRAININGS, body))
 
 
 @router.get("/{training_id}")
 async def get_training(
     session: SessionDep, principal: PrincipalDep, training_id: uuid.UUID, response: Response
 ) -> TrainingRead:
-    training = await service.get_training(session, principal, training_id)
-    set_etag(response, training.version)
-    return training
+    return answer(response, await records.get(session, principal, TRAININGS, training_id))
 
 
 @router.patch("/{training_id}")
@@ -66,9 +70,7 @@ async def update_training(
     expected: IfMatchDep,
     response: Response,
 ) -> TrainingRead:
-    training = await service.update_training(session, principal, training_id, body, expected)
-    set_etag(response, training.version)
-    return training
+    return answer(response, await records.update(session, principal, TRAININGS, training_id, body, expected))
 
 
 @router.delete("/{training_id}", status_code=204)
@@ -76,4 +78,4 @@ async def delete_training(
     session: SessionDep, principal: PrincipalDep, training_id: uuid.UUID, expected: IfMatchDep
 ) -> None:
     """A hard delete: trainings are not synced to phones, so no tombstone (the audit keeps it)."""
-    await service.delete_training(session, principal, training_id, expected)
+    await records.delete(session, principal, TRAININGS, training_id, expected)

@@ -1,197 +1,121 @@
-"""Activities: one act of help. The hottest write of the field (bursts on campaign days), so each
-write is one function, with few queries: every reference is one primary-key lookup, and whether it
-covers the activity's unit is read off the unit's materialized path."""
+"""Activities: one act of help. The hottest write of the field (bursts on campaign days), so every
+reference is one primary-key lookup, and whether it covers the activity's unit is read off the unit's
+materialized path."""
 
-import uuid
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from pydantic import BaseModel
 
-from app.activities import repository
-from app.activities.repository import covers
-from app.activities.schemas import ActivityCreate, ActivityList, ActivityRead, ActivityUpdate
-from app.audit.writer import record, snapshot
-from app.authz.permissions import Permission
-from app.authz.principal import Principal
-from app.authz.scope import list_scope, require, unit_in_body
-from app.core.errors import Invalid
-from app.core.feed import page_of_changes
-from app.core.ids import uuid7
-from app.core.resource import apply_changes, fetch, replay, soft_delete
-from app.core.versioning import check_version
+from app.activities.schemas import ActivityRead
+from app.authz.permissions import Permission as P
+from app.authz.scope import holds
+from app.core.errors import Invalid, Problem
 from app.kpi import aggregates
-from app.models import Activity, Campaign, CampaignEvent, Household, Member, Unit
+from app.models import Activity, Campaign, CampaignEvent, Household, Member
+from app.records import Permissions, Resource, Write
 
-LABEL = "Activity"
-REQUIRED = ("unit_id", "occurred_at", "kind", "people_count", "dossier_count")
+FILTERS = ("kind", "campaign_id", "event_id", "household_id", "member_id")
+ORDER = [Activity.occurred_at.desc(), Activity.id.desc()]
 
 
-async def list_activities(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    unit_id: uuid.UUID | None,
-    filters: dict[str, Any],
-    occurred_from: datetime | None,
-    occurred_to: datetime | None,
-    limit: int,
-    offset: int,
-) -> ActivityList:
-    within = await list_scope(session, principal, Permission.activities_read, unit_id)
-    rows, total = await repository.list_activities(
-        session,
-        principal,
-        within=within,
-        filters=filters,
-        occurred_from=occurred_from,
-        occurred_to=occurred_to,
-        limit=limit,
-        offset=offset,
+class Activities(Resource):
+    name, label, model, read = "activity", "Activity", Activity, ActivityRead
+    permissions = Permissions(
+        read=P.activities_read,
+        create=P.activities_record,
+        update=P.activities_manage,
+        delete=P.activities_manage,
     )
-    items = [ActivityRead.model_validate(row._mapping) for row in rows]
-    return ActivityList(items=items, total=total, limit=limit, offset=offset)
+    required = ("unit_id", "occurred_at", "kind", "people_count", "dossier_count")
+
+    def replay_ignore(self, data: BaseModel) -> set[str]:
+        # With only an event sent, the stored campaign_id comes from the event.
+        return {"campaign_id"} if data.event_id is not None and data.campaign_id is None else set()
+
+    async def rules(self, w: Write) -> dict[str, Any]:
+        """The references agree with the activity's unit (DOMAIN.md, "Activity"), checked for those that
+        are new or whose unit moved: a household deleted since does not block an edit of the note. With
+        only the event given, the campaign is the event's."""
+        session, values, changed, path = w.session, w.values, w.changed, w.unit.path
+        problems: list[Problem] = []
+        extra: dict[str, Any] = {} if w.obj is not None else {"recorded_by": w.principal.user_id}
+        moved = "unit_id" in changed
+
+        household_id = values.get("household_id")
+        if household_id is not None and (moved or "household_id" in changed):
+            household = await session.get(Household, household_id)
+            if household is None or household.deleted_at is not None or household.unit_id != w.unit.id:
+                problems.append(
+                    Problem(
+                        "household_id",
+                        "the household must be a household of the activity's unit",
+                        "activity.household_elsewhere",
+                    )
+                )
+
+        campaign_id, event_id = values.get("campaign_id"), values.get("event_id")
+        # The campaign follows the event when none is given, or when an update moves only the event.
+        follow = campaign_id is None or ("event_id" in changed and "campaign_id" not in w.changes)
+        settled = False  # the campaign was checked through the event, which lies within it
+        if event_id is not None and (moved or {"event_id", "campaign_id"} & changed):
+            event = await session.get(CampaignEvent, event_id)
+            if event is None or not holds(event.unit_id, path):
+                problems.append(
+                    Problem(
+                        "event_id",
+                        "the event must take place in the activity's unit or one above it",
+                        "activity.event_elsewhere",
+                    )
+                )
+            else:
+                settled = True
+                if follow:
+                    extra["campaign_id"] = event.campaign_id
+                elif event.campaign_id != campaign_id:
+                    problems.append(
+                        Problem(
+                            "campaign_id",
+                            "the event belongs to another campaign",
+                            "activity.event_of_other_campaign",
+                        )
+                    )
+        if campaign_id is not None and not settled and (moved or "campaign_id" in changed):
+            campaign = await session.get(Campaign, campaign_id)
+            if campaign is None or not holds(campaign.unit_id, path):
+                problems.append(
+                    Problem(
+                        "campaign_id",
+                        "the campaign must be one of the activity's unit or above it",
+                        "activity.campaign_elsewhere",
+                    )
+                )
+
+        member_id = values.get("member_id")
+        if member_id is not None and (moved or "member_id" in changed):
+            member = await session.get(Member, member_id)
+            if member is None or member.deleted_at is not None or not holds(member.unit_id, path):
+                problems.append(
+                    Problem(
+                        "member_id",
+                        "the member must be in a team of the activity's unit or above it",
+                        "activity.member_elsewhere",
+                    )
+                )
+        if problems:
+            raise Invalid.fields(problems)
+        return extra
+
+    async def written(self, w: Write, before: Any, after: Any) -> None:
+        await aggregates.activity_changed(w.session, before, after)
 
 
-async def activity_changes(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    unit_id: uuid.UUID | None,
-    since: datetime | None,
-    cursor: str | None,
-    limit: int,
-) -> dict[str, Any]:
-    within = await list_scope(session, principal, Permission.activities_read, unit_id)
-    rows = await repository.changes(
-        session, principal, within=within, since=since, cursor=cursor, limit=limit
-    )
-    return page_of_changes(rows, limit, cursor, lambda r: ActivityRead.model_validate(r._mapping))
+ACTIVITIES = Activities()
 
 
-async def get_activity(session: AsyncSession, principal: Principal, activity_id: uuid.UUID) -> Activity:
-    activity, _ = await fetch(
-        session, principal, Activity, activity_id, Permission.activities_read, label=LABEL
-    )
-    return activity
-
-
-async def create_activity(
-    session: AsyncSession, principal: Principal, data: ActivityCreate
-) -> tuple[Activity, bool]:
-    # With only an event sent, the stored campaign_id comes from the event: not part of the comparison.
-    ignore = {"campaign_id"} if data.event_id is not None and data.campaign_id is None else set()
-    if (existing := await replay(session, principal, Activity, data, ActivityRead, ignore)) is not None:
-        return existing, False
-    unit = await unit_in_body(session, principal, data.unit_id)
-    require(principal, Permission.activities_record, unit)
-    values = data.model_dump(exclude={"id"})
-    values |= await _agree(session, values, unit, changed=set(values), sent=set(values))
-    activity = Activity(id=data.id or uuid7(), **values, recorded_by=principal.user_id)
-    session.add(activity)
-    await session.flush()
-    await aggregates.activity_changed(session, None, activity)
-    record(
-        session,
-        principal,
-        "create",
-        "activity",
-        activity.id,
-        unit_id=unit.id,
-        after=snapshot(ActivityRead.model_validate(activity)),
-    )
-    return activity, True
-
-
-async def update_activity(
-    session: AsyncSession,
-    principal: Principal,
-    activity_id: uuid.UUID,
-    data: ActivityUpdate,
-    if_match: int | None,
-) -> Activity:
-    activity, unit = await fetch(
-        session, principal, Activity, activity_id, Permission.activities_manage, label=LABEL, lock=True
-    )
-    changes = data.model_dump(exclude_unset=True)
-    for field in REQUIRED:
-        if field in changes and changes[field] is None:
-            raise Invalid(f"{field} cannot be null", loc=["body", field])
-    check_version(activity, if_match)
-    if "unit_id" in changes and changes["unit_id"] != activity.unit_id:
-        unit = await unit_in_body(session, principal, changes["unit_id"])
-        require(principal, Permission.activities_manage, unit)
-    before = ActivityRead.model_validate(activity)
-    merged = before.model_dump() | changes
-    changed = {k for k, v in changes.items() if getattr(activity, k) != v}
-    changes |= await _agree(session, merged, unit, changed=changed, sent=set(changes))
-    if apply_changes(activity, changes):
-        await session.flush()
-        await aggregates.activity_changed(session, before, activity)
-        record(
-            session,
-            principal,
-            "update",
-            "activity",
-            activity.id,
-            unit_id=activity.unit_id,
-            before=snapshot(before),
-            after=snapshot(ActivityRead.model_validate(activity)),
-        )
-    return activity
-
-
-async def delete_activity(
-    session: AsyncSession, principal: Principal, activity_id: uuid.UUID, if_match: int | None
-) -> None:
-    activity, _ = await fetch(
-        session, principal, Activity, activity_id, Permission.activities_manage, label=LABEL, lock=True
-    )
-    await soft_delete(session, principal, activity, ActivityRead, "activity", if_match)
-    await aggregates.activity_changed(session, activity, None)
-
-
-async def _agree(
-    session: AsyncSession, values: dict[str, Any], unit: Unit, *, changed: set[str], sent: set[str]
-) -> dict[str, Any]:
-    """The agreement of the references with the activity's unit (DOMAIN.md, "Activity"), checked for
-    the references that are new or whose unit moved: a household deleted since does not block an edit
-    of the note. Returns what to set besides: the event's campaign when only the event was given."""
-    problems: list[tuple[str, str]] = []
-    extra: dict[str, Any] = {}
-    moved = "unit_id" in changed
-
-    household_id = values.get("household_id")
-    if household_id is not None and (moved or "household_id" in changed):
-        household = await session.get(Household, household_id)
-        if household is None or household.deleted_at is not None or household.unit_id != unit.id:
-            problems.append(("household_id", "the household must be a household of the activity's unit"))
-
-    campaign_id, event_id = values.get("campaign_id"), values.get("event_id")
-    # The campaign follows the event when none is given, or when an update moves only the event.
-    follow = campaign_id is None or ("event_id" in changed and "campaign_id" not in sent)
-    settled = False  # the campaign was checked through the event, which lies within it
-    if event_id is not None and (moved or {"event_id", "campaign_id"} & changed):
-        event = await session.get(CampaignEvent, event_id)
-        if event is None or not covers(event.unit_id, unit.path):
-            problems.append(("event_id", "the event must take place in the activity's unit or one above it"))
-        else:
-            settled = True
-            if follow:
-                extra["campaign_id"] = event.campaign_id
-            elif event.campaign_id != campaign_id:
-                problems.append(("campaign_id", "the event belongs to another campaign"))
-    if campaign_id is not None and not settled and (moved or "campaign_id" in changed):
-        campaign = await session.get(Campaign, campaign_id)
-        if campaign is None or not covers(campaign.unit_id, unit.path):
-            problems.append(("campaign_id", "the campaign must be one of the activity's unit or above it"))
-
-    member_id = values.get("member_id")
-    if member_id is not None and (moved or "member_id" in changed):
-        member = await session.get(Member, member_id)
-        if member is None or member.deleted_at is not None or not covers(member.unit_id, unit.path):
-            problems.append(("member_id", "the member must be in a team of the activity's unit or above it"))
-
-    if problems:
-        raise Invalid.fields(problems)
-    return extra
+def list_filters(filters: dict[str, Any], occurred_from, occurred_to) -> list:
+    conditions = [getattr(Activity, name) == value for name, value in filters.items() if value is not None]
+    if occurred_from is not None:
+        conditions.append(Activity.occurred_at >= occurred_from)
+    if occurred_to is not None:
+        conditions.append(Activity.occurred_at < occurred_to)
+    return conditions

@@ -18,15 +18,24 @@ from app.api_keys.schemas import ApiKeyCreate, ApiKeyList, ApiKeyRead, ApiKeySec
 from app.audit.writer import record, snapshot
 from app.authz.permissions import Permission, Role
 from app.authz.principal import Grant, Principal
-from app.authz.scope import get_unit_in_scope, require, unit_in_body
-from app.core.errors import Conflict, Forbidden, Invalid, Unauthorized
-from app.core.resource import fetch
+from app.authz.scope import list_scope, require, unit_in_body
+from app.core.errors import Conflict, Invalid, Unauthorized
 from app.core.security import digest, new_secret
 from app.core.versioning import check_version
 from app.models import ApiKey
 from app.models.base import utcnow
+from app.records import Permissions, Resource, fetch
 
-LABEL = "API key"
+
+class ApiKeys(Resource):
+    """Keys are not synced records; described here so that reading one goes through app.records."""
+
+    name, label, model, read = "api_key", "API key", ApiKey, ApiKeyRead
+    permissions = Permissions(*(Permission.api_keys_manage,) * 4)
+    tombstones = False
+
+
+API_KEYS = ApiKeys()
 SCHEME = "cnscd"
 _FORMAT = re.compile(rf"^{SCHEME}_([0-9a-f]{{12}})_[A-Za-z0-9_-]{{20,100}}$")
 # `last_used_at` is written at most this often per key, so reads stay reads.
@@ -72,9 +81,7 @@ async def list_keys(
     limit: int,
     offset: int,
 ) -> ApiKeyList:
-    if not principal.can(Permission.api_keys_manage):
-        raise Forbidden("Your role does not allow api_keys:manage")
-    within = await get_unit_in_scope(session, principal, unit_id) if unit_id else None
+    within = await list_scope(session, principal, Permission.api_keys_manage, unit_id)
     keys, total = await repository.list_keys(
         session, principal, within=within, revoked=revoked, limit=limit, offset=offset
     )
@@ -84,7 +91,7 @@ async def list_keys(
 
 
 async def get_key(session: AsyncSession, principal: Principal, key_id: uuid.UUID) -> ApiKey:
-    key, _ = await fetch(session, principal, ApiKey, key_id, Permission.api_keys_manage, label=LABEL)
+    key, _ = await fetch(session, principal, API_KEYS, key_id, Permission.api_keys_manage)
     return key
 
 
@@ -114,9 +121,7 @@ async def rotate_key(
     session: AsyncSession, principal: Principal, key_id: uuid.UUID, if_match: int | None
 ) -> ApiKeySecret:
     """A new secret (and prefix) for the key; the old one stops working at once."""
-    key, _ = await fetch(
-        session, principal, ApiKey, key_id, Permission.api_keys_manage, label=LABEL, lock=True
-    )
+    key, _ = await fetch(session, principal, API_KEYS, key_id, Permission.api_keys_manage, lock=True)
     check_version(key, if_match)
     if key.revoked_at is not None:
         raise Conflict("A revoked key cannot be rotated: create a new one")
@@ -144,9 +149,7 @@ async def revoke_key(
     session: AsyncSession, principal: Principal, key_id: uuid.UUID, if_match: int | None
 ) -> None:
     """The key stops working; its row stays for the audit trail. Revoking again changes nothing."""
-    key, _ = await fetch(
-        session, principal, ApiKey, key_id, Permission.api_keys_manage, label=LABEL, lock=True
-    )
+    key, _ = await fetch(session, principal, API_KEYS, key_id, Permission.api_keys_manage, lock=True)
     check_version(key, if_match)
     if key.revoked_at is not None:
         return

@@ -9,8 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.schemas import AuditList, AuditRead
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.authz.scope import get_unit_in_scope, in_scope
-from app.core.errors import Forbidden
+from app.authz.scope import in_scope, list_scope
 from app.models import AuditLog
 
 
@@ -27,9 +26,7 @@ async def list_audit(
     limit: int,
     offset: int,
 ) -> AuditList:
-    if not principal.can(Permission.audit_read):
-        raise Forbidden("Your role does not allow audit:read")
-    within = await get_unit_in_scope(session, principal, unit_id) if unit_id else None
+    within = await list_scope(session, principal, Permission.audit_read, unit_id)
     where = [in_scope(AuditLog.unit_id, principal, within, Permission.audit_read)]
     for column, value in (
         (AuditLog.resource, resource),

@@ -1,6 +1,11 @@
-"""The one scope filter: every query for a scoped resource goes through `in_scope`."""
+"""The one scope module: a principal becomes the set of units it may see, and that set becomes a WHERE
+clause. Nothing else writes a subtree predicate; everything scoped goes through here.
+
+Out of the caller's area a record does not exist (404); inside it, a missing permission is 403.
+"""
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,20 +22,73 @@ def under(path: str) -> ColumnElement[bool]:
     return Unit.path.startswith(path, autoescape=True)
 
 
-def _under(paths: list[str]) -> ColumnElement[bool]:
-    return or_(*(under(p) for p in paths)) if paths else false()
+def within_path(path: str, root: str) -> bool:
+    """The unit at `path` lies in the subtree of the unit at `root` (itself included)."""
+    return path.startswith(root)
 
 
-def visible_units(
-    principal: Principal, within: Unit | None = None, permission: Permission | None = None
-) -> Select:
-    """Ids of the units the caller may see (with `permission`, when given), optionally narrowed to
-    the subtree of `within`."""
+def related(path: str, other: str) -> bool:
+    """One of the two units lies in the other's subtree: a village and its commune, say."""
+    return path.startswith(other) or other.startswith(path)
+
+
+def holds(unit_id: uuid.UUID, path: str) -> bool:
+    """The unit `unit_id` is the unit at `path` or one above it, read off the path (no query)."""
+    return unit_id.hex in path.split("/")
+
+
+def lineage(path: str) -> list[uuid.UUID]:
+    """The ids of a unit's ancestors and itself, root first, read off its materialized path."""
+    return [uuid.UUID(hex=segment) for segment in path.split("/") if segment]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The units a caller may see (through grants holding one permission, when one is named): subtrees
+    by path prefix, `None` meaning everywhere; narrowed to the subtree at `within`; widened, for what
+    is organised higher up and read from below (campaigns), by the units strictly above them."""
+
+    paths: tuple[str, ...] | None
+    within: str | None = None
+    above: frozenset[uuid.UUID] = frozenset()
+
+    def units(self) -> Select:
+        """The ids of the units in scope (without the units above)."""
+        condition = true() if self.paths is None else or_(*map(under, self.paths)) if self.paths else false()
+        if self.within is not None:
+            condition = condition & under(self.within)
+        return select(Unit.id).where(condition)
+
+    def where(self, unit_column: ColumnElement) -> ColumnElement[bool]:
+        """The row's unit (`unit_column`) is in scope."""
+        clause = true() if self.paths is None and self.within is None else unit_column.in_(self.units())
+        return or_(clause, unit_column.in_(sorted(self.above))) if self.above else clause
+
+
+def scope_of(
+    principal: Principal,
+    permission: Permission | None = None,
+    within: str | None = None,
+    *,
+    from_below: bool = False,
+) -> Scope:
+    """The caller's scope with `permission` (any role when None), under the unit at path `within`
+    when given; with `from_below`, also the units above the caller's own (a province campaign is its
+    villages' too)."""
     paths = principal.scope_paths(permission)
-    condition = true() if paths is None else _under(paths)
-    if within is not None:
-        condition = condition & under(within.path)
-    return select(Unit.id).where(condition)
+    above: set[uuid.UUID] = set()
+    if from_below and paths is not None:
+        for path in paths:
+            ids = lineage(path)[:-1]
+            for depth, unit_id in enumerate(ids, 1):
+                prefix = "".join(f"{i.hex}/" for i in ids[:depth])
+                if within is None or prefix.startswith(within):
+                    above.add(unit_id)
+    return Scope(None if paths is None else tuple(paths), within, frozenset(above))
+
+
+def _path(unit: Unit | None) -> str | None:
+    return unit.path if unit is not None else None
 
 
 def in_scope(
@@ -41,20 +99,7 @@ def in_scope(
 ) -> ColumnElement[bool]:
     """A WHERE clause: the row's unit lies in the caller's scope (where it holds `permission`, when
     given), and under `within` when given."""
-    if principal.is_admin and within is None:
-        return true()
-    return unit_column.in_(visible_units(principal, within, permission))
-
-
-def _units_above(paths: list[str], within: Unit | None) -> set[uuid.UUID]:
-    """The units strictly above each path (under `within`, when given), read off the path itself."""
-    ids = set()
-    for path in paths:
-        parts = path.strip("/").split("/")
-        for depth in range(1, len(parts)):
-            if within is None or ("/".join(parts[:depth]) + "/").startswith(within.path):
-                ids.add(uuid.UUID(parts[depth - 1]))
-    return ids
+    return scope_of(principal, permission, _path(within)).where(unit_column)
 
 
 def in_scope_or_above(
@@ -63,12 +108,18 @@ def in_scope_or_above(
     within: Unit | None = None,
     permission: Permission | None = None,
 ) -> ColumnElement[bool]:
-    """`in_scope`, widened to the units above the caller's own: what is organised higher up (a
-    province's campaign) belongs to the villages below too. Only for reading."""
-    scope = in_scope(unit_column, principal, within, permission)
-    paths = principal.scope_paths(permission)
-    above = _units_above(paths, within) if paths is not None else set()
-    return or_(scope, unit_column.in_(above)) if above else scope
+    """`in_scope`, widened to the units above the caller's own. Only for reading."""
+    return scope_of(principal, permission, _path(within), from_below=True).where(unit_column)
+
+
+def visible_units(
+    principal: Principal, within: Unit | None = None, permission: Permission | None = None
+) -> Select:
+    """Ids of the units the caller may see (with `permission`, when given), under `within` when given."""
+    return scope_of(principal, permission, _path(within)).units()
+
+
+# --- one record ---------------------------------------------------------------------------------
 
 
 def _covers(principal: Principal, path: str, permission: Permission | None = None) -> bool:
@@ -77,14 +128,55 @@ def _covers(principal: Principal, path: str, permission: Permission | None = Non
     return paths is None or any(p.startswith(path) for p in paths)
 
 
-def sees_or_above(principal: Principal, path: str) -> bool:
-    """Seen from the caller's area or from below it; otherwise the record does not exist (404)."""
-    return principal.sees(path) or _covers(principal, path)
+def sees(principal: Principal, path: str, *, from_below: bool = False) -> bool:
+    """The caller's area holds the unit at `path` (or, `from_below`, lies under it)."""
+    return principal.sees(path) or (from_below and _covers(principal, path))
 
 
-def may_from_below(principal: Principal, permission: Permission, path: str, read: Permission) -> bool:
-    """`read` also holds from the units below; any other permission is needed at the unit itself."""
-    return principal.can(permission, path) or (permission is read and _covers(principal, path, read))
+def may(
+    principal: Principal, permission: Permission, path: str, *, from_below: Permission | None = None
+) -> bool:
+    """The caller holds `permission` at the unit at `path`; `from_below` names the one permission that
+    also holds from the units below (reading a campaign organised higher up)."""
+    return principal.can(permission, path) or (
+        permission is from_below and _covers(principal, path, permission)
+    )
+
+
+def denied(permission: Permission) -> Forbidden:
+    """The 403 for a permission the caller lacks (inside its area)."""
+    return Forbidden(f"Your role does not allow {permission.value} here")
+
+
+def check(
+    principal: Principal,
+    permission: Permission,
+    path: str | None,
+    label: str,
+    *,
+    from_below: Permission | None = None,
+) -> None:
+    """404 when the record at `path` (None: absent) is out of the caller's sight, 403 when the caller
+    sees it but lacks `permission` there: in that order, so nothing about it leaks."""
+    if path is None or not sees(principal, path, from_below=from_below is not None):
+        raise NotFound(f"{label} not found")
+    if not may(principal, permission, path, from_below=from_below):
+        raise denied(permission)
+
+
+def require(principal: Principal, permission: Permission, unit: Unit | None) -> None:
+    """403 when the caller lacks the permission at `unit` (None is the root: admins only)."""
+    if not principal.can(permission, unit.path if unit is not None else ""):
+        raise denied(permission)
+
+
+def require_somewhere(principal: Principal, permission: Permission) -> None:
+    """403 when the caller holds `permission` nowhere (a list it may not read at all)."""
+    if not principal.can(permission):
+        raise denied(permission)
+
+
+# --- units named by a request -------------------------------------------------------------------
 
 
 async def get_unit_in_scope(session: AsyncSession, principal: Principal, unit_id) -> Unit:
@@ -102,7 +194,7 @@ async def unit_in_body(
     try:
         return await get_unit_in_scope(session, principal, unit_id)
     except NotFound:
-        raise Invalid(f"{label} does not exist", loc=["body", field]) from None
+        raise Invalid(f"{label} does not exist", loc=["body", field], code="unit.unknown") from None
 
 
 async def list_scope(
@@ -110,12 +202,5 @@ async def list_scope(
 ) -> Unit | None:
     """For a list: 403 when the caller holds `permission` nowhere; the `?unit_id=` filter's unit
     (404 outside the caller's area), or None when there is no filter."""
-    if not principal.can(permission):
-        raise Forbidden(f"Your role does not allow {permission.value}")
+    require_somewhere(principal, permission)
     return await get_unit_in_scope(session, principal, unit_id) if unit_id else None
-
-
-def require(principal: Principal, permission: Permission, unit: Unit | None) -> None:
-    """403 when the caller lacks the permission at `unit` (None is the root: admins only)."""
-    if not principal.can(permission, unit.path if unit is not None else ""):
-        raise Forbidden(f"Your role does not allow {permission.value}")

@@ -1,62 +1,20 @@
-"""Campaign and event queries. A campaign (or event) is read from its unit's subtree and from the
-units below it (`app.authz.scope.in_scope_or_above`): a commune's campaign is each village's too."""
+"""Campaign and event queries the rules need (lists go through app.records)."""
 
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy import delete, exists, func, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.authz.permissions import Permission
-from app.authz.principal import Principal
-from app.authz.scope import in_scope_or_above, under
-from app.campaigns.schemas import EVENT_COLUMNS, CampaignRead
+from app.authz.scope import under
 from app.models import Activity, Campaign, CampaignEvent, EventDuty, Member, Unit
-
-COLUMNS = [getattr(Campaign, name) for name in CampaignRead.model_fields]
-EVENT_COLS = [getattr(CampaignEvent, name) for name in EVENT_COLUMNS]
-READ = Permission.campaigns_read
-
 
 # --- campaigns --------------------------------------------------------------------------------
 
 
-async def campaign_with_unit(
-    session: AsyncSession, campaign_id: uuid.UUID, *, lock: bool = False
-) -> tuple[Campaign, Unit] | None:
+async def campaign_with_unit(session: AsyncSession, campaign_id: uuid.UUID) -> tuple[Campaign, Unit]:
     query = select(Campaign, Unit).join(Unit, Unit.id == Campaign.unit_id).where(Campaign.id == campaign_id)
-    if lock:
-        query = query.with_for_update(of=Campaign)
-    row = (await session.execute(query)).first()
-    return (row[0], row[1]) if row else None
-
-
-async def list_campaigns(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    within: Unit | None,
-    filters: dict[str, Any],
-    active_on: date | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[Any], int]:
-    where = [in_scope_or_above(Campaign.unit_id, principal, within, READ)]
-    for name, value in filters.items():
-        if value is not None:
-            where.append(getattr(Campaign, name) == value)
-    if active_on is not None:
-        where += [Campaign.starts_on <= active_on, Campaign.ends_on >= active_on]
-    total = await session.scalar(select(func.count()).select_from(Campaign).where(*where))
-    rows = await session.execute(
-        select(*COLUMNS)
-        .where(*where)
-        .order_by(Campaign.starts_on.desc(), Campaign.name, Campaign.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(rows), total or 0
+    return tuple((await session.execute(query)).one())
 
 
 async def has_activities(
@@ -113,58 +71,13 @@ async def activities_outside(session: AsyncSession, campaign_id: uuid.UUID, unit
     return await session.scalar(query) or 0
 
 
-async def delete_campaign_events(session: AsyncSession, campaign_id: uuid.UUID) -> list[CampaignEvent]:
-    """Delete the campaign's events and their duties; returns the events (for the audit)."""
-    events = list(
-        await session.scalars(select(CampaignEvent).where(CampaignEvent.campaign_id == campaign_id))
-    )
-    if events:
-        await session.execute(delete(EventDuty).where(EventDuty.event_id.in_([e.id for e in events])))
-        for event in events:
-            await session.delete(event)
-        await session.flush()  # before the campaign's own delete: the unit of work does not order them
-    return events
-
-
 # --- events -----------------------------------------------------------------------------------
 
 
-async def event_with_unit(
-    session: AsyncSession, campaign_id: uuid.UUID, event_id: uuid.UUID, *, lock: bool = False
-) -> tuple[CampaignEvent, Unit] | None:
-    query = (
-        select(CampaignEvent, Unit)
-        .join(Unit, Unit.id == CampaignEvent.unit_id)
-        .where(CampaignEvent.id == event_id, CampaignEvent.campaign_id == campaign_id)
-    )
-    if lock:
-        query = query.with_for_update(of=CampaignEvent)
-    row = (await session.execute(query)).first()
-    return (row[0], row[1]) if row else None
-
-
-async def list_events(
-    session: AsyncSession,
-    principal: Principal,
-    campaign_id: uuid.UUID,
-    *,
-    within: Unit | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[Any], int]:
-    where = [
-        CampaignEvent.campaign_id == campaign_id,
-        in_scope_or_above(CampaignEvent.unit_id, principal, within, READ),
-    ]
-    total = await session.scalar(select(func.count()).select_from(CampaignEvent).where(*where))
-    rows = await session.execute(
-        select(*EVENT_COLS)
-        .where(*where)
-        .order_by(CampaignEvent.starts_at, CampaignEvent.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(rows), total or 0
+async def events_of(session: AsyncSession, campaign_id: uuid.UUID) -> list[CampaignEvent]:
+    """The campaign's events, locked (after the campaign)."""
+    query = select(CampaignEvent).where(CampaignEvent.campaign_id == campaign_id).order_by(CampaignEvent.id)
+    return list(await session.scalars(query.with_for_update()))
 
 
 async def duties(session: AsyncSession, event_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
@@ -202,6 +115,5 @@ async def set_duties(
     session.add_all(EventDuty(event_id=event_id, member_id=member_id) for member_id in sorted(added))
 
 
-async def delete_event(session: AsyncSession, event: CampaignEvent) -> None:
-    await session.execute(delete(EventDuty).where(EventDuty.event_id == event.id))
-    await session.delete(event)
+async def clear_duties(session: AsyncSession, event_id: uuid.UUID) -> None:
+    await session.execute(delete(EventDuty).where(EventDuty.event_id == event_id))

@@ -20,8 +20,9 @@ def ensure_same(existing: BaseModel, sent: BaseModel, *, ignore: set[str] = froz
 
 
 def _normal(value: Any) -> Any:
+    """Lists compare as sets (`member_ids` in any order, a repeat counting once)."""
     if isinstance(value, list):
-        return sorted((_normal(v) for v in value), key=repr)
+        return sorted({repr(v): v for v in map(_normal, value)}.values(), key=repr)
     if isinstance(value, dict):
         return {k: _normal(v) for k, v in value.items()}
     return value

@@ -32,16 +32,15 @@ from app.audit.writer import record
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
 from app.authz.scope import get_unit_in_scope, require
-from app.core.errors import Conflict, Invalid
+from app.core.errors import Conflict, Invalid, Problem
 from app.core.ids import uuid7
 from app.core.text import fold
-from app.households.repository import search_text
+from app.households import rules
 from app.households.schemas import (
     HouseholdCreate,
     ImportReport,
     ImportRowError,
     ImportVillageCount,
-    rule_errors,
 )
 from app.kpi import aggregates
 from app.models import ADULT_COUNTS, Household, Member, Unit
@@ -432,11 +431,11 @@ class _Checker:
             for error in exc.errors(include_url=False):
                 problems.append((str(error["loc"][0]) if error["loc"] else "", error["msg"]))
         if values is not None:
-            problems += rule_errors(values)
+            problems += rules.count_problems(values)
         code = values["code"] if values else (data.get("code") or "").strip() or None
         if code and village is not None:
             if code in self.taken.get(village.id, ()):
-                problems.append(("code", f"code {code!r} is already used in this village"))
+                problems.append(rules.code_taken(code))
             first = self.seen_codes.setdefault((village.id, code), line)
             if first != line:
                 problems.append(("code", f"code {code!r} already appears on line {first} for this village"))
@@ -491,10 +490,12 @@ class _Tally:
             return
         self.rows_invalid += 1
         self.errors_total += len(row.problems)
-        for name, msg in row.problems:
+        for name, msg, code in map(lambda p: Problem(*p), row.problems):
             if len(self.errors) < MAX_ERRORS:
                 self.errors.append(
-                    ImportRowError(line=row.line, column=header_of.get(name), field=name or None, msg=msg)
+                    ImportRowError(
+                        line=row.line, column=header_of.get(name), field=name or None, msg=msg, code=code
+                    )
                 )
 
 
@@ -654,11 +655,8 @@ async def _check_members(session: AsyncSession, rows: list[_Row]) -> None:
             ).all()
         )
         for row in assigned:
-            path = paths.get(row.member_id)
-            if path is None or not row.village.path.startswith(path):
-                row.problems.append(
-                    ("assigned_member_id", "the assigned member must be in a team of this village or commune")
-                )
+            if (problem := rules.assignable(paths.get(row.member_id), row.village.path)) is not None:
+                row.problems.append(problem)
 
 
 async def _insert(session: AsyncSession, rows: list[_Row]) -> int:
@@ -667,7 +665,9 @@ async def _insert(session: AsyncSession, rows: list[_Row]) -> int:
         row.values
         | {
             "id": uuid7(),
-            "search_text": search_text(row.values["head_name"], row.values["code"], row.values["phone"]),
+            "search_text": rules.search_text(
+                row.values["head_name"], row.values["code"], row.values["phone"], row.values["address"]
+            ),
             "version": 1,
             "created_at": now,
             "updated_at": now,

@@ -1,42 +1,16 @@
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.feed import FeedPage, Tombstone
 from app.core.fields import AwareMoment, Code, LongText, Name, Phone, text
 from app.core.pagination import Page
-from app.models.household import ADULT_COUNTS
 
 PeopleCount = Annotated[int, Field(ge=0, le=100)]
 MembersCount = Annotated[int, Field(ge=1, le=100)]
 Address = text(300)
-
-FACT_FIELDS = (
-    "members_count",
-    "adults_count",
-    *ADULT_COUNTS,
-    "informed",
-    "has_digital_member",
-    "is_business",
-    "business_cashless",
-    "needs_assistance",
-)
-
-
-def rule_errors(values: dict[str, Any]) -> list[tuple[str, str]]:
-    """The household rules of DOMAIN.md, as (field, message) pairs; empty when the record is sound."""
-    errors = []
-    members, adults = values.get("members_count", 1), values.get("adults_count", 1)
-    if adults > members:
-        errors.append(("adults_count", f"adults_count ({adults}) cannot exceed members_count ({members})"))
-    for field in ADULT_COUNTS:
-        if values.get(field, 0) > adults:
-            errors.append((field, f"{field} ({values[field]}) cannot exceed adults_count ({adults})"))
-    if values.get("business_cashless") and not values.get("is_business"):
-        errors.append(("business_cashless", "only a business household (is_business) can pay cashless"))
-    return errors
 
 
 class HouseholdFacts(BaseModel):
@@ -58,7 +32,7 @@ class HouseholdFacts(BaseModel):
 
 
 class HouseholdCreate(HouseholdFacts):
-    """A new household; the cross-field rules (`rule_errors`) are checked by the service."""
+    """A new household; the cross-field rules (app/households/rules.py) are checked by the service."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -135,6 +109,7 @@ class ImportRowError(BaseModel):
     column: str | None = Field(description="The column as the file names it, when one is at fault")
     field: str | None = Field(description="The household field (`village` for the village column)")
     msg: str
+    code: str = Field(default="validation", description="A stable machine code for the fault")
 
 
 class ImportVillageCount(BaseModel):

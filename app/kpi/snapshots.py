@@ -12,7 +12,6 @@ from app.authz.permissions import Permission
 from app.authz.principal import Principal
 from app.authz.scope import get_unit_in_scope, in_scope, require
 from app.core.errors import Conflict
-from app.core.resource import fetch
 from app.core.versioning import check_version
 from app.kpi import engine, export, targets
 from app.kpi.periods import parse_period, previous_month
@@ -20,9 +19,26 @@ from app.kpi.schemas import PendingReports, PendingUnit, SnapshotCreate, Snapsho
 from app.kpi.service import indicators_for, with_targets
 from app.models import Unit
 from app.models.kpi import KpiSnapshot
+from app.records import Permissions, Resource, fetch
 
-LABEL = "Report"
 SENT = ("submitted", "approved")
+
+
+class Reports(Resource):
+    """Reports have a workflow of their own; described here so that reading one goes through
+    app.records."""
+
+    name, label, model, read = "kpi_snapshot", "Report", KpiSnapshot, SnapshotRead
+    permissions = Permissions(
+        read=Permission.kpi_read,
+        create=Permission.reports_create,
+        update=Permission.reports_create,
+        delete=Permission.reports_create,
+    )
+    tombstones = False
+
+
+REPORTS = Reports()
 
 
 def to_read(snapshot: KpiSnapshot) -> SnapshotRead:
@@ -90,7 +106,7 @@ def _json(figures: list[dict]) -> list[dict]:
 
 
 async def _get(session, principal, snapshot_id, permission, lock=False) -> tuple[KpiSnapshot, Unit]:
-    return await fetch(session, principal, KpiSnapshot, snapshot_id, permission, label=LABEL, lock=lock)
+    return await fetch(session, principal, REPORTS, snapshot_id, permission, lock=lock)
 
 
 async def get_snapshot(session: AsyncSession, principal: Principal, snapshot_id: uuid.UUID) -> KpiSnapshot:

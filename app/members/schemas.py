@@ -1,7 +1,7 @@
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -47,14 +47,6 @@ def _not_after_this_year(year: int) -> int:
 BirthYear = Annotated[
     int, Field(ge=1900, le=2100, description="1900 to the current year"), AfterValidator(_not_after_this_year)
 ]
-
-
-def rule_errors(values: dict[str, Any]) -> list[tuple[str, str]]:
-    """The cross-field rules of a member, as (field, message) pairs; empty when the record is sound."""
-    joined, left = values.get("joined_on"), values.get("left_on")
-    if joined is not None and left is not None and left < joined:
-        return [("left_on", f"left_on ({left}) cannot be before joined_on ({joined})")]
-    return []
 
 
 class MemberCreate(BaseModel):

@@ -1,60 +1,16 @@
-"""Training queries; attendance is read for a whole page at once."""
+"""Attendance queries; attendance is read for a whole page at once."""
 
 import uuid
 from collections import defaultdict
 from collections.abc import Collection
-from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
 from app.authz.scope import in_scope
-from app.models import Member, Training, TrainingAttendance, Unit
-from app.trainings.schemas import TrainingRecord
-
-COLUMNS = [getattr(Training, name) for name in TrainingRecord.model_fields]
-
-
-def _where(principal: Principal, within: Unit | None, filters: dict[str, Any]) -> list:
-    where = [in_scope(Training.unit_id, principal, within, Permission.trainings_read)]
-    if filters.get("mode") is not None:
-        where.append(Training.mode == filters["mode"])
-    if filters.get("held_from") is not None:
-        where.append(Training.held_on >= filters["held_from"])
-    if filters.get("held_to") is not None:
-        where.append(Training.held_on <= filters["held_to"])
-    if filters.get("member_id") is not None:
-        where.append(
-            Training.id.in_(
-                select(TrainingAttendance.training_id).where(
-                    TrainingAttendance.member_id == filters["member_id"]
-                )
-            )
-        )
-    return where
-
-
-async def list_trainings(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    within: Unit | None,
-    filters: dict[str, Any],
-    limit: int,
-    offset: int,
-) -> tuple[list[Any], int]:
-    where = _where(principal, within, filters)
-    total = await session.scalar(select(func.count()).select_from(Training).where(*where))
-    rows = await session.execute(
-        select(*COLUMNS)
-        .where(*where)
-        .order_by(Training.held_on.desc(), Training.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(rows), total or 0
+from app.models import Member, TrainingAttendance, Unit
 
 
 async def attendees(session: AsyncSession, training_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
@@ -103,10 +59,4 @@ async def set_attendees(
             )
         )
     session.add_all(TrainingAttendance(training_id=training_id, member_id=m) for m in sorted(added))
-    await session.flush()
-
-
-async def delete_training(session: AsyncSession, training: Training) -> None:
-    await session.execute(delete(TrainingAttendance).where(TrainingAttendance.training_id == training.id))
-    await session.delete(training)
     await session.flush()

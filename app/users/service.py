@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.writer import record, snapshot
 from app.authz.permissions import ROLE_LEVELS, Permission, Role
 from app.authz.principal import Principal
-from app.authz.scope import get_unit_in_scope
+from app.authz.scope import denied, get_unit_in_scope, require_somewhere
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.ids import uuid7
 from app.core.replay import ensure_same
@@ -45,8 +45,7 @@ async def list_users(
     offset: int,
     **filters,
 ) -> UserList:
-    if not principal.can(Permission.users_read):
-        raise Forbidden("Your role does not allow users:read")
+    require_somewhere(principal, Permission.users_read)
     within = await get_unit_in_scope(session, principal, unit_id) if unit_id else None
     users, total = await repository.list_users(
         session, principal, within=within, limit=limit, offset=offset, **filters
@@ -63,7 +62,7 @@ async def _get_visible(session: AsyncSession, principal: Principal, user_id: uui
     if user is None:
         raise NotFound("User not found")
     if not await repository.get_visible_user(session, principal, user_id, Permission.users_read):
-        raise Forbidden("Your role does not allow users:read")
+        raise denied(Permission.users_read)
     return user
 
 
@@ -112,17 +111,17 @@ async def _require_manages(session: AsyncSession, principal: Principal, user: Us
 
 
 async def create_user(session: AsyncSession, principal: Principal, data: UserCreate) -> tuple[UserRead, bool]:
-    if data.id is not None and (existing := await session.get(User, data.id)) is not None:
-        if await repository.get_visible_user(session, principal, existing.id) is None:
-            raise Conflict("This id is already in use")
+    if data.id is not None and await session.get(User, data.id) is not None:
+        # A repeated create answers what GET would before comparing anything (app.records.writes).
+        existing = await _get_visible(session, principal, data.id)
+        require_somewhere(principal, Permission.users_manage)
         read = await _read(session, existing)
         ensure_same(read, data, ignore={"password"})
         if not await verify_password(data.password, existing.password_hash):
             raise Conflict("A user with this id already exists with another password")
         return read, False
 
-    if not principal.can(Permission.users_manage):
-        raise Forbidden("Your role does not allow users:manage")
+    require_somewhere(principal, Permission.users_manage)
     if not data.roles and not principal.is_admin:
         raise Invalid("Give the user at least one role in your area", loc=["body", "roles"])
     roles = await _check_grants(session, principal, data.roles)

@@ -1,0 +1,83 @@
+"""The household rules, once: the API and the importer both check a household here.
+
+The counts' rules are pinned to the field app's copy (frontend/src/lib/household.ts) by the shared
+cases in tests/cases/household_rules.json, which pytest and vitest both run.
+"""
+
+from typing import Any
+
+from app.authz.scope import within_path
+from app.core.errors import Problem
+from app.core.text import fold
+from app.models.household import ADULT_COUNTS
+
+FACT_FIELDS = (
+    "members_count",
+    "adults_count",
+    *ADULT_COUNTS,
+    "informed",
+    "has_digital_member",
+    "is_business",
+    "business_cashless",
+    "needs_assistance",
+)
+# What a team member may change on a visit; everything else needs households:manage.
+VISIT_FIELDS = frozenset({*FACT_FIELDS, "last_visit_at", "note"})
+# The model's defaults, for a partial record (an import row, a create that leaves counts out).
+DEFAULTS: dict[str, Any] = {"members_count": 1, "adults_count": 1} | dict.fromkeys(ADULT_COUNTS, 0)
+
+
+def count_problems(values: dict[str, Any]) -> list[Problem]:
+    """The counts and flags of DOMAIN.md: every adults count within adults_count, adults within
+    members, and cashless only for a business. Empty when the record is sound."""
+    values = DEFAULTS | {k: v for k, v in values.items() if v is not None}
+    problems = []
+    members, adults = values["members_count"], values["adults_count"]
+    if adults > members:
+        problems.append(
+            Problem(
+                "adults_count",
+                f"adults_count ({adults}) cannot exceed members_count ({members})",
+                "household.adults_exceed_members",
+            )
+        )
+    for field in ADULT_COUNTS:
+        if values[field] > adults:
+            problems.append(
+                Problem(
+                    field,
+                    f"{field} ({values[field]}) cannot exceed adults_count ({adults})",
+                    "household.exceeds_adults",
+                )
+            )
+    if values.get("business_cashless") and not values.get("is_business"):
+        problems.append(
+            Problem(
+                "business_cashless",
+                "only a business household (is_business) can pay cashless",
+                "household.cashless_not_business",
+            )
+        )
+    return problems
+
+
+def code_taken(code: str) -> Problem:
+    return Problem("code", f"code {code!r} is already used in this village", "household.code_taken")
+
+
+def assignable(member_path: str | None, village_path: str) -> Problem | None:
+    """The assigned member must be in a team of the household's village or of its commune."""
+    if member_path is not None and within_path(village_path, member_path):
+        return None
+    return Problem(
+        "assigned_member_id",
+        "the assigned member must be in a team of this village or commune",
+        "household.member_elsewhere",
+    )
+
+
+def search_text(head_name: str, code: str | None, phone: str | None, address: str | None) -> str:
+    """What `?q=` matches: the folded head name, code, phone digits and address."""
+    digits = "".join(c for c in phone or "" if c.isdigit())
+    parts = (fold(head_name), fold(code or ""), digits, fold(address or ""))
+    return " ".join(part for part in parts if part)[:300]

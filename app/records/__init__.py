@@ -1,0 +1,24 @@
+"""The records layer: every synced record (household, member, activity, team, training, campaign,
+event, target) is read and written here, so scope, permission, replay, rules, aggregates and audit
+happen in one order in one place. A domain describes its record as a `Resource`."""
+
+from app.records.access import fetch
+from app.records.reads import changes, get, page
+from app.records.resource import Permissions, Resource, Write
+from app.records.writes import change, create, delete, insert, remove, update
+
+__all__ = [
+    "Permissions",
+    "Resource",
+    "Write",
+    "change",
+    "changes",
+    "create",
+    "delete",
+    "fetch",
+    "get",
+    "insert",
+    "page",
+    "remove",
+    "update",
+]

@@ -1,0 +1,179 @@
+"""Create, update and delete a synced record, every one in the same order:
+
+    scope → permission → replay → rules → write → aggregates → audit
+
+Scope and permission come first, so a caller learns nothing of a record it may not read: a repeated
+create (a client id already taken) answers exactly what `GET` would answer that caller (404 out of
+its area, 403 without the right) before any field is compared. `insert`, `change` and `remove` are
+the write → aggregates → audit tail, for a domain that writes a record as a consequence of another
+(a team's members moving with it).
+"""
+
+import uuid
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.writer import record as audit
+from app.authz.principal import Principal
+from app.authz.scope import require
+from app.core import metrics
+from app.core.errors import Conflict, Invalid
+from app.core.ids import uuid7
+from app.core.replay import ensure_same
+from app.core.versioning import check_version
+from app.records.access import fetch
+from app.records.resource import Resource, Write
+
+
+async def create(
+    session: AsyncSession,
+    principal: Principal,
+    resource: Resource,
+    data: BaseModel,
+    parent: dict[str, Any] | None = None,
+) -> tuple[BaseModel, bool]:
+    """The new record (True), or the stored one when this is a repeat of its create (False)."""
+    record_id = getattr(data, "id", None)
+    if record_id is not None and await session.get(resource.model, record_id) is not None:
+        return await _replay(session, principal, resource, data, parent), False
+    values = data.model_dump(exclude={"id"}) | (parent or {})
+    w = Write(session, principal, resource, changes=values, values=values)
+    w.unit = await resource.locate(w)  # scope: a unit out of sight is a bad body
+    require(principal, resource.permissions.create, w.unit)  # permission
+    values |= await resource.rules(w)
+    return await insert(w, record_id or uuid7()), True
+
+
+async def _replay(
+    session: AsyncSession,
+    principal: Principal,
+    resource: Resource,
+    data: BaseModel,
+    parent: dict[str, Any] | None,
+) -> BaseModel:
+    obj, unit = await fetch(session, principal, resource, data.id, resource.permissions.read)
+    require(principal, resource.permissions.create, unit)
+    if any(getattr(obj, name) != value for name, value in (parent or {}).items()):
+        raise Conflict("This id is already in use by a record elsewhere")
+    (stored,) = await resource.present(session, [obj])
+    ensure_same(stored, data, ignore=resource.replay_ignore(data))
+    metrics.RECORD_REPLAYS.inc()
+    return stored
+
+
+async def update(
+    session: AsyncSession,
+    principal: Principal,
+    resource: Resource,
+    record_id: uuid.UUID,
+    data: BaseModel,
+    if_match: int | None,
+    parent: dict[str, Any] | None = None,
+) -> BaseModel:
+    changes = data.model_dump(exclude_unset=True)
+    permission = resource.update_permission(changes)
+    obj, unit = await fetch(
+        session, principal, resource, record_id, permission, lock=resource.lock_on_fetch, parent=parent
+    )
+    for name in resource.required:
+        if name in changes and changes[name] is None:
+            raise Invalid(f"{name} cannot be null", loc=["body", name], code="required")
+    check_version(obj, if_match)
+    w = Write(session, principal, resource, changes=changes, unit=unit, obj=obj, if_match=if_match)
+    moved_to = await resource.locate(w)
+    if moved_to.id != unit.id:
+        require(principal, permission, moved_to)
+    w.unit = moved_to
+    (w.before,) = await resource.present(session, [obj])
+    w.values = w.before.model_dump() | changes
+    changes |= await resource.rules(w)
+    return await change(w, changes)
+
+
+async def delete(
+    session: AsyncSession,
+    principal: Principal,
+    resource: Resource,
+    record_id: uuid.UUID,
+    if_match: int | None,
+    parent: dict[str, Any] | None = None,
+) -> None:
+    obj, unit = await fetch(
+        session, principal, resource, record_id, resource.permissions.delete, lock=True, parent=parent
+    )
+    check_version(obj, if_match)
+    (before,) = await resource.present(session, [obj])
+    await remove(Write(session, principal, resource, changes={}, unit=unit, obj=obj, before=before))
+
+
+# --- the tail: write → aggregates → audit ------------------------------------------------------
+
+
+async def insert(w: Write, record_id: uuid.UUID) -> BaseModel:
+    resource = w.resource
+    obj = resource.model(id=record_id, **resource.stored(w.values))
+    w.session.add(obj)
+    await w.session.flush()
+    await resource.save_children(w, record_id)
+    (after,) = await resource.present(w.session, [obj])
+    await resource.written(w, None, after)
+    audit(
+        w.session,
+        w.principal,
+        "create",
+        resource.name,
+        record_id,
+        unit_id=w.unit.id,
+        after=resource.snapshot(after),
+    )
+    return after
+
+
+async def change(w: Write, changes: dict[str, Any]) -> BaseModel:
+    """Apply `changes` to `w.obj` (whose `w.before` is known); nothing happens when nothing changes."""
+    resource, obj = w.resource, w.obj
+    w.changes = changes
+    stored = {k: v for k, v in resource.stored(changes).items() if getattr(obj, k) != v}
+    for name, value in stored.items():
+        setattr(obj, name, value)
+    if not (await resource.save_children(w, obj.id) or stored):
+        return w.before
+    obj.touch()
+    await w.session.flush()
+    (after,) = await resource.present(w.session, [obj])
+    await resource.written(w, w.before, after)
+    audit(
+        w.session,
+        w.principal,
+        "update",
+        resource.name,
+        obj.id,
+        unit_id=obj.unit_id,
+        before=resource.snapshot(w.before),
+        after=resource.snapshot(after),
+    )
+    return after
+
+
+async def remove(w: Write) -> None:
+    """Delete `w.obj` (whose `w.before` is known): a tombstone, or gone with what it owns."""
+    resource, obj = w.resource, w.obj
+    await resource.removing(w)
+    if resource.tombstones:
+        obj.touch()
+        obj.deleted_at = obj.updated_at
+    else:
+        await w.session.delete(obj)
+    await w.session.flush()
+    await resource.written(w, w.before, None)
+    audit(
+        w.session,
+        w.principal,
+        "delete",
+        resource.name,
+        obj.id,
+        unit_id=obj.unit_id,
+        before=resource.snapshot(w.before),
+    )
