@@ -41,9 +41,14 @@ async def make_unit(session: AsyncSession, name: str, level: str, parent: Unit |
 
 
 async def make_user(
-    session: AsyncSession, username: str, role: Role, unit: Unit | None, password_hash: str
+    session: AsyncSession,
+    username: str,
+    role: Role,
+    unit: Unit | None,
+    password_hash: str,
+    full_name: str | None = None,
 ) -> User:
-    user = User(username=username, full_name=username.title(), password_hash=password_hash)
+    user = User(username=username, full_name=full_name or username.title(), password_hash=password_hash)
     session.add(user)
     await session.flush()
     session.add(RoleAssignment(user_id=user.id, role=role.value, unit_id=unit.id if unit else None))

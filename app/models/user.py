@@ -1,13 +1,17 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import String, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
+from app.core.text import fold
 from app.models.base import UTCDateTime, Versioned, created_field, id_field
 
 
 class User(Versioned, SQLModel, table=True):
+    """A person who signs in. `search_text` (the folded username and full name) is kept by the model
+    itself, whoever writes the user."""
+
     __tablename__ = "users"
 
     id: uuid.UUID = id_field()
@@ -16,6 +20,13 @@ class User(Versioned, SQLModel, table=True):
     phone: str | None = Field(default=None, sa_type=String(20))
     password_hash: str = Field(sa_type=String(255), nullable=False)
     is_active: bool = Field(default=True, nullable=False)
+    search_text: str = Field(default="", sa_type=String(260), nullable=False)
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _search_text(_mapper, _connection, user: User) -> None:
+    user.search_text = f"{fold(user.username)} {fold(user.full_name)}"
 
 
 class RoleAssignment(SQLModel, table=True):

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
 from app.authz.scope import in_scope
+from app.core.search import matches
 from app.models import RoleAssignment, Unit, User
 from app.users.schemas import RoleGrant
 
@@ -32,9 +33,8 @@ async def list_users(
     offset: int,
 ) -> tuple[list[User], int]:
     where = [c for c in (_visible(principal, Permission.users_read),) if c is not None]
-    if q:
-        pattern = f"%{q.lower()}%"
-        where.append(or_(func.lower(User.username).like(pattern), func.lower(User.full_name).like(pattern)))
+    if (search := matches(q, User.search_text)) is not None:
+        where.append(search)
     if role is not None or within is not None:
         held = [RoleAssignment.user_id == User.id]
         if role is not None:
