@@ -30,8 +30,8 @@ for (const file of first) {
   total += size;
   console.log(`first load: ${relative(dist, join(dist, file))} ${(size / 1024).toFixed(1)} KB gzipped`);
 }
-console.log(`first load total (JS+CSS, gzipped): ${(total / 1024).toFixed(1)} KB (budget 100 KB)`);
-if (total > 100 * 1024) {
-  console.error("First load is over the 100 KB budget");
+console.log(`first load total (JS+CSS, gzipped): ${(total / 1024).toFixed(1)} KB (budget 60 KB)`);
+if (total > 60 * 1024) {
+  console.error("First load is over the 60 KB budget");
   process.exit(1);
 }

@@ -2,17 +2,15 @@
 import { useEffect, useState } from "preact/hooks";
 import { can, login, loadMe, me, session, sessionExpired } from "./api/session";
 import { clearRecords } from "./lib/db";
-import { lang, setLang, t } from "./lib/i18n";
+import { lang, t } from "./lib/i18n";
 import type { Key } from "./lib/i18n.vi";
-import { flush, outboxState, refreshCounts } from "./lib/outbox";
+import { online } from "./lib/network";
+import { flush } from "./lib/outbox";
+import { outboxState, refreshCounts } from "./lib/queue";
 import { match, navigate, route } from "./lib/router";
-import { createStore, useStore } from "./lib/store";
+import { useStore } from "./lib/store";
 import { loadRootUnit, rootUnit, syncState, syncVillage } from "./lib/sync";
-import { DialogHost, Field, Link, ToastHost, lazy, problemMessage } from "./ui";
-
-export const online = createStore(typeof navigator === "undefined" ? true : navigator.onLine);
-addEventListener("online", () => online.set(true));
-addEventListener("offline", () => online.set(false));
+import { DialogHost, Field, LanguageSwitch, Link, ToastHost, lazy, problemMessage } from "./ui";
 
 const Home = lazy(() => import("./screens/Home"));
 const Households = lazy(() => import("./screens/Households"));
@@ -69,19 +67,6 @@ const NAV: { href: string; label: Key; icon: keyof typeof ICONS; permission?: st
   { href: "/reports", label: "navReports", icon: "reports", permission: "kpi:read" },
   { href: "/more", label: "navMore", icon: "more" },
 ];
-
-function LanguageSwitch() {
-  const current = useStore(lang);
-  return (
-    <div class="lang" role="group" aria-label={t("language")}>
-      {(["vi", "en"] as const).map((l) => (
-        <button type="button" class={`chip${current === l ? " on" : ""}`} aria-pressed={current === l} onClick={() => void setLang(l)}>
-          {l === "vi" ? "Tiếng Việt" : "English"}
-        </button>
-      ))}
-    </div>
-  );
-}
 
 function SignIn() {
   const expired = useStore(sessionExpired);
@@ -230,5 +215,3 @@ export function App() {
     </>
   );
 }
-
-export { LanguageSwitch };

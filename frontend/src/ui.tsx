@@ -1,14 +1,26 @@
 // Shared pieces: big touch targets, errors next to fields, a confirm dialog, a toast, lazy screens.
 import type { ComponentChildren, ComponentType, JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Problem } from "./api/types";
-import { lang, t } from "./lib/i18n";
-import type { Key } from "./lib/i18n.vi";
+import { lang, setLang, t } from "./lib/i18n";
+import { problemText } from "./lib/problems";
 import { onLink } from "./lib/router";
 import { createStore, useStore } from "./lib/store";
 
 export function Link(props: JSX.HTMLAttributes<HTMLAnchorElement> & { href: string }) {
   return <a {...props} onClick={onLink} />;
+}
+
+export function LanguageSwitch() {
+  const current = useStore(lang);
+  return (
+    <div class="lang" role="group" aria-label={t("language")}>
+      {(["vi", "en"] as const).map((l) => (
+        <button type="button" class={`chip${current === l ? " on" : ""}`} aria-pressed={current === l} onClick={() => void setLang(l)}>
+          {l === "vi" ? "Tiếng Việt" : "English"}
+        </button>
+      ))}
+    </div>
+  );
 }
 
 export function Loading() {
@@ -48,53 +60,14 @@ export function lazy<P extends object>(load: () => Promise<{ default: ComponentT
   };
 }
 
-/** Server messages are English: the common ones in Vietnamese, the rest as they are. */
-export function translateMsg(msg: string): string {
-  if (lang.get() === "en") return msg;
-  const rules: [RegExp, (m: RegExpMatchArray) => string][] = [
-    [/cannot exceed adults_count/i, () => t("errExceedAdults")],
-    [/cannot exceed members_count/i, () => t("errExceedMembers")],
-    [/only a business household/i, () => t("errOnlyBusiness")],
-    [/greater than or equal to (\S+)/i, (m) => t("errMin", { n: m[1] })],
-    [/less than or equal to (\S+)/i, (m) => t("errMax", { n: m[1] })],
-    [/field required|missing/i, () => t("errRequired")],
-    [/should match pattern/i, () => t("errFormat")],
-    [/at least (\d+) character/i, (m) => t("errMinLength", { n: m[1] })],
-    [/at most (\d+) character/i, (m) => t("errMaxLength", { n: m[1] })],
-    [/valid (integer|number)/i, () => t("errNumber")],
-    [/valid date/i, () => t("errDate")],
-    [/already (exists|taken|in use)|duplicate/i, () => t("errDuplicate")],
-  ];
-  for (const [re, fn] of rules) {
-    const m = msg.match(re);
-    if (m) return fn(m);
-  }
-  return msg;
-}
-
-/** One sentence for a failed request, in the user's language. */
-export function problemMessage(e: unknown): string {
-  if (e instanceof TypeError || (typeof navigator !== "undefined" && !navigator.onLine)) return t("errNetwork");
-  const p = e as Problem;
-  const byStatus: Record<number, Key> = {
-    401: "errSession",
-    403: "errForbidden",
-    404: "errNotFound",
-    409: "errConflict",
-    412: "errStale",
-    429: "errTooMany",
-  };
-  if (p?.status === 422) return p.detail && !/see errors/i.test(p.detail) ? translateMsg(p.detail) : t("errInvalid");
-  if (p?.status && byStatus[p.status]) return t(byStatus[p.status]);
-  if (p?.status && p.status >= 500) return t("errServer");
-  return t("errUnknown");
-}
+/** One sentence for a failed request, in the user's language (see lib/problems.ts). */
+export const problemMessage = problemText;
 
 export function ErrorText({ error, id }: { error?: string; id?: string }) {
   if (!error) return null;
   return (
     <p class="field-error" id={id} role="alert">
-      {translateMsg(error)}
+      {error}
     </p>
   );
 }

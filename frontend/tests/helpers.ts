@@ -1,7 +1,6 @@
-import { me, session, setFetch } from "../src/api/session";
+import { setFetch } from "../src/api/client";
+import { me, session } from "../src/api/tokens";
 import { useDatabase } from "../src/lib/db";
-import { setTransport } from "../src/lib/outbox";
-import { authFetch } from "../src/api/session";
 import { FakeServer } from "./fakeServer";
 
 let n = 0;
@@ -11,7 +10,6 @@ export async function freshPhone(): Promise<FakeServer> {
   await useDatabase(`test-${Date.now()}-${++n}`);
   const server = new FakeServer();
   setFetch(server.fetch);
-  setTransport(authFetch);
   me.set({ id: "u1", username: "leader", full_name: "Lê Thị Hoa", phone: null, roles: [{ role: "team_leader", unit_id: "v1" }], permissions: ["households:read", "households:update", "teams:read", "members:read", "activities:read", "activities:record"] });
   session.set({ access: "a1", refresh: "r1", expiresAt: Date.now() + 3_600_000 });
   return server;

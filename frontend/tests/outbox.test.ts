@@ -1,20 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { db } from "../src/lib/db";
-import {
-  alreadyApplied,
-  conflictFields,
-  discard,
-  fieldErrors,
-  flush,
-  keepMine,
-  outboxItems,
-  outboxState,
-  queueCreate,
-  queueDelete,
-  queuePatch,
-  stopRetries,
-  takeServer,
-} from "../src/lib/outbox";
+import { flush, queueCreate, queueDelete, queuePatch, stopRetries } from "../src/lib/outbox";
+import { fieldErrors } from "../src/lib/problems";
+import { outboxItems, outboxState } from "../src/lib/queue";
+import { alreadyApplied, conflictFields, discard, keepMine, takeServer } from "../src/lib/resolve";
 import { FakeServer, json } from "./fakeServer";
 import { freshPhone, household } from "./helpers";
 
@@ -59,7 +48,7 @@ function realisticServer(s: FakeServer) {
 describe("creates", () => {
   it("send the client id and an Idempotency-Key, and keep the server's record", async () => {
     realisticServer(server);
-    const item = await queueCreate("activities", "/api/v1/activities", { unit_id: "v1", kind: "vneid_activation", people_count: 1 }, "opActivity");
+    const item = await queueCreate("activities", { unit_id: "v1", kind: "vneid_activation", people_count: 1 }, "opActivity");
     const id = item.entity!.split(":")[1];
     expect(outboxState.get()).toEqual({ pending: 1, blocked: 0 });
     expect((await (await db()).get("activities", id))?._pending).toBe(true);
@@ -79,7 +68,7 @@ describe("creates", () => {
   it("survive the network going away: kept, then sent once with the same key", async () => {
     const records = realisticServer(server);
     server.offline = true;
-    await queueCreate("activities", "/api/v1/activities", { unit_id: "v1", kind: "other" }, "opActivity");
+    await queueCreate("activities", { unit_id: "v1", kind: "other" }, "opActivity");
     expect(await flush()).toBe("offline");
     expect(await flush()).toBe("offline");
     expect((await outboxItems()).map((i) => i.status)).toEqual(["pending"]);
@@ -104,7 +93,7 @@ describe("creates", () => {
       }
       return undefined;
     });
-    const item = await queueCreate("activities", "/api/v1/activities", { unit_id: "v1", kind: "other" }, "opActivity");
+    const item = await queueCreate("activities", { unit_id: "v1", kind: "other" }, "opActivity");
     expect(await flush()).toBe("offline");
     expect(await flush()).toBe("done");
     const posts = server.writes();
@@ -118,16 +107,16 @@ describe("creates", () => {
   it("are sent in the order they were made", async () => {
     realisticServer(server);
     for (const kind of ["vneid_activation", "dvc_account", "online_dossier"]) {
-      await queueCreate("activities", "/api/v1/activities", { unit_id: "v1", kind }, "opActivity");
+      await queueCreate("activities", { unit_id: "v1", kind }, "opActivity");
     }
     await flush();
     expect(server.writes().map((w) => (w.body as { kind: string }).kind)).toEqual(["vneid_activation", "dvc_account", "online_dossier"]);
   });
 
   it("of a record deleted before it was sent simply disappear", async () => {
-    const item = await queueCreate("activities", "/api/v1/activities", { unit_id: "v1", kind: "other" }, "opActivity");
+    const item = await queueCreate("activities", { unit_id: "v1", kind: "other" }, "opActivity");
     const id = item.entity!.split(":")[1];
-    expect(await queueDelete("activities", `/api/v1/activities/${id}`, { id, version: 0 }, "opUndo")).toBeNull();
+    expect(await queueDelete("activities", { id, version: 0 }, "opUndo")).toBeNull();
     expect(await outboxItems()).toEqual([]);
     expect(await (await db()).get("activities", id)).toBeUndefined();
     await flush();
@@ -140,8 +129,8 @@ describe("updates", () => {
     const records = realisticServer(server);
     records.set("h1", household());
     const h = household();
-    await queuePatch("households", "/api/v1/households/h1", h, { informed: true }, "opVisit");
-    await queuePatch("households", "/api/v1/households/h1", { ...h, informed: true }, { adults_vneid: 2 }, "opVisit");
+    await queuePatch("households", h, { informed: true }, "opVisit");
+    await queuePatch("households", { ...h, informed: true }, { adults_vneid: 2 }, "opVisit");
     expect(await outboxItems()).toHaveLength(1);
     expect(await flush()).toBe("done");
     const [patch] = server.writes();
@@ -155,10 +144,10 @@ describe("updates", () => {
   it("of a record created on the phone wait for it, then use the version it got", async () => {
     const records = realisticServer(server);
     server.offline = true;
-    const created = await queueCreate("households", "/api/v1/households", { id: "h9", unit_id: "v1", head_name: "Mới" }, "opNewHousehold");
+    const created = await queueCreate("households", { id: "h9", unit_id: "v1", head_name: "Mới" }, "opNewHousehold");
     expect(created.ifMatch).toBe(0);
-    await queuePatch("households", "/api/v1/households/h9", { id: "h9", version: 0 }, { informed: true }, "opVisit");
-    await queueCreate("activities", "/api/v1/activities", { unit_id: "v1", household_id: "h9", kind: "other" }, "opActivity", undefined, [{ store: "households", id: "h9" }]);
+    await queuePatch("households", { id: "h9", version: 0 }, { informed: true }, "opVisit");
+    await queueCreate("activities", { unit_id: "v1", household_id: "h9", kind: "other" }, "opActivity", { dependsOn: [{ store: "households", id: "h9" }] });
     server.offline = false;
     expect(await flush()).toBe("done");
     const writes = server.writes();
@@ -173,15 +162,15 @@ describe("conflicts (412)", () => {
     const records = realisticServer(server);
     records.set("h1", household({ version: 2, adults_vneid: 1, note: "đã gọi điện" }));
     await (await db()).put("households", household());
-    await queuePatch("households", "/api/v1/households/h1", household(), { adults_vneid: 3, informed: true }, "opVisit", { name: "An" });
+    await queuePatch("households", household(), { adults_vneid: 3, informed: true }, "opVisit", { labelVars: { name: "An" } });
     expect(await flush()).toBe("done");
     return records;
   }
 
   it("are kept for the user with the server's version, and hold back only that record", async () => {
     await staleEdit();
-    await queueCreate("activities", "/api/v1/activities", { unit_id: "v1", kind: "other" }, "opActivity");
-    await queuePatch("households", "/api/v1/households/h1", household(), { informed: false }, "opVisit");
+    await queueCreate("activities", { unit_id: "v1", kind: "other" }, "opActivity");
+    await queuePatch("households", household(), { informed: false }, "opVisit");
     expect(await flush()).toBe("done");
     const items = await outboxItems();
     expect(items.map((i) => [i.method, i.status])).toEqual([["PATCH", "conflict"]]);
@@ -218,7 +207,7 @@ describe("conflicts (412)", () => {
   it("that only repeat a change which already landed are not conflicts", async () => {
     const records = realisticServer(server);
     records.set("h1", household({ version: 2, informed: true, last_visit_at: "2026-11-23T09:00:00+00:00" }));
-    await queuePatch("households", "/api/v1/households/h1", household(), { informed: true, last_visit_at: "2026-11-23T09:00:00.000Z" }, "opVisit");
+    await queuePatch("households", household(), { informed: true, last_visit_at: "2026-11-23T09:00:00.000Z" }, "opVisit");
     expect(await flush()).toBe("done");
     expect(await outboxItems()).toEqual([]);
     expect(records.get("h1")?.version).toBe(2);
@@ -234,8 +223,8 @@ describe("refusals and failures", () => {
         : undefined,
     );
     await (await db()).put("households", household());
-    await queuePatch("households", "/api/v1/households/h1", household(), { adults_vneid: 5 }, "opVisit");
-    await queueCreate("activities", "/api/v1/activities", { unit_id: "v1", kind: "other" }, "opActivity");
+    await queuePatch("households", household(), { adults_vneid: 5 }, "opVisit");
+    await queueCreate("activities", { unit_id: "v1", kind: "other" }, "opActivity");
     expect(await flush()).toBe("done");
     const [failed] = await outboxItems();
     expect(failed.status).toBe("failed");
@@ -251,8 +240,8 @@ describe("refusals and failures", () => {
     realisticServer(server);
     let down = true;
     server.on((req) => (down && req.method === "POST" ? json(503, { status: 503 }, { "Retry-After": "1" }) : undefined));
-    await queueCreate("activities", "/api/v1/activities", { unit_id: "v1", kind: "vneid_activation" }, "opActivity");
-    await queueCreate("activities", "/api/v1/activities", { unit_id: "v1", kind: "dvc_account" }, "opActivity");
+    await queueCreate("activities", { unit_id: "v1", kind: "vneid_activation" }, "opActivity");
+    await queueCreate("activities", { unit_id: "v1", kind: "dvc_account" }, "opActivity");
     expect(await flush()).toBe("retry");
     expect(server.writes()).toHaveLength(1);
     const items = await outboxItems();
@@ -265,8 +254,8 @@ describe("refusals and failures", () => {
   it("activities of a household whose creation was refused wait with it", async () => {
     realisticServer(server);
     server.on((req) => (req.method === "POST" && req.path === "/api/v1/households" ? json(422, { status: 422, detail: "bad" }) : undefined));
-    await queueCreate("households", "/api/v1/households", { id: "h7", unit_id: "v1", head_name: "X" }, "opNewHousehold");
-    await queueCreate("activities", "/api/v1/activities", { unit_id: "v1", household_id: "h7", kind: "other" }, "opActivity", undefined, [{ store: "households", id: "h7" }]);
+    await queueCreate("households", { id: "h7", unit_id: "v1", head_name: "X" }, "opNewHousehold");
+    await queueCreate("activities", { unit_id: "v1", household_id: "h7", kind: "other" }, "opActivity", { dependsOn: [{ store: "households", id: "h7" }] });
     await flush();
     expect(server.writes().map((w) => w.path)).toEqual(["/api/v1/households"]);
     expect((await outboxItems()).map((i) => i.status)).toEqual(["failed", "pending"]);
@@ -286,8 +275,8 @@ describe("sessions", () => {
       if (req.headers.authorization === "Bearer a1") return json(401, { status: 401 });
       return undefined;
     });
-    await queueCreate("activities", "/api/v1/activities", { unit_id: "v1", kind: "other" }, "opActivity");
-    await queueCreate("activities", "/api/v1/activities", { unit_id: "v1", kind: "ecommerce" }, "opActivity");
+    await queueCreate("activities", { unit_id: "v1", kind: "other" }, "opActivity");
+    await queueCreate("activities", { unit_id: "v1", kind: "ecommerce" }, "opActivity");
     expect(await flush()).toBe("done");
     expect(refreshes).toBe(1);
     const posts = server.writes();
@@ -296,7 +285,7 @@ describe("sessions", () => {
   });
 
   it("parallel 401s share one refresh (a spent refresh token is never reused)", async () => {
-    const { authFetch } = await import("../src/api/session");
+    const { api } = await import("../src/api/client");
     let refreshes = 0;
     server.on((req) => {
       if (req.path === "/api/v1/auth/refresh") {
@@ -305,15 +294,15 @@ describe("sessions", () => {
       }
       return req.headers.authorization === "Bearer a1" ? json(401, { status: 401 }) : json(200, { ok: true });
     });
-    const responses = await Promise.all([1, 2, 3].map(() => authFetch(new Request("http://test/api/v1/households"))));
-    expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
+    const responses = await Promise.all([1, 2, 3].map(() => api.GET("/api/v1/households")));
+    expect(responses.map((r) => r.response.status)).toEqual([200, 200, 200]);
     expect(refreshes).toBe(1);
   });
 
   it("a refused refresh ends the session but keeps the outbox", async () => {
     const { session, sessionExpired } = await import("../src/api/session");
     server.on((req) => (req.path === "/api/v1/auth/refresh" ? json(401, { status: 401 }) : json(401, { status: 401 })));
-    await queueCreate("activities", "/api/v1/activities", { unit_id: "v1", kind: "other" }, "opActivity");
+    await queueCreate("activities", { unit_id: "v1", kind: "other" }, "opActivity");
     expect(await flush()).toBe("signed-out");
     expect(session.get()).toBeNull();
     expect(sessionExpired.get()).toBe(true);

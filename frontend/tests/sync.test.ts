@@ -75,7 +75,7 @@ describe("the change feed", () => {
 
   it("keeps my unsent changes on top of what the server sends", async () => {
     await (await db()).put("households", household());
-    await queuePatch("households", "/api/v1/households/h1", household(), { adults_vneid: 2 }, "opVisit");
+    await queuePatch("households", household(), { adults_vneid: 2 }, "opVisit");
     await pullFeed("households", "v1", feed([{ items: [household({ version: 2, note: "từ máy chủ" })], next_cursor: "c1", has_more: false }]).fetchPage);
     const shown = await (await db()).get("households", "h1");
     expect(shown).toMatchObject({ adults_vneid: 2, note: "từ máy chủ", version: 2, _pending: true });
@@ -83,8 +83,8 @@ describe("the change feed", () => {
 
   it("does not resurrect what I deleted, nor drop what I created, before they are sent", async () => {
     await (await db()).put("activities", { id: "a1", version: 1 } as never);
-    await queueDelete("activities", "/api/v1/activities/a1", { id: "a1", version: 1 }, "opUndo");
-    await queueCreate("activities", "/api/v1/activities", { id: "a2", unit_id: "v1", kind: "other" }, "opActivity");
+    await queueDelete("activities", { id: "a1", version: 1 }, "opUndo");
+    await queueCreate("activities", { id: "a2", unit_id: "v1", kind: "other" }, "opActivity");
     await pullFeed(
       "activities",
       "v1",

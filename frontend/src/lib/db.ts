@@ -1,10 +1,47 @@
 // IndexedDB: the village kept for offline work, sync cursors, and the outbox of writes.
 import { openDB, type DBSchema, type IDBPDatabase } from "idb";
-import type { Activity, Campaign, EventRead, Household, Member, Team, Training } from "../api/types";
-import type { OutboxItem } from "./outbox";
+import type { Activity, Campaign, EventRead, Household, Member, Problem, Team, Training } from "../api/types";
+import type { Key } from "./i18n.vi";
 
 /** A record as kept on the phone: the server's, possibly with local changes not yet sent. */
 export type Local<T> = T & { _pending?: boolean };
+
+export type SyncedStore = "households" | "members" | "teams" | "activities";
+export type RecordStore = SyncedStore | "events" | "campaigns" | "trainings";
+export type OpStatus = "pending" | "conflict" | "failed";
+export type Json = Record<string, unknown>;
+
+/** One write waiting in the outbox. */
+export interface OutboxItem {
+  seq?: number;
+  /** Also the Idempotency-Key of a POST. */
+  opId: string;
+  userId: string;
+  method: "POST" | "PATCH" | "DELETE";
+  /** The endpoint: a path template of the API (older items: the path itself) and its parameters. */
+  path: string;
+  params?: Record<string, string>;
+  body?: Json;
+  /** The version the change was made on (If-Match); 0 for a record created on the phone. */
+  ifMatch?: number;
+  /** `store:id` of the record it changes, when it changes one. */
+  entity?: string;
+  /** Entities that must reach the server first (a household created offline, for its activities). */
+  deps?: string[];
+  label: Key;
+  labelVars?: Record<string, string | number>;
+  createdAt: string;
+  status: OpStatus;
+  attempts: number;
+  /** Not sent before this moment (ISO): held back on the phone so it can still be taken back. */
+  notBefore?: string;
+  error?: string;
+  fieldErrors?: Record<string, string>;
+  /** A refusal as the server gave it, to show in the user's language. */
+  problem?: Problem;
+  /** On a conflict: the record as the server has it now. */
+  server?: Json;
+}
 
 export interface FieldDB extends DBSchema {
   households: { key: string; value: Local<Household> & { _search?: string }; indexes: { unit_id: string } };
@@ -17,9 +54,6 @@ export interface FieldDB extends DBSchema {
   meta: { key: string; value: unknown };
   outbox: { key: number; value: OutboxItem; indexes: { entity: string } };
 }
-
-export type SyncedStore = "households" | "members" | "teams" | "activities";
-export type RecordStore = SyncedStore | "events" | "campaigns" | "trainings";
 
 let dbName = "cnscd";
 let dbPromise: Promise<IDBPDatabase<FieldDB>> | null = null;

@@ -365,4 +365,10 @@ export const en: Record<Key, string> = {
   errUnknown: "Something went wrong; please try again.",
   errOfflineScreen: "This screen is not on the phone yet. Open it once while online.",
   errNoUnit: "This account has no unit assigned.",
+  errCodeTaken: "This household code is already used in the village.",
+  errTooSmall: "The value is too small.",
+  errTooLarge: "The value is too large.",
+  errTooLong: "Too long.",
+  errTooBig: "The file is too large.",
+  errInvalidField: "Not a valid value.",
 };

@@ -377,6 +377,12 @@ export const vi = {
   errUnknown: "Có lỗi xảy ra, vui lòng thử lại.",
   errOfflineScreen: "Màn hình này chưa được tải về máy. Vui lòng mở khi có mạng.",
   errNoUnit: "Tài khoản chưa được gán đơn vị.",
+  errCodeTaken: "Mã hộ này đã có trong thôn. Vui lòng dùng mã khác.",
+  errTooSmall: "Giá trị quá nhỏ.",
+  errTooLarge: "Giá trị quá lớn.",
+  errTooLong: "Nội dung quá dài.",
+  errTooBig: "Tệp quá lớn.",
+  errInvalidField: "Giá trị không hợp lệ.",
 };
 
 export type Key = keyof typeof vi;

@@ -1,12 +1,13 @@
 // Keeping the user's village on the phone: the change feed (`?updated_since=` then `?cursor=`) of
 // households, members, teams and activities, tombstones removing records, the cursor kept per feed.
-import { authFetch, me, problemOf } from "../api/session";
-import type { Campaign, EventRead, Me } from "../api/types";
-import { db, getMeta, setMeta, type SyncedStore } from "./db";
-import { localChanges, overlay, type OutboxItem } from "./outbox";
-import { createStore } from "./store";
-import { householdSearchText } from "./text";
+import { api, must } from "../api/client";
+import { me } from "../api/tokens";
+import type { EventRead, Me } from "../api/types";
+import { db, getMeta, setMeta, type OutboxItem, type SyncedStore } from "./db";
 import { today } from "./i18n";
+import { localChanges } from "./queue";
+import { overlay, prepare } from "./records";
+import { createStore } from "./store";
 
 type Json = Record<string, unknown> & { id: string };
 export interface FeedPage {
@@ -19,17 +20,15 @@ export type FetchPage = (resource: SyncedStore, params: Record<string, string>) 
 const EPOCH = "1970-01-01T00:00:00Z";
 const PAGE = 500;
 
-const origin = () => (globalThis.location?.origin ?? "http://localhost") as string;
+const FEEDS = {
+  households: "/api/v1/households",
+  members: "/api/v1/members",
+  teams: "/api/v1/teams",
+  activities: "/api/v1/activities",
+} as const satisfies Record<SyncedStore, string>;
 
-async function getJson<T>(path: string, params: Record<string, string> = {}): Promise<T> {
-  const url = new URL(path, origin());
-  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-  const response = await authFetch(new Request(url, { headers: { Accept: "application/json" } }));
-  if (!response.ok) throw await problemOf(response);
-  return (await response.json()) as T;
-}
-
-const fetchFeedPage: FetchPage = (resource, params) => getJson<FeedPage>(`/api/v1/${resource}`, params);
+const fetchFeedPage: FetchPage = async (resource, params) =>
+  (await must(api.GET(FEEDS[resource], { params: { query: params as never } }))) as unknown as FeedPage;
 
 export const cursorKey = (resource: SyncedStore, unitId: string) => `cursor:${resource}:${unitId}`;
 
@@ -60,9 +59,7 @@ export async function pullFeed(resource: SyncedStore, unitId: string, fetchPage:
       } else if (mine.some((i) => i.method === "DELETE")) {
         /* deleted on the phone, not yet on the server: stays deleted here */
       } else {
-        let record: Json = overlay(item as Json, mine) as Json;
-        if (resource === "households") record = { ...record, _search: householdSearchText(record as never) };
-        await store.put(record as never);
+        await store.put(prepare(resource, overlay(item as Json, mine)) as never);
       }
       applied += 1;
     }
@@ -92,7 +89,7 @@ export async function loadRootUnit(): Promise<void> {
   const caller = me.get();
   if (!caller || caller.roles.some((r) => r.unit_id) || rootUnit.get()) return;
   try {
-    const page = await getJson<{ items: { id: string }[] }>("/api/v1/units", { level: "province", limit: "1" });
+    const page = await must(api.GET("/api/v1/units", { params: { query: { level: "province", limit: 1 } } }));
     rootUnit.set(page.items[0]?.id ?? null);
   } catch {
     /* offline: screens that need a unit say so */
@@ -115,16 +112,14 @@ export const syncState = createStore<SyncState>({ running: false, lastSync: null
 /** Campaigns running today around the unit, and their events: what a support point needs offline. */
 export async function pullEvents(unitId: string): Promise<void> {
   // No unit filter on campaigns: it narrows to the subtree, and a village's campaigns are the commune's.
-  const campaigns = await getJson<{ items: Campaign[] }>("/api/v1/campaigns", {
-    active_on: today(),
-    limit: "100",
-  });
+  const campaigns = await must(api.GET("/api/v1/campaigns", { params: { query: { active_on: today(), limit: 100 } } }));
   const events: EventRead[] = [];
   for (const campaign of campaigns.items) {
-    const page = await getJson<{ items: EventRead[] }>(`/api/v1/campaigns/${campaign.id}/events`, {
-      unit_id: unitId,
-      limit: "200",
-    });
+    const page = await must(
+      api.GET("/api/v1/campaigns/{campaign_id}/events", {
+        params: { path: { campaign_id: campaign.id }, query: { unit_id: unitId, limit: 200 } },
+      }),
+    );
     events.push(...page.items);
   }
   const d = await db();

@@ -1,12 +1,17 @@
 // Accent-insensitive search, with the server's folding rule (app/core/text.py `fold`):
-// đ/Đ → d, NFD, drop combining marks, lower-case, collapse whitespace.
+// đ/Đ → d, NFD, drop combining marks, lower-case, collapse whitespace. Pinned to it by the shared
+// cases in tests/cases/fold.json.
+
+// Python's str.split() whitespace: JavaScript's \s less U+FEFF, plus U+001C–U+001F and U+0085.
+const WHITESPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+
 export function fold(text: string): string {
   return text
     .replace(/[đĐ]/g, "d")
     .normalize("NFD")
     .replace(/\p{Mn}/gu, "")
     .toLowerCase()
-    .split(/\s+/)
+    .split(WHITESPACE)
     .filter(Boolean)
     .join(" ");
 }

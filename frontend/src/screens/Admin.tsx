@@ -6,7 +6,8 @@ import { can, me } from "../api/session";
 import type { Role, Unit, UnitLevel, User } from "../api/types";
 import { lang, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
-import { fieldErrors, newId } from "../lib/outbox";
+import { fieldTexts } from "../lib/problems";
+import { newId } from "../lib/queue";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
 import { Field, Loading, Section, ask, problemMessage, toast } from "../ui";
@@ -17,7 +18,7 @@ const ROLES: Role[] = ["province_officer", "commune_officer", "team_leader", "te
 type Errors = Record<string, string>;
 function errorsOf(e: unknown): Errors {
   const p = e as { errors?: { loc: (string | number)[]; msg: string }[] };
-  return p?.errors ? fieldErrors(p as never) : { form: problemMessage(e) };
+  return p?.errors ? fieldTexts(p as never) : { form: problemMessage(e) };
 }
 
 function UnitForm({ parent, unit, onDone }: { parent: Unit | null; unit?: Unit; onDone: () => void }) {

@@ -6,7 +6,9 @@ import type { Campaign, CampaignKind, EventRead, Unit } from "../api/types";
 import { db } from "../lib/db";
 import { fmtDate, fmtTime, lang, t, today } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
-import { localChanges, queueCreate, sendNow } from "../lib/outbox";
+import { queueCreate, sendNow } from "../lib/outbox";
+import { fieldTexts, problemText } from "../lib/problems";
+import { localChanges } from "../lib/queue";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
 import { Field, Loading, Section, problemMessage, toast } from "../ui";
@@ -16,8 +18,8 @@ const KINDS: CampaignKind[] = ["mobile_support", "digital_signature", "communica
 async function sent(item: Awaited<ReturnType<typeof queueCreate>>, setErrors: (e: Record<string, string>) => void) {
   const outcome = navigator.onLine ? await sendNow([item]) : "queued";
   if (typeof outcome === "object") {
-    setErrors(outcome.fieldErrors ?? {});
-    toast(`${t("errRefused")}: ${outcome.error ?? ""}`, "error");
+    setErrors(fieldTexts(outcome.problem));
+    toast(`${t("errRefused")}: ${problemText(outcome.problem)}`, "error");
     return false;
   }
   toast(outcome === "sent" ? t("savedSent") : t("savedQueued"), outcome === "sent" ? "ok" : "warn");
@@ -34,7 +36,7 @@ function CampaignForm({ unitId, onDone }: { unitId: string; onDone: () => void }
     if (f.ends_on < f.starts_on) problems.ends_on = t("errEndBeforeStart");
     setErrors(problems);
     if (Object.keys(problems).length) return;
-    const item = await queueCreate("campaigns", "/api/v1/campaigns", { unit_id: unitId, name: f.name.trim(), kind: f.kind, starts_on: f.starts_on, ends_on: f.ends_on, status: "active" }, "opNewCampaign", { name: f.name.trim() });
+    const item = await queueCreate("campaigns", { unit_id: unitId, name: f.name.trim(), kind: f.kind, starts_on: f.starts_on, ends_on: f.ends_on, status: "active" }, "opNewCampaign", { labelVars: { name: f.name.trim() } });
     if (await sent(item, setErrors)) onDone();
   };
   return (
@@ -77,12 +79,9 @@ function EventForm({ campaign, villages, defaultUnit, onDone }: { campaign: Camp
     const at = (time: string) => new Date(`${f.date}T${time}:00`).toISOString();
     const item = await queueCreate(
       "events",
-      `/api/v1/campaigns/${campaign.id}/events`,
       { unit_id: f.unit_id, title: f.title.trim(), location: f.location.trim() || null, starts_at: at(f.from), ends_at: at(f.to), member_ids: [] },
       "opNewEvent",
-      { name: f.title.trim() },
-      undefined,
-      { campaign_id: campaign.id },
+      { labelVars: { name: f.title.trim() }, params: { campaign_id: campaign.id }, localExtra: { campaign_id: campaign.id } },
     );
     if (await sent(item, setErrors)) onDone();
   };

@@ -6,7 +6,7 @@ import type { Indicator, Kpi, Snapshot } from "../api/types";
 import { db, getMeta, setMeta } from "../lib/db";
 import { currentPeriod, fmtDate, fmtDateTime, fmtNum, fmtPct, lang, t } from "../lib/i18n";
 import { hasKey } from "../lib/i18n";
-import { localChanges, outboxState } from "../lib/outbox";
+import { localChanges, outboxState } from "../lib/queue";
 import { useStore } from "../lib/store";
 import { homeUnitId, offlineUnitId, syncState } from "../lib/sync";
 import { Link, Loading, Section, problemMessage } from "../ui";

@@ -7,7 +7,7 @@ import type { Household } from "../api/types";
 import { db, getMeta } from "../lib/db";
 import { fmtDate, fmtNum, lang, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
-import { localChanges } from "../lib/outbox";
+import { localChanges } from "../lib/queue";
 import { navigate, query, route } from "../lib/router";
 import { useStore } from "../lib/store";
 import { cursorKey, homeUnitId, offlineUnitId, syncState } from "../lib/sync";

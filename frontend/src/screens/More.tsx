@@ -1,13 +1,13 @@
 // More: the other screens, language, sync, sign out.
 import { can, logout, me } from "../api/session";
-import { LanguageSwitch } from "../App";
 import { clearRecords } from "../lib/db";
 import { fmtDateTime, lang, t } from "../lib/i18n";
-import { outboxState, stopRetries } from "../lib/outbox";
+import { stopRetries } from "../lib/outbox";
+import { outboxState } from "../lib/queue";
 import { navigate } from "../lib/router";
 import { useStore } from "../lib/store";
 import { offlineUnitId, syncState, syncVillage } from "../lib/sync";
-import { Link, Section, ask, toast } from "../ui";
+import { LanguageSwitch, Link, Section, ask, toast } from "../ui";
 
 export default function More() {
   const caller = useStore(me);

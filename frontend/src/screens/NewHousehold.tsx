@@ -4,7 +4,9 @@ import { api } from "../api/client";
 import { me } from "../api/session";
 import type { Unit } from "../api/types";
 import { lang, t } from "../lib/i18n";
-import { newId, queueCreate, sendNow } from "../lib/outbox";
+import { queueCreate, sendNow } from "../lib/outbox";
+import { fieldTexts, problemText } from "../lib/problems";
+import { newId } from "../lib/queue";
 import { navigate } from "../lib/router";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
@@ -60,11 +62,11 @@ export default function NewHousehold() {
         members_count: form.members_count,
         adults_count: form.adults_count,
       };
-      const item = await queueCreate("households", "/api/v1/households", body, "opNewHousehold", { name: body.head_name });
+      const item = await queueCreate("households", body, "opNewHousehold", { labelVars: { name: body.head_name } });
       const outcome = navigator.onLine ? await sendNow([item]) : "queued";
       if (typeof outcome === "object") {
-        setErrors(outcome.fieldErrors ?? {});
-        toast(`${t("errRefused")}: ${outcome.error ?? ""}`, "error");
+        setErrors(fieldTexts(outcome.problem));
+        toast(`${t("errRefused")}: ${problemText(outcome.problem)}`, "error");
         return;
       }
       toast(outcome === "sent" ? t("savedSent") : t("savedQueued"), outcome === "sent" ? "ok" : "warn");

@@ -4,11 +4,14 @@ import { useEffect, useState } from "preact/hooks";
 import { me } from "../api/session";
 import { fmtDateTime, lang, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
-import { discard, flush, localChanges, outboxItems, retry, type OutboxItem } from "../lib/outbox";
+import { online } from "../lib/network";
+import { flush } from "../lib/outbox";
+import { fieldTexts, problemText } from "../lib/problems";
+import { localChanges, outboxItems, type OutboxItem } from "../lib/queue";
+import { discard, retry } from "../lib/resolve";
 import { useStore } from "../lib/store";
 import { ask, toast } from "../ui";
 import { ConflictPanel, fieldLabel } from "./conflict";
-import { online } from "../App";
 
 function describe(item: OutboxItem): string {
   const vars = { ...(item.labelVars ?? {}) };
@@ -50,10 +53,10 @@ export default function Outbox() {
             {item.status === "conflict" && <ConflictPanel item={item} />}
             {item.status === "failed" && (
               <div class="failed">
-                <p class="error">{item.error}</p>
-                {item.fieldErrors && (
+                <p class="error">{problemText(item.problem ?? { status: 422, detail: item.error })}</p>
+                {item.problem?.errors && (
                   <ul class="plain small">
-                    {Object.entries(item.fieldErrors).map(([f, m]) => (
+                    {Object.entries(fieldTexts(item.problem)).map(([f, m]) => (
                       <li>
                         {fieldLabel(f)}: {m}
                       </li>

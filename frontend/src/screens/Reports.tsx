@@ -1,12 +1,12 @@
 // Reports (KPI snapshots): freeze, submit, approve or return with a reason; who is late; the Excel
 // file; the short summary for the Zalo group.
 import { useEffect, useState } from "preact/hooks";
-import { api } from "../api/client";
-import { authFetch, can, me, problemOf } from "../api/session";
+import { api, must } from "../api/client";
+import { can, me } from "../api/session";
 import type { PendingReports, Snapshot } from "../api/types";
 import { fmtDate, fmtDateTime, fmtNum, lang, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
-import { newId } from "../lib/outbox";
+import { newId } from "../lib/queue";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
 import { Field, Loading, Section, ask, copyText, problemMessage, toast, useBusy } from "../ui";
@@ -38,9 +38,8 @@ export function periodLabel(period: string): string {
 }
 
 async function download(snapshot: Snapshot) {
-  const response = await authFetch(new Request(new URL(`/api/v1/kpi/snapshots/${snapshot.id}/export.xlsx`, location.origin)));
-  if (!response.ok) throw await problemOf(response);
-  const url = URL.createObjectURL(await response.blob());
+  const file = await must(api.GET("/api/v1/kpi/snapshots/{snapshot_id}/export.xlsx", { params: { path: { snapshot_id: snapshot.id } }, parseAs: "blob" }));
+  const url = URL.createObjectURL(file as Blob);
   const a = document.createElement("a");
   a.href = url;
   a.download = `bao-cao-${snapshot.period}.xlsx`;
@@ -142,9 +141,8 @@ function SnapshotCard({ snapshot, unitName, onChange }: { snapshot: Snapshot; un
           disabled={busy}
           onClick={() =>
             run(async () => {
-              const response = await authFetch(new Request(new URL(`/api/v1/kpi/snapshots/${snapshot.id}/summary`, location.origin)));
-              if (!response.ok) throw await problemOf(response);
-              toast((await copyText(await response.text())) ? t("copiedZalo") : t("copyFailed"));
+              const text = await must(api.GET("/api/v1/kpi/snapshots/{snapshot_id}/summary", { params: { path: { snapshot_id: snapshot.id } }, parseAs: "text" }));
+              toast((await copyText(text as string)) ? t("copiedZalo") : t("copyFailed"));
             })
           }
         >

@@ -7,7 +7,8 @@ import { ACTIVITY_KINDS, type ActivityKind, type Campaign, type EventRead } from
 import { db } from "../lib/db";
 import { fmtDate, fmtDateTime, fmtNum, fmtTime, lang, t, today } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
-import { flush, localChanges, outboxItems, queueCreate, queueDelete } from "../lib/outbox";
+import { flush, queueCreate, queueDelete } from "../lib/outbox";
+import { localChanges, outboxItems } from "../lib/queue";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
 import { Link, Loading, ask, copyText, problemMessage, toast } from "../ui";
@@ -161,7 +162,6 @@ export default function Support() {
     const occurred = new Date().toISOString();
     const item = await queueCreate(
       "activities",
-      "/api/v1/activities",
       {
         unit_id: current.event.unit_id,
         campaign_id: current.event.campaign_id,
@@ -173,7 +173,7 @@ export default function Support() {
         dossier_count: kind === "online_dossier" ? 1 : 0,
       },
       "opSupportTap",
-      { kind: `kind_${kind}`, name: current.event.title },
+      { labelVars: { kind: `kind_${kind}`, name: current.event.title } },
     );
     const id = item.entity!.split(":")[1];
     update({ ...current, taps: [...current.taps, { id, kind, at: occurred }] });
@@ -186,7 +186,7 @@ export default function Support() {
     const ok = await ask({ title: t("undoLast"), body: `${t(`kind_${last.kind}` as Key)} · ${fmtTime(last.at)}`, confirm: t("undo"), danger: true });
     if (ok === null) return;
     const stored = await (await db()).get("activities", last.id);
-    await queueDelete("activities", `/api/v1/activities/${last.id}`, { id: last.id, version: stored?.version ?? 1 }, "opUndo", { kind: `kind_${last.kind}`, name: current.event.title });
+    await queueDelete("activities", { id: last.id, version: stored?.version ?? 1 }, "opUndo", { labelVars: { kind: `kind_${last.kind}`, name: current.event.title } });
     update({ ...current, taps: current.taps.slice(0, -1) });
     void flush();
   };

@@ -6,7 +6,9 @@ import type { Affiliation, Gender, Member, Position, Team as TeamT, Training } f
 import { db } from "../lib/db";
 import { fmtDate, fmtNum, lang, t, today } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
-import { localChanges, queueCreate, queuePatch, sendNow, type OutboxItem } from "../lib/outbox";
+import { queueCreate, queuePatch, sendNow } from "../lib/outbox";
+import { fieldTexts, problemText } from "../lib/problems";
+import { localChanges, type OutboxItem } from "../lib/queue";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
 import { Field, Loading, Section, ask, problemMessage, toast } from "../ui";
@@ -18,8 +20,8 @@ const GENDERS: Gender[] = ["female", "male", "other"];
 async function report(items: OutboxItem[], setErrors?: (e: Record<string, string>) => void): Promise<boolean> {
   const outcome = navigator.onLine ? await sendNow(items) : "queued";
   if (typeof outcome === "object") {
-    setErrors?.(outcome.fieldErrors ?? {});
-    toast(`${t("errRefused")}: ${outcome.error ?? ""}`, "error");
+    setErrors?.(fieldTexts(outcome.problem));
+    toast(`${t("errRefused")}: ${problemText(outcome.problem)}`, "error");
     return false;
   }
   toast(outcome === "sent" ? t("savedSent") : t("savedQueued"), outcome === "sent" ? "ok" : "warn");
@@ -51,7 +53,7 @@ function MemberForm({ team, onDone }: { team: TeamT; onDone: () => void }) {
       joined_on: today(),
     };
     const { unit_id: _unit, ...sent } = body;
-    const item = await queueCreate("members", "/api/v1/members", sent, "opNewMember", { name: body.full_name }, undefined, { unit_id: _unit });
+    const item = await queueCreate("members", sent, "opNewMember", { labelVars: { name: body.full_name }, localExtra: { unit_id: _unit } });
     if (await report([item], setErrors)) onDone();
   };
   return (
@@ -112,7 +114,7 @@ function TrainingForm({ unitId, members, onDone }: { unitId: string; members: Me
       topics: f.topics.split(",").map((s) => s.trim()).filter(Boolean).slice(0, 20),
       member_ids: [...present],
     };
-    const item = await queueCreate("trainings", "/api/v1/trainings", body, "opNewTraining", { name: body.title });
+    const item = await queueCreate("trainings", body, "opNewTraining", { labelVars: { name: body.title } });
     if (await report([item], setErrors)) onDone();
   };
   return (
@@ -217,7 +219,7 @@ export default function Team() {
   const leave = async (m: Member) => {
     const ok = await ask({ title: t("markLeft"), body: t("markLeftConfirm", { name: m.full_name }), confirm: t("markLeft"), danger: true });
     if (ok === null) return;
-    const item = await queuePatch("members", `/api/v1/members/${m.id}`, m as never, { left_on: today() }, "opMemberLeft", { name: m.full_name });
+    const item = await queuePatch("members", m as never, { left_on: today() }, "opMemberLeft", { labelVars: { name: m.full_name } });
     await report([item]);
   };
 

@@ -7,40 +7,25 @@ import { ACTIVITY_KINDS, type Activity, type ActivityKind, type Household, type 
 import { db } from "../lib/db";
 import { fmtDate, fmtDateTime, lang, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
-import {
-  itemsFor,
-  keepLocally,
-  localChanges,
-  queueCreate,
-  queuePatch,
-  sendNow,
-  supersedeFailed,
-  type OutboxItem,
-} from "../lib/outbox";
+import { ADULT_COUNTS, householdRules } from "../lib/household";
+import { queueCreate, queuePatch, sendNow } from "../lib/outbox";
+import { codeText, fieldTexts, problemText } from "../lib/problems";
+import { itemsFor, localChanges, supersedeFailed, type OutboxItem } from "../lib/queue";
+import { keepLocally } from "../lib/records";
 import { navigate } from "../lib/router";
 import { useStore } from "../lib/store";
 import { Field, Loading, Stepper, Toggle, problemMessage, toast } from "../ui";
 import { ConflictPanel } from "./conflict";
 
-const ADULT_COUNTS = [
-  "adults_smartphone",
-  "adults_digital_skills",
-  "adults_vneid",
-  "adults_dvc",
-  "adults_epay",
-  "adults_signature",
-] as const;
 const FLAGS = ["informed", "has_digital_member", "is_business", "business_cashless", "needs_assistance"] as const;
 type Facts = Pick<Household, "members_count" | "adults_count" | (typeof ADULT_COUNTS)[number] | (typeof FLAGS)[number] | "assigned_member_id">;
 const FACT_FIELDS = ["members_count", "adults_count", ...ADULT_COUNTS, ...FLAGS, "assigned_member_id"] as const;
 
-/** The household rules of the server (app/households/schemas.py `rule_errors`), checked before saving. */
-export function householdErrors(v: Facts): Record<string, string> {
+/** The household rules (lib/household.ts), as field → text, checked before saving. */
+function householdErrors(v: Facts): Record<string, string> {
   const errors: Record<string, string> = {};
   if (v.members_count < 1) errors.members_count = t("errMin", { n: 1 });
-  if (v.adults_count > v.members_count) errors.adults_count = t("errExceedMembers");
-  for (const f of ADULT_COUNTS) if (v[f] > v.adults_count) errors[f] = t("errExceedAdults");
-  if (v.business_cashless && !v.is_business) errors.business_cashless = t("errOnlyBusiness");
+  for (const e of householdRules(v)) errors[e.field] ??= codeText(e.code)!;
   return errors;
 }
 
@@ -154,7 +139,7 @@ export default function Visit({ id }: { id: string }) {
       await supersedeFailed("households", id);
       if (mayUpdate) {
         const patch = { ...changed, last_visit_at: now, ...(note.trim() ? { note: note.trim() } : {}) };
-        items.push(await queuePatch("households", `/api/v1/households/${id}`, record as never, patch, "opVisit", { name: record.head_name }));
+        items.push(await queuePatch("households", record as never, patch, "opVisit", { labelVars: { name: record.head_name } }));
       }
       if (mayRecord) {
         for (const kind of kinds) {
@@ -168,9 +153,10 @@ export default function Visit({ id }: { id: string }) {
             dossier_count: help[kind]!.dossiers,
           };
           items.push(
-            await queueCreate("activities", "/api/v1/activities", body, "opActivity", { kind: `kind_${kind}`, name: record.head_name }, [
-              { store: "households", id },
-            ]),
+            await queueCreate("activities", body, "opActivity", {
+              labelVars: { kind: `kind_${kind}`, name: record.head_name },
+              dependsOn: [{ store: "households", id }],
+            }),
           );
         }
       }
@@ -186,8 +172,8 @@ export default function Visit({ id }: { id: string }) {
         setQueued(await itemsFor("households", id));
         scrollTo(0, 0);
       } else {
-        setErrors(outcome.fieldErrors ?? {});
-        toast(outcome.error ? `${t("errRefused")}: ${outcome.error}` : t("errRefused"), "error");
+        setErrors(fieldTexts(outcome.problem));
+        toast(`${t("errRefused")}: ${problemText(outcome.problem)}`, "error");
         setQueued(await itemsFor("households", id));
       }
     } finally {
@@ -212,7 +198,7 @@ export default function Visit({ id }: { id: string }) {
       {conflict && <ConflictPanel item={conflict} />}
       {failed && !conflict && (
         <p class="error" role="alert">
-          {t("errRefused")}: {failed.error}
+          {t("errRefused")}: {problemText(failed.problem ?? { status: 422 })}
         </p>
       )}
 

@@ -1,7 +1,8 @@
 // A change the server refused because the record changed meanwhile (412): show both, let the user choose.
 import { t } from "../lib/i18n";
 import { hasKey } from "../lib/i18n";
-import { conflictFields, keepMine, takeServer, type OutboxItem } from "../lib/outbox";
+import type { OutboxItem } from "../lib/queue";
+import { conflictFields, keepMine, takeServer } from "../lib/resolve";
 import { ask, toast } from "../ui";
 
 export function fieldLabel(field: string): string {

@@ -1,0 +1,89 @@
+// Server problems in the user's words. The server gives each problem (and each item of its `errors`)
+// a stable machine `code`; the app shows its own text for the code, in Vietnamese or English. An
+// unknown code falls back to a generic text by HTTP status: the server's English `detail` is never
+// shown in Vietnamese.
+import type { Problem } from "../api/types";
+import { lang, t } from "./i18n";
+import type { Key } from "./i18n.vi";
+
+export type FieldError = { loc?: (string | number)[]; msg?: string; code?: string };
+type Coded = Problem & { code?: string; errors?: FieldError[] };
+
+/** code → text. Problem codes, field codes (the household rules, …) and pydantic's error types. */
+const CODES: Record<string, Key> = {
+  not_found: "errNotFound",
+  forbidden: "errForbidden",
+  unauthorized: "errSession",
+  conflict: "errConflict",
+  version_mismatch: "errStale",
+  precondition_failed: "errStale",
+  too_many_requests: "errTooMany",
+  validation: "errInvalid",
+  "household.adults_exceed_members": "errExceedMembers",
+  "household.exceeds_adults": "errExceedAdults",
+  "household.cashless_not_business": "errOnlyBusiness",
+  "household.code_taken": "errCodeTaken",
+  missing: "errRequired",
+  greater_than_equal: "errTooSmall",
+  less_than_equal: "errTooLarge",
+  string_too_short: "errRequired",
+  string_too_long: "errTooLong",
+  string_pattern_mismatch: "errFormat",
+  int_parsing: "errNumber",
+  date_parsing: "errDate",
+  date_from_datetime_parsing: "errDate",
+};
+
+const BY_STATUS: Record<number, Key> = {
+  401: "errSession",
+  403: "errForbidden",
+  404: "errNotFound",
+  409: "errConflict",
+  412: "errStale",
+  413: "errTooBig",
+  422: "errInvalid",
+  429: "errTooMany",
+};
+
+/** The text of a code, when the app knows it. */
+export function codeText(code: string | undefined): string | null {
+  return code && CODES[code] ? t(CODES[code]) : null;
+}
+
+function isOffline(e: unknown): boolean {
+  return e instanceof TypeError || (typeof navigator !== "undefined" && navigator.onLine === false);
+}
+
+/** One sentence for a failed request, in the user's language. */
+export function problemText(e: unknown): string {
+  if (isOffline(e)) return t("errNetwork");
+  const p = (e ?? {}) as Coded;
+  const known = codeText(p.code) ?? (p.errors?.length === 1 ? codeText(p.errors[0].code) : null);
+  if (known) return known;
+  if (lang.get() === "en" && p.detail && !/see errors/i.test(p.detail)) return p.detail;
+  if (p.status && BY_STATUS[p.status]) return t(BY_STATUS[p.status]);
+  if (p.status && p.status >= 500) return t("errServer");
+  return t("errUnknown");
+}
+
+/** One field's error, in the user's language. */
+export function fieldText(e: FieldError): string {
+  return codeText(e.code) ?? (lang.get() === "en" && e.msg ? e.msg : t("errInvalidField"));
+}
+
+const fieldOf = (loc: (string | number)[] = []) =>
+  String(loc[0] === "body" || loc[0] === "query" || loc[0] === "header" ? (loc[1] ?? loc[0]) : loc[0]);
+
+/** `errors[].loc` of a problem+json, as field → the server's message (loc is ["body", field, ...]). */
+export function fieldErrors(problem: Problem): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of (problem as Coded).errors ?? []) out[fieldOf(e.loc)] ??= e.msg ?? "";
+  return out;
+}
+
+/** The same, in the user's language: what a form shows under each field. */
+export function fieldTexts(problem: Problem | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of (problem as Coded | undefined)?.errors ?? []) out[fieldOf(e.loc)] ??= fieldText(e);
+  return out;
+}
