@@ -8,3 +8,34 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "d"))
     stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
     return " ".join(stripped.lower().split())
+
+
+# Vietnamese alphabetical order: ă and â after a, đ after d, ê after e, ô and ơ after o, ư after u
+# (f, j, w and z for foreign names); a word's tone after its letters, in dictionary order.
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_LETTER = {letter: f"{i + 10:02d}" for i, letter in enumerate(_ALPHABET)}
+_TONE = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}  # huyền hỏi ngã sắc nặng
+_MARKED = {("a", "\u0306"): "ă", ("a", "\u0302"): "â", ("e", "\u0302"): "ê", ("o", "\u0302"): "ô"}
+_MARKED |= {("o", "\u031b"): "ơ", ("u", "\u031b"): "ư"}
+
+
+def _word_key(word: str) -> str:
+    """Two digits a letter (10 and up), then "0" and the tone's digit: below any letter, so a shorter
+    word sorts first, and words of the same letters sort by tone (a, à, ả, ã, á, ạ)."""
+    letters, tone = [], "0"
+    for char in unicodedata.normalize("NFD", word.lower()):
+        if char in _TONE:
+            tone = _TONE[char]
+        elif letters and (letters[-1], char) in _MARKED:
+            letters[-1] = _MARKED[(letters[-1], char)]
+        elif char in _LETTER:
+            letters.append(char)
+    return "".join(_LETTER[c] for c in letters) + "0" + tone
+
+
+def name_key(name: str) -> str:
+    """A key whose plain (bytewise) order is the order of Vietnamese name lists: by given name, then
+    middle name, then family name, each in Vietnamese alphabetical order. `Nguyễn Văn An` sorts as
+    `An Văn Nguyễn`: before `Lê Thị Ánh`, after `Lý An`."""
+    words = name.split()
+    return "".join(_word_key(word) for word in words[-1:] + words[1:-1] + words[:1])
