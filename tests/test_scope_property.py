@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from app.authz.permissions import PERMISSIONS, Permission, Role
 from app.authz.principal import Grant, Principal
-from app.core import driver
 from app.core.db import db
+from app.core.driver import driver
 from app.core.errors import AppError
 from app.core.text import fold
 from app.households import service
@@ -102,16 +102,30 @@ async def test_the_list_returns_exactly_what_the_scope_allows(connection, shape,
 
 
 async def assert_same_rows(session, principal, within, q, informed):
-    """The driver and SQLAlchemy, given the same statements, return the same rows."""
-    from app.core.search import matches
+    """The driver and SQLAlchemy, given the same statements (the list's templates, and the same list
+    with its values written in by the scope and search filters), return the same rows."""
+    from app.authz.scope import scope_of
+    from app.core.search import like_pattern, matches
     from app.records import reads
 
+    at = within.path if within else None
+    seen = scope_of(principal, service.HOUSEHOLDS.permissions.read, at)
+    filters = {"informed": informed} if informed is not None else {}
+    pattern = like_pattern(q)
+    params = seen.params() | filters | {"q": pattern, "limit": 500, "offset": 0}
+    count, rows = service._statements(seen.shape, tuple(filters), pattern is not None, False)
     conditions = [Household.informed == informed] if informed is not None else []
     if (search := matches(q, Household.search_text)) is not None:
         conditions.append(search)
-    where = reads.where(principal, service.HOUSEHOLDS, within.path if within else None, conditions)
-    count, rows = reads.statements(service.HOUSEHOLDS, where, service.ORDER, 500, 0)
-    assert await driver.fetchval(session, count) == await session.scalar(count)
-    assert [tuple(r) for r in await driver.fetch(session, rows)] == [
-        tuple(r) for r in await session.execute(rows)
-    ]
+    literal = reads.statements(
+        service.HOUSEHOLDS,
+        reads.where(principal, service.HOUSEHOLDS, at, conditions),
+        service.ORDER,
+        500,
+        0,
+    )
+    pg = await driver(session)
+    expected = [tuple(r) for r in await session.execute(literal[1])]
+    assert [tuple(r) for r in await pg.fetch(rows, **params)] == expected
+    assert [tuple(r) for r in await session.execute(rows, params)] == expected
+    assert await pg.fetchval(count, **params) == await session.scalar(literal[0]) == len(expected)

@@ -7,7 +7,7 @@ Out of the caller's area a record does not exist (404); inside it, a missing per
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, bindparam, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz.permissions import Permission
@@ -52,17 +52,52 @@ class Scope:
     within: str | None = None
     above: frozenset[uuid.UUID] = frozenset()
 
+    @property
+    def shape(self) -> tuple[int | None, bool]:
+        """What the WHERE clause looks like whatever the values: scopes of one shape share one
+        statement (`template`), and a hot read compiles it once."""
+        return (None if self.paths is None else len(self.paths), self.within is not None)
+
+    def params(self) -> dict[str, str]:
+        """The values of the shape's template: path prefixes, escaped for LIKE."""
+        params = {f"scope_{i}": _escape(path) for i, path in enumerate(self.paths or ())}
+        return params | ({"scope_within": _escape(self.within)} if self.within is not None else {})
+
     def units(self) -> Select:
         """The ids of the units in scope (without the units above)."""
-        condition = true() if self.paths is None else or_(*map(under, self.paths)) if self.paths else false()
-        if self.within is not None:
-            condition = condition & under(self.within)
-        return select(Unit.id).where(condition)
+        return _units(self.shape, self.params())
 
     def where(self, unit_column: ColumnElement) -> ColumnElement[bool]:
         """The row's unit (`unit_column`) is in scope."""
-        clause = true() if self.paths is None and self.within is None else unit_column.in_(self.units())
+        clause = _where(self.shape, unit_column, self.params())
         return or_(clause, unit_column.in_(sorted(self.above))) if self.above else clause
+
+
+def template(shape: tuple[int | None, bool], unit_column: ColumnElement) -> ColumnElement[bool]:
+    """`Scope.where` for every scope of `shape` (without units above), its values left as parameters
+    named as `Scope.params()` names them."""
+    return _where(shape, unit_column, None)
+
+
+def _escape(prefix: str) -> str:
+    """A path prefix made literal for LIKE with `/` as the escape character (as `autoescape` does)."""
+    return prefix.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def _units(shape: tuple[int | None, bool], values: dict[str, str] | None) -> Select:
+    def prefix(name: str) -> ColumnElement[bool]:
+        value = bindparam(name) if values is None else bindparam(name, values[name], unique=True)
+        return Unit.path.startswith(value, escape="/")
+
+    count, within = shape
+    condition = (
+        true() if count is None else or_(*(prefix(f"scope_{i}") for i in range(count))) if count else false()
+    )
+    return select(Unit.id).where(condition & prefix("scope_within") if within else condition)
+
+
+def _where(shape: tuple[int | None, bool], unit_column: ColumnElement, values: dict[str, str] | None):
+    return true() if shape == (None, False) else unit_column.in_(_units(shape, values))
 
 
 def scope_of(
@@ -84,6 +119,11 @@ def scope_of(
                 prefix = "".join(f"{i.hex}/" for i in ids[:depth])
                 if within is None or prefix.startswith(within):
                     above.add(unit_id)
+    if within is not None and paths is not None:
+        if any(within.startswith(p) for p in paths):
+            paths = None  # `within` lies in scope: its subtree is the whole answer
+        else:  # the parts of the scope under `within` are
+            paths, within = [p for p in paths if p.startswith(within)], None
     return Scope(None if paths is None else tuple(paths), within, frozenset(above))
 
 

@@ -7,6 +7,7 @@ of SQLAlchemy's execute path here (bench/README.md). Only for statements whose p
 SQLAlchemy processing beyond the dialect's bind processors (no expanding IN lists).
 """
 
+import weakref
 from collections import OrderedDict
 from typing import Any
 
@@ -15,38 +16,53 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 _SHAPES = 512
 _compiled: OrderedDict[Any, Any] = OrderedDict()
+# Templates (statements built once, run with `params`) are compiled once, by identity: no cache key.
+_templates: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def render(statement: Select, dialect) -> tuple[str, list[Any]]:
-    """The SQL (`$1`, `$2`… placeholders) and the positional parameters of `statement`."""
-    key = statement._generate_cache_key()
-    compiled = _compiled.get(key.key)
-    if compiled is None:
-        compiled = statement.compile(dialect=dialect, cache_key=key)
-        if compiled.literal_execute_params or compiled.post_compile_params:
-            raise ValueError("an expanding parameter cannot run on the driver")
-        _compiled[key.key] = compiled
-        if len(_compiled) > _SHAPES:
-            _compiled.popitem(last=False)
-    params = compiled.construct_params(extracted_parameters=key.bindparams)
+def _compile(statement: Select, dialect, key=None):
+    compiled = statement.compile(dialect=dialect, cache_key=key)
+    if compiled.literal_execute_params or compiled.post_compile_params:
+        raise ValueError("an expanding parameter cannot run on the driver")
+    return compiled
+
+
+def render(statement: Select, dialect, params: dict[str, Any] | None = None) -> tuple[str, list[Any]]:
+    """The SQL (`$1`, `$2`… placeholders) and the positional parameters of `statement`: a statement
+    with its values written in, or, with `params`, a template whose values they are."""
+    if params:
+        if (compiled := _templates.get(statement)) is None:
+            compiled = _templates[statement] = _compile(statement, dialect)
+        values = compiled.construct_params(params)
+    else:
+        key = statement._generate_cache_key()
+        if (compiled := _compiled.get(key.key)) is None:
+            compiled = _compiled[key.key] = _compile(statement, dialect, key)
+            if len(_compiled) > _SHAPES:
+                _compiled.popitem(last=False)
+        values = compiled.construct_params(extracted_parameters=key.bindparams)
     processors = compiled._bind_processors
-    values = [
-        processors[name](params[name]) if name in processors else params[name]
+    return compiled.string, [
+        processors[name](values[name]) if name in processors else values[name]
         for name in compiled.positiontup
     ]
-    return compiled.string, values
 
 
-async def _driver(session: AsyncSession):
-    connection = await (await session.connection()).get_raw_connection()
-    return connection.driver_connection
+class Driver:
+    """The session's asyncpg connection, taken once for a few statements."""
+
+    def __init__(self, connection, dialect) -> None:
+        self.connection, self.dialect = connection, dialect
+
+    async def fetch(self, statement: Select, **params: Any) -> list:
+        sql, values = render(statement, self.dialect, params)
+        return await self.connection.fetch(sql, *values)
+
+    async def fetchval(self, statement: Select, **params: Any) -> Any:
+        sql, values = render(statement, self.dialect, params)
+        return await self.connection.fetchval(sql, *values)
 
 
-async def fetch(session: AsyncSession, statement: Select) -> list:
-    sql, values = render(statement, session.bind.dialect)
-    return await (await _driver(session)).fetch(sql, *values)
-
-
-async def fetchval(session: AsyncSession, statement: Select) -> Any:
-    sql, values = render(statement, session.bind.dialect)
-    return await (await _driver(session)).fetchval(sql, *values)
+async def driver(session: AsyncSession) -> Driver:
+    raw = await (await session.connection()).get_raw_connection()
+    return Driver(raw.driver_connection, session.bind.dialect)

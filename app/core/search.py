@@ -4,7 +4,7 @@ Columns searched hold folded text already (`fold` at write time), so `nguyen` fi
 index (a trigram index on PostgreSQL) can serve the match.
 """
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, bindparam, or_
 
 from app.core.text import fold
 
@@ -27,3 +27,9 @@ def matches(q: str | None, *columns: ColumnElement[str]) -> ColumnElement[bool] 
     if pattern is None:
         return None
     return or_(*(column.like(pattern, escape=ESCAPE) for column in columns))
+
+
+def template(column: ColumnElement[str], name: str = "q") -> ColumnElement[bool]:
+    """`matches` on one column for every search, the pattern left as the parameter `name`
+    (its value: `like_pattern(q)`)."""
+    return column.like(bindparam(name), escape=ESCAPE)

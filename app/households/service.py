@@ -1,17 +1,19 @@
 """Households: the unit the teams visit. Counts, not a register of persons (DOMAIN.md)."""
 
 import uuid
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import Select, String, bindparam, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.authz import scope
 from app.authz.permissions import Permission as P
 from app.authz.principal import Principal
-from app.authz.scope import require_somewhere, sees
-from app.core import driver
+from app.core.driver import driver
 from app.core.errors import Invalid, NotFound
-from app.core.search import matches
+from app.core.search import like_pattern
+from app.core.search import template as search_template
 from app.households import rules
 from app.households.schemas import HouseholdRead
 from app.kpi import aggregates
@@ -76,11 +78,30 @@ async def _code_taken(session: AsyncSession, unit_id: uuid.UUID, code: str, othe
 # --- the list: the hottest read of the field ------------------------------------------------------
 
 _UUIDS = {"id", "unit_id", "assigned_member_id"}
-# uuids leave PostgreSQL as text: the same JSON, and serializing asyncpg's own UUID class is 3× slower.
-_PG_COLUMNS = [
-    cast(column, String).label(column.key) if column.key in _UUIDS else column
-    for column in Households.read_columns()
-]
+# Built once: a select of 27 columns costs more to build than to run. On PostgreSQL uuids leave as
+# text: the same JSON, and serializing asyncpg's own UUID class is 3× slower.
+_PAGE = select(*Households.read_columns())
+_PG_PAGE = select(
+    *(cast(c, String).label(c.key) if c.key in _UUIDS else c for c in Households.read_columns())
+)
+_UNIT_PATH = select(Unit.path).where(Unit.id == bindparam("unit_id"))
+_KEYS = tuple(HouseholdRead.model_fields)
+
+
+@lru_cache(maxsize=256)
+def _statements(shape: tuple, filters: tuple[str, ...], search: bool, pg: bool) -> tuple[Select, Select]:
+    """The count and the page for every list of this shape, values left as parameters: built and
+    compiled once, not per request (building them cost more than running them)."""
+    where = [
+        *HOUSEHOLDS.live(),
+        scope.template(shape, Household.unit_id),
+        *(getattr(Household, name) == bindparam(name) for name in filters),
+        *([search_template(Household.search_text)] if search else []),
+    ]
+    count, rows = reads.statements(
+        HOUSEHOLDS, where, ORDER, bindparam("limit"), bindparam("offset"), _PG_PAGE if pg else _PAGE
+    )
+    return count, rows
 
 
 async def list_households(
@@ -95,26 +116,25 @@ async def list_households(
 ) -> dict[str, Any]:
     """A page of HouseholdList's shape as plain data, to be serialized once (no model per row).
 
-    On PostgreSQL the statements run on the driver (`app.core.driver`); they are the same statements,
-    built by the same scope filter, as on SQLite."""
-    require_somewhere(principal, HOUSEHOLDS.permissions.read)
-    postgres = session.bind.dialect.name == "postgresql"
+    On PostgreSQL the statements run on the driver (`app.core.driver`): the same statements, with the
+    same scope filter, as on SQLite."""
+    scope.require_somewhere(principal, HOUSEHOLDS.permissions.read)
+    pg = await driver(session) if session.bind.dialect.name == "postgresql" else None
     within = None
     if unit_id is not None:
-        query = select(Unit.path).where(Unit.id == unit_id)
-        within = await (driver.fetchval(session, query) if postgres else session.scalar(query))
-        if within is None or not sees(principal, within):
+        params = {"unit_id": unit_id}
+        within = await (pg.fetchval(_UNIT_PATH, **params) if pg else session.scalar(_UNIT_PATH, params))
+        if within is None or not scope.sees(principal, within):
             raise NotFound("Unit not found")
-    conditions = [getattr(Household, name) == value for name, value in filters.items() if value is not None]
-    if (search := matches(q, Household.search_text)) is not None:
-        conditions.append(search)
-    where = reads.where(principal, HOUSEHOLDS, within, conditions)
-    columns = _PG_COLUMNS if postgres else None
-    count, rows = reads.statements(HOUSEHOLDS, where, ORDER, limit, offset, columns)
-    if postgres:
-        total = await driver.fetchval(session, count)
-        items = [dict(row) for row in await driver.fetch(session, rows)]
+    seen = scope.scope_of(principal, HOUSEHOLDS.permissions.read, within)
+    filters = {name: value for name, value in filters.items() if value is not None}
+    pattern = like_pattern(q)
+    count, rows = _statements(seen.shape, tuple(filters), pattern is not None, pg is not None)
+    params = seen.params() | filters | {"q": pattern, "limit": limit, "offset": offset}
+    if pg:
+        total = await pg.fetchval(count, **params)
+        items = [dict(zip(_KEYS, row, strict=True)) for row in await pg.fetch(rows, **params)]
     else:
-        total = await session.scalar(count)
-        items = [dict(row) for row in (await session.execute(rows)).mappings()]
+        total = await session.scalar(count, params)
+        items = [dict(row) for row in (await session.execute(rows, params)).mappings()]
     return {"items": items, "total": total or 0, "limit": limit, "offset": offset}

@@ -37,11 +37,16 @@ def where(
 
 
 def statements(
-    resource: Resource, clauses: list[ColumnElement[bool]], order: list, limit: int, offset: int, columns=None
+    resource: Resource,
+    clauses: list[ColumnElement[bool]],
+    order: list,
+    limit: int,
+    offset: int,
+    page: Select | None = None,
 ) -> tuple[Select, Select]:
-    """The count and the page of a list."""
+    """The count and the page of a list (`page`: the select of the columns, when built already)."""
     count = select(func.count()).select_from(resource.model).where(*clauses)
-    rows = select(*(columns or resource.read_columns())).where(*clauses)
+    rows = (page if page is not None else select(*resource.read_columns())).where(*clauses)
     return count, rows.order_by(*order).limit(limit).offset(offset)
 
 
