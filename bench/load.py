@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -50,10 +51,19 @@ def _check_target(host: str) -> None:
         raise ValueError(f"The load generator only targets this machine, not {host!r}")
 
 
-def _request(host: str, port: int, path: str, headers: dict[str, str]) -> bytes:
-    lines = [f"GET {path} HTTP/1.1", f"Host: {host}:{port}", "Accept: application/json"]
+def _request(
+    host: str, port: int, path: str, headers: dict[str, str], method: str = "GET", body: bytes | None = None
+) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Accept: application/json"]
     lines += [f"{name}: {value}" for name, value in headers.items()]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    if body is not None:
+        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b"")
+
+
+def post_request(host: str, port: int, path: str, headers: dict[str, str], body: bytes) -> bytes:
+    """One POST with a JSON body, as `run_load(make_request=…)` sends them."""
+    return _request(host, port, path, headers, "POST", body)
 
 
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
@@ -144,8 +154,12 @@ async def run_load(
     warmup: float = 2,
     timeout: float = 10,
     server_pid: int | None = None,
+    make_request: Callable[[], bytes] | None = None,
+    expect: int = 200,
 ) -> LoadResult:
-    """Closed-loop load: `connections` keep-alive clients for warmup + duration seconds."""
+    """Closed-loop load: `connections` keep-alive clients for warmup + duration seconds, each sending
+    GET `path`, or a new request from `make_request()` each time (writes); `expect` is the success
+    status (any other counts in `non_200`)."""
     _check_target(host)
     request = _request(host, port, path, headers or {})
     loop = asyncio.get_running_loop()
@@ -169,7 +183,7 @@ async def run_load(
                 sent = loop.time()
                 if sent >= window_end:
                     return
-                writer.write(request)
+                writer.write(make_request() if make_request else request)
                 status, _, keep_alive = await _read_response(reader)
                 done = loop.time()
                 if window_start <= sent and done <= window_end:
@@ -209,7 +223,7 @@ async def run_load(
         p99_ms=percentile(0.99),
         max_ms=latencies[-1] * 1000 if latencies else 0.0,
         statuses={str(k): v for k, v in sorted(statuses.items())},
-        non_200=sum(v for k, v in statuses.items() if k != 200),
+        non_200=sum(v for k, v in statuses.items() if k != expect),
         errors=sorted(set(errors)),
         client_cpu=client_cpu,
         server_cpu=server_cpu,
