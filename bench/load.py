@@ -247,7 +247,8 @@ def free_port(first: int = 18100, last: int = 18199) -> int:
 
 
 class Server:
-    """One uvicorn worker serving `target` (module:attribute) on a loopback port, as a subprocess.
+    """One uvicorn worker (or `workers`) serving `target` (module:attribute) on a loopback port, as a
+    subprocess.
 
     `async with Server(...) as server:` starts it, waits until `ready_path` answers (any HTTP status
     below 500 counts: the route is up), and stops it (SIGTERM, then SIGKILL) on the way out. The
@@ -255,9 +256,17 @@ class Server:
     """
 
     def __init__(
-        self, target: str, env: dict[str, str], *, ready_path: str, log_path, cwd, start_timeout: float = 60
+        self,
+        target: str,
+        env: dict[str, str],
+        *,
+        ready_path: str,
+        log_path,
+        cwd,
+        start_timeout: float = 60,
+        workers: int = 1,
     ) -> None:
-        self.target, self.env, self.ready_path = target, env, ready_path
+        self.target, self.env, self.ready_path, self.workers = target, env, ready_path, workers
         self.log_path, self.cwd, self.start_timeout = log_path, cwd, start_timeout
         self.host, self.port = "127.0.0.1", 0
         self.process: asyncio.subprocess.Process | None = None
@@ -274,7 +283,7 @@ class Server:
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in __aexit__
         self.process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "uvicorn", self.target,
-            "--host", self.host, "--port", str(self.port), "--workers", "1",
+            "--host", self.host, "--port", str(self.port), "--workers", str(self.workers),
             "--no-access-log", "--log-level", "warning",
             env=self.env, cwd=self.cwd, stdout=self._log, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
