@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-BENCHMARKS = ["households", "kpi", "import_rate", "write_path", "field_load", "replica"]
+BENCHMARKS = ["households", "kpi", "import_rate", "write_path", "rollup_writes", "field_load", "replica"]
 # Not in `make bench`: its data set takes tens of minutes to seed and ~20 GB (`--national`).
 OPTIONAL = ["national"]
 

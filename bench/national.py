@@ -432,14 +432,18 @@ async def _measure(url: str, options) -> dict:
 
 
 async def _commune_page(session, commune) -> list[dict]:
-    """The household list's count and page for a commune (bench/minimal.py's SQL, the app's)."""
+    """The household list's count and page for a commune (bench/minimal.py's SQL, the app's), and the
+    count of a search across it."""
     from bench.minimal import COUNT, PAGE
 
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     driver = raw.driver_connection
     plans = []
-    for sql, args in ((COUNT, (commune.path + "%",)), (PAGE, (commune.path + "%", 50, 0))):
+    search = COUNT + " AND search_text LIKE $2"  # `?q=nguyen van an` across the commune, as the app asks
+    cases = ((COUNT, (commune.path + "%",)), (PAGE, (commune.path + "%", 50, 0)),
+             (search, (commune.path + "%", "%nguyen van an%")))  # fmt: skip
+    for sql, args in cases:
         rows = await driver.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", *args)
         plans.append({"sql": sql, "plan": [r[0] for r in rows]})
     return plans
