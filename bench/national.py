@@ -425,16 +425,16 @@ async def _measure(url: str, options) -> dict:
                 }
                 print(f"  {label}: p50 {results[label]['maintained'][0]:.1f} ms, "
                       f"p99 {results[label]['maintained'][1]:.1f} ms", flush=True)  # fmt: skip
-            # Where the national read spends its time: each statement, then its plan.
-            statements.recording = True
-            await kpi_engine.sums(session, root, period)
-            statements.recording = False
-            results["national_statements"] = []
-            for statement, parameters, _start, *elapsed in statements.seen:
-                plan = await _explain(session, statement, parameters)
-                results["national_statements"].append(
-                    {"sql": statement, "ms": elapsed[0] if elapsed else None, "plan": plan}
-                )
+            # Where the province's and the country's reads spend their time: each statement, its plan.
+            for label, unit in (("province", province), ("national", root)):
+                statements.recording, statements.seen = True, []
+                await kpi_engine.sums(session, unit, period)
+                statements.recording = False
+                results[f"{label}_statements"] = [
+                    {"sql": statement, "ms": elapsed[0] if elapsed else None,
+                     "plan": await _explain(session, statement, parameters)}
+                    for statement, parameters, _start, *elapsed in statements.seen
+                ]  # fmt: skip
             results["commune_page"] = await _commune_page(scan, commune)
     finally:
         await engine.dispose()
@@ -491,10 +491,13 @@ async def run(options: argparse.Namespace) -> dict:
         f"{measured['aggregates_equal_recount']['differences'] or 'equal'}",
         f"province p99 {measured['province']['maintained'][1]:.1f} ms (goal ≤ 25 ms); national p99 "
         f"{measured['national']['maintained'][1]:.1f} ms (goal ≤ 100 ms)",
-        "national statements (ms in the read; EXPLAIN ANALYZE execution time): "
-        + "; ".join(
-            f"#{n + 1} {s['ms']:.1f} ms / {_plan_summary(s['plan'])}"
-            for n, s in enumerate(measured["national_statements"])
+        *(
+            f"{label} statements (ms in the read / EXPLAIN ANALYZE execution time): "
+            + "; ".join(
+                f"#{n + 1} {s['ms']:.1f} / {_plan_summary(s['plan'])}"
+                for n, s in enumerate(measured[f"{label}_statements"])
+            )
+            for label in ("province", "national")
         ),
         "commune page (EXPLAIN ANALYZE): "
         + "; ".join(f"{p['sql'][:30]}… {_plan_summary(p['plan'])}" for p in measured["commune_page"]),
@@ -502,7 +505,11 @@ async def run(options: argparse.Namespace) -> dict:
     plans = Path(options.results_dir) / "national-plans.txt"
     plans.parent.mkdir(parents=True, exist_ok=True)
     with plans.open("w", encoding="utf-8") as out:
-        for s in [*measured["national_statements"], *measured["commune_page"]]:
+        for s in [
+            *measured["province_statements"],
+            *measured["national_statements"],
+            *measured["commune_page"],
+        ]:
             out.write(s["sql"] + "\n" + "\n".join(s["plan"]) + "\n\n")
     notes.append(f"plans: {plans}")
     ok = not measured["aggregates_equal_recount"]["differences"]
