@@ -233,10 +233,12 @@ async def run_load(
 
 
 def free_port(first: int = 18100, last: int = 18199) -> int:
-    """A loopback port in 18100–18199 nobody listens on."""
+    """A loopback port in 18100–18199 nobody listens on, tried in random order (other benchmarks on
+    the machine pick from the same range)."""
+    import random
     import socket
 
-    for port in range(first, last + 1):
+    for port in random.sample(range(first, last + 1), last + 1 - first):
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
@@ -297,7 +299,11 @@ class Server:
             try:
                 status, _ = await fetch(self.host, self.port, self.ready_path, timeout=5)
                 if status < 500:
-                    return self
+                    # Still ours? A server that lost the port to another one exits just after.
+                    await asyncio.sleep(0.5)
+                    if self.process.returncode is None:
+                        return self
+                    continue
             except (OSError, TimeoutError, asyncio.IncompleteReadError):
                 pass
             if time.monotonic() > deadline:
