@@ -27,13 +27,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-BENCHMARKS = ["households", "kpi", "import_rate", "field_load"]
+BENCHMARKS = ["households", "kpi", "import_rate", "write_path", "rollup_writes", "field_load", "replica"]
+# Not in `make bench`: its data set takes tens of minutes to seed and ~20 GB (`--national`).
+OPTIONAL = ["national"]
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    parser.add_argument("--only", action="append", choices=BENCHMARKS, help="run only this benchmark")
+    parser.add_argument(
+        "--only", action="append", choices=BENCHMARKS + OPTIONAL, help="run only this benchmark"
+    )
+    parser.add_argument("--national", action="store_true",
+                        help="the national data set (28 million households) and its KPI figures; with "
+                             "--only, those benchmarks too")  # fmt: skip
     parser.add_argument("--households", type=int, default=1_000_000, help="households in the bench database")
     parser.add_argument("--connections", type=int, default=32, help="concurrent keep-alive connections")
     parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per stack")
@@ -109,7 +116,9 @@ async def _run_all(modules: list, options: argparse.Namespace) -> list[dict]:
 
 def main() -> int:
     parser = _parser()
-    modules = _modules(parser.parse_known_args()[0].only)
+    known = parser.parse_known_args()[0]
+    only = known.only or ([] if known.national else None)
+    modules = _modules((only + OPTIONAL) if known.national else only)
     for module in modules:
         if hasattr(module, "add_arguments"):
             module.add_arguments(parser)

@@ -73,6 +73,9 @@ def add_arguments(parser) -> None:
         help="a phone resends every Nth recorded activity on purpose",
     )
     group.add_argument("--field-redis", default="", help="REDIS_URL for the app (shared rate limits)")
+    group.add_argument("--field-workers", type=int, action="append",
+                       help="uvicorn workers of the app; given several times, the steady phase runs once "
+                            "for each (default: 1)")  # fmt: skip
 
 
 # --- the clients -------------------------------------------------------------------------------
@@ -439,13 +442,13 @@ async def _run_phase(
     results_dir: Path,
     duration: float,
     proxy: ProxyProcess | None,
+    workers: int = 1,
 ) -> dict:
     record = Record()
     busy = await _machine_busy()
     since = await _database_now(data.url)  # this phase's activities are those created from now on
-    server = Server(
-        "api.asgi:app", env, ready_path="/readyz", cwd=ROOT, log_path=results_dir / f"field-{name}-app.log"
-    )
+    server = Server("api.asgi:app", env, ready_path="/readyz", cwd=ROOT, workers=workers,
+                    log_path=results_dir / f"field-{name}-app.log")  # fmt: skip
     outage: dict = {}
     ready: list[tuple[float, int]] = []
     async with server:
@@ -477,7 +480,7 @@ async def _run_phase(
         await asyncio.gather(*(bounded(t) for t in tasks))
         elapsed = loop.time() - start
         await asyncio.sleep(3 if proxy is not None else 0.5)  # background Idempotency-Key settling
-    report = {"name": name, "machine_busy_before": busy, "seconds": elapsed}
+    report = {"name": name, "workers": workers, "machine_busy_before": busy, "seconds": elapsed}
     report["overall"] = _summary(record.calls, elapsed)
     report["by_kind"] = {
         k: _summary([c for c in record.calls if c.kind == k], elapsed)
@@ -664,12 +667,14 @@ async def run(options) -> dict:
         env.pop("REDIS_URL", None)
 
     phases = []
-    print(f"  steady: {options.field_duration:.0f} s", flush=True)
-    phases.append(
-        await _run_phase(
-            "steady", data, phones, officers, env, options, results_dir, options.field_duration, None
+    for workers in options.field_workers or [1]:
+        name = "steady" if not options.field_workers else f"steady {workers}w"
+        print(f"  {name}: {options.field_duration:.0f} s, {workers} worker(s)", flush=True)
+        phases.append(
+            await _run_phase(
+                name, data, phones, officers, env, options, results_dir, options.field_duration, None, workers
+            )  # fmt: skip
         )
-    )
     if options.field_outage_run > 0 and options.field_outage > 0:
         host, port = _upstream(data.url)
         async with ProxyProcess(f"{host}:{port}") as proxy:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -50,10 +51,19 @@ def _check_target(host: str) -> None:
         raise ValueError(f"The load generator only targets this machine, not {host!r}")
 
 
-def _request(host: str, port: int, path: str, headers: dict[str, str]) -> bytes:
-    lines = [f"GET {path} HTTP/1.1", f"Host: {host}:{port}", "Accept: application/json"]
+def _request(
+    host: str, port: int, path: str, headers: dict[str, str], method: str = "GET", body: bytes | None = None
+) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Accept: application/json"]
     lines += [f"{name}: {value}" for name, value in headers.items()]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    if body is not None:
+        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b"")
+
+
+def post_request(host: str, port: int, path: str, headers: dict[str, str], body: bytes) -> bytes:
+    """One POST with a JSON body, as `run_load(make_request=…)` sends them."""
+    return _request(host, port, path, headers, "POST", body)
 
 
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
@@ -144,8 +154,12 @@ async def run_load(
     warmup: float = 2,
     timeout: float = 10,
     server_pid: int | None = None,
+    make_request: Callable[[], bytes] | None = None,
+    expect: int = 200,
 ) -> LoadResult:
-    """Closed-loop load: `connections` keep-alive clients for warmup + duration seconds."""
+    """Closed-loop load: `connections` keep-alive clients for warmup + duration seconds, each sending
+    GET `path`, or a new request from `make_request()` each time (writes); `expect` is the success
+    status (any other counts in `non_200`)."""
     _check_target(host)
     request = _request(host, port, path, headers or {})
     loop = asyncio.get_running_loop()
@@ -169,7 +183,7 @@ async def run_load(
                 sent = loop.time()
                 if sent >= window_end:
                     return
-                writer.write(request)
+                writer.write(make_request() if make_request else request)
                 status, _, keep_alive = await _read_response(reader)
                 done = loop.time()
                 if window_start <= sent and done <= window_end:
@@ -209,7 +223,7 @@ async def run_load(
         p99_ms=percentile(0.99),
         max_ms=latencies[-1] * 1000 if latencies else 0.0,
         statuses={str(k): v for k, v in sorted(statuses.items())},
-        non_200=sum(v for k, v in statuses.items() if k != 200),
+        non_200=sum(v for k, v in statuses.items() if k != expect),
         errors=sorted(set(errors)),
         client_cpu=client_cpu,
         server_cpu=server_cpu,
@@ -219,10 +233,12 @@ async def run_load(
 
 
 def free_port(first: int = 18100, last: int = 18199) -> int:
-    """A loopback port in 18100–18199 nobody listens on."""
+    """A loopback port in 18100–18199 nobody listens on, tried in random order (other benchmarks on
+    the machine pick from the same range)."""
+    import random
     import socket
 
-    for port in range(first, last + 1):
+    for port in random.sample(range(first, last + 1), last + 1 - first):
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
@@ -233,7 +249,8 @@ def free_port(first: int = 18100, last: int = 18199) -> int:
 
 
 class Server:
-    """One uvicorn worker serving `target` (module:attribute) on a loopback port, as a subprocess.
+    """One uvicorn worker (or `workers`) serving `target` (module:attribute) on a loopback port, as a
+    subprocess.
 
     `async with Server(...) as server:` starts it, waits until `ready_path` answers (any HTTP status
     below 500 counts: the route is up), and stops it (SIGTERM, then SIGKILL) on the way out. The
@@ -241,9 +258,17 @@ class Server:
     """
 
     def __init__(
-        self, target: str, env: dict[str, str], *, ready_path: str, log_path, cwd, start_timeout: float = 60
+        self,
+        target: str,
+        env: dict[str, str],
+        *,
+        ready_path: str,
+        log_path,
+        cwd,
+        start_timeout: float = 60,
+        workers: int = 1,
     ) -> None:
-        self.target, self.env, self.ready_path = target, env, ready_path
+        self.target, self.env, self.ready_path, self.workers = target, env, ready_path, workers
         self.log_path, self.cwd, self.start_timeout = log_path, cwd, start_timeout
         self.host, self.port = "127.0.0.1", 0
         self.process: asyncio.subprocess.Process | None = None
@@ -260,7 +285,7 @@ class Server:
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in __aexit__
         self.process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "uvicorn", self.target,
-            "--host", self.host, "--port", str(self.port), "--workers", "1",
+            "--host", self.host, "--port", str(self.port), "--workers", str(self.workers),
             "--no-access-log", "--log-level", "warning",
             env=self.env, cwd=self.cwd, stdout=self._log, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
@@ -274,7 +299,11 @@ class Server:
             try:
                 status, _ = await fetch(self.host, self.port, self.ready_path, timeout=5)
                 if status < 500:
-                    return self
+                    # Still ours? A server that lost the port to another one exits just after.
+                    await asyncio.sleep(0.5)
+                    if self.process.returncode is None:
+                        return self
+                    continue
             except (OSError, TimeoutError, asyncio.IncompleteReadError):
                 pass
             if time.monotonic() > deadline:

@@ -1,4 +1,4 @@
-"""The baseline: the same page of households with nothing but Starlette, an asyncpg pool and orjson.
+"""The baselines: the app's hottest read and write with nothing but Starlette, an asyncpg pool and orjson.
 
 `GET /households?unit_id=<unit>&limit=50&offset=0` answers what `GET /api/v1/households` answers for
 a caller who sees that unit: the columns of HouseholdRead, ordered by head_name then id, the total,
@@ -7,12 +7,18 @@ but no authentication, no dependency injection, no validation models and no ORM:
 app is measured against. Its SQL is the app's (app/households/repository.py, the PostgreSQL path),
 so the two differ in the stack, not in the database work.
 
+`POST /activities` is the write's floor (bench/write_path.py): in one transaction, insert the
+activity, add it to its village's month in activity_stats (the app's delta upsert, the month taken in
+Vietnam time as `periods.month_of` does) and insert its audit row; answer 201 with the activity. No
+authentication, no Idempotency-Key, no replay check, no reference checks.
+
     DATABASE_URL=postgresql://… uvicorn bench.minimal:app --workers 1 --port 18102
 """
 
 import os
 import uuid
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 import asyncpg
 import orjson
@@ -72,4 +78,46 @@ async def households(request: Request) -> Response:
     return Response(orjson.dumps(body, option=orjson.OPT_UTC_Z), media_type=JSON)
 
 
-app = Starlette(routes=[Route("/households", households)], lifespan=lifespan)
+ACTIVITY = """INSERT INTO activities (id, unit_id, recorded_by, occurred_at, kind, people_count,
+                                    dossier_count, version, created_at, updated_at)
+              VALUES ($1, $2, $3, $4, $5, $6, $7, 1, now(), now()) RETURNING created_at, updated_at"""
+STATS = """INSERT INTO activity_stats AS s (unit_id, month, activities, people_supported, online_dossiers,
+                                         signatures_created)
+           VALUES ($1, date_trunc('month', $2 AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, 1, $3, $4, $5)
+           ON CONFLICT (unit_id, month) DO UPDATE SET activities = s.activities + 1,
+               people_supported = s.people_supported + excluded.people_supported,
+               online_dossiers = s.online_dossiers + excluded.online_dossiers,
+               signatures_created = s.signatures_created + excluded.signatures_created"""
+AUDIT = """INSERT INTO audit_log (id, at, actor_id, actor_name, action, resource, resource_id, unit_id, after)
+           VALUES ($1, now(), NULL, 'minimal', 'create', 'activity', $2, $3, $4::jsonb)"""
+
+
+async def activities(request: Request) -> Response:
+    try:
+        body = orjson.loads(await request.body())
+        activity_id, unit_id = uuid.UUID(body["id"]), uuid.UUID(body["unit_id"])
+        occurred_at = datetime.fromisoformat(body["occurred_at"])
+        kind, people, dossiers = str(body["kind"]), int(body["people_count"]), int(body["dossier_count"])
+    except (KeyError, ValueError, TypeError, orjson.JSONDecodeError):
+        return _error(422, "id, unit_id, occurred_at, kind, people_count and dossier_count are expected")
+    async with request.app.state.pool.acquire() as conn, conn.transaction():
+        created_at, updated_at = await conn.fetchrow(
+            ACTIVITY, activity_id, unit_id, None, occurred_at, kind, people, dossiers
+        )
+        signatures = people if kind == "digital_signature" else 0
+        await conn.execute(STATS, unit_id, occurred_at, people, dossiers, signatures)
+        read = {
+            "id": str(activity_id), "unit_id": str(unit_id), "household_id": None, "campaign_id": None,
+            "event_id": None, "member_id": None, "recorded_by": None, "occurred_at": occurred_at,
+            "kind": kind, "people_count": people, "dossier_count": dossiers, "note": None, "version": 1,
+            "created_at": created_at, "updated_at": updated_at,
+        }  # fmt: skip
+        document = orjson.dumps(read, option=orjson.OPT_UTC_Z)
+        await conn.execute(AUDIT, uuid.uuid4(), str(activity_id), unit_id, document.decode())
+    return Response(document, 201, media_type=JSON)
+
+
+app = Starlette(
+    routes=[Route("/households", households), Route("/activities", activities, methods=["POST"])],
+    lifespan=lifespan,
+)

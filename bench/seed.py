@@ -45,10 +45,15 @@ GIVEN = [
 # One bounded, deterministic hash per (row, stream): the same row always gets the same household.
 H = "(hashint8extended(g, {k}) & 9223372036854775807)"
 
-INSERT_HOUSEHOLDS = f"""
+
+def households_sql(prefix: str, village: str, code_digits: int = 7) -> str:
+    """INSERT … SELECT of households numbered g = $7…$8 into the villages whose code starts with
+    `prefix` (ordered by code in `v.ids`, `v.n` of them); `village` is the SQL of g's 0-based village.
+    Codes are `HB` and g + 1 in `code_digits` digits."""
+    return f"""
 WITH v AS (
     SELECT array_agg(id ORDER BY code) AS ids, count(*)::int AS n
-    FROM units WHERE level = 'village' AND code LIKE '{PROVINCE_CODE}-%'
+    FROM units WHERE level = 'village' AND code LIKE '{prefix}-%'
 )
 INSERT INTO households (
     id, unit_id, code, head_name, address, phone, search_text,
@@ -57,7 +62,7 @@ INSERT INTO households (
     needs_assistance, assigned_member_id, last_visit_at, note, version, created_at, updated_at, deleted_at
 )
 SELECT
-    gen_random_uuid(), v.ids[1 + g % v.n], n.code,
+    gen_random_uuid(), v.ids[1 + {village}], n.code,
     ($1::text[])[1 + n.f] || ' ' || ($2::text[])[1 + n.m] || ' ' || ($3::text[])[1 + n.gv],
     'Số ' || (1 + {H.format(k=4)} % 300) || ', xóm ' || (1 + {H.format(k=5)} % 12),
     n.phone,
@@ -75,7 +80,7 @@ CROSS JOIN LATERAL (
     SELECT {H.format(k=1)} % cardinality($1::text[]) AS f,
            {H.format(k=2)} % cardinality($2::text[]) AS m,
            {H.format(k=3)} % cardinality($3::text[]) AS gv,
-           'HB' || lpad((g + 1)::text, 7, '0') AS code,
+           'HB' || lpad((g + 1)::text, {code_digits}, '0') AS code,
            CASE WHEN {H.format(k=6)} % 5 > 0
                 THEN '09' || lpad(({H.format(k=7)} % 100000000)::text, 8, '0') END AS phone,
            {H.format(k=8)} % 12 = 0 AS business,
@@ -93,6 +98,10 @@ CROSS JOIN LATERAL (
            ({H.format(k=17)} % (c.adults + 1))::int AS sg
 ) a
 """
+
+
+# The 1M bench spreads households over the villages in turn (a village's rows far apart on disk).
+INSERT_HOUSEHOLDS = households_sql(PROVINCE_CODE, "g % v.n")
 
 
 @dataclass(frozen=True)

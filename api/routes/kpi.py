@@ -5,6 +5,7 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import PlainTextResponse
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, set_etag
+from app.core.replica import replica
 from app.kpi import service, snapshots
 from app.kpi.schemas import (
     BreakdownRead,
@@ -22,17 +23,18 @@ PeriodQuery = Annotated[PeriodCode, Query(description="`2026-06`, `2026-Q2` or `
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+# KPI reads, breakdowns and report exports go to the read replica when one is configured and fresh
+# (app/core/replica.py); the reports' workflow (list, freeze, submit, approve) stays on the primary.
+
+
 @router.get("")
-async def read_kpi(
-    session: SessionDep, principal: PrincipalDep, unit_id: uuid.UUID, period: PeriodQuery
-) -> KpiRead:
+async def read_kpi(principal: PrincipalDep, unit_id: uuid.UUID, period: PeriodQuery) -> KpiRead:
     """Every indicator for the unit's whole subtree: stock ones now, flow ones summed over the period."""
-    return await service.read_kpi(session, principal, unit_id, period)
+    return await replica.read(service.read_kpi, principal, unit_id, period)
 
 
 @router.get("/breakdown")
 async def read_breakdown(
-    session: SessionDep,
     principal: PrincipalDep,
     unit_id: uuid.UUID,
     period: PeriodQuery,
@@ -40,7 +42,7 @@ async def read_breakdown(
 ) -> BreakdownRead:
     """The indicator for each child unit, ranked. `composite_score` ranks for the 10/10 awards: the mean
     attainment of every percentage target (each capped at 100 %)."""
-    return await service.breakdown(session, principal, unit_id, period, indicator)
+    return await replica.read(service.breakdown, principal, unit_id, period, indicator)
 
 
 @router.get("/snapshots")
@@ -139,15 +141,15 @@ async def delete_snapshot(
 @router.get(
     "/snapshots/{snapshot_id}/export.xlsx", response_class=Response, responses={200: {"content": {XLSX: {}}}}
 )
-async def export_snapshot(session: SessionDep, principal: PrincipalDep, snapshot_id: uuid.UUID) -> Response:
+async def export_snapshot(principal: PrincipalDep, snapshot_id: uuid.UUID) -> Response:
     """The report as a spreadsheet laid out like an administrative report."""
-    content, filename = await snapshots.report_file(session, principal, snapshot_id)
+    content, filename = await replica.read(snapshots.report_file, principal, snapshot_id)
     return Response(
         content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
 
 
 @router.get("/snapshots/{snapshot_id}/summary", response_class=PlainTextResponse)
-async def summarize_snapshot(session: SessionDep, principal: PrincipalDep, snapshot_id: uuid.UUID) -> str:
+async def summarize_snapshot(principal: PrincipalDep, snapshot_id: uuid.UUID) -> str:
     """A short plain-text summary to paste into a Zalo group."""
-    return await snapshots.report_text(session, principal, snapshot_id)
+    return await replica.read(snapshots.report_text, principal, snapshot_id)

@@ -94,6 +94,22 @@ class Settings(BaseSettings):
                 "set a long random SECRET_KEY to run with ENVIRONMENT=production."
             )
 
+    # A PostgreSQL streaming replica for KPI reads, breakdowns and report exports (app/core/replica.py).
+    # Reads go back to the primary while it is unreachable or replays more than
+    # `replica_max_lag_seconds` behind, checked at most every `replica_check_seconds`.
+    database_replica_url: str | None = None
+    replica_max_lag_seconds: float = Field(default=30, gt=0)
+    replica_check_seconds: float = Field(default=5, gt=0)
+
+    @field_validator("database_replica_url", mode="before")
+    @classmethod
+    def _replica_url(cls, url):
+        """Blank is unset (as compose passes it); otherwise the same drivers as DATABASE_URL."""
+        if isinstance(url, str):
+            url = url.strip()
+            return cls._async_driver(url) if url else None
+        return url
+
 
 @lru_cache
 def get_settings() -> Settings:

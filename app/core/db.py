@@ -62,6 +62,7 @@ class Database:
     def __init__(self) -> None:
         self._engine: AsyncEngine | None = None
         self._sessions: async_sessionmaker[AsyncSession] | None = None
+        self.on_dispose: list = []  # more engines to close with this one (app/core/replica.py)
 
     @property
     def engine(self) -> AsyncEngine:
@@ -80,6 +81,8 @@ class Database:
         if self._engine is not None:
             await self._engine.dispose()
         self._engine = self._sessions = None
+        for dispose in self.on_dispose:
+            await dispose()
 
 
 db = Database()
