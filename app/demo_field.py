@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.households.rules import search_text
+from app.households.rules import search_text, sort_key
 from app.kpi import aggregates
 from app.kpi.periods import VIETNAM
 from app.kpi.targets import load_plan_targets
@@ -177,6 +177,7 @@ async def load_field_demo(session: AsyncSession, province: Unit, villages: list[
                     address=address,
                     assigned_member_id=assigned,
                     search_text=search_text(head, code, number, address),
+                    sort_key=sort_key(head),
                     **facts,
                 )
             )

@@ -175,8 +175,9 @@ def floor_records(count: int, villages: dict[str, uuid.UUID]) -> list[tuple]:
     """The file's rows as the households table stores them (what a perfect importer would send)."""
     from datetime import UTC, datetime
 
-    from app.core.ids import uuid7
     from app.households.repository import search_text
+
+    from app.core.ids import uuid7
 
     now = datetime.now(UTC)
     records = []

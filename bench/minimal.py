@@ -1,11 +1,11 @@
 """The baselines: the app's hottest read and write with nothing but Starlette, an asyncpg pool and orjson.
 
 `GET /households?unit_id=<unit>&limit=50&offset=0` answers what `GET /api/v1/households` answers for
-a caller who sees that unit: the columns of HouseholdRead, ordered by head_name then id, the total,
-limit and offset. It does the same database work as the app (look the unit up, count, fetch the page)
-but no authentication, no dependency injection, no validation models and no ORM: the ceiling the
-app is measured against. Its SQL is the app's (app/households/repository.py, the PostgreSQL path),
-so the two differ in the stack, not in the database work.
+a caller who sees that unit: the columns of HouseholdRead, in Vietnamese name order (sort_key) then
+id, the total, limit and offset. It does the same database work as the app (look the unit up, count,
+fetch the page) but no authentication, no dependency injection, no validation models and no ORM: the
+ceiling the app is measured against. Its SQL is the app's (app/households/service.py, the list as it
+runs on the driver), so the two differ in the stack, not in the database work.
 
 `POST /activities` is the write's floor (bench/write_path.py): in one transaction, insert the
 activity, add it to its village's month in activity_stats (the app's delta upsert, the month taken in
@@ -37,7 +37,7 @@ UNIT = "SELECT path FROM units WHERE id = $1"
 # The subtree by path prefix ($1 = path || '%'; paths are hex and '/', nothing to escape).
 SCOPE = "deleted_at IS NULL AND unit_id IN (SELECT id FROM units WHERE path LIKE $1)"
 COUNT = f"SELECT count(*) FROM households WHERE {SCOPE}"
-PAGE = f"SELECT {COLUMNS} FROM households WHERE {SCOPE} ORDER BY head_name, id LIMIT $2 OFFSET $3"
+PAGE = f"SELECT {COLUMNS} FROM households WHERE {SCOPE} ORDER BY sort_key, id LIMIT $2 OFFSET $3"
 JSON = "application/json"
 
 

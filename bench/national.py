@@ -128,7 +128,7 @@ INSERT INTO activities (id, unit_id, household_id, campaign_id, event_id, member
 SELECT gen_random_uuid(), k.unit_id, k.id, NULL, NULL, NULL, NULL,
        timestamptz '2026-01-01 07:00:00+07' + ((k.x >> 1) % 331) * interval '1 day'
            + ((k.x >> 10) % 36000) * interval '1 second',
-       ($9::text[])[1 + (k.x >> 4) % cardinality($9::text[])],
+       ($12::text[])[1 + (k.x >> 4) % cardinality($12::text[])],
        1 + (k.x >> 7) % 4, (k.x >> 12) % 3, NULL, 1, now(), now(), NULL
 FROM k WHERE k.x % 2 = 0
 """
@@ -287,7 +287,6 @@ async def ensure_national(households: int = HOUSEHOLDS, url: str | None = None) 
 
 
 async def _seed(conn: asyncpg.Connection, url: str, households: int) -> None:
-    from app.core.text import fold
 
     print(f"national: seeding {households:,} households into {url}", flush=True)
     communes = communes_per_province()
@@ -295,8 +294,7 @@ async def _seed(conn: asyncpg.Connection, url: str, households: int) -> None:
     await conn.execute("SET max_parallel_maintenance_workers = 2")
     await _step(conn, "units", lambda: _units(conn, communes))
     await _step(conn, "drop keys and indexes", lambda: _save_and_drop_ddl(conn))
-    names = (seed.FAMILY, seed.MIDDLE, seed.GIVEN, *([fold(x) for x in part] for part in
-             (seed.FAMILY, seed.MIDDLE, seed.GIVEN)))  # fmt: skip
+    names = seed.name_arrays()
     statement = _households_and_activities(households)
     villages = VILLAGES_PER_COMMUNE * COMMUNES
     first = 0
@@ -306,7 +304,9 @@ async def _seed(conn: asyncpg.Connection, url: str, households: int) -> None:
         await _step(
             conn,
             f"households P{number:02d}",
-            lambda start=start, end=end: conn.execute(statement, *names, start, end - 1, KINDS),
+            lambda start=start, end=end: conn.execute(
+                statement, *names[:6], start, end - 1, *names[6:], KINDS
+            ),
         )
         first = last
     for row in await conn.fetch("SELECT name, kind, definition FROM bench_national_ddl ORDER BY position"):

@@ -49,14 +49,14 @@ H = "(hashint8extended(g, {k}) & 9223372036854775807)"
 def households_sql(prefix: str, village: str, code_digits: int = 7) -> str:
     """INSERT … SELECT of households numbered g = $7…$8 into the villages whose code starts with
     `prefix` (ordered by code in `v.ids`, `v.n` of them); `village` is the SQL of g's 0-based village.
-    Codes are `HB` and g + 1 in `code_digits` digits."""
+    Codes are `HB` and g + 1 in `code_digits` digits. $1…$6 and $9…$11 are `name_arrays()`."""
     return f"""
 WITH v AS (
     SELECT array_agg(id ORDER BY code) AS ids, count(*)::int AS n
     FROM units WHERE level = 'village' AND code LIKE '{prefix}-%'
 )
 INSERT INTO households (
-    id, unit_id, code, head_name, address, phone, search_text,
+    id, unit_id, code, head_name, address, phone, search_text, sort_key,
     members_count, adults_count, adults_smartphone, adults_digital_skills, adults_vneid, adults_dvc,
     adults_epay, adults_signature, informed, has_digital_member, is_business, business_cashless,
     needs_assistance, assigned_member_id, last_visit_at, note, version, created_at, updated_at, deleted_at
@@ -64,10 +64,11 @@ INSERT INTO households (
 SELECT
     gen_random_uuid(), v.ids[1 + {village}], n.code,
     ($1::text[])[1 + n.f] || ' ' || ($2::text[])[1 + n.m] || ' ' || ($3::text[])[1 + n.gv],
-    'Số ' || (1 + {H.format(k=4)} % 300) || ', xóm ' || (1 + {H.format(k=5)} % 12),
+    n.address,
     n.phone,
     concat_ws(' ', ($4::text[])[1 + n.f] || ' ' || ($5::text[])[1 + n.m] || ' ' || ($6::text[])[1 + n.gv],
-              lower(n.code), n.phone),
+              lower(n.code), n.phone, 'so ' || n.number || ' xom ' || n.hamlet),
+    ($11::text[])[1 + n.gv] || ($10::text[])[1 + n.m] || ($9::text[])[1 + n.f],
     c.members, c.adults, a.sp, a.ds, a.vn, a.dvc, a.ep, a.sg,
     {H.format(k=20)} % 10 < 6,
     a.ds > 0 AND a.vn > 0 AND a.dvc > 0,
@@ -84,6 +85,8 @@ CROSS JOIN LATERAL (
            CASE WHEN {H.format(k=6)} % 5 > 0
                 THEN '09' || lpad(({H.format(k=7)} % 100000000)::text, 8, '0') END AS phone,
            {H.format(k=8)} % 12 = 0 AS business,
+           1 + {H.format(k=4)} % 300 AS number, 1 + {H.format(k=5)} % 12 AS hamlet,
+           'Số ' || (1 + {H.format(k=4)} % 300) || ', xóm ' || (1 + {H.format(k=5)} % 12) AS address,
            (1 + {H.format(k=9)} % 4 + {H.format(k=10)} % 4)::int AS members
 ) n
 CROSS JOIN LATERAL (
@@ -219,23 +222,27 @@ async def _seed_user(conn: asyncpg.Connection, commune_id: uuid.UUID) -> None:
     print(f"created user {USERNAME} (commune_officer)")
 
 
-async def _seed_households(conn: asyncpg.Connection, households: int) -> None:
-    from app.core.text import fold
+def name_arrays() -> tuple[list[str], ...]:
+    """The name parts ($1…$3), folded for `search_text` ($4…$6), and the parameters after the range
+    ($9…$11): each part's key in the list order (`sort_key`: given, middle, family)."""
+    from app.core.text import fold, name_key
 
+    parts = (FAMILY, MIDDLE, GIVEN)
+    return (
+        *parts,
+        *([fold(x) for x in part] for part in parts),
+        *([name_key(x) for x in part] for part in parts),
+    )
+
+
+async def _seed_households(conn: asyncpg.Connection, households: int) -> None:
     await conn.execute("TRUNCATE households CASCADE")
     await conn.execute("SET maintenance_work_mem = '256MB'")
     started = time.perf_counter()
-    names = (
-        FAMILY,
-        MIDDLE,
-        GIVEN,
-        [fold(x) for x in FAMILY],
-        [fold(x) for x in MIDDLE],
-        [fold(x) for x in GIVEN],
-    )
+    names = name_arrays()
     for start in range(0, households, BATCH):
         end = min(start + BATCH, households) - 1
-        await conn.execute(INSERT_HOUSEHOLDS, *names, start, end)
+        await conn.execute(INSERT_HOUSEHOLDS, *names[:6], start, end, *names[6:])
         print(
             f"  households {end + 1:>9,} / {households:,}  ({time.perf_counter() - started:.0f} s)",
             flush=True,

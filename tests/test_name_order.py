@@ -32,3 +32,20 @@ def test_the_key_is_plain_ascii_digits_so_any_collation_orders_it_bytewise():
     key = name_key("Nguyễn Thị Ánh Tuyết")
     assert key.isascii() and key.isdigit()
     assert name_key("nguyễn thị ánh tuyết") == key == name_key("  Nguyễn   Thị Ánh Tuyết ")
+    assert name_key("Bùi Công An") == name_key("An") + name_key("Công") + name_key("Bùi")
+    assert name_key("An") == "102700" and name_key("") == ""
+
+
+async def test_the_household_list_follows_it(client, session, world):
+    from app.authz.permissions import Role
+    from tests.world import make_household
+
+    for name in reversed(ORDER):
+        await make_household(session, world.v11, name)
+    await session.commit()
+    response = await client.get(
+        "/api/v1/households",
+        params={"unit_id": str(world.v11.id), "limit": 100},
+        headers=world.auth(Role.team_leader),
+    )
+    assert [h["head_name"] for h in response.json()["items"]] == ORDER

@@ -113,12 +113,13 @@ async def build_world(session: AsyncSession) -> World:
 async def make_household(
     session: AsyncSession, unit: Unit, head_name: str = "Nguyễn Văn An", **values
 ) -> Household:
-    from app.households.rules import search_text
+    from app.households.rules import search_text, sort_key
 
     household = Household(
         unit_id=unit.id,
         head_name=head_name,
         search_text=search_text(head_name, values.get("code"), values.get("phone"), values.get("address")),
+        sort_key=sort_key(head_name),
         **values,
     )
     session.add(household)

@@ -38,4 +38,6 @@ def name_key(name: str) -> str:
     middle name, then family name, each in Vietnamese alphabetical order. `Nguyễn Văn An` sorts as
     `An Văn Nguyễn`: before `Lê Thị Ánh`, after `Lý An`."""
     words = name.split()
-    return "".join(_word_key(word) for word in words[-1:] + words[1:-1] + words[:1])
+    if len(words) > 1:
+        words = [words[-1], *words[1:-1], words[0]]
+    return "".join(map(_word_key, words))

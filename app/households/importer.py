@@ -668,6 +668,7 @@ async def _insert(session: AsyncSession, rows: list[_Row]) -> int:
             "search_text": rules.search_text(
                 row.values["head_name"], row.values["code"], row.values["phone"], row.values["address"]
             ),
+            "sort_key": rules.sort_key(row.values["head_name"]),
             "version": 1,
             "created_at": now,
             "updated_at": now,

@@ -8,7 +8,7 @@ from typing import Any
 
 from app.authz.scope import within_path
 from app.core.errors import Problem
-from app.core.text import fold
+from app.core.text import fold, name_key
 from app.models.household import ADULT_COUNTS
 
 FACT_FIELDS = (
@@ -81,3 +81,8 @@ def search_text(head_name: str, code: str | None, phone: str | None, address: st
     digits = "".join(c for c in phone or "" if c.isdigit())
     parts = (fold(head_name), fold(code or ""), digits, fold(address or ""))
     return " ".join(part for part in parts if part)[:300]
+
+
+def sort_key(head_name: str) -> str:
+    """Where the household stands in a list: Vietnamese name order (given, middle, family name)."""
+    return name_key(head_name)[:200]

@@ -21,7 +21,7 @@ from app.models import Household, Member, Unit
 from app.records import Permissions, Resource, Write, reads
 
 FILTERS = ("informed", "has_digital_member", "is_business", "needs_assistance", "assigned_member_id")
-ORDER = [Household.head_name, Household.id]
+ORDER = [Household.sort_key, Household.id]
 
 
 class Households(Resource):

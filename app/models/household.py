@@ -18,12 +18,21 @@ ADULT_COUNTS = (
 
 
 class Household(Versioned, SoftDeleted, SQLModel, table=True):
-    """A household: counts, not a register of persons. `search_text` is the folded head name, code and
-    phone, for accent-insensitive search (a trigram index on PostgreSQL)."""
+    """A household: counts, not a register of persons. `search_text` is the folded head name, code,
+    phone and address, for accent-insensitive search (a trigram index on PostgreSQL); `sort_key` the
+    head name's place in a Vietnamese list (`app.core.text.name_key`)."""
 
     __tablename__ = "households"
     __table_args__ = (
-        Index("ix_households_unit_id_head_name", "unit_id", "head_name"),
+        # The list's order (Vietnamese name order, then id), live households only.
+        Index(
+            "ix_households_unit_id_sort_key",
+            "unit_id",
+            "sort_key",
+            "id",
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
         Index(
             "uq_households_unit_id_code",
             "unit_id",
@@ -47,6 +56,7 @@ class Household(Versioned, SoftDeleted, SQLModel, table=True):
     address: str | None = Field(default=None, sa_type=String(300))
     phone: str | None = Field(default=None, sa_type=String(20))
     search_text: str = Field(default="", sa_type=String(300), nullable=False)
+    sort_key: str = Field(default="", sa_type=String(200), nullable=False)
     members_count: int = Field(default=1, nullable=False)
     adults_count: int = Field(default=1, nullable=False)
     adults_smartphone: int = Field(default=0, nullable=False)
