@@ -217,4 +217,6 @@ async def test_a_body_that_is_not_utf8_is_a_422_problem(client, world):
     )
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["errors"] == [{"loc": ["body"], "msg": "There was an error parsing the body"}]
+    assert response.json()["errors"] == [
+        {"loc": ["body"], "msg": "There was an error parsing the body", "code": "malformed"}
+    ]
