@@ -235,6 +235,18 @@ def monthly_close() -> None:
     typer.echo("Monthly close: " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")
 
 
+@cli.command("freeze-awards")
+def freeze_awards() -> None:
+    """Freeze the ranking of every award whose cut-off day is over (idempotent: run it daily)."""
+    from app.awards.service import freeze_due
+
+    async def go():
+        async with session_scope() as session:
+            return await freeze_due(session)
+
+    typer.echo(f"{run(go())} award rankings frozen.")
+
+
 @cli.command("purge-idempotency-keys")
 def purge_idempotency_keys() -> None:
     """Forget Idempotency-Keys older than the 7 days the API promises (run daily from cron)."""

@@ -29,7 +29,7 @@ from app.core.security import hash_password
 from app.models import KpiSnapshot, Target
 from tests.roster import make_member, make_team, make_training
 from tests.test_campaigns import make_activity, make_campaign, make_event
-from tests.world import PASSWORD, make_api_key, make_household, make_user
+from tests.world import PASSWORD, make_api_key, make_award, make_household, make_user
 
 A, P, C, L, M, V, I = (  # noqa: E741 - one letter per caller keeps the table readable
     "admin",
@@ -275,6 +275,21 @@ TABLE: dict[tuple[str, str], Spec] = {
         200, ACTIVITIES_MANAGE, body=lambda t: {"note": "Sửa"}
     ),
     ("DELETE", "/api/v1/activities/{activity_id}"): Spec(204, ACTIVITIES_MANAGE),
+    # --- awards (a commune's, read from its villages too) -----------------------------------------------
+    ("GET", "/api/v1/awards"): Spec(200, query=unit_query),
+    ("POST", "/api/v1/awards"): Spec(
+        201,
+        OFFICERS,
+        out=422,
+        out_lacking=422,
+        # the commune is no unit a village's team can write into: a bad body, as every reference
+        exceptions={("in", L): 422, ("in", M): 422},
+        body=lambda t: {"unit_id": t.parent, "title": "10/10", "period": "2026", "cutoff_on": "2026-10-05"},
+    ),
+    ("GET", "/api/v1/awards/{award_id}"): Spec(200),
+    ("PATCH", "/api/v1/awards/{award_id}"): Spec(200, OFFICERS, body=lambda t: {"title": "Khen thưởng"}),
+    ("DELETE", "/api/v1/awards/{award_id}"): Spec(204, OFFICERS),
+    ("POST", "/api/v1/awards/{award_id}/freeze"): Spec(200, OFFICERS),
     # --- audit and API keys ---------------------------------------------------------------------------
     ("GET", "/api/v1/audit"): Spec(200, OFFICERS, out_lacking=403, query=unit_query),
     ("GET", "/api/v1/api-keys"): Spec(200, OFFICERS, out_lacking=403, query=unit_query),
@@ -300,6 +315,7 @@ PATH_PARAMETERS = (
     "event_id",
     "activity_id",
     "key_id",
+    "award_id",
 )
 
 
@@ -373,6 +389,7 @@ async def _records(session, world, village, commune, suffix: str) -> SimpleNames
         "event_id": event.id,
         "activity_id": (await make_activity(session, village, occurred_at=now - timedelta(days=1))).id,
         "key_id": (await make_api_key(session, village, f"key {suffix}"))[0].id,
+        "award_id": (await make_award(session, commune)).id,
     }
     await session.flush()
     return SimpleNamespace(**{k: str(v) for k, v in ids.items()}, unit=str(village.id), team=str(team.id))

@@ -38,7 +38,7 @@ from app.core.config import get_settings
 from app.models import KpiSnapshot, Target
 from tests.roster import make_member, make_team, make_training
 from tests.test_campaigns import make_activity, make_campaign, make_event
-from tests.world import make_api_key, make_household
+from tests.world import make_api_key, make_award, make_household
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 SEED = int(os.environ.get("FUZZ_SEED", "20261010"))
@@ -141,6 +141,7 @@ async def _records(session, world) -> dict[str, str]:
         "event_id": (await make_event(session, campaign, world.v11)).id,
         "activity_id": (await make_activity(session, world.v11)).id,
         "key_id": (await make_api_key(session, world.v11))[0].id,
+        "award_id": (await make_award(session, world.c1)).id,
         "target_id": target.id,
         "snapshot_id": snapshot.id,
     }

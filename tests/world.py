@@ -149,3 +149,22 @@ async def make_api_key(
     session.add(key)
     await session.flush()
     return key, raw
+
+
+async def make_award(session: AsyncSession, unit: Unit, cutoff_on=None):
+    """An open 10/10 award of a commune or province, its cut-off over (so it may be frozen)."""
+    from datetime import date
+
+    from app.kpi.indicators import DEFAULT_WEIGHTS
+    from app.models import Award
+
+    award = Award(
+        unit_id=unit.id,
+        title="Khen thưởng 10/10",
+        period="2026",
+        cutoff_on=cutoff_on or date(2026, 1, 31),
+        weights=dict(DEFAULT_WEIGHTS),
+    )
+    session.add(award)
+    await session.flush()
+    return award

@@ -38,6 +38,7 @@ class Permission(StrEnum):
     kpi_read = "kpi:read"
     reports_create = "reports:create"
     reports_approve = "reports:approve"
+    awards_manage = "awards:manage"
     audit_read = "audit:read"
     api_keys_manage = "api_keys:manage"
 
@@ -62,14 +63,14 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.province_officer: frozenset(
         _READ_ALL
         | {P.units_manage, P.users_manage, P.campaigns_manage, P.events_manage, P.targets_manage}
-        | {P.reports_create, P.reports_approve, P.audit_read, P.api_keys_manage}
+        | {P.reports_create, P.reports_approve, P.awards_manage, P.audit_read, P.api_keys_manage}
     ),
     Role.commune_officer: frozenset(
         _READ_ALL
         | {P.users_manage, P.teams_manage, P.members_manage, P.trainings_manage}
         | {P.households_update, P.households_manage, P.campaigns_manage, P.events_manage}
         | {P.activities_record, P.activities_manage, P.targets_manage}
-        | {P.reports_create, P.reports_approve, P.audit_read, P.api_keys_manage}
+        | {P.reports_create, P.reports_approve, P.awards_manage, P.audit_read, P.api_keys_manage}
     ),
     Role.team_leader: frozenset(
         _READ_ALL - {P.users_read}

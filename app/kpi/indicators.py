@@ -132,13 +132,33 @@ def evaluate(sums: dict[str, int], targets: dict[str, float]) -> list[dict]:
     return results
 
 
-def composite_score(results: list[dict]) -> float | None:
-    """The award score (for the 10/10 Digital Transformation Day ranking): the mean attainment of
-    every percentage indicator that has data and a target, each capped at 100 % of its target.
-    None when no indicator qualifies."""
-    attainments = [
-        min(r["value"] / r["target"], 1.0) if r["target"] else 1.0
+# Every percentage indicator counts the same, unless an award weighs them otherwise.
+DEFAULT_WEIGHTS: dict[str, float] = dict.fromkeys(PERCENTAGES, 1.0)
+FORMULA = (
+    "Điểm = Σ (trọng số × mức đạt) ÷ Σ trọng số × 100. Mức đạt của một chỉ tiêu = kết quả ÷ mục tiêu, "
+    "tối đa 1 (mục tiêu 0: đạt 1). Chỉ tính các chỉ tiêu có trọng số, có số liệu và có mục tiêu."
+)
+
+
+def attainment(result: dict) -> float | None:
+    """How far an indicator reached its target, capped at 1; None without data or without a target."""
+    if result["value"] is None or result["target"] is None:
+        return None
+    return min(result["value"] / result["target"], 1.0) if result["target"] else 1.0
+
+
+def weighted_score(results: list[dict], weights: dict[str, float]) -> float | None:
+    """The award score (FORMULA): the weighted mean attainment, in percent, of the weighted indicators
+    that have data and a target; None when none qualifies."""
+    scored = [
+        (weights[r["code"]], a)
         for r in results
-        if r["code"] in PERCENTAGES and r["value"] is not None and r["target"] is not None
+        if weights.get(r["code"]) and (a := attainment(r)) is not None
     ]
-    return round(100.0 * sum(attainments) / len(attainments), 2) if attainments else None
+    total = sum(weight for weight, _ in scored)
+    return round(100.0 * sum(weight * a for weight, a in scored) / total, 2) if total else None
+
+
+def composite_score(results: list[dict]) -> float | None:
+    """The score of the 10/10 ranking with every percentage indicator weighing the same."""
+    return weighted_score(results, DEFAULT_WEIGHTS)

@@ -48,6 +48,26 @@ async def read_kpi(
     )
 
 
+def ranks(values: list[float | None]) -> list[int | None]:
+    """Competition ranks of values sorted best first (no data last): ties share a rank, no data has none."""
+    result, previous, rank = [], None, 0
+    for position, value in enumerate(values, start=1):
+        if value is not None and value != previous:
+            rank, previous = position, value
+        result.append(rank if value is not None else None)
+    return result
+
+
+async def children_indicators(
+    session: AsyncSession, unit: Unit, period: Period
+) -> list[tuple[Unit, list[dict]]]:
+    """Each child unit of `unit` with its indicators for the period and the targets that apply to it."""
+    children = list(await session.scalars(select(Unit).where(Unit.parent_id == unit.id)))
+    sums = await engine.sums(session, unit, period, by_child=True)
+    applicable = await targets.effective(session, children, period.year)
+    return [(child, with_targets(sums.get(child.path, {}), applicable[child.id])) for child in children]
+
+
 async def breakdown(
     session: AsyncSession, principal: Principal, unit_id: uuid.UUID, period_code: str, indicator: str
 ) -> BreakdownRead:
@@ -57,12 +77,8 @@ async def breakdown(
     unit = await get_unit_in_scope(session, principal, unit_id)
     require(principal, Permission.kpi_read, unit)
     period = parse_period(period_code)
-    children = list(await session.scalars(select(Unit).where(Unit.parent_id == unit.id)))
-    sums = await engine.sums(session, unit, period, by_child=True)
-    applicable = await targets.effective(session, children, period.year)
     rows = []
-    for child in children:
-        results = with_targets(sums.get(child.path, {}), applicable[child.id])
+    for child, results in await children_indicators(session, unit, period):
         if indicator == COMPOSITE:
             value, numerator, denominator, target, met = composite_score(results), None, None, 100.0, None
         else:
@@ -88,11 +104,6 @@ async def breakdown(
             )
         )
     rows.sort(key=lambda r: (r.value is None, -(r.value or 0), r.name))
-    previous, rank = None, 0
-    for position, row in enumerate(rows, start=1):
-        if row.value is None:
-            continue
-        if row.value != previous:
-            rank, previous = position, row.value
+    for row, rank in zip(rows, ranks([row.value for row in rows]), strict=True):
         row.rank = rank
     return BreakdownRead(unit_id=unit.id, period=period.code, indicator=indicator, rows=rows)

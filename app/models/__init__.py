@@ -3,6 +3,7 @@
 from app.models.activity import Activity
 from app.models.api_key import ApiKey
 from app.models.audit_log import AuditLog
+from app.models.award import Award
 from app.models.campaign import Campaign, CampaignEvent, EventDuty
 from app.models.household import ADULT_COUNTS, Household
 from app.models.idempotency import IdempotencyKey
@@ -18,6 +19,7 @@ __all__ = [
     "ActivityStats",
     "ApiKey",
     "AuditLog",
+    "Award",
     "Campaign",
     "CampaignEvent",
     "EventDuty",

@@ -1,0 +1,154 @@
+"""The 10/10 awards: a commune ranks its villages (their teams), a province its communes, by a
+weighted score over a period (`app.kpi.indicators.FORMULA`). Live while open; at the cut-off the
+ranking is frozen into the award, and no later edit of any figure changes it."""
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.authz.permissions import Permission as P
+from app.authz.principal import SYSTEM, Principal
+from app.awards.schemas import AwardIndicator, AwardRanking, AwardRead, AwardRow
+from app.core.errors import Conflict, Invalid
+from app.core.versioning import check_version
+from app.kpi.indicators import attainment, weighted_score
+from app.kpi.periods import VIETNAM, parse_period
+from app.kpi.service import children_indicators, ranks
+from app.models import Award, Team, Unit
+from app.records import Permissions, Resource, Write, change, fetch
+
+ORDER = [Award.cutoff_on.desc(), Award.title, Award.id]
+
+
+class Awards(Resource):
+    name, label, model, read = "award", "Award", Award, AwardRead
+    permissions = Permissions(
+        read=P.kpi_read, create=P.awards_manage, update=P.awards_manage, delete=P.awards_manage
+    )
+    levels = ("province", "commune")
+    required = ("title", "period", "cutoff_on", "weights")
+    tombstones = False
+    from_below = True  # a village's team reads its commune's ranking
+
+    async def rules(self, w: Write) -> dict[str, Any]:
+        if w.obj is not None:
+            _open(w.obj)
+        try:
+            period = parse_period(w.values["period"])
+        except Invalid:
+            raise Invalid("period must look like 2026-06, 2026-Q2 or 2026", loc=["body", "period"]) from None
+        if w.values["cutoff_on"] < period.start:
+            raise Invalid(
+                f"the cut-off ({w.values['cutoff_on']}) cannot come before the period ({period.start})",
+                loc=["body", "cutoff_on"],
+                code="award.cutoff_before_period",
+            )
+        return {}
+
+    async def removing(self, w: Write) -> None:
+        _open(w.obj)
+
+
+AWARDS = Awards()
+
+
+def _open(award: Award) -> None:
+    if award.status == "frozen":
+        raise Conflict("The award's ranking is frozen: it can no longer change", code="award.frozen")
+
+
+async def ranking(session: AsyncSession, award: Award, unit: Unit) -> list[AwardRow]:
+    """The unit's children ranked by the award's score, best first (no score last)."""
+    weights = award.weights
+    rows = []
+    for child, results in await children_indicators(session, unit, parse_period(award.period)):
+        indicators = [
+            AwardIndicator(
+                code=r["code"],
+                name=r["name"],
+                value=r["value"],
+                target=r["target"],
+                attainment=attainment(r),
+                weight=weights[r["code"]],
+            )
+            for r in results
+            if r["code"] in weights
+        ]
+        rows.append(
+            AwardRow(
+                rank=None,
+                unit_id=child.id,
+                code=child.code,
+                name=child.name,
+                teams=[],
+                score=weighted_score(results, weights),
+                indicators=indicators,
+            )
+        )
+    teams = await _active_teams(session, [row.unit_id for row in rows])
+    rows.sort(key=lambda r: (r.score is None, -(r.score or 0), r.name))
+    for row, rank in zip(rows, ranks([row.score for row in rows]), strict=True):
+        row.rank, row.teams = rank, teams.get(row.unit_id, [])
+    return rows
+
+
+async def _active_teams(session: AsyncSession, unit_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    query = (
+        select(Team.unit_id, Team.name)
+        .where(Team.unit_id.in_(unit_ids), Team.status == "active", Team.deleted_at.is_(None))
+        .order_by(Team.name)
+    )
+    teams: dict[uuid.UUID, list[str]] = {}
+    for unit_id, name in await session.execute(query):
+        teams.setdefault(unit_id, []).append(name)
+    return teams
+
+
+async def read_award(session: AsyncSession, principal: Principal, award_id: uuid.UUID) -> AwardRanking:
+    award, unit = await fetch(session, principal, AWARDS, award_id, P.kpi_read)
+    rows = (
+        [AwardRow.model_validate(row) for row in award.ranking]
+        if award.status == "frozen"
+        else await ranking(session, award, unit)
+    )
+    return AwardRanking(**AwardRead.model_validate(award).model_dump(), ranking=rows)
+
+
+async def freeze(
+    session: AsyncSession,
+    principal: Principal,
+    award_id: uuid.UUID,
+    if_match: int | None,
+    today: date | None = None,
+) -> AwardRanking:
+    """Freeze the ranking once the cut-off day is over (Vietnam time)."""
+    award, unit = await fetch(session, principal, AWARDS, award_id, P.awards_manage, lock=True)
+    check_version(award, if_match)
+    _open(award)
+    if (today or datetime.now(VIETNAM).date()) <= award.cutoff_on:
+        raise Conflict(
+            f"The ranking freezes after its cut-off day ({award.cutoff_on}); it is live until then",
+            code="award.before_cutoff",
+        )
+    rows = await ranking(session, award, unit)
+    (before,) = await AWARDS.present(session, [award])
+    frozen = {
+        "status": "frozen",
+        "ranking": [row.model_dump(mode="json") for row in rows],
+        "frozen_at": datetime.now(UTC),
+        "frozen_by": principal.name,
+    }
+    after = await change(Write(session, principal, AWARDS, {}, unit, award, before), frozen)
+    return AwardRanking(**after.model_dump(), ranking=rows)
+
+
+async def freeze_due(session: AsyncSession, today: date | None = None) -> int:
+    """Freeze every open award whose cut-off day is over (the daily job, as the system); how many."""
+    today = today or datetime.now(VIETNAM).date()
+    due = list(await session.scalars(select(Award.id).where(Award.status == "open", Award.cutoff_on < today)))
+    for award_id in due:
+        await freeze(session, SYSTEM, award_id, None, today)
+    return len(due)

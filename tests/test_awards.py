@@ -1,0 +1,162 @@
+"""The 10/10 awards: a commune ranks its villages by the weighted score the award shows beside its
+ranking; the ranking is live until the cut-off and frozen after it."""
+
+import uuid
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from app.authz.permissions import Role
+from app.authz.principal import SYSTEM
+from app.awards.service import freeze, freeze_due
+from app.kpi import aggregates
+from app.kpi.indicators import FORMULA
+from app.models import Award
+from tests.world import ROLES, make_household
+
+URL = "/api/v1/awards"
+
+
+@pytest.fixture
+async def villages(world, session):
+    """v11: 2 households, both informed, 1 of 2 adults with a smartphone; v12: 2 households, one
+    informed, both adults with a smartphone. Targets (on the commune, inherited): 100 % each."""
+    for informed, smartphones in ((True, 1), (True, 0)):
+        await make_household(
+            session, world.v11, "A", adults_count=1, adults_smartphone=smartphones, informed=informed
+        )
+    for informed in (True, False):
+        await make_household(session, world.v12, "B", adults_count=1, adults_smartphone=1, informed=informed)
+    await aggregates.rebuild(session)
+    await session.commit()
+
+
+def body(world, **overrides):
+    return {
+        "unit_id": str(world.c1.id),
+        "title": "Khen thưởng Ngày Chuyển đổi số 10/10/2026",
+        "period": "2026",
+        "cutoff_on": "2026-10-05",
+        "weights": {"households_informed_pct": 3, "adults_smartphone_pct": 1},
+    } | overrides
+
+
+async def targets(client, world):
+    for indicator in ("households_informed_pct", "adults_smartphone_pct"):
+        target = {"unit_id": str(world.c1.id), "year": 2026, "indicator": indicator, "value": 100}
+        assert (
+            await client.post("/api/v1/targets", json=target, headers=world.auth(Role.admin))
+        ).status_code == 201
+
+
+async def test_a_commune_ranks_its_villages_by_the_weighted_score(client, world, villages):
+    await targets(client, world)
+    headers = world.auth(Role.commune_officer)
+    created = await client.post(URL, json=body(world), headers=headers)
+    assert created.status_code == 201, created.text
+    award = (await client.get(f"{URL}/{created.json()['id']}", headers=headers)).json()
+    assert award["status"] == "open" and award["formula"] == FORMULA
+    ranking = {row["name"]: row for row in award["ranking"]}
+    # v11: informed 100 % (weight 3), smartphones 50 % (weight 1) → (3 + 0.5) / 4 = 87.5
+    # v12: informed 50 % (weight 3), smartphones 100 % (weight 1) → (1.5 + 1) / 4 = 62.5
+    assert ranking[world.v11.name]["score"] == 87.5 and ranking[world.v11.name]["rank"] == 1
+    assert ranking[world.v12.name]["score"] == 62.5 and ranking[world.v12.name]["rank"] == 2
+    assert {i["code"]: i["weight"] for i in ranking[world.v11.name]["indicators"]} == {
+        "households_informed_pct": 3,
+        "adults_smartphone_pct": 1,
+    }
+
+
+async def test_without_targets_nothing_scores(client, world, villages):
+    created = await client.post(URL, json=body(world), headers=world.auth(Role.commune_officer))
+    award = (await client.get(f"{URL}/{created.json()['id']}", headers=world.auth(Role.viewer))).json()
+    assert [(row["rank"], row["score"]) for row in award["ranking"]] == [(None, None), (None, None)]
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_who_may_define_and_read_an_award(client, world, role):
+    """Officers define awards; everyone in the commune reads them, the village teams from below."""
+    response = await client.post(URL, json=body(world), headers=world.auth(role))
+    officer = role in (Role.admin, Role.province_officer, Role.commune_officer)
+    # A village's team cannot see the commune as a unit to write into: a bad body (422), as everywhere.
+    assert response.status_code == (201 if officer else 403 if role is Role.viewer else 422)
+    award = await client.post(URL, json=body(world), headers=world.auth(Role.admin))
+    read = await client.get(f"{URL}/{award.json()['id']}", headers=world.auth(role))
+    assert read.status_code == 200 and read.json()["title"] == body(world)["title"]
+
+
+async def test_an_award_out_of_the_callers_area_does_not_exist(client, world):
+    created = await client.post(
+        URL, json=body(world, unit_id=str(world.c3.id)), headers=world.auth(Role.admin)
+    )
+    for role in (Role.province_officer, Role.commune_officer, Role.viewer):
+        assert (
+            await client.get(f"{URL}/{created.json()['id']}", headers=world.auth(role))
+        ).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "overrides,field,code",
+    [
+        ({"unit_id": "v11"}, "unit_id", "unit.wrong_level"),
+        ({"cutoff_on": "2025-12-31"}, "cutoff_on", "award.cutoff_before_period"),
+        ({"period": "2026-13"}, "period", "string_pattern_mismatch"),
+        ({"weights": {}}, "weights", "too_short"),
+        ({"weights": {"nonsense": 1}}, "weights", "literal_error"),
+    ],
+)
+async def test_a_bad_award_is_422(client, world, overrides, field, code):
+    if "unit_id" in overrides:
+        overrides = {"unit_id": str(world.units[overrides["unit_id"]].id)}
+    response = await client.post(URL, json=body(world, **overrides), headers=world.auth(Role.commune_officer))
+    assert response.status_code == 422, response.text
+    error = response.json()["errors"][0]
+    assert error["loc"][:2] == ["body", field] and error["code"] == code
+
+
+async def test_the_ranking_freezes_after_the_cutoff_and_never_changes(client, world, villages, session):
+    await targets(client, world)
+    headers = world.auth(Role.commune_officer)
+    award_id = (await client.post(URL, json=body(world, cutoff_on="2099-10-05"), headers=headers)).json()[
+        "id"
+    ]
+    early = await client.post(f"{URL}/{award_id}/freeze", headers=headers)
+    assert early.status_code == 409 and early.json()["code"] == "award.before_cutoff"
+
+    frozen = await freeze(session, SYSTEM, uuid.UUID(award_id), None, today=date(2099, 10, 6))
+    await session.commit()
+    assert frozen.status == "frozen" and frozen.frozen_by == "system"
+    before = (await client.get(f"{URL}/{award_id}", headers=headers)).json()
+
+    # v12's uninformed household is informed now: the live figures move, the frozen ranking does not.
+    listed = await client.get("/api/v1/households", params={"unit_id": str(world.v12.id)}, headers=headers)
+    uninformed = next(h for h in listed.json()["items"] if not h["informed"])
+    patched = await client.patch(
+        f"/api/v1/households/{uninformed['id']}", json={"informed": True}, headers=headers
+    )
+    assert patched.status_code == 200
+    after = (await client.get(f"{URL}/{award_id}", headers=headers)).json()
+    assert after["ranking"] == before["ranking"] and after["status"] == "frozen"
+
+    for attempt in (
+        client.patch(f"{URL}/{award_id}", json={"title": "Khác"}, headers=headers),
+        client.delete(f"{URL}/{award_id}", headers=headers),
+        client.post(f"{URL}/{award_id}/freeze", headers=headers),
+    ):
+        response = await attempt
+        assert response.status_code == 409, (
+            response.request.method,
+            response.request.url,
+            response.text,
+        ) and response.json()["code"] == "award.frozen"
+
+
+async def test_the_daily_job_freezes_only_awards_past_their_cutoff(client, world, session):
+    headers = world.auth(Role.commune_officer)
+    past = (await client.post(URL, json=body(world, cutoff_on="2026-10-05"), headers=headers)).json()["id"]
+    later = (await client.post(URL, json=body(world, cutoff_on="2026-10-20"), headers=headers)).json()["id"]
+    assert await freeze_due(session, today=date(2026, 10, 10)) == 1
+    assert await freeze_due(session, today=date(2026, 10, 10)) == 0  # idempotent
+    statuses = dict((await session.execute(select(Award.id, Award.status))).all())
+    assert {str(k): v for k, v in statuses.items()} == {past: "frozen", later: "open"}
