@@ -21,6 +21,10 @@ class Period:
     start: date  # first day
     end: date  # first day after
 
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
     def months(self) -> list[date]:
         months, current = [], self.start
         while current < self.end:
