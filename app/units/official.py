@@ -90,7 +90,7 @@ async def load_official(
     new_rows: list[dict] = []
     placed: dict[str, tuple[uuid.UUID, str]] = {}  # province code → (id, path)
     listed = set()
-    for item in units:
+    for item in sorted(units, key=lambda u: u.level != "province"):  # parents first
         listed.add((item.level, item.code))
         unit = existing.get((item.level, item.code))
         parent_id, parent_path = placed.get(item.parent_code, (None, "")) if item.parent_code else (None, "")
