@@ -46,7 +46,7 @@ CALLERS = (A, P, C, L, M, V, I, NOBODY)
 # Who holds what (DOMAIN.md, "Roles and scope"), written out: the integration key is read-write.
 EVERYONE = frozenset({A, P, C, L, M, V, I})
 OFFICERS = frozenset({A, P, C})
-UNITS_MANAGE = frozenset({A, P})
+UNITS_MANAGE = frozenset({A, P, C})  # C: the commune's villages
 TEAMS_MANAGE = frozenset({A, C})
 MEMBERS_READ = frozenset({A, P, C, L, M, I})
 MEMBERS_MANAGE = frozenset({A, C, L})
@@ -131,9 +131,12 @@ TABLE: dict[tuple[str, str], Spec] = {
     # Official units are public: an old commune's name resolves for anyone signed in.
     ("GET", "/api/v1/units/resolve"): Spec(200, out=200, query=lambda t: {"q": "Xã Đại Áng, Thanh Trì"}),
     # Moving or merging a unit is managing its parent and the receiving side (another commune of p,
-    # another village of c1: in the province officer's area either way).
+    # another village of c1).
     ("POST", "/api/v1/units/{unit_id}/move"): Spec(
-        200, UNITS_MANAGE, body=lambda t: {"parent_id": t.other_commune, "effective_on": "2026-03-01"}
+        200,
+        UNITS_MANAGE,
+        exceptions={("in", C): 422},  # the other commune is outside the commune officer's area
+        body=lambda t: {"parent_id": t.other_commune, "effective_on": "2026-03-01"},
     ),
     ("POST", "/api/v1/units/{unit_id}/merge"): Spec(
         200, UNITS_MANAGE, body=lambda t: {"into_id": t.other_village, "effective_on": "2026-07-01"}

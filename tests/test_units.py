@@ -47,13 +47,14 @@ async def test_filters_by_parent_level_and_accent_insensitive_name(client, world
     assert [u["name"] for u in found.json()["items"]] == ["Xã Đông Hòa"]
 
 
-# Who may create a village under c1 (a commune): admin and the province officer above it.
+# Who may create a village under c1 (a commune): admin, the province officer above it and the
+# commune's officer (villages are local).
 @pytest.mark.parametrize(
     "role,status",
     [
         (Role.admin, 201),
         (Role.province_officer, 201),
-        (Role.commune_officer, 403),
+        (Role.commune_officer, 201),
         (Role.team_leader, 422),  # c1 is outside a leader's subtree: the parent does not exist for them
         (Role.team_member, 422),
         (Role.viewer, 403),
