@@ -128,6 +128,14 @@ TABLE: dict[tuple[str, str], Spec] = {
     # Deleting a unit is managing its parent; the village still holds records, hence 409.
     ("DELETE", "/api/v1/units/{unit_id}"): Spec(409, UNITS_MANAGE),
     ("GET", "/api/v1/units/{unit_id}/history"): Spec(200),
+    # A commune's villages from a list: managing the commune (team roles do not see it).
+    ("POST", "/api/v1/units/import"): Spec(
+        201,
+        UNITS_MANAGE,
+        exceptions={("in", L): 404, ("in", M): 404},
+        query=lambda t: {"parent_id": t.parent},
+        files=lambda t: {"file": ("thon.csv", "Tên thôn\nThôn Ma Trận\n".encode(), "text/csv")},
+    ),
     # Official units are public: an old commune's name resolves for anyone signed in.
     ("GET", "/api/v1/units/resolve"): Spec(200, out=200, query=lambda t: {"q": "Xã Đại Áng, Thanh Trì"}),
     # Moving or merging a unit is managing its parent and the receiving side (another commune of p,

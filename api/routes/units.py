@@ -1,13 +1,14 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, set_etag
+from app.core.errors import Invalid
 from app.core.fields import Moment, PlausibleDate
 from app.core.fields import Query as SearchText
 from app.models.unit import UnitLevel
-from app.units import service
+from app.units import service, villages
 from app.units.schemas import (
     ResolutionList,
     UnitCreate,
@@ -18,9 +19,11 @@ from app.units.schemas import (
     UnitMove,
     UnitRead,
     UnitUpdate,
+    VillageImport,
 )
 
 router = APIRouter(prefix="/units", tags=["units"])
+MAX_LIST = 1024 * 1024
 CursorQuery = Annotated[
     str | None, Query(max_length=200, description="`next_cursor` of the previous page of changes")
 ]
@@ -62,6 +65,23 @@ async def create_unit(
     return UnitRead.model_validate(unit)
 
 
+@router.post("/import", status_code=201)
+async def import_villages(
+    session: SessionDep,
+    principal: PrincipalDep,
+    parent_id: Annotated[uuid.UUID, Query(description="The commune whose villages the list holds")],
+    file: Annotated[
+        UploadFile, File(description="A UTF-8 .csv: `Tên thôn` and optionally `Mã`, 1 MB at most")
+    ],
+) -> VillageImport:
+    """A commune's villages from a list, all or nothing (every bad line reported, 422); villages the
+    commune already has (same name) are left as they are, so a second import adds nothing."""
+    if file.file.seek(0, 2) > MAX_LIST:
+        raise Invalid("The list is larger than 1 MB", loc=["body", "file"])
+    file.file.seek(0)
+    return await villages.import_villages(session, principal, parent_id, file.file)
+
+
 @router.get("/resolve")
 async def resolve_old_unit(
     session: SessionDep,
@@ -74,9 +94,11 @@ async def resolve_old_unit(
             "comma-separated: `Xã Đại Áng, Huyện Thanh Trì, Hà Nội`",
         ),
     ],
+    limit: LimitQuery = 50,
+    offset: OffsetQuery = 0,
 ) -> ResolutionList:
     """The current commune(s) a pre-2025 commune became part of (several when it was split)."""
-    return await service.resolve(session, principal, q)
+    return await service.resolve(session, principal, q, limit=limit, offset=offset)
 
 
 @router.get("/{unit_id}")
@@ -89,9 +111,15 @@ async def get_unit(
 
 
 @router.get("/{unit_id}/history")
-async def unit_history(session: SessionDep, principal: PrincipalDep, unit_id: uuid.UUID) -> UnitHistory:
+async def unit_history(
+    session: SessionDep,
+    principal: PrincipalDep,
+    unit_id: uuid.UUID,
+    limit: LimitQuery = 50,
+    offset: OffsetQuery = 0,
+) -> UnitHistory:
     """Renames, moves and the merger of the unit, and the units merged into it, by effective date."""
-    return await service.unit_history(session, principal, unit_id)
+    return await service.unit_history(session, principal, unit_id, limit=limit, offset=offset)
 
 
 @router.patch("/{unit_id}")

@@ -199,17 +199,22 @@ async def merge(session: AsyncSession, unit: Unit, into: Unit, effective_on: dat
     return change
 
 
-async def changes_of(session: AsyncSession, unit_id: uuid.UUID) -> list[UnitChange]:
-    """A unit's own changes and the mergers into it, in the order they took effect."""
+async def changes_of(
+    session: AsyncSession, unit_id: uuid.UUID, limit: int, offset: int
+) -> tuple[list[UnitChange], int]:
+    """A unit's own changes and the mergers into it, in the order they took effect, and their count."""
+    where = (UnitChange.unit_id == unit_id) | (
+        (UnitChange.related_unit_id == unit_id) & (UnitChange.kind == "merge")
+    )
+    total = await session.scalar(select(func.count()).select_from(UnitChange).where(where))
     rows = await session.scalars(
         select(UnitChange)
-        .where(
-            (UnitChange.unit_id == unit_id)
-            | ((UnitChange.related_unit_id == unit_id) & (UnitChange.kind == "merge"))
-        )
+        .where(where)
         .order_by(UnitChange.effective_on, UnitChange.id)
+        .limit(limit)
+        .offset(offset)
     )
-    return list(rows)
+    return list(rows), total or 0
 
 
 async def survivor(session: AsyncSession, unit: Unit) -> Unit:

@@ -27,7 +27,8 @@ def bare(text: str) -> str:
 
 
 async def resolve(session: AsyncSession, text: str) -> list[Resolution]:
-    """Every old unit the text may name, each with the current communes it became part of."""
+    """Every old unit the text may name (at most MAX_MATCHES rows), each with the current communes
+    it became part of."""
     parts = [bare(p) for p in text.split(",")]
     if not parts or not parts[0]:
         raise Invalid(

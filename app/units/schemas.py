@@ -98,11 +98,8 @@ class UnitChangeRead(BaseModel):
     recorded_by: str
 
 
-class UnitHistory(BaseModel):
-    unit_id: uuid.UUID
-    items: list[UnitChangeRead] = Field(
-        description="Its renames, moves and merger, and the units merged into it, by effective date"
-    )
+class UnitHistory(Page[UnitChangeRead]):
+    """A unit's renames, moves and merger, and the units merged into it, by effective date."""
 
 
 class OldUnit(BaseModel):
@@ -129,6 +126,10 @@ class Resolution(BaseModel):
     units: list[Successor] = Field(description="The current communes it became part of, main first")
 
 
-class ResolutionList(BaseModel):
-    items: list[Resolution]
-    total: int
+class ResolutionList(Page[Resolution]):
+    pass
+
+
+class VillageImport(BaseModel):
+    created: list[UnitRead] = Field(description="Villages the list added")
+    existing: list[UnitRead] = Field(description="Villages of the list the commune already had")

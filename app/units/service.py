@@ -221,18 +221,23 @@ def _opened_by(unit: Unit, day: date, field: str) -> None:
         raise Invalid(f"{unit.name} exists only from {unit.valid_from:%d/%m/%Y}", loc=["body", field])
 
 
-async def unit_history(session: AsyncSession, principal: Principal, unit_id: uuid.UUID) -> UnitHistory:
+async def unit_history(
+    session: AsyncSession, principal: Principal, unit_id: uuid.UUID, *, limit: int, offset: int
+) -> UnitHistory:
     unit = await get_unit_in_scope(session, principal, unit_id)
-    changes = await history.changes_of(session, unit.id)
-    return UnitHistory(unit_id=unit.id, items=[UnitChangeRead.model_validate(c) for c in changes])
+    changes, total = await history.changes_of(session, unit.id, limit, offset)
+    items = [UnitChangeRead.model_validate(c) for c in changes]
+    return UnitHistory(items=items, total=total, limit=limit, offset=offset)
 
 
-async def resolve(session: AsyncSession, principal: Principal, text: str) -> ResolutionList:
+async def resolve(
+    session: AsyncSession, principal: Principal, text: str, *, limit: int, offset: int
+) -> ResolutionList:
     """Official units are public: an old name resolves wherever the caller works."""
     if not principal.can(Permission.units_read):
         raise Forbidden(f"Your role does not allow {Permission.units_read.value}")
-    items = await resolver.resolve(session, text)
-    return ResolutionList(items=items, total=len(items))
+    found = await resolver.resolve(session, text)
+    return ResolutionList(items=found[offset : offset + limit], total=len(found), limit=limit, offset=offset)
 
 
 async def delete_unit(
