@@ -361,3 +361,34 @@ async def test_as_of_hides_units_not_yet_valid(client, world):
     assert str(created.json()["id"]) not in await _names(client, headers, as_of="2026-04-30")
     assert created.json()["id"] in await _names(client, headers, as_of="2026-05-01")
     assert created.json()["id"] in await _names(client, headers)
+
+
+async def test_merging_a_commune_takes_its_history_along(client, world, session):
+    await _village_data(session, world)
+    assert (await _merge(client, world)).status_code == 200  # v12 into v11 on 1 July
+    admin = world.auth(Role.admin)
+    kpi_params = {"unit_id": str(world.p.id), "period": "2026"}
+    before = (await client.get("/api/v1/kpi", params=kpi_params, headers=admin)).json()
+
+    merged = await client.post(
+        f"{URL}/{world.c1.id}/merge",
+        json={"into_id": str(world.c2.id), "effective_on": "2026-09-01"},
+        headers=world.auth(Role.province_officer),
+    )
+    assert merged.status_code == 200, merged.text
+    await session.refresh(world.c2)
+    await session.refresh(world.v11)
+    await session.refresh(world.v12)
+    assert world.v11.parent_id == world.c2.id  # the open village moved
+    assert world.v12.path == f"{world.c2.path}{world.v11.id.hex}/{world.v12.id.hex}/"  # its history with it
+    history = (await client.get(f"{URL}/{world.v11.id}/history", headers=admin)).json()["items"]
+    assert [(h["kind"], h["related_unit_id"]) for h in history] == [
+        ("merge", str(world.v11.id)),  # v12 merged into it
+        ("move", str(world.c1.id)),  # handed over by its commune's merger
+    ]
+    assert [h["unit_id"] for h in history] == [str(world.v12.id), str(world.v11.id)]
+    then = await _names(client, admin, parent_id=str(world.c1.id), as_of="2026-08-31")
+    assert set(then) == {str(world.v11.id)}
+    after = (await client.get("/api/v1/kpi", params=kpi_params, headers=admin)).json()
+    assert after["indicators"] == before["indicators"]  # the province's totals do not change
+    await _same_as_recount(session)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz.scope import under as _under
 from app.kpi.aggregates import household_sums
-from app.kpi.periods import VIETNAM, Period
+from app.kpi.periods import VIETNAM, Period, local_today
 from app.models import Activity, Household, Member, Team, Training, TrainingAttendance, Unit
 from app.models.kpi import ACTIVITY_COUNTERS, HOUSEHOLD_COUNTERS, ActivityStats, HouseholdStats, MemberStats
 from app.models.unit import valid_on
@@ -147,7 +147,7 @@ async def naive_sums(session: AsyncSession, unit: Unit, period: Period) -> dict[
 def _villages_of(period: Period):
     """The villages that count for a period: those standing on its last day (today, for the current
     one). A village merged away counts before its merger, its survivor after."""
-    return valid_on(min(period.last_day, datetime.now(VIETNAM).date()))
+    return valid_on(min(period.last_day, local_today()))
 
 
 def _local_midnight(day: date) -> datetime:

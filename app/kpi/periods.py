@@ -45,6 +45,11 @@ class Period:
         return moment.astimezone(VIETNAM).date() > self.due_on
 
 
+def local_today() -> date:
+    """Today in Vietnam: the day periods and effective dates are counted in."""
+    return datetime.now(VIETNAM).date()
+
+
 def _next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 

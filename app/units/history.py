@@ -10,7 +10,7 @@ survivor's subtree, while its parent's subtree, and so its totals, stay the same
 """
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, delete, exists, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,15 +19,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.authz.scope import under
 from app.core.errors import Conflict, Invalid
 from app.kpi import aggregates
-from app.kpi.periods import VIETNAM
+from app.kpi.periods import local_today as today
 from app.models import ApiKey, Household, Member, RoleAssignment, Team, Unit
 from app.models.base import utcnow
 from app.models.unit_change import UnitChange
-
-
-def today() -> date:
-    """Today in Vietnam: the day effective dates are counted in."""
-    return datetime.now(VIETNAM).date()
 
 
 def as_of(column_before, current, day: date) -> ColumnElement:
@@ -144,18 +139,16 @@ async def merge(session: AsyncSession, unit: Unit, into: Unit, effective_on: dat
     """Close `unit` the day before `effective_on` and hand everything it holds to `into`: its child
     units, households, teams and members, its users' roles and its API keys. Activities, trainings,
     campaigns, targets and reports stay where they happened, now inside `into`'s subtree."""
-    children = list(await session.scalars(select(Unit).where(Unit.parent_id == unit.id, Unit.id != into.id)))
+    # Open children move; closed ones are the unit's own history and stay inside it.
+    children = list(
+        await session.scalars(select(Unit).where(Unit.parent_id == unit.id, Unit.valid_to.is_(None)))
+    )
     for child in children:
         await check_effective(session, child, effective_on, "effective_on")
         await move(session, child, into, effective_on, by, related=unit)
 
-    now = utcnow()
-    moved = {"unit_id": into.id, "version": Household.version + 1, "updated_at": now}
-    await session.execute(
-        update(Household).where(Household.unit_id == unit.id).values(**moved),
-        execution_options={"synchronize_session": False},
-    )
-    for model in (Team, Member, ApiKey):
+    now = utcnow()  # a new version, so the phones' change feeds carry the move
+    for model in (Household, Team, Member, ApiKey):
         await session.execute(
             update(model)
             .where(model.unit_id == unit.id)

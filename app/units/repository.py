@@ -89,17 +89,6 @@ async def code_taken(
     return (await session.scalar(query)) is not None
 
 
-async def is_referenced(session: AsyncSession, unit_id: uuid.UUID) -> bool:
-    """Children or role assignments keep a unit alive (later tables add themselves via foreign keys)."""
-    return bool(
-        await session.scalar(
-            select(
-                exists().where(Unit.parent_id == unit_id) | exists().where(RoleAssignment.unit_id == unit_id)
-            )
-        )
-    )
-
-
 # Every table whose rows hang off a unit: a unit with any of them holds data worth keeping.
 HOLDERS = (
     (Unit, Unit.parent_id),

@@ -246,8 +246,8 @@ async def delete_unit(
     unit = await get_unit_in_scope(session, principal, unit_id)
     await _manage(session, principal, unit)
     check_version(unit, if_match)
-    if await repository.is_referenced(session, unit.id):
-        raise Conflict("The unit still has child units, users or records: move or delete them first")
+    if await repository.holds_data(session, unit.id):
+        raise Conflict("The unit still holds child units, users, records or history: merge it instead")
     before = snapshot(UnitRead.model_validate(unit))
     await session.delete(unit)
     try:
@@ -262,4 +262,17 @@ async def find(session: AsyncSession, text: str) -> Unit | None:
     return await repository.find(session, text) or await resolver.current_commune(session, text)
 
 
-__all__ = ["UnitLevel", "create_unit", "delete_unit", "get_unit", "list_units", "update_unit"]
+__all__ = [
+    "UnitLevel",
+    "create_unit",
+    "delete_unit",
+    "find",
+    "get_unit",
+    "list_units",
+    "merge_unit",
+    "move_unit",
+    "resolve",
+    "unit_history",
+    "unit_changes",
+    "update_unit",
+]
