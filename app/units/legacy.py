@@ -144,7 +144,8 @@ def build(wheel: Path, out: Path = LEGACY_FILE) -> int:
             )
             count += 1
     out.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.GzipFile(out, "wb", mtime=0) as stream:  # mtime 0: the same input gives the same bytes
+    # No name and no time in the gzip header: the same input gives the same bytes.
+    with out.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as stream:
         stream.write(buffer.getvalue().encode("utf-8"))
     return count
 
