@@ -83,6 +83,34 @@ def seed_demo() -> None:
     typer.echo("Demo data loaded." if loaded else "The database already has data: demo not loaded.")
 
 
+@cli.command("load-units")
+def load_units(
+    official: bool = typer.Option(
+        False, "--official", help="The national list of provinces and communes (vietnam-provinces)"
+    ),
+) -> None:
+    """Load the official provinces and communes (idempotent: a second run changes nothing; a newer
+    dataset renames and adds units, and a unit it no longer lists is kept when it holds data).
+    Villages are local: communes create them."""
+    from app.units.official import dataset_version, load_official
+
+    if not official:
+        raise typer.BadParameter("say what to load: --official", param_hint="--official")
+
+    async def go():
+        async with session_scope() as session:
+            return await load_official(session)
+
+    report = run(go())
+    typer.echo(
+        f"{dataset_version()}: {report.added} added, {report.renamed} renamed, {report.moved} moved, "
+        f"{report.unchanged} unchanged, {report.deleted} deleted; "
+        f"{report.legacy_rows} pre-2025 communes mapped to their successors."
+    )
+    for unit in report.kept:
+        typer.echo(f"No longer in the list but holding data, kept: {unit}", err=True)
+
+
 # The system acting from the command line: an administrator whose audit rows read "cli".
 CLI_PRINCIPAL_ID = uuid.UUID(int=0)
 
@@ -97,7 +125,12 @@ def cli_principal():
 @cli.command("import-households")
 def import_households(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="A .csv or .xlsx"),
-    unit: str = typer.Option(..., "--unit", help="The commune or village: its code or id"),
+    unit: str = typer.Option(
+        ...,
+        "--unit",
+        help="The commune or village: its code or id, or a pre-2025 commune "
+        '("Xã Đại Áng, Huyện Thanh Trì"): the commune it became part of',
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check the file and report; write nothing"),
     show_errors: int = typer.Option(20, "--show-errors", min=0, help="How many bad rows to list"),
 ) -> None:
@@ -111,13 +144,12 @@ def import_households(
     from app.core.errors import AppError
     from app.households.importer import ImportRejected
     from app.households.importer import import_households as run_import
-    from app.models import Unit
 
     out, err = Console(), Console(stderr=True)
 
     async def go():
         async with session_scope() as session:
-            target = await _find_unit(session, Unit, unit)
+            target = await _find_unit(session, unit)
             if target is None:
                 raise typer.BadParameter(f"No unit with code or id {unit!r}", param_hint="--unit")
             columns = (
@@ -155,15 +187,15 @@ def import_households(
     out.print("Dry run: nothing written." if dry_run else f"[green]Imported {report.imported} households.[/]")
 
 
-async def _find_unit(session, unit_model, code_or_id: str):
-    from sqlalchemy import func
+async def _find_unit(session, text: str):
+    """A unit by id or code, or the current commune a pre-2025 one became part of."""
+    from app.core.errors import Invalid
+    from app.units.service import find
 
     try:
-        return await session.get(unit_model, uuid.UUID(code_or_id))
-    except ValueError:
-        return await session.scalar(
-            select(unit_model).where(func.lower(unit_model.code) == code_or_id.lower())
-        )
+        return await find(session, text)
+    except Invalid as exc:  # an old name that stands for several communes
+        raise typer.BadParameter(exc.detail, param_hint="--unit") from None
 
 
 def _print_report(console, report, show_errors: int) -> None:
@@ -209,11 +241,10 @@ def load_targets(
 ) -> None:
     """Set the plans' default targets on a unit for a year (only those it does not have yet)."""
     from app.kpi.targets import load_plan_targets
-    from app.models import Unit
 
     async def go():
         async with session_scope() as session:
-            target = await _find_unit(session, Unit, unit)
+            target = await _find_unit(session, unit)
             if target is None:
                 raise typer.BadParameter(f"No unit with code or id {unit!r}", param_hint="--unit")
             return target.name, await load_plan_targets(session, target, year)

@@ -1,5 +1,5 @@
-"""Demo data: a province with the communes of the plans, villages, one user per role, and the
-field data of `app.demo_field`.
+"""Demo data: the official provinces and communes, demo villages in the three communes of the plans,
+one user per role, and the field data of `app.demo_field`.
 
 Demo users exist only through this loader, and it refuses to run in production.
 """
@@ -16,36 +16,37 @@ from app.core.security import hash_password
 from app.core.text import fold
 from app.demo_field import load_field_demo
 from app.models import Member, RoleAssignment, Unit, User
+from app.units.official import load_official
 
 DEMO_PASSWORD = "demo1234"
 
-PROVINCE = ("DEMO", "Tỉnh Mẫu")
+# The communes of the plans in the official list (their official codes) and their demo villages.
 COMMUNES = {
-    ("DEMO-CG", "Xã Cẩm Giang"): ["Thôn Hoàng Xá", "Thôn Tràng Kỹ", "Thôn Phú Lộc", "Thôn Quý Dương"],
-    ("DEMO-QS", "Xã Quỳnh Sơn"): ["Thôn 1", "Thôn 2", "Thôn 3", "Thôn 4", "Thôn 5"],
-    ("DEMO-NH", "Xã Ngọc Hồi"): ["Thôn Ngọc Hồi", "Thôn Vĩnh Ninh", "Thôn Yên Kiện", "Thôn Đại Áng"],
+    "10888": ["Thôn Hoàng Xá", "Thôn Tràng Kỹ", "Thôn Phú Lộc", "Thôn Quý Dương"],  # Xã Cẩm Giang, Hải Phòng
+    "17152": ["Thôn 1", "Thôn 2", "Thôn 3", "Thôn 4", "Thôn 5"],  # Xã Quỳnh Sơn, Nghệ An
+    "00679": ["Thôn Ngọc Hồi", "Thôn Vĩnh Ninh", "Thôn Yên Kiện", "Thôn Đại Áng"],  # Xã Ngọc Hồi, Hà Nội
 }
-# (username, full name, role, where: None = no unit, "province", a commune code, or (commune, village index))
+# (username, full name, role, where: None = no unit, an official code, or (commune code, village index))
 USERS = [
     ("admin", "Quản trị hệ thống", Role.admin, None),
-    ("province", "Trần Thị Lan (Sở KH&CN)", Role.province_officer, "province"),
-    ("commune", "Nguyễn Văn Hùng (Phòng VH-XH)", Role.commune_officer, "DEMO-NH"),
-    ("leader", "Lê Thị Hoa (Tổ trưởng)", Role.team_leader, ("DEMO-NH", 0)),
-    ("member", "Phạm Văn Nam (Thành viên)", Role.team_member, ("DEMO-NH", 0)),
-    ("viewer", "Đỗ Minh Tuấn (Lãnh đạo)", Role.viewer, "province"),
+    ("province", "Trần Thị Lan (Sở KH&CN)", Role.province_officer, "01"),
+    ("commune", "Nguyễn Văn Hùng (Phòng VH-XH)", Role.commune_officer, "00679"),
+    ("leader", "Lê Thị Hoa (Tổ trưởng)", Role.team_leader, ("00679", 0)),
+    ("member", "Phạm Văn Nam (Thành viên)", Role.team_member, ("00679", 0)),
+    ("viewer", "Đỗ Minh Tuấn (Lãnh đạo)", Role.viewer, "01"),
 ]
 
 
-def _unit(code: str, name: str, level: str, parent: Unit | None) -> Unit:
+def _village(code: str, name: str, commune: Unit) -> Unit:
     unit_id = uuid7()
     return Unit(
         id=unit_id,
         code=code,
         name=name,
         name_folded=fold(name),
-        level=level,
-        parent_id=parent.id if parent else None,
-        path=f"{parent.path if parent else ''}{unit_id.hex}/",
+        level="village",
+        parent_id=commune.id,
+        path=f"{commune.path}{unit_id.hex}/",
     )
 
 
@@ -55,19 +56,24 @@ async def load_demo(session: AsyncSession) -> bool:
         raise ConfigError("Demo data and demo users are never loaded in production")
     if await session.scalar(select(func.count()).select_from(Unit)):
         return False
-    province = _unit(*PROVINCE, "province", None)
-    units: dict[object, Unit] = {"province": province}
-    session.add(province)
-    for (code, name), villages in COMMUNES.items():
-        commune = units[code] = _unit(code, name, "commune", province)
-        session.add(commune)
-        for i, village in enumerate(villages):
-            units[(code, i)] = _unit(f"{code}-{i + 1:02d}", village, "village", commune)
-            session.add(units[(code, i)])
+    await load_official(session)
+    official = {
+        u.code: u
+        for u in await session.scalars(select(Unit).where(Unit.code.in_(["01", "31", "40", *COMMUNES])))
+        if u.level in ("province", "commune")
+    }
+    units: dict[object, Unit] = dict(official)
+    provinces: dict = {}
+    for code, villages in COMMUNES.items():
+        commune = official[code]
+        for i, name in enumerate(villages):
+            village = units[(code, i)] = _village(f"{code}-{i + 1:02d}", name, commune)
+            session.add(village)
+            provinces.setdefault(commune.parent_id, []).append(village)
     await session.flush()
 
-    villages = [u for key, u in units.items() if isinstance(key, tuple)]
-    await load_field_demo(session, province, villages, date.today())
+    by_id = {u.id: u for u in official.values()}
+    await load_field_demo(session, [(by_id[p], vs) for p, vs in provinces.items()], date.today())
 
     password_hash = await hash_password(DEMO_PASSWORD)
     for username, full_name, role, where in USERS:

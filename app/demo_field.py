@@ -128,9 +128,14 @@ def household_facts(rng: random.Random) -> dict:
     }
 
 
-async def load_field_demo(session: AsyncSession, province: Unit, villages: list[Unit], today: date) -> None:
+async def load_field_demo(
+    session: AsyncSession, provinces: list[tuple[Unit, list[Unit]]], today: date
+) -> None:
+    """Field data for the villages of each (province, villages); the provinces run the campaigns."""
     rng = random.Random(20261010)
-    await load_plan_targets(session, province, today.year)
+    villages = [village for _, province_villages in provinces for village in province_villages]
+    for province, _ in provinces:
+        await load_plan_targets(session, province, today.year)
     communes = {v.parent_id for v in villages}
     members_by_village: dict = {}
     for village in villages:
@@ -200,27 +205,31 @@ async def load_field_demo(session: AsyncSession, province: Unit, villages: list[
     await session.flush()
 
     start = today - timedelta(days=180)
-    campaigns = [
-        Campaign(
-            unit_id=province.id,
-            kind="mobile_support",
-            name="Bình dân học vụ số lưu động",
-            starts_on=start,
-            ends_on=today + timedelta(days=60),
-            status="active",
-            goals={"people_supported": 5000},
-        ),
-        Campaign(
-            unit_id=province.id,
-            kind="digital_signature",
-            name="Chữ ký số công cộng trên VNeID",
-            starts_on=today - timedelta(days=90),
-            ends_on=today + timedelta(days=30),
-            status="active",
-            goals={"signatures_created": 2000},
-        ),
-    ]
-    session.add_all(campaigns)
+    campaigns_of = {}  # village id → (mobile support, digital signature) of its province
+    for province, province_villages in provinces:
+        campaigns = [
+            Campaign(
+                unit_id=province.id,
+                kind="mobile_support",
+                name="Bình dân học vụ số lưu động",
+                starts_on=start,
+                ends_on=today + timedelta(days=60),
+                status="active",
+                goals={"people_supported": 5000},
+            ),
+            Campaign(
+                unit_id=province.id,
+                kind="digital_signature",
+                name="Chữ ký số công cộng trên VNeID",
+                starts_on=today - timedelta(days=90),
+                ends_on=today + timedelta(days=30),
+                status="active",
+                goals={"signatures_created": 2000},
+            ),
+        ]
+        session.add_all(campaigns)
+        for village in province_villages:
+            campaigns_of[village.id] = campaigns
     await session.flush()
     events = []
     for village in villages:
@@ -228,7 +237,7 @@ async def load_field_demo(session: AsyncSession, province: Unit, villages: list[
             day = today + timedelta(days=offset)
             begins = datetime.combine(day, time(8), VIETNAM)
             event = CampaignEvent(
-                campaign_id=campaigns[0].id,
+                campaign_id=campaigns_of[village.id][0].id,
                 unit_id=village.id,
                 title=f"Điểm hỗ trợ {village.name}",
                 location=f"Nhà văn hóa {village.name}",
@@ -251,7 +260,9 @@ async def load_field_demo(session: AsyncSession, province: Unit, villages: list[
             kind = rng.choice(KINDS)
             event = rng.choice(past_events) if past_events and rng.random() < 0.3 else None
             campaign_id = (
-                event.campaign_id if event else (campaigns[1].id if kind == "digital_signature" else None)
+                event.campaign_id
+                if event
+                else (campaigns_of[village.id][1].id if kind == "digital_signature" else None)
             )
             session.add(
                 Activity(

@@ -46,7 +46,7 @@ CALLERS = (A, P, C, L, M, V, I, NOBODY)
 # Who holds what (DOMAIN.md, "Roles and scope"), written out: the integration key is read-write.
 EVERYONE = frozenset({A, P, C, L, M, V, I})
 OFFICERS = frozenset({A, P, C})
-UNITS_MANAGE = frozenset({A, P})
+UNITS_MANAGE = frozenset({A, P, C})  # C: the commune's villages
 TEAMS_MANAGE = frozenset({A, C})
 MEMBERS_READ = frozenset({A, P, C, L, M, I})
 MEMBERS_MANAGE = frozenset({A, C, L})
@@ -127,6 +127,28 @@ TABLE: dict[tuple[str, str], Spec] = {
     ("PATCH", "/api/v1/units/{unit_id}"): Spec(200, UNITS_MANAGE, body=lambda t: {"name": "Thôn Đổi Tên"}),
     # Deleting a unit is managing its parent; the village still holds records, hence 409.
     ("DELETE", "/api/v1/units/{unit_id}"): Spec(409, UNITS_MANAGE),
+    ("GET", "/api/v1/units/{unit_id}/history"): Spec(200),
+    # A commune's villages from a list: managing the commune (team roles do not see it).
+    ("POST", "/api/v1/units/import"): Spec(
+        201,
+        UNITS_MANAGE,
+        exceptions={("in", L): 404, ("in", M): 404},
+        query=lambda t: {"parent_id": t.parent},
+        files=lambda t: {"file": ("thon.csv", "Tên thôn\nThôn Ma Trận\n".encode(), "text/csv")},
+    ),
+    # Official units are public: an old commune's name resolves for anyone signed in.
+    ("GET", "/api/v1/units/resolve"): Spec(200, out=200, query=lambda t: {"q": "Xã Đại Áng, Thanh Trì"}),
+    # Moving or merging a unit is managing its parent and the receiving side (another commune of p,
+    # another village of c1).
+    ("POST", "/api/v1/units/{unit_id}/move"): Spec(
+        200,
+        UNITS_MANAGE,
+        exceptions={("in", C): 422},  # the other commune is outside the commune officer's area
+        body=lambda t: {"parent_id": t.other_commune, "effective_on": "2026-03-01"},
+    ),
+    ("POST", "/api/v1/units/{unit_id}/merge"): Spec(
+        200, UNITS_MANAGE, body=lambda t: {"into_id": t.other_village, "effective_on": "2026-07-01"}
+    ),
     # --- users ----------------------------------------------------------------------------------------
     ("GET", "/api/v1/users"): Spec(200, OFFICERS, out_lacking=403, query=unit_query),
     ("POST", "/api/v1/users"): Spec(
@@ -390,6 +412,8 @@ async def _records(session, world, village, commune, suffix: str) -> SimpleNames
         "activity_id": (await make_activity(session, village, occurred_at=now - timedelta(days=1))).id,
         "key_id": (await make_api_key(session, village, f"key {suffix}"))[0].id,
         "award_id": (await make_award(session, commune)).id,
+        "other_commune": world.c2.id,
+        "other_village": world.v12.id,
     }
     await session.flush()
     return SimpleNamespace(**{k: str(v) for k, v in ids.items()}, unit=str(village.id), team=str(team.id))

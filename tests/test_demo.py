@@ -1,25 +1,70 @@
 import pytest
 from sqlalchemy import select
 
+from app.authz.permissions import Role
 from app.core.config import ConfigError
-from app.demo import DEMO_PASSWORD, USERS, load_demo
+from app.demo import COMMUNES, DEMO_PASSWORD, USERS, load_demo
 from app.models import Unit
 
+# Where each demo user works: (level, code) of the unit of their role.
+HOMES = {
+    "province": ("province", "01"),
+    "commune": ("commune", "00679"),
+    "leader": ("village", "00679-01"),
+    "member": ("village", "00679-01"),
+    "viewer": ("province", "01"),
+}
 
-async def test_demo_loads_the_plans_communes_and_one_user_per_role(client, session):
+
+async def _sign_in(client, username: str) -> dict[str, str]:
+    token = await client.post("/api/v1/auth/token", data={"username": username, "password": DEMO_PASSWORD})
+    assert token.status_code == 200, username
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+async def test_demo_is_the_official_map_with_the_plans_communes(client, session):
     assert await load_demo(session) is True
     await session.commit()
-    names = set(await session.scalars(select(Unit.name).where(Unit.level == "commune")))
-    assert names == {"Xã Cẩm Giang", "Xã Quỳnh Sơn", "Xã Ngọc Hồi"}
+    admin = await _sign_in(client, "admin")
+
+    provinces = await client.get("/api/v1/units", params={"level": "province"}, headers=admin)
+    communes = await client.get("/api/v1/units", params={"level": "commune"}, headers=admin)
+    assert (provinces.json()["total"], communes.json()["total"]) == (34, 3321)
+    assert all(u["official"] for u in provinces.json()["items"] + communes.json()["items"])
+
+    found = (await client.get("/api/v1/units", params={"q": "00679"}, headers=admin)).json()["items"]
+    ngoc_hoi = next(u for u in found if u["level"] == "commune")
+    assert (ngoc_hoi["code"], ngoc_hoi["name"]) == ("00679", "Xã Ngọc Hồi")
+    ha_noi = (await client.get(f"/api/v1/units/{ngoc_hoi['parent_id']}", headers=admin)).json()
+    assert (ha_noi["code"], ha_noi["name"], ha_noi["level"]) == ("01", "Thành phố Hà Nội", "province")
+
+    # The plans' communes, in their real provinces, with the demo villages as named before.
+    for code, villages in COMMUNES.items():
+        commune = await session.scalar(select(Unit).where(Unit.level == "commune", Unit.code == code))
+        names = set(await session.scalars(select(Unit.name).where(Unit.parent_id == commune.id)))
+        assert names == set(villages), code
+    parents = {
+        code: await session.scalar(
+            select(Unit.code).where(
+                Unit.id
+                == select(Unit.parent_id).where(Unit.code == code, Unit.level == "commune").scalar_subquery()
+            )
+        )
+        for code in COMMUNES
+    }
+    assert parents == {"00679": "01", "10888": "31", "17152": "40"}
+    assert await session.scalar(select(Unit.name).where(Unit.name == "Tỉnh Mẫu")) is None
+
+    # The demo users keep their names and passwords, at real units.
     for username, _, role, _ in USERS:
-        token = await client.post(
-            "/api/v1/auth/token", data={"username": username, "password": DEMO_PASSWORD}
-        )
-        assert token.status_code == 200, username
-        me = await client.get(
-            "/api/v1/auth/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"}
-        )
-        assert me.json()["roles"][0]["role"] == role.value
+        headers = await _sign_in(client, username)
+        me = (await client.get("/api/v1/auth/me", headers=headers)).json()
+        assert me["roles"][0]["role"] == role.value
+        if username in HOMES:
+            unit = (await client.get(f"/api/v1/units/{me['roles'][0]['unit_id']}", headers=headers)).json()
+            assert (unit["level"], unit["code"]) == HOMES[username], username
+        if role in (Role.team_leader, Role.team_member):
+            assert unit["name"] == "Thôn Ngọc Hồi"
     assert await load_demo(session) is False  # never twice
 
 

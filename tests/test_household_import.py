@@ -441,14 +441,14 @@ def test_cli_import_households(tmp_path, monkeypatch):
         bad = tmp_path / "bad.csv"
         bad.write_bytes(csv_file([["Thôn", "Họ tên chủ hộ"], ["Thôn 1", "Hộ A"], ["Thôn 9", "Hộ C"]]))
 
-        dry = invoke("import-households", good, "--unit", "demo-qs", "--dry-run")
+        dry = invoke("import-households", good, "--unit", "17152", "--dry-run")
         assert dry.exit_code == 0, dry.output
         assert "2 valid" in dry.output and "Dry run: nothing written." in dry.output
-        refused = invoke("import-households", bad, "--unit", "DEMO-QS")
+        refused = invoke("import-households", bad, "--unit", "17152")
         assert refused.exit_code == 1 and "Thôn 9" in refused.output and "│ 3 " in refused.output
         unknown = invoke("import-households", good, "--unit", "NOPE")
         assert unknown.exit_code == 2
-        done = invoke("import-households", good, "--unit", "DEMO-QS")
+        done = invoke("import-households", good, "--unit", "17152")
         assert done.exit_code == 0, done.output
         assert "Imported 2 households." in done.output
 

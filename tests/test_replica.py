@@ -29,17 +29,19 @@ UNREACHABLE = "postgresql://postgres@127.0.0.1:1/nowhere"  # nothing listens on 
 
 
 @pytest.fixture(scope="session")
-async def replica_url(engine) -> str:
-    """A second, migrated database beside the test database."""
+async def replica_url(engine):
+    """A second database beside the test database, new and migrated for this run, dropped after."""
+    name = admin_url = None
     if engine.dialect.name == "postgresql":
         primary = make_url(Settings(database_url=PG_URL).database_url)
         name = f"{primary.database}_replica"
-        admin = await asyncpg.connect(
-            primary.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+        admin_url = primary.set(drivername="postgresql", database="postgres").render_as_string(
+            hide_password=False
         )
+        admin = await asyncpg.connect(admin_url)
         try:
-            if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
-                await admin.execute(f'CREATE DATABASE "{name}"')
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.execute(f'CREATE DATABASE "{name}"')
         finally:
             await admin.close()
         url = primary.set(database=name).render_as_string(hide_password=False)
@@ -50,7 +52,14 @@ async def replica_url(engine) -> str:
         await upgrade(second)
     finally:
         await second.dispose()
-    return url
+    yield url
+    if name is not None:
+        await replica_module.replica.dispose()
+        admin = await asyncpg.connect(admin_url)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
 
 
 @pytest.fixture

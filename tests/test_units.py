@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.authz.permissions import Role
-from app.models import AuditLog
+from app.models import AuditLog, Unit
 from tests.world import ROLES
 
 # What each role sees of the world: its home subtree (admin: everything).
@@ -47,13 +47,14 @@ async def test_filters_by_parent_level_and_accent_insensitive_name(client, world
     assert [u["name"] for u in found.json()["items"]] == ["Xã Đông Hòa"]
 
 
-# Who may create a village under c1 (a commune): admin and the province officer above it.
+# Who may create a village under c1 (a commune): admin, the province officer above it and the
+# commune's officer (villages are local).
 @pytest.mark.parametrize(
     "role,status",
     [
         (Role.admin, 201),
         (Role.province_officer, 201),
-        (Role.commune_officer, 403),
+        (Role.commune_officer, 201),
         (Role.team_leader, 422),  # c1 is outside a leader's subtree: the parent does not exist for them
         (Role.team_member, 422),
         (Role.viewer, 403),
@@ -150,3 +151,69 @@ async def test_delete_refuses_units_with_children_and_deletes_leaves(client, wor
     assert (await client.get(f"/api/v1/units/{world.v21.id}", headers=headers)).status_code == 404
     out = await client.delete(f"/api/v1/units/{world.v31.id}", headers=headers)
     assert out.status_code == 404
+
+
+async def _import(client, headers, parent, content: str):
+    files = {"file": ("thon.csv", content.encode(), "text/csv")}
+    return await client.post(
+        "/api/v1/units/import", params={"parent_id": str(parent.id)}, files=files, headers=headers
+    )
+
+
+async def test_a_commune_imports_its_villages_from_a_list(client, world):
+    headers = world.auth(Role.commune_officer)
+    content = "STT;Tên thôn;Mã\n1;Thôn Mới Một;\n2;thon dinh;\n3;Thôn Mới Hai;NM-2\n"
+    first = await _import(client, headers, world.c1, content)
+    assert first.status_code == 201, first.text
+    created = [(u["name"], u["code"], u["parent_id"]) for u in first.json()["created"]]
+    assert created == [
+        ("Thôn Mới Một", f"{world.c1.code}-03", str(world.c1.id)),
+        ("Thôn Mới Hai", "NM-2", str(world.c1.id)),
+    ]
+    assert [u["name"] for u in first.json()["existing"]] == ["Thôn Đình"]
+    one_column = await _import(client, world.auth(Role.admin), world.c2, "Thôn Bến\nThôn Cầu\n")
+    assert [u["name"] for u in one_column.json()["created"]] == ["Thôn Cầu"]
+    again = await _import(client, headers, world.c1, content)
+    assert (len(again.json()["created"]), len(again.json()["existing"])) == (0, 3)
+    listed = await client.get("/api/v1/units", params={"parent_id": str(world.c1.id)}, headers=headers)
+    assert listed.json()["total"] == 4
+
+
+async def test_a_bad_village_list_imports_nothing(client, world, session):
+    headers = world.auth(Role.commune_officer)
+    response = await _import(
+        client, headers, world.c1, f"Tên thôn,Mã\n,X1\nThôn A,\nThôn A,\nThôn B,{world.v21.code}\n"
+    )
+    assert response.status_code == 422
+    assert [e["loc"] for e in response.json()["errors"]] == [
+        ["file", 2, "name"],
+        ["file", 4, "name"],
+        ["file", 5, "code"],
+    ]
+    count = await session.scalar(select(func.count()).select_from(Unit).where(Unit.parent_id == world.c1.id))
+    assert count == 2
+
+
+@pytest.mark.parametrize(
+    "role,parent,status",
+    [
+        (Role.viewer, "c1", 403),
+        (Role.team_leader, "c1", 404),
+        (Role.province_officer, "v11", 422),
+        (Role.province_officer, "c3", 404),
+    ],
+)
+async def test_village_import_rules(client, world, role, parent, status):
+    response = await _import(client, world.auth(role), world.units[parent], "Thôn X\n")
+    assert response.status_code == status, response.text
+
+
+async def test_search_escapes_like_wildcards(client, world):
+    headers = world.auth(Role.admin)
+    body = {"code": "PCT-1", "name": "Thôn 100%", "level": "village", "parent_id": str(world.c1.id)}
+    assert (await client.post("/api/v1/units", json=body, headers=headers)).status_code == 201
+    percent = await client.get("/api/v1/units", params={"q": "100%"}, headers=headers)
+    assert [u["name"] for u in percent.json()["items"]] == ["Thôn 100%"]
+    for wildcard in ("%", "_", "\\"):
+        found = await client.get("/api/v1/units", params={"q": wildcard}, headers=headers)
+        assert [u["name"] for u in found.json()["items"]] == (["Thôn 100%"] if wildcard == "%" else [])

@@ -65,9 +65,11 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | {P.units_manage, P.users_manage, P.campaigns_manage, P.events_manage, P.targets_manage}
         | {P.reports_create, P.reports_approve, P.awards_manage, P.audit_read, P.api_keys_manage}
     ),
+    # units:manage lets a commune officer create, rename, merge and delete the commune's villages
+    # (villages are local, issue 12); a unit is managed from its parent, so not the commune itself.
     Role.commune_officer: frozenset(
         _READ_ALL
-        | {P.users_manage, P.teams_manage, P.members_manage, P.trainings_manage}
+        | {P.units_manage, P.users_manage, P.teams_manage, P.members_manage, P.trainings_manage}
         | {P.households_update, P.households_manage, P.campaigns_manage, P.events_manage}
         | {P.activities_record, P.activities_manage, P.targets_manage}
         | {P.reports_create, P.reports_approve, P.awards_manage, P.audit_read, P.api_keys_manage}

@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz.scope import under as _under
 from app.kpi.aggregates import household_sums
-from app.kpi.periods import VIETNAM, Period
+from app.kpi.periods import VIETNAM, Period, local_today
 from app.models import Activity, Household, Member, Team, Training, TrainingAttendance, Unit
 from app.models.kpi import ACTIVITY_COUNTERS, HOUSEHOLD_COUNTERS, ActivityStats, HouseholdStats, MemberStats
+from app.models.unit import valid_on
 
 SEGMENT = 33  # one level of a materialized path: 32 hex digits and a slash
 
@@ -67,7 +68,7 @@ async def sums(
         .exists()
     )
     query = select(*group, func.count(), func.sum(case((active_team, 1), else_=0))).where(
-        _under(unit.path), Unit.level == "village"
+        _under(unit.path), Unit.level == "village", _villages_of(period)
     )
     add(await session.execute(query.group_by(*group)), ("villages", "villages_with_team"))
     return result
@@ -130,7 +131,7 @@ async def naive_sums(session: AsyncSession, unit: Unit, period: Period) -> dict[
     )
     result["members_trained"] = int(await session.scalar(trained) or 0)
 
-    villages = select(Unit.id).where(_under(unit.path), Unit.level == "village")
+    villages = select(Unit.id).where(_under(unit.path), Unit.level == "village", _villages_of(period))
     result["villages"] = int(await session.scalar(select(func.count()).select_from(villages.subquery())) or 0)
     result["villages_with_team"] = int(
         await session.scalar(
@@ -141,6 +142,12 @@ async def naive_sums(session: AsyncSession, unit: Unit, period: Period) -> dict[
         or 0
     )
     return result
+
+
+def _villages_of(period: Period):
+    """The villages that count for a period: those standing on its last day (today, for the current
+    one). A village merged away counts before its merger, its survivor after."""
+    return valid_on(min(period.last_day, local_today()))
 
 
 def _local_midnight(day: date) -> datetime:

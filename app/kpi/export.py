@@ -7,7 +7,6 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from app.kpi.periods import VIETNAM, parse_period
 from app.kpi.schemas import SnapshotRead
-from app.models import Unit
 
 STATUS = {
     "draft": "Dự thảo",
@@ -40,7 +39,7 @@ def _met(met: bool | None) -> str:
     return "—" if met is None else ("Đạt" if met else "Chưa đạt")
 
 
-def xlsx(report: SnapshotRead, unit: Unit) -> bytes:
+def xlsx(report: SnapshotRead) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Báo cáo"
@@ -49,7 +48,7 @@ def xlsx(report: SnapshotRead, unit: Unit) -> bytes:
     sheet.append(["Độc lập - Tự do - Hạnh phúc"])
     sheet.append([])
     sheet.append(["BÁO CÁO KẾT QUẢ HOẠT ĐỘNG TỔ CÔNG NGHỆ SỐ CỘNG ĐỒNG"])
-    sheet.append([f"Đơn vị: {unit.name} ({unit.code})"])
+    sheet.append([f"Đơn vị: {report.unit_name} ({report.unit_code})"])
     sheet.append([f"Kỳ báo cáo: {period_label(report.period)} — hạn nộp {report.due_on:%d/%m/%Y}"])
     sheet.append([f"Trạng thái: {STATUS[report.status]}" + (" — nộp muộn" if report.late else "")])
     sheet.append([])
@@ -95,8 +94,8 @@ def xlsx(report: SnapshotRead, unit: Unit) -> bytes:
     return buffer.getvalue()
 
 
-def zalo_text(report: SnapshotRead, unit: Unit) -> str:
-    lines = [f"📊 Báo cáo Tổ CNSCĐ {unit.name} — {period_label(report.period)}"]
+def zalo_text(report: SnapshotRead) -> str:
+    lines = [f"📊 Báo cáo Tổ CNSCĐ {report.unit_name} — {period_label(report.period)}"]
     for item in report.indicators:
         percent = item.denominator is not None
         if item.value is None and percent:

@@ -21,6 +21,10 @@ class Period:
     start: date  # first day
     end: date  # first day after
 
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
     def months(self) -> list[date]:
         months, current = [], self.start
         while current < self.end:
@@ -39,6 +43,11 @@ class Period:
         """Submitted after the due day ended (Vietnam time), or still not submitted after it."""
         moment = submitted_at or now or datetime.now(UTC)
         return moment.astimezone(VIETNAM).date() > self.due_on
+
+
+def local_today() -> date:
+    """Today in Vietnam: the day periods and effective dates are counted in."""
+    return datetime.now(VIETNAM).date()
 
 
 def _next_month(day: date) -> date:

@@ -130,6 +130,8 @@ class SnapshotRead(BaseModel):
 
     id: uuid.UUID
     unit_id: uuid.UUID
+    unit_name: str | None = Field(description="The unit's name on the day the figures were frozen")
+    unit_code: str | None = Field(description="The unit's code on the day the figures were frozen")
     period: str
     status: Literal["draft", "submitted", "approved", "returned"]
     indicators: list[IndicatorValue]

@@ -14,6 +14,7 @@ from app.kpi.indicators import BY_CODE, composite_score, evaluate
 from app.kpi.periods import Period, parse_period
 from app.kpi.schemas import BreakdownRead, BreakdownRow, IndicatorValue, KpiRead
 from app.models import Unit
+from app.models.unit import valid_between
 
 COMPOSITE = "composite_score"
 
@@ -62,7 +63,8 @@ async def children_indicators(
     session: AsyncSession, unit: Unit, period: Period
 ) -> list[tuple[Unit, list[dict]]]:
     """Each child unit of `unit` with its indicators for the period and the targets that apply to it."""
-    children = list(await session.scalars(select(Unit).where(Unit.parent_id == unit.id)))
+    in_period = valid_between(period.start, period.last_day)  # not the units merged away before it
+    children = list(await session.scalars(select(Unit).where(Unit.parent_id == unit.id, in_period)))
     sums = await engine.sums(session, unit, period, by_child=True)
     applicable = await targets.effective(session, children, period.year)
     return [(child, with_targets(sums.get(child.path, {}), applicable[child.id])) for child in children]

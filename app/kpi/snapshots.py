@@ -19,6 +19,7 @@ from app.kpi.schemas import PendingReports, PendingUnit, SnapshotCreate, Snapsho
 from app.kpi.service import indicators_for, with_targets
 from app.models import Unit
 from app.models.kpi import KpiSnapshot
+from app.models.unit import valid_between
 from app.records import Permissions, Resource, fetch
 
 SENT = ("submitted", "approved")
@@ -79,6 +80,8 @@ async def freeze(
     if snapshot is None:
         snapshot = KpiSnapshot(
             unit_id=unit.id,
+            unit_name=unit.name,
+            unit_code=unit.code,
             period=period.code,
             indicators=_json(figures),
             frozen_at=now,
@@ -93,6 +96,7 @@ async def freeze(
     if snapshot.closed:
         raise Conflict(f"The {period.code} report was frozen at the monthly close: submit it as it is")
     snapshot.indicators, snapshot.frozen_at = _json(figures), now
+    snapshot.unit_name, snapshot.unit_code = unit.name, unit.code
     snapshot.touch()
     await session.flush()
     _audit(session, principal, "refresh", snapshot, snapshot.status)
@@ -223,7 +227,7 @@ async def pending(
     rows = await session.execute(
         select(Unit, KpiSnapshot)
         .outerjoin(KpiSnapshot, (KpiSnapshot.unit_id == Unit.id) & (KpiSnapshot.period == period.code))
-        .where(Unit.parent_id == unit.id)
+        .where(Unit.parent_id == unit.id, valid_between(period.start, period.last_day))
         .order_by(Unit.name)
     )
     items = [
@@ -252,11 +256,15 @@ async def monthly_close(session: AsyncSession, today: date | None = None) -> dic
     }
     counts = {"created": 0, "closed": 0, "unchanged": 0}
     now = datetime.now(UTC)
-    parents = list(await session.scalars(select(Unit).where(Unit.level != "village")))
+    in_period = valid_between(period.start, period.last_day)  # units closed before it report nothing
+    parents = list(await session.scalars(select(Unit).where(Unit.level != "village", in_period)))
     provinces = [u for u in parents if u.parent_id is None]
     figures: dict[uuid.UUID, dict] = {}
     for parent in parents:  # one roll-up per parent gives every child's sums
-        children = {u.path: u for u in await session.scalars(select(Unit).where(Unit.parent_id == parent.id))}
+        children = {
+            u.path: u
+            for u in await session.scalars(select(Unit).where(Unit.parent_id == parent.id, in_period))
+        }
         for path, sums in (await engine.sums(session, parent, period, by_child=True)).items():
             if path in children:
                 figures[children[path].id] = sums
@@ -276,6 +284,8 @@ async def monthly_close(session: AsyncSession, today: date | None = None) -> dic
             session.add(
                 KpiSnapshot(
                     unit_id=unit_id,
+                    unit_name=units[unit_id].name,
+                    unit_code=units[unit_id].code,
                     period=period.code,
                     indicators=frozen,
                     frozen_at=now,
@@ -286,6 +296,7 @@ async def monthly_close(session: AsyncSession, today: date | None = None) -> dic
             counts["created"] += 1
         else:
             snapshot.indicators, snapshot.frozen_at, snapshot.closed = frozen, now, True
+            snapshot.unit_name, snapshot.unit_code = units[unit_id].name, units[unit_id].code
             snapshot.touch()
             counts["closed"] += 1
     await session.flush()
@@ -297,10 +308,19 @@ async def monthly_close(session: AsyncSession, today: date | None = None) -> dic
 async def report_file(
     session: AsyncSession, principal: Principal, snapshot_id: uuid.UUID
 ) -> tuple[bytes, str]:
-    snapshot, unit = await _get(session, principal, snapshot_id, Permission.kpi_read)
-    return export.xlsx(to_read(snapshot), unit), f"bao-cao-{unit.code}-{snapshot.period}.xlsx"
+    report = await _frozen_report(session, principal, snapshot_id)
+    return export.xlsx(report), f"bao-cao-{report.unit_code}-{report.period}.xlsx"
 
 
 async def report_text(session: AsyncSession, principal: Principal, snapshot_id: uuid.UUID) -> str:
+    return export.zalo_text(await _frozen_report(session, principal, snapshot_id))
+
+
+async def _frozen_report(session: AsyncSession, principal: Principal, snapshot_id: uuid.UUID) -> SnapshotRead:
+    """The report with its unit's name and code of the day it was frozen (today's for a row that
+    predates them)."""
     snapshot, unit = await _get(session, principal, snapshot_id, Permission.kpi_read)
-    return export.zalo_text(to_read(snapshot), unit)
+    report = to_read(snapshot)
+    return report.model_copy(
+        update={"unit_name": report.unit_name or unit.name, "unit_code": report.unit_code or unit.code}
+    )

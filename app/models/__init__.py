@@ -8,9 +8,11 @@ from app.models.campaign import Campaign, CampaignEvent, EventDuty
 from app.models.household import ADULT_COUNTS, Household
 from app.models.idempotency import IdempotencyKey
 from app.models.kpi import ActivityStats, HouseholdStats, KpiSnapshot, MemberStats, Target
+from app.models.legacy_unit import LegacyUnit
 from app.models.team import Member, Team
 from app.models.training import Training, TrainingAttendance
 from app.models.unit import Unit, UnitLevel
+from app.models.unit_change import UnitChange
 from app.models.user import RefreshToken, RoleAssignment, User
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "HouseholdStats",
     "IdempotencyKey",
     "KpiSnapshot",
+    "LegacyUnit",
     "Member",
     "MemberStats",
     "RefreshToken",
@@ -36,6 +39,7 @@ __all__ = [
     "Training",
     "TrainingAttendance",
     "Unit",
+    "UnitChange",
     "UnitLevel",
     "User",
 ]

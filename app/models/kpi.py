@@ -99,6 +99,9 @@ class KpiSnapshot(Versioned, SQLModel, table=True):
     id: uuid.UUID = id_field()
     unit_id: uuid.UUID = Field(foreign_key="units.id", ondelete="CASCADE", nullable=False, index=True)
     period: str = Field(sa_type=String(7), nullable=False, index=True)
+    # The unit's name and code on the day the figures were frozen: a report keeps them after a rename.
+    unit_name: str | None = Field(default=None, sa_type=String(200))
+    unit_code: str | None = Field(default=None, sa_type=String(50))
     status: str = Field(default="draft", sa_type=String(12), nullable=False, index=True)
     indicators: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType, nullable=False)
     frozen_at: datetime = Field(sa_type=UTCDateTime, nullable=False)

@@ -1,0 +1,219 @@
+"""The tree through time: renames, moves and mergers with an effective date, and the tree as it
+stood on a given day.
+
+A change is applied to the current tree at once (effective dates are today or in the past) and
+recorded in `unit_changes` with the values before and after. The tree of an earlier day is the
+current one with the later changes undone: the earliest change after that day holds the value the
+unit had then. A merger closes the unit the day before and moves it under the survivor, so every
+path-prefix query (scope, KPI roll-up, list filters) sees the merged unit's history inside the
+survivor's subtree, while its parent's subtree, and so its totals, stay the same.
+"""
+
+import uuid
+from datetime import date, timedelta
+
+from sqlalchemy import ColumnElement, delete, exists, func, literal, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app.authz.scope import under
+from app.core.errors import Conflict, Invalid
+from app.kpi import aggregates
+from app.kpi.periods import local_today as today
+from app.models import ApiKey, Household, Member, RoleAssignment, Team, Unit
+from app.models.base import utcnow
+from app.models.unit_change import UnitChange
+
+
+def as_of(column_before, current, day: date) -> ColumnElement:
+    """The value a unit's field had on `day`: the `before` value of its earliest later change of
+    that field, or the current value when none changed it since."""
+    earliest = (
+        select(column_before)
+        .where(UnitChange.unit_id == Unit.id, column_before.is_not(None), UnitChange.effective_on > day)
+        .order_by(UnitChange.effective_on, UnitChange.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(earliest, current)
+
+
+async def check_effective(session: AsyncSession, unit: Unit, effective_on: date, field: str) -> None:
+    """A change takes effect by today, while the unit is open, and after its last recorded change."""
+    loc = ["body", field]
+    if effective_on > today():
+        raise Invalid("A change takes effect today at the latest: record it on the day", loc=loc)
+    if unit.valid_to is not None:
+        raise Conflict(f"{unit.name} closed on {unit.valid_to:%d/%m/%Y}: it can no longer change")
+    if unit.valid_from is not None and effective_on <= unit.valid_from:
+        raise Invalid(f"{unit.name} exists only from {unit.valid_from:%d/%m/%Y}", loc=loc)
+    last = await session.scalar(
+        select(func.max(UnitChange.effective_on)).where(UnitChange.unit_id == unit.id)
+    )
+    if last is not None and effective_on < last:
+        raise Invalid(
+            f"{unit.name} already has a change effective {last:%d/%m/%Y}: changes are recorded in order",
+            loc=loc,
+        )
+
+
+def _change(unit: Unit, kind: str, effective_on: date, by: str, **values) -> UnitChange:
+    return UnitChange(unit_id=unit.id, kind=kind, effective_on=effective_on, recorded_by=by, **values)
+
+
+async def rename(
+    session: AsyncSession, unit: Unit, changes: dict[str, str], effective_on: date, by: str
+) -> UnitChange | None:
+    """Record the new name and/or code (already set on `unit`'s caller side: `changes` holds the old
+    values of the fields that changed)."""
+    if not changes:
+        return None
+    change = _change(
+        unit,
+        "rename",
+        effective_on,
+        by,
+        name_before=changes.get("name"),
+        name_after=unit.name if "name" in changes else None,
+        code_before=changes.get("code"),
+        code_after=unit.code if "code" in changes else None,
+    )
+    session.add(change)
+    return change
+
+
+async def reparent(session: AsyncSession, unit: Unit, parent: Unit) -> None:
+    """Put `unit` and its whole subtree under `parent`: one UPDATE rewriting the path prefix. The
+    KPI aggregates are per unit, so nothing is recounted."""
+    old, new = unit.path, f"{parent.path}{unit.id.hex}/"
+    await session.execute(
+        update(Unit)
+        .where(under(old))
+        .values(path=literal(new) + func.substr(Unit.path, len(old) + 1))
+        .execution_options(synchronize_session=False)
+    )
+    for held in list(session.identity_map.values()):  # the loaded units of the subtree follow
+        if isinstance(held, Unit) and held.path.startswith(old):
+            set_committed_value(held, "path", new + held.path[len(old) :])
+    unit.parent_id = parent.id
+    unit.touch()
+
+
+async def move(
+    session: AsyncSession,
+    unit: Unit,
+    parent: Unit,
+    effective_on: date,
+    by: str,
+    related: Unit | None = None,
+) -> UnitChange:
+    change = _change(
+        unit,
+        "move",
+        effective_on,
+        by,
+        parent_before_id=unit.parent_id,
+        parent_after_id=parent.id,
+        related_unit_id=related.id if related else None,
+    )
+    await reparent(session, unit, parent)
+    session.add(change)
+    return change
+
+
+async def clashing_household_codes(session: AsyncSession, unit: Unit, into: Unit) -> list[str]:
+    """Household codes of `unit` already used in `into` (a code is unique in its village)."""
+    theirs = select(Household.code).where(
+        Household.unit_id == into.id, Household.deleted_at.is_(None), Household.code.is_not(None)
+    )
+    rows = await session.scalars(
+        select(Household.code)
+        .where(Household.unit_id == unit.id, Household.deleted_at.is_(None), Household.code.in_(theirs))
+        .order_by(Household.code)
+        .limit(10)
+    )
+    return list(rows)
+
+
+async def merge(session: AsyncSession, unit: Unit, into: Unit, effective_on: date, by: str) -> UnitChange:
+    """Close `unit` the day before `effective_on` and hand everything it holds to `into`: its child
+    units, households, teams and members, its users' roles and its API keys. Activities, trainings,
+    campaigns, targets and reports stay where they happened, now inside `into`'s subtree."""
+    # Open children move; closed ones are the unit's own history and stay inside it.
+    children = list(
+        await session.scalars(select(Unit).where(Unit.parent_id == unit.id, Unit.valid_to.is_(None)))
+    )
+    for child in children:
+        await check_effective(session, child, effective_on, "effective_on")
+        await move(session, child, into, effective_on, by, related=unit)
+
+    now = utcnow()  # a new version, so the phones' change feeds carry the move
+    for model in (Household, Team, Member, ApiKey):
+        await session.execute(
+            update(model)
+            .where(model.unit_id == unit.id)
+            .values(unit_id=into.id, version=model.version + 1, updated_at=now),
+            execution_options={"synchronize_session": False},
+        )
+    # A role the user already holds at the survivor is not held twice.
+    survivor = RoleAssignment.__table__.alias("survivor")
+    await session.execute(
+        delete(RoleAssignment).where(
+            RoleAssignment.unit_id == unit.id,
+            exists().where(
+                survivor.c.user_id == RoleAssignment.user_id,
+                survivor.c.role == RoleAssignment.role,
+                survivor.c.unit_id == into.id,
+            ),
+        )
+    )
+    await session.execute(
+        update(RoleAssignment)
+        .where(RoleAssignment.unit_id == unit.id)
+        .values(unit_id=into.id)
+        .execution_options(synchronize_session=False)
+    )
+    await aggregates.households_recount(session, [unit.id, into.id])
+    await aggregates.members_changed(session, [unit.id, into.id])
+
+    change = _change(
+        unit,
+        "merge",
+        effective_on,
+        by,
+        parent_before_id=unit.parent_id,
+        parent_after_id=into.id,
+        related_unit_id=into.id,
+    )
+    await reparent(session, unit, into)
+    unit.valid_to = effective_on - timedelta(days=1)
+    unit.merged_into_id = into.id
+    session.add(change)
+    return change
+
+
+async def changes_of(
+    session: AsyncSession, unit_id: uuid.UUID, limit: int, offset: int
+) -> tuple[list[UnitChange], int]:
+    """A unit's own changes and the mergers into it, in the order they took effect, and their count."""
+    where = (UnitChange.unit_id == unit_id) | (
+        (UnitChange.related_unit_id == unit_id) & (UnitChange.kind == "merge")
+    )
+    total = await session.scalar(select(func.count()).select_from(UnitChange).where(where))
+    rows = await session.scalars(
+        select(UnitChange)
+        .where(where)
+        .order_by(UnitChange.effective_on, UnitChange.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), total or 0
+
+
+async def survivor(session: AsyncSession, unit: Unit) -> Unit:
+    """The open unit a closed one lives on in (itself when open), following mergers."""
+    seen = set()
+    while unit.merged_into_id is not None and unit.id not in seen:
+        seen.add(unit.id)
+        unit = await session.get(Unit, unit.merged_into_id)
+    return unit
