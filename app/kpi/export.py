@@ -1,10 +1,12 @@
 """A report as an administrative spreadsheet, and as a short text to paste into a Zalo group."""
 
 import io
+from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from app.core.fields import printable
 from app.kpi.periods import VIETNAM, parse_period
 from app.kpi.schemas import SnapshotRead
 from app.models import Unit
@@ -40,7 +42,22 @@ def _met(met: bool | None) -> str:
     return "—" if met is None else ("Đạt" if met else "Chưa đạt")
 
 
+@dataclass(frozen=True)
+class _UnitLabel:
+    name: str
+    code: str
+
+
+def _printable(report: SnapshotRead, unit: Unit) -> tuple[SnapshotRead, _UnitLabel]:
+    """The report and its unit's name and code as exports may write them: stored text older than the
+    validation may hold control characters, which openpyxl refuses (IllegalCharacterError) and an
+    approved report could never be exported again. Every export starts here."""
+    text = {name: printable(value, multiline=True) for name, value in report if isinstance(value, str)}
+    return report.model_copy(update=text), _UnitLabel(printable(unit.name), printable(unit.code))
+
+
 def xlsx(report: SnapshotRead, unit: Unit) -> bytes:
+    report, label = _printable(report, unit)
     book = Workbook()
     sheet = book.active
     sheet.title = "Báo cáo"
@@ -49,7 +66,7 @@ def xlsx(report: SnapshotRead, unit: Unit) -> bytes:
     sheet.append(["Độc lập - Tự do - Hạnh phúc"])
     sheet.append([])
     sheet.append(["BÁO CÁO KẾT QUẢ HOẠT ĐỘNG TỔ CÔNG NGHỆ SỐ CỘNG ĐỒNG"])
-    sheet.append([f"Đơn vị: {unit.name} ({unit.code})"])
+    sheet.append([f"Đơn vị: {label.name} ({label.code})"])
     sheet.append([f"Kỳ báo cáo: {period_label(report.period)} — hạn nộp {report.due_on:%d/%m/%Y}"])
     sheet.append([f"Trạng thái: {STATUS[report.status]}" + (" — nộp muộn" if report.late else "")])
     sheet.append([])
@@ -96,7 +113,8 @@ def xlsx(report: SnapshotRead, unit: Unit) -> bytes:
 
 
 def zalo_text(report: SnapshotRead, unit: Unit) -> str:
-    lines = [f"📊 Báo cáo Tổ CNSCĐ {unit.name} — {period_label(report.period)}"]
+    report, label = _printable(report, unit)
+    lines = [f"📊 Báo cáo Tổ CNSCĐ {label.name} — {period_label(report.period)}"]
     for item in report.indicators:
         percent = item.denominator is not None
         if item.value is None and percent:
