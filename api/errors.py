@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from api import problems
 from app.core import metrics
 from app.core.errors import AppError, TooManyRequests, Unauthorized
-from app.core.logs import request_id
+from app.core.logs import request_id, where
 
 log = logging.getLogger("api.errors")
 PROBLEM = "application/problem+json"
@@ -145,7 +145,7 @@ def _unavailable(_: Request, exc: Exception) -> JSONResponse:
 def _database(request: Request, exc: DBAPIError) -> JSONResponse:
     if is_outage(exc):
         return _unavailable(request, exc)
-    log.error("database error: %s", type(exc.orig).__name__)
+    log.error("database error: %s at %s", type(exc.orig).__name__, where(exc))
     return problem(500, "Internal error", "The request failed; it has been logged")
 
 
@@ -154,7 +154,7 @@ def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     outage that surfaced there is still a 503; anything else is a 500 with the request id to quote."""
     if is_outage(exc):
         return _unavailable(request, exc)
-    log.exception("unhandled error")
+    log.error("unhandled %s at %s", type(exc).__name__, where(exc), exc_info=exc)
     rid = request.scope.get("state", {}).get("request_id") or request_id.get()
     return problem(
         500,
@@ -168,7 +168,7 @@ def _driver(request: Request, exc: Exception) -> JSONResponse:
     """A driver error SQLAlchemy did not wrap (asyncpg raises its own while connecting)."""
     if is_outage(exc):
         return _unavailable(request, exc)
-    log.error("database driver error: %s", type(exc).__name__)
+    log.error("database driver error: %s at %s", type(exc).__name__, where(exc))
     return problem(500, "Internal error", "The request failed; it has been logged")
 
 
