@@ -6,16 +6,17 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import principals
 from app.auth.schemas import Me, TokenPair
-from app.authz.permissions import PERMISSIONS, Role
-from app.authz.principal import Grant, Principal
+from app.authz.permissions import PERMISSIONS
+from app.authz.principal import Principal
 from app.core import metrics
 from app.core.config import get_settings
 from app.core.errors import TokenReused, TooManyRequests, Unauthorized
 from app.core.ids import uuid7
-from app.core.security import create_access_token, decode_access_token, digest, new_secret, verify_password
+from app.core.security import create_access_token, digest, new_secret, verify_password
 from app.core.throttle import throttle
-from app.models import RefreshToken, RoleAssignment, Unit, User
+from app.models import RefreshToken, User
 from app.users.schemas import RoleGrant
 
 # Failed sign-ins per username and per address: in Redis when REDIS_URL is set, so every worker
@@ -64,7 +65,7 @@ async def refresh(session: AsyncSession, token: str) -> TokenPair:
         .values(used_at=now)
     )
     if spent.rowcount != 1:
-        await _revoke_family(session, stored.family_id)
+        await _revoke_family(session, stored)
         raise TokenReused("This refresh token was already used: every session from it is now signed out")
     user = await session.get(User, stored.user_id)
     if user is None or not user.is_active:
@@ -73,40 +74,31 @@ async def refresh(session: AsyncSession, token: str) -> TokenPair:
 
 
 async def logout(session: AsyncSession, token: str) -> None:
+    """End the sign-in: its refresh tokens, and (through the family they carry) its access tokens."""
     stored = await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == digest(token)))
     if stored is not None:
-        await _revoke_family(session, stored.family_id)
+        await _revoke_family(session, stored)
 
 
-async def _revoke_family(session: AsyncSession, family_id: uuid.UUID) -> None:
+async def _revoke_family(session: AsyncSession, token: RefreshToken) -> None:
     await session.execute(
         update(RefreshToken)
-        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .where(RefreshToken.family_id == token.family_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=datetime.now(UTC))
     )
+    principals.cache.forget_user(token.user_id)  # other workers follow within auth_cache_seconds
 
 
-async def _grants(session: AsyncSession, user_id: uuid.UUID) -> list[Grant]:
-    rows = await session.execute(
-        select(RoleAssignment.role, RoleAssignment.unit_id, Unit.path)
-        .outerjoin(Unit, Unit.id == RoleAssignment.unit_id)
-        .where(RoleAssignment.user_id == user_id)
-    )
-    return [Grant(Role(r.role), r.unit_id, r.path or "") for r in rows]
-
-
-def access_token(user_id: uuid.UUID, username: str, grants: list[Grant]) -> tuple[str, int]:
-    """A short-lived JWT carrying the caller's grants, so a request needs no lookup to authorize."""
-    claims = {
-        "name": username,
-        "grants": [[g.role.value, g.unit_id.hex if g.unit_id else None, g.unit_path] for g in grants],
-    }
-    return create_access_token(str(user_id), claims)
+def access_token(user_id: uuid.UUID, family_id: uuid.UUID | None = None) -> tuple[str, int]:
+    """A short-lived JWT naming the user and the sign-in (refresh token family) it belongs to. It
+    carries no rights: those are read from the database (`app.auth.principals`), so a change to
+    them, or the end of the sign-in, applies to tokens already handed out."""
+    return create_access_token(str(user_id), {"fam": str(family_id)} if family_id else {})
 
 
 async def _issue(session: AsyncSession, user: User, *, family_id: uuid.UUID) -> TokenPair:
     """A new access token and a new refresh token in the given family."""
-    access, expires_in = access_token(user.id, user.username, await _grants(session, user.id))
+    access, expires_in = access_token(user.id, family_id)
     secret = new_secret()
     session.add(
         RefreshToken(
@@ -118,20 +110,6 @@ async def _issue(session: AsyncSession, user: User, *, family_id: uuid.UUID) -> 
     )
     await session.flush()
     return TokenPair(access_token=access, refresh_token=secret, expires_in=expires_in)
-
-
-def principal_from_token(token: str) -> Principal:
-    claims = decode_access_token(token)
-    if claims is None:
-        raise Unauthorized("The access token is invalid or expired")
-    try:
-        grants = tuple(
-            Grant(Role(role), uuid.UUID(unit) if unit else None, path)
-            for role, unit, path in claims["grants"]
-        )
-        return Principal(id=uuid.UUID(claims["sub"]), name=claims["name"], grants=grants)
-    except (KeyError, ValueError, TypeError):
-        raise Unauthorized("The access token is malformed") from None
 
 
 async def me(session: AsyncSession, principal: Principal) -> Me:
@@ -148,7 +126,7 @@ async def me(session: AsyncSession, principal: Principal) -> Me:
     user = await session.get(User, principal.id)
     if user is None or not user.is_active:
         raise Unauthorized("The account no longer exists or is disabled")
-    grants = await _grants(session, user.id)
+    grants = await principals.grants_of(session, user.id)
     return Me(
         id=user.id,
         username=user.username,
