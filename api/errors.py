@@ -64,7 +64,13 @@ def _http(_: Request, exc: HTTPException) -> JSONResponse:
         return problem(
             422, "Validation failed", str(exc.detail), errors=[{"loc": ["body"], "msg": str(exc.detail)}]
         )
-    titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 415: "Unsupported media type"}
+    titles = {
+        401: "Unauthorized",
+        404: "Not found",
+        405: "Method not allowed",
+        413: "Content too large",
+        415: "Unsupported media type",
+    }
     return problem(
         exc.status_code,
         titles.get(exc.status_code, "Error"),

@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import is_outage, problem, unavailable
 from app.api_keys.service import authenticate as principal_from_api_key
-from app.auth.service import principal_from_token
+from app.auth.principals import principal_from_token
 from app.core import metrics
 from app.core.db import db, session_scope
 from app.core.errors import AppError, Conflict, Invalid
@@ -20,7 +20,6 @@ from app.idempotency import store
 
 HEADER = b"idempotency-key"
 KEPT_HEADERS = {"content-type", "etag", "location"}
-MAX_BODY = 25 * 1024 * 1024
 SETTLE_ATTEMPTS, SETTLE_DELAY = 60, 1.0  # keep trying to store or release a key for a minute
 log = logging.getLogger("api.idempotency")
 pending: set[asyncio.Task] = set()  # keys being settled in the background
@@ -129,7 +128,7 @@ async def _caller(headers: dict[bytes, bytes]):
     authorization = headers.get(b"authorization")
     try:
         if authorization and authorization.lower().startswith(b"bearer "):
-            return principal_from_token(authorization[7:].decode("latin-1").strip()).id
+            return (await principal_from_token(authorization[7:].decode("latin-1").strip())).id
         if api_key := headers.get(b"x-api-key"):
             async with session_scope() as session:
                 return (await principal_from_api_key(session, api_key.decode("latin-1"))).id
@@ -151,16 +150,13 @@ def _fingerprint(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> str:
 
 
 async def _read_body(receive: Receive) -> bytes:
-    chunks, size = [], 0
+    """The whole body (bounded by `api.body_limit`, which is outside this middleware)."""
+    chunks = []
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise Invalid("The request body is too large to be made idempotent (25 MB at most)")
-        chunks.append(chunk)
+        chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             break
     return b"".join(chunks)

@@ -9,6 +9,7 @@ from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from api import errors, spa
+from api.body_limit import BodyLimitMiddleware, upload_paths
 from api.deps import get_principal
 from api.idempotency import IdempotencyMiddleware
 from api.observability import ObservabilityMiddleware
@@ -63,19 +64,6 @@ def create_app() -> FastAPI:
         swagger_ui_parameters={"persistAuthorization": True},
     )
     errors.install(app)
-    app.add_middleware(IdempotencyMiddleware)
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["*"],
-            allow_headers=["*"],
-            expose_headers=["ETag", "Retry-After", "X-Request-ID"],
-        )
-    # Outermost: the request id, metrics and access log see every request and every answer.
-    app.add_middleware(
-        ObservabilityMiddleware, access_log=settings.access_log, metrics_token=settings.metrics_token
-    )
 
     app.include_router(health.router)
     # The open routes are rate limited per client address.
@@ -103,5 +91,22 @@ def create_app() -> FastAPI:
     ):
         private.include_router(module.router)
     app.include_router(private)
+
+    # Middleware, innermost first (each one added wraps the ones before it).
+    app.add_middleware(IdempotencyMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["ETag", "Retry-After", "X-Request-ID"],
+        )
+    # Outside everything that reads a body (the Idempotency-Key store, parsing, authentication).
+    app.add_middleware(BodyLimitMiddleware, uploads=upload_paths(app))
+    # Outermost: the request id, metrics and access log see every request and every answer.
+    app.add_middleware(
+        ObservabilityMiddleware, access_log=settings.access_log, metrics_token=settings.metrics_token
+    )
     spa.install_spa(app)  # the built field app at `/`, when frontend/dist exists; keep last
     return app

@@ -21,7 +21,14 @@ class Settings(BaseSettings):
     secret_key: str = DEFAULT_SECRET_KEY
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=30, ge=1, le=365)
+    # How long a worker trusts what it read of a caller (active, grants, sign-in not ended): a change
+    # reaches every worker's requests within this time.
+    auth_cache_seconds: float = Field(default=2.0, gt=0, le=5)
     cors_origins: list[str] = []
+    # Request bodies: JSON (and forms) up to `max_body_bytes`, a file upload (the household import) up
+    # to `max_upload_bytes`; past it 413, from Content-Length before anything is read.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     port: int = Field(default=8000, ge=1, le=65535)
     db_pool_size: int = Field(default=10, ge=1, le=200)
     # argon2 cost: the defaults are the library's (64 MiB, t=3); tests lower them for speed.
