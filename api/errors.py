@@ -8,7 +8,7 @@ import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, StatementError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
@@ -23,6 +23,7 @@ PROBLEM = "application/problem+json"
 # up (57P01-57P03), too many connections (53300).
 OUTAGE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
 RETRY_AFTER_OUTAGE = "5"
+DATA_SQLSTATE = "22"  # PostgreSQL's class 22, data exception: out of range, malformed, too long
 
 
 def problem(
@@ -86,11 +87,6 @@ def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
     )
 
 
-def _data(_: Request, exc: DataError) -> JSONResponse:
-    log.info("data error: %s", type(exc.orig).__name__)
-    return problem(422, "Validation failed", "A value is out of range or malformed for the database")
-
-
 def is_outage(exc: BaseException) -> bool:
     """The database cannot be reached (refused, reset, timed out, shutting down, pool exhausted), as
     opposed to a bad statement: the request may succeed when retried, so it is a 503, not a 500."""
@@ -98,18 +94,40 @@ def is_outage(exc: BaseException) -> bool:
         return True
     if isinstance(exc, DBAPIError) and (exc.connection_invalidated or isinstance(exc, OperationalError)):
         return True
-    # The driver's own error, as raised (asyncpg at connect) or wrapped (exc.orig, its __cause__).
-    seen: BaseException | None = exc
-    for _ in range(3):
-        if seen is None:
-            break
-        state = getattr(seen, "sqlstate", None) or getattr(seen, "pgcode", None)
-        if isinstance(state, str) and state.startswith(OUTAGE_SQLSTATES):
+    for seen in _chain(exc):
+        if _sqlstate(seen).startswith(OUTAGE_SQLSTATES):
             return True
         if isinstance(seen, OSError) or "connection is closed" in str(seen)[:200]:
             return True
-        seen = getattr(seen, "orig", None) or seen.__cause__
     return False
+
+
+def is_bad_value(exc: BaseException) -> bool:
+    """A value from the request (any parameter) that the database or its driver refuses as out of
+    range or malformed: a date past what a type holds, an integer over 64 bits, a string too long.
+    The request is at fault, so it is a 422, never a 500."""
+    for seen in _chain(exc):
+        if isinstance(seen, OverflowError | DataError) or _sqlstate(seen).startswith(DATA_SQLSTATE):
+            return True
+        if isinstance(seen, asyncpg.InterfaceError) and isinstance(seen, ValueError):
+            return True  # asyncpg's own DataError: an argument it cannot encode
+    return False
+
+
+def _chain(exc: BaseException):
+    """The error and the driver's own under it, as raised (asyncpg at connect) or wrapped (`orig`,
+    `__cause__`)."""
+    seen: BaseException | None = exc
+    for _ in range(4):
+        if seen is None:
+            return
+        yield seen
+        seen = getattr(seen, "orig", None) or seen.__cause__
+
+
+def _sqlstate(exc: BaseException) -> str:
+    state = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)
+    return state if isinstance(state, str) else ""
 
 
 class _OutageLog:
@@ -148,10 +166,15 @@ def _unavailable(_: Request, exc: Exception) -> JSONResponse:
     return unavailable(exc)
 
 
-def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+def _database(request: Request, exc: Exception) -> JSONResponse:
+    """An error of the database or its driver, wrapped by SQLAlchemy or not (asyncpg raises its own
+    while connecting; SQLite's driver raises OverflowError for an integer over 64 bits)."""
     if is_outage(exc):
         return _unavailable(request, exc)
-    log.error("database error: %s at %s", type(exc.orig).__name__, where(exc))
+    if is_bad_value(exc):
+        log.info("value refused by the database: %s", type(exc).__name__)
+        return problem(422, "Validation failed", "A value is out of range or malformed for the database")
+    log.error("database error: %s at %s", type(exc).__name__, where(exc))
     return problem(500, "Internal error", "The request failed; it has been logged")
 
 
@@ -170,24 +193,14 @@ def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _driver(request: Request, exc: Exception) -> JSONResponse:
-    """A driver error SQLAlchemy did not wrap (asyncpg raises its own while connecting)."""
-    if is_outage(exc):
-        return _unavailable(request, exc)
-    log.error("database driver error: %s at %s", type(exc).__name__, where(exc))
-    return problem(500, "Internal error", "The request failed; it has been logged")
-
-
 def install(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(IntegrityError, _integrity)
-    app.add_exception_handler(DataError, _data)
-    app.add_exception_handler(DBAPIError, _database)
+    for database_error in (StatementError, OverflowError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        app.add_exception_handler(database_error, _database)
     app.add_exception_handler(PoolTimeout, _unavailable)
     app.add_exception_handler(OSError, _unavailable)
-    app.add_exception_handler(asyncpg.PostgresError, _driver)
-    app.add_exception_handler(asyncpg.InterfaceError, _driver)
     app.add_exception_handler(Exception, _unexpected)
     problems.document(app)

@@ -63,7 +63,7 @@ def _plausible_date(value: date) -> date:
     return value
 
 
-def _utc_moment(value: datetime) -> datetime:
+def utc_moment(value: datetime) -> datetime:
     """Years 1900–2100 (PostgreSQL's range; no offset can overflow), converted to UTC so that a
     replayed body compares equal whatever offset the phone sent."""
     if not 1900 <= value.year <= 2100:
@@ -101,6 +101,6 @@ Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 Count = Annotated[int, Field(ge=0, le=10_000)]
 PlausibleDate = Annotated[date, AfterValidator(_plausible_date)]
 # A moment in a query string (`?updated_since=`): any offset, naive read as UTC.
-Moment = Annotated[datetime, AfterValidator(_utc_moment)]
+Moment = Annotated[datetime, AfterValidator(utc_moment)]
 # A moment in a body: the offset is required.
-AwareMoment = Annotated[AwareDatetime, AfterValidator(_utc_moment)]
+AwareMoment = Annotated[AwareDatetime, AfterValidator(utc_moment)]
