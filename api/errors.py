@@ -13,7 +13,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from api import problems
+from api.security_headers import POLICY, security_headers
 from app.core import metrics
+from app.core.config import get_settings
 from app.core.errors import AppError, TooManyRequests, Unauthorized
 from app.core.logs import request_id, where
 
@@ -184,13 +186,11 @@ def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     if is_outage(exc):
         return _unavailable(request, exc)
     log.error("unhandled %s at %s", type(exc).__name__, where(exc), exc_info=exc)
-    rid = request.scope.get("state", {}).get("request_id") or request_id.get()
-    return problem(
-        500,
-        "Internal error",
-        "The request failed; it has been logged",
-        headers={"X-Request-ID": rid} if rid else None,
-    )
+    # Outside every middleware: the request id and the security headers are added here.
+    headers = security_headers(get_settings().hsts_seconds) | {"Content-Security-Policy": POLICY}
+    if rid := request.scope.get("state", {}).get("request_id") or request_id.get():
+        headers["X-Request-ID"] = rid
+    return problem(500, "Internal error", "The request failed; it has been logged", headers=headers)
 
 
 def install(app: FastAPI) -> None:

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     # reaches every worker's requests within this time.
     auth_cache_seconds: float = Field(default=2.0, gt=0, le=5)
     cors_origins: list[str] = []
+    # Set (e.g. 31536000) when the app is reached over HTTPS only, TLS terminating in front of it:
+    # browsers are then told never to use plain HTTP (Strict-Transport-Security). 0: not sent.
+    hsts_seconds: int = Field(default=0, ge=0)
     # Request bodies: JSON (and forms) up to `max_body_bytes`, a file upload (the household import) up
     # to `max_upload_bytes`; past it 413, from Content-Length before anything is read.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
