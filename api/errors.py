@@ -8,7 +8,7 @@ import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, StatementError
+from sqlalchemy.exc import DataError, IntegrityError, StatementError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
@@ -16,14 +16,12 @@ from api import problems
 from api.security_headers import POLICY, security_headers
 from app.core import metrics
 from app.core.config import get_settings
+from app.core.db import error_chain, is_outage, sqlstate
 from app.core.errors import AppError, TooManyRequests, Unauthorized
 from app.core.logs import request_id, where
 
 log = logging.getLogger("api.errors")
 PROBLEM = "application/problem+json"
-# SQLSTATEs that mean "no database right now": connection exceptions (08), shutting down or starting
-# up (57P01-57P03), too many connections (53300).
-OUTAGE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
 RETRY_AFTER_OUTAGE = "5"
 DATA_SQLSTATE = "22"  # PostgreSQL's class 22, data exception: out of range, malformed, too long
 
@@ -89,47 +87,16 @@ def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
     )
 
 
-def is_outage(exc: BaseException) -> bool:
-    """The database cannot be reached (refused, reset, timed out, shutting down, pool exhausted), as
-    opposed to a bad statement: the request may succeed when retried, so it is a 503, not a 500."""
-    if isinstance(exc, OSError | PoolTimeout):  # ConnectionRefusedError, reset, TimeoutError
-        return True
-    if isinstance(exc, DBAPIError) and (exc.connection_invalidated or isinstance(exc, OperationalError)):
-        return True
-    for seen in _chain(exc):
-        if _sqlstate(seen).startswith(OUTAGE_SQLSTATES):
-            return True
-        if isinstance(seen, OSError) or "connection is closed" in str(seen)[:200]:
-            return True
-    return False
-
-
 def is_bad_value(exc: BaseException) -> bool:
     """A value from the request (any parameter) that the database or its driver refuses as out of
     range or malformed: a date past what a type holds, an integer over 64 bits, a string too long.
     The request is at fault, so it is a 422, never a 500."""
-    for seen in _chain(exc):
-        if isinstance(seen, OverflowError | DataError) or _sqlstate(seen).startswith(DATA_SQLSTATE):
+    for seen in error_chain(exc):
+        if isinstance(seen, OverflowError | DataError) or sqlstate(seen).startswith(DATA_SQLSTATE):
             return True
         if isinstance(seen, asyncpg.InterfaceError) and isinstance(seen, ValueError):
             return True  # asyncpg's own DataError: an argument it cannot encode
     return False
-
-
-def _chain(exc: BaseException):
-    """The error and the driver's own under it, as raised (asyncpg at connect) or wrapped (`orig`,
-    `__cause__`)."""
-    seen: BaseException | None = exc
-    for _ in range(4):
-        if seen is None:
-            return
-        yield seen
-        seen = getattr(seen, "orig", None) or seen.__cause__
-
-
-def _sqlstate(exc: BaseException) -> str:
-    state = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)
-    return state if isinstance(state, str) else ""
 
 
 class _OutageLog:
