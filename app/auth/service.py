@@ -14,7 +14,13 @@ from app.core import metrics
 from app.core.config import get_settings
 from app.core.errors import TokenReused, TooManyRequests, Unauthorized
 from app.core.ids import uuid7
-from app.core.security import create_access_token, digest, new_secret, verify_password
+from app.core.security import (
+    create_access_token,
+    digest,
+    new_secret,
+    successor_secret,
+    verify_password,
+)
 from app.core.throttle import throttle
 from app.models import RefreshToken, User
 from app.users.schemas import RoleGrant
@@ -54,10 +60,14 @@ async def login(session: AsyncSession, username: str, password: str, address: st
 
 
 async def refresh(session: AsyncSession, token: str) -> TokenPair:
+    """The successor pair. A token is spent by its first use; used again within
+    `refresh_reuse_seconds` (a phone retrying, two tabs at once) it answers the same successor pair,
+    which is derived from it; used again later, it revokes its whole family (a stolen token)."""
     stored = await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == digest(token)))
     now = datetime.now(UTC)
     if stored is None or stored.revoked_at is not None or stored.expires_at <= now:
         raise Unauthorized("The refresh token is invalid or expired: sign in again")
+    successor = successor_secret(token)
     # Spend it atomically: of two concurrent refreshes with one token, only one wins.
     spent = await session.execute(
         update(RefreshToken)
@@ -65,12 +75,35 @@ async def refresh(session: AsyncSession, token: str) -> TokenPair:
         .values(used_at=now)
     )
     if spent.rowcount != 1:
+        if pair := await _recent_successor(session, stored, successor, now):
+            return pair
         await _revoke_family(session, stored)
         raise TokenReused("This refresh token was already used: every session from it is now signed out")
     user = await session.get(User, stored.user_id)
     if user is None or not user.is_active:
         raise Unauthorized("The account is disabled")
-    return await _issue(session, user, family_id=stored.family_id)
+    return await _issue(session, user, family_id=stored.family_id, secret=successor, now=now)
+
+
+async def _recent_successor(
+    session: AsyncSession, spent: RefreshToken, secret: str, now: datetime
+) -> TokenPair | None:
+    """The pair `spent` was traded for, when that was within the reuse interval and the pair is good."""
+    used_at = await session.scalar(select(RefreshToken.used_at).where(RefreshToken.id == spent.id))
+    if used_at is None or now - used_at > timedelta(seconds=get_settings().refresh_reuse_seconds):
+        return None
+    successor = await session.scalar(
+        select(RefreshToken).where(
+            RefreshToken.token_hash == digest(secret),
+            RefreshToken.family_id == spent.family_id,
+            RefreshToken.revoked_at.is_(None),
+            RefreshToken.expires_at > now,
+        )
+    )
+    if successor is None:
+        return None
+    access, expires_in = access_token(successor.user_id, successor.family_id, issued_at=successor.created_at)
+    return TokenPair(access_token=access, refresh_token=secret, expires_in=expires_in)
 
 
 async def logout(session: AsyncSession, token: str) -> None:
@@ -89,23 +122,36 @@ async def _revoke_family(session: AsyncSession, token: RefreshToken) -> None:
     principals.cache.forget_user(token.user_id)  # other workers follow within auth_cache_seconds
 
 
-def access_token(user_id: uuid.UUID, family_id: uuid.UUID | None = None) -> tuple[str, int]:
+def access_token(
+    user_id: uuid.UUID, family_id: uuid.UUID | None = None, *, issued_at: datetime | None = None
+) -> tuple[str, int]:
     """A short-lived JWT naming the user and the sign-in (refresh token family) it belongs to. It
     carries no rights: those are read from the database (`app.auth.principals`), so a change to
-    them, or the end of the sign-in, applies to tokens already handed out."""
-    return create_access_token(str(user_id), {"fam": str(family_id)} if family_id else {})
+    them, or the end of the sign-in, applies to tokens already handed out. The same arguments make
+    the same token."""
+    claims = {"fam": str(family_id)} if family_id else {}
+    return create_access_token(str(user_id), claims, issued_at=issued_at)
 
 
-async def _issue(session: AsyncSession, user: User, *, family_id: uuid.UUID) -> TokenPair:
-    """A new access token and a new refresh token in the given family."""
-    access, expires_in = access_token(user.id, family_id)
-    secret = new_secret()
+async def _issue(
+    session: AsyncSession,
+    user: User,
+    *,
+    family_id: uuid.UUID,
+    secret: str | None = None,
+    now: datetime | None = None,
+) -> TokenPair:
+    """A new access token and a new refresh token (`secret`, else a random one) in the given family."""
+    now = now or datetime.now(UTC)
+    access, expires_in = access_token(user.id, family_id, issued_at=now)
+    secret = secret or new_secret()
     session.add(
         RefreshToken(
             user_id=user.id,
             family_id=family_id,
             token_hash=digest(secret),
-            expires_at=datetime.now(UTC) + timedelta(days=get_settings().refresh_token_days),
+            created_at=now,
+            expires_at=now + timedelta(days=get_settings().refresh_token_days),
         )
     )
     await session.flush()

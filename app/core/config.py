@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     secret_key: str = DEFAULT_SECRET_KEY
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=30, ge=1, le=365)
+    # A refresh token used again within this many seconds (a phone retrying) answers the same pair;
+    # later, reuse revokes its whole family. 0: any reuse revokes.
+    refresh_reuse_seconds: int = Field(default=30, ge=0, le=300)
     # How long a worker trusts what it read of a caller (active, grants, sign-in not ended): a change
     # reaches every worker's requests within this time.
     auth_cache_seconds: float = Field(default=2.0, gt=0, le=5)

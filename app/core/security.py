@@ -1,7 +1,9 @@
 """Password hashing and tokens. python-jose and passlib stay behind this module so they can be swapped."""
 
 import asyncio
+import base64
 import hashlib
+import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -43,9 +45,11 @@ async def verify_password(password: str, password_hash: str | None) -> bool:
     return await asyncio.to_thread(_context().verify, password, password_hash)
 
 
-def create_access_token(subject: str, claims: dict[str, Any]) -> tuple[str, int]:
+def create_access_token(
+    subject: str, claims: dict[str, Any], *, issued_at: datetime | None = None
+) -> tuple[str, int]:
     settings = get_settings()
-    now = datetime.now(UTC)
+    now = issued_at or datetime.now(UTC)
     lifetime = timedelta(minutes=settings.access_token_minutes)
     payload = {**claims, "sub": subject, "iat": now, "exp": now + lifetime, "typ": "access"}
     return jwt.encode(payload, settings.secret_key, algorithm=ALGORITHM), int(lifetime.total_seconds())
@@ -67,6 +71,13 @@ def decode_access_token(token: str) -> dict[str, Any] | None:
 
 def new_secret() -> str:
     return secrets.token_urlsafe(32)
+
+
+def successor_secret(token: str) -> str:
+    """The refresh token that `token` is traded for: derived from it with the server's key, so that a
+    retried refresh can answer the same pair again without the server keeping any token in clear."""
+    mac = hmac.new(get_settings().secret_key.encode(), b"refresh-successor:" + token.encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
 
 
 def digest(secret: str) -> str:
