@@ -31,12 +31,13 @@ def serve(host: str = "0.0.0.0", port: int | None = None, workers: int = 1) -> N
         raise typer.Exit(1) from None
     _fresh_metrics_dir()
     # access_log=False: the app logs each request itself, by route template and without the query.
+    # proxy_headers=False: which proxies to believe is the app's TRUSTED_PROXIES, in one place.
     uvicorn.run(
         "api.asgi:app",
         host=host,
         port=port or get_settings().port,
         workers=workers,
-        proxy_headers=True,
+        proxy_headers=False,
         access_log=False,
     )
 

@@ -87,7 +87,3 @@ IfMatchDep = Annotated[int | None, Depends(if_match)]
 
 def set_etag(response: Response, version: int) -> None:
     response.headers["ETag"] = f'"{version}"'
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"

@@ -41,21 +41,27 @@ async def _throttle(keys: list[tuple[str, int]]) -> None:
 
 
 async def login(session: AsyncSession, username: str, password: str, address: str) -> TokenPair:
+    """A new sign-in. Failures are counted per name and address (the real user's phone is not locked
+    out by bad passwords sent from elsewhere), per name (a looser cap, for guesses from many
+    addresses) and per address (one address trying many names); any count at its cap refuses."""
     settings = get_settings()
-    user_key, address_key = f"user:{username.strip().lower()[:64]}", f"addr:{address}"
-    await _throttle(
-        [(user_key, settings.login_max_failures), (address_key, settings.login_max_failures_per_address)]
-    )
     name = username.strip().lower()
+    counted = name[:64]
+    keys = [
+        (f"login:{counted}@{address}", settings.login_max_failures),
+        (f"user:{counted}", settings.login_max_failures_per_name),
+        (f"addr:{address}", settings.login_max_failures_per_address),
+    ]
+    await _throttle(keys)
     # A name no account can have (NUL, too long) is looked up as nobody: same answer, same cost.
     lookup = name if "\x00" not in name and len(name) <= 50 else None
     user = await session.scalar(select(User).where(User.username == lookup)) if lookup else None
     valid = await verify_password(password.replace("\x00", ""), user.password_hash if user else None)
     if not (valid and user and user.is_active):
-        await login_failures.add(user_key, settings.login_window_seconds)
-        await login_failures.add(address_key, settings.login_window_seconds)
+        for key, _ in keys:
+            await login_failures.add(key, settings.login_window_seconds)
         raise Unauthorized(BAD_LOGIN)
-    await login_failures.forget(user_key)
+    await login_failures.forget(keys[0][0])
     return await _issue(session, user, family_id=uuid7())
 
 

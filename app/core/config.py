@@ -47,8 +47,15 @@ class Settings(BaseSettings):
     # argon2 cost: the defaults are the library's (64 MiB, t=3); tests lower them for speed.
     argon2_memory_kib: int = Field(default=65536, ge=8)
     argon2_time_cost: int = Field(default=3, ge=1)
+    # Failed sign-ins within `login_window_seconds`: per name and client address (the real user's
+    # phone is not locked out by bad passwords sent from elsewhere), per name from anywhere (a looser
+    # cap on guessing from many addresses), and per address (one address trying many names).
     login_max_failures: int = Field(default=5, ge=1)
+    login_max_failures_per_name: int = Field(default=50, ge=1)
     login_max_failures_per_address: int = Field(default=30, ge=1)
+    # Reverse proxies (addresses or networks, e.g. ["10.0.0.0/8"]) whose X-Forwarded-For names the
+    # client; from any other peer the header is ignored.
+    trusted_proxies: list[str] = []
     login_window_seconds: int = Field(default=900, ge=1)
     # Shared counters (rate limits, login throttling) for several workers or machines; in-process
     # when unset. `redis://host:6379/0`; keys start with `redis_prefix`.
