@@ -20,8 +20,9 @@ def export_openapi(path: Path = Path("openapi/openapi.json")) -> None:
 
 
 @cli.command()
-def serve(host: str = "0.0.0.0", port: int | None = None, workers: int = 1) -> None:
-    """Serve the API (and the field app, when built) with uvicorn."""
+def serve(host: str | None = None, port: int | None = None, workers: int = 1) -> None:
+    """Serve the API (and the field app, when built) with uvicorn, on HOST (127.0.0.1: this machine
+    only, unless HOST or --host says otherwise) and PORT."""
     import uvicorn
 
     try:
@@ -34,7 +35,7 @@ def serve(host: str = "0.0.0.0", port: int | None = None, workers: int = 1) -> N
     # proxy_headers=False: which proxies to believe is the app's TRUSTED_PROXIES, in one place.
     uvicorn.run(
         "api.asgi:app",
-        host=host,
+        host=host or get_settings().host,
         port=port or get_settings().port,
         workers=workers,
         proxy_headers=False,

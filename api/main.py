@@ -110,7 +110,10 @@ def create_app() -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, uploads=upload_paths(app))
     # The request id, metrics and access log see every request and every answer.
     app.add_middleware(
-        ObservabilityMiddleware, access_log=settings.access_log, metrics_token=settings.metrics_token
+        ObservabilityMiddleware,
+        access_log=settings.access_log,
+        metrics_token=settings.metrics_token,
+        metrics_need_token=settings.environment == "production",
     )
     app.add_middleware(SecurityHeadersMiddleware, hsts_seconds=settings.hsts_seconds)
     spa.install_spa(app)  # the built field app at `/`, when frontend/dist exists; keep last

@@ -1,12 +1,17 @@
 """Settings from the environment and `.env`; one instance per process."""
 
+import math
+from collections import Counter
 from functools import lru_cache
 from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_SECRET_KEY = "dev-secret-change-me"
+# A production SECRET_KEY: at least this long, and this many bits by a (generous) estimate from its
+# characters' frequencies. `openssl rand -hex 32` gives ~240; 32 × "x" gives 0.
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_BITS = 160
 
 
 class ConfigError(RuntimeError):
@@ -18,7 +23,12 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "production", "test"] = "development"
     database_url: str = "sqlite+aiosqlite:///./data/app.db"
-    secret_key: str = DEFAULT_SECRET_KEY
+    # Signs access tokens. Unset outside production: a secret generated for this installation and
+    # kept in `secret_key_file` (data/ is git-ignored), so no two installations share one.
+    secret_key: str | None = None
+    secret_key_file: str = "data/secret_key"
+    # Where `api.cli serve` (make run) listens: this machine only, unless set (the image sets 0.0.0.0).
+    host: str = "127.0.0.1"
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=30, ge=1, le=365)
     # A refresh token used again within this many seconds (a phone retrying) answers the same pair;
@@ -112,14 +122,23 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     def check_production(self) -> None:
-        """Refuse to run production with a secret anybody could read in the source."""
+        """Refuse to run production with a secret that is missing, short or guessable."""
         if self.environment != "production":
             return
-        if not self.secret_key or self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
+        secret = self.secret_key or ""
+        if len(secret) < MIN_SECRET_LENGTH or estimated_bits(secret) < MIN_SECRET_BITS:
             raise ConfigError(
-                "SECRET_KEY is missing, default or shorter than 32 characters: "
-                "set a long random SECRET_KEY to run with ENVIRONMENT=production."
+                f"SECRET_KEY is missing, shorter than {MIN_SECRET_LENGTH} characters or not random enough: "
+                "set SECRET_KEY=$(openssl rand -hex 32) to run with ENVIRONMENT=production."
             )
+
+
+def estimated_bits(secret: str) -> float:
+    """An upper bound of a secret's entropy from its characters' frequencies: repeats and short
+    alphabets score low (32 × "x" is 0 bits), random strings score about their length × log2 of
+    their alphabet."""
+    counts = Counter(secret)
+    return -sum(n * math.log2(n / len(secret)) for n in counts.values()) if secret else 0.0
 
 
 @lru_cache
