@@ -3,6 +3,7 @@ making the database calls fail the ways an outage makes them fail, on both datab
 the app at a database that is not there. `bench/field_load.py` cuts a real connection under load."""
 
 import asyncio
+import os
 import socket
 import time
 import uuid
@@ -270,3 +271,26 @@ async def test_a_hung_database_is_refused_quickly_then_at_once_and_recovers(froz
         await asyncio.wait_for(client.get("/api/v1/units", headers=headers), timeout=5)
     ).status_code == 200
     assert (await client.get("/readyz")).status_code == 200
+
+
+async def test_a_busy_pool_is_load_not_an_outage(database, monkeypatch):
+    """Every pooled connection busy (a burst) times out the wait, but does not mark the database down:
+    the next request is served, not refused."""
+    if database != "postgresql":
+        pytest.skip("the guarded pool is PostgreSQL's")
+    from app.core.config import Settings, get_settings
+
+    monkeypatch.setattr(get_settings(), "db_pool_size", 1)
+    monkeypatch.setattr(get_settings(), "db_pool_timeout", 0.2)
+    engine = create_engine(url=Settings(database_url=os.environ["TEST_DATABASE_URL"]).database_url)
+    try:
+        async with engine.connect() as busy, engine.connect() as overflow:  # the pool holds 1 + 1
+            await busy.execute(select(1))
+            await overflow.execute(select(1))
+            with pytest.raises(PoolTimeout):
+                async with engine.connect():
+                    pass
+        async with engine.connect() as served:
+            assert (await served.execute(select(1))).scalar() == 1
+    finally:
+        await engine.dispose()

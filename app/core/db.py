@@ -96,6 +96,8 @@ def _guarded_pool(availability: Availability) -> type[AsyncAdaptedQueuePool]:
             availability.admit()
             try:
                 connection = super().connect()
+            except PoolTimeout:
+                raise  # every connection busy: load, not an outage
             except Exception as exc:
                 if is_outage(exc):
                     availability.failed()
