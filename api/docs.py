@@ -24,18 +24,18 @@ REDOC_JS = "/docs/redoc.standalone.js"
 REDOC_LOGO = b"https://cdn.redoc.ly/redoc/logo-mini.svg"
 INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
 POLICY = (
-    "default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
 
 
 def _with_policy(page: HTMLResponse) -> HTMLResponse:
-    hashes = " ".join(
+    scripts = ["'self'"] + [
         f"'sha256-{base64.b64encode(hashlib.sha256(script).digest()).decode()}'"
         for script in INLINE_SCRIPT.findall(page.body)
-    )
-    page.headers["Content-Security-Policy"] = POLICY.format(hashes=hashes).replace("  ", " ")
+    ]
+    page.headers["Content-Security-Policy"] = POLICY.format(scripts=" ".join(scripts))
     return page
 
 

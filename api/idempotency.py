@@ -16,11 +16,11 @@ from fastapi import Request
 from sqlalchemy.exc import IntegrityError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import is_outage, problem, unavailable
+from api.errors import problem, unavailable
 from app.api_keys.service import authenticate as principal_from_api_key
 from app.auth.principals import principal_from_token
 from app.core import metrics
-from app.core.db import db, session_scope
+from app.core.db import db, is_outage, session_scope
 from app.core.errors import AppError, Conflict, Invalid
 from app.idempotency import store
 

@@ -117,17 +117,11 @@ class ObservabilityMiddleware:
             request_id.reset(token)
 
     async def _metrics(self, scope: Scope, send: Send) -> None:
-        if self.metrics_closed:
+        if self.metrics_closed or (self.metrics_token and not _bearer_matches(scope, self.metrics_token)):
+            ask = b"Set METRICS_TOKEN, then send" if self.metrics_closed else b"Send"
             body = (
                 b'{"type":"about:blank","title":"Unauthorized","status":401,'
-                b'"detail":"Set METRICS_TOKEN, then send Authorization: Bearer <METRICS_TOKEN>"}'
-            )
-            headers = [(b"content-type", b"application/problem+json"), (b"www-authenticate", b"Bearer")]
-            status = 401
-        elif self.metrics_token and not _bearer_matches(scope, self.metrics_token):
-            body = (
-                b'{"type":"about:blank","title":"Unauthorized","status":401,'
-                b'"detail":"Send Authorization: Bearer <METRICS_TOKEN>"}'
+                b'"detail":"' + ask + b' Authorization: Bearer <METRICS_TOKEN>"}'
             )
             headers = [(b"content-type", b"application/problem+json"), (b"www-authenticate", b"Bearer")]
             status = 401
