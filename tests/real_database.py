@@ -1,7 +1,7 @@
 """A database where requests really run at the same time: its own engine and pool, every session
 committing for real (the per-test transaction of `conftest.py` serialises everything on one
 connection). SQLite: a fresh file; PostgreSQL: a database of its own beside TEST_DATABASE_URL's,
-its schema recreated per test. The caller gets a client of the app and the engine."""
+created for the test and dropped after it. The caller gets a client of the app and the engine."""
 
 import os
 import tempfile
@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 import httpx
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
@@ -21,26 +20,31 @@ from app.core.migrate import upgrade
 from app.core.throttle import throttle
 
 
-async def _postgresql_url() -> str:
+def _postgresql_urls() -> tuple[str, str]:
+    """TEST_DATABASE_URL's server (as asyncpg takes it) and the URL of the database beside it."""
     base = make_url(Settings(database_url=os.environ["TEST_DATABASE_URL"]).database_url)
-    url = base.set(database=f"{base.database}_real")
-    plain = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    conn = await asyncpg.connect(plain)
+    server = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    return server, base.set(database=f"{base.database}_real").render_as_string(hide_password=False)
+
+
+async def _on_server(server: str, *statements: str) -> None:
+    conn = await asyncpg.connect(server)
     try:
-        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", url.database):
-            await conn.execute(f'CREATE DATABASE "{url.database}"')
+        for statement in statements:
+            await conn.execute(statement)
     finally:
         await conn.close()
-    return url.render_as_string(hide_password=False)
 
 
 @asynccontextmanager
 async def real_database(kind: str, app) -> AsyncIterator[tuple[httpx.AsyncClient, AsyncEngine]]:
     if kind == "postgresql":
-        engine = create_engine(url=await _postgresql_url())
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
+        server, url = _postgresql_urls()
+        name = make_url(url).database
+        await _on_server(
+            server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
+        )
+        engine = create_engine(url=url)
     else:
         path = os.path.join(tempfile.mkdtemp(prefix="cnscd-real-"), "real.db")
         engine = create_engine(url=f"sqlite+aiosqlite:///{path}")
@@ -57,3 +61,5 @@ async def real_database(kind: str, app) -> AsyncIterator[tuple[httpx.AsyncClient
         db._engine, db._sessions = saved
         principal_cache.clear()
         await engine.dispose()
+        if kind == "postgresql":
+            await _on_server(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
