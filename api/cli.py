@@ -20,8 +20,9 @@ def export_openapi(path: Path = Path("openapi/openapi.json")) -> None:
 
 
 @cli.command()
-def serve(host: str = "0.0.0.0", port: int | None = None, workers: int = 1) -> None:
-    """Serve the API (and the field app, when built) with uvicorn."""
+def serve(host: str | None = None, port: int | None = None, workers: int = 1) -> None:
+    """Serve the API (and the field app, when built) with uvicorn, on HOST (127.0.0.1: this machine
+    only, unless HOST or --host says otherwise) and PORT."""
     import uvicorn
 
     try:
@@ -31,12 +32,13 @@ def serve(host: str = "0.0.0.0", port: int | None = None, workers: int = 1) -> N
         raise typer.Exit(1) from None
     _fresh_metrics_dir()
     # access_log=False: the app logs each request itself, by route template and without the query.
+    # proxy_headers=False: which proxies to believe is the app's TRUSTED_PROXIES, in one place.
     uvicorn.run(
         "api.asgi:app",
-        host=host,
+        host=host or get_settings().host,
         port=port or get_settings().port,
         workers=workers,
-        proxy_headers=True,
+        proxy_headers=False,
         access_log=False,
     )
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.ratelimit import limit_caller
 from app.api_keys.service import authenticate as principal_from_api_key
-from app.auth.service import principal_from_token
+from app.auth.principals import principal_from_token
 from app.authz.principal import Principal
 from app.core.db import db, session_scope
 from app.core.errors import AppError, Forbidden, PreconditionFailed, Unauthorized
@@ -50,13 +50,14 @@ async def get_principal(
     token: Annotated[str | None, Depends(oauth2)],
     api_key: Annotated[str | None, Depends(api_key_header)],
 ) -> Principal:
-    """The caller, from a bearer token (no lookup: ~40 µs of JWT checking) or an API key (one indexed
-    lookup, in its own short transaction so `last_used_at` does not ride on the request's).
+    """The caller, from a bearer token (~40 µs of JWT checking, and the user's state and grants from
+    the database at most every `auth_cache_seconds`) or an API key (one indexed lookup, in its own
+    short transaction so `last_used_at` does not ride on the request's).
 
     The one place where a read-only API key is refused every write (403), and where the caller's rate
     limit is taken (429; inline, as a dependency of its own it would cost ~30 µs a request)."""
     if token:
-        return await limit_caller(principal_from_token(token))
+        return await limit_caller(await principal_from_token(token))
     if not api_key:
         raise Unauthorized("Sign in first: send Authorization: Bearer <access token>, or X-API-Key")
     async with session_scope() as session:
@@ -86,10 +87,6 @@ IfMatchDep = Annotated[int | None, Depends(if_match)]
 
 def set_etag(response: Response, version: int) -> None:
     response.headers["ETag"] = f'"{version}"'
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def answer(response: Response, record, created: bool | None = None):

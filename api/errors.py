@@ -8,21 +8,22 @@ import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, StatementError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from api import problems
+from api.security_headers import POLICY, security_headers
 from app.core import metrics
+from app.core.config import get_settings
+from app.core.db import error_chain, is_outage, sqlstate
 from app.core.errors import AppError, TooManyRequests, Unauthorized
-from app.core.logs import request_id
+from app.core.logs import request_id, where
 
 log = logging.getLogger("api.errors")
 PROBLEM = "application/problem+json"
-# SQLSTATEs that mean "no database right now": connection exceptions (08), shutting down or starting
-# up (57P01-57P03), too many connections (53300).
-OUTAGE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
 RETRY_AFTER_OUTAGE = "5"
+DATA_SQLSTATE = "22"  # PostgreSQL's class 22, data exception: out of range, malformed, too long
 # The machine code of a problem raised by no AppError (which carries its own): by HTTP status.
 CODES = {
     401: "unauthorized",
@@ -83,7 +84,13 @@ def _http(_: Request, exc: HTTPException) -> JSONResponse:
     if exc.status_code == 400:  # a body that cannot be parsed (not UTF-8, broken multipart): a bad body
         error = {"loc": ["body"], "msg": str(exc.detail), "code": "malformed"}
         return problem(422, "Validation failed", str(exc.detail), errors=[error])
-    titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 415: "Unsupported media type"}
+    titles = {
+        401: "Unauthorized",
+        404: "Not found",
+        405: "Method not allowed",
+        413: "Content too large",
+        415: "Unsupported media type",
+    }
     return problem(
         exc.status_code,
         titles.get(exc.status_code, "Error"),
@@ -99,29 +106,15 @@ def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
     )
 
 
-def _data(_: Request, exc: DataError) -> JSONResponse:
-    log.info("data error: %s", type(exc.orig).__name__)
-    return problem(422, "Validation failed", "A value is out of range or malformed for the database")
-
-
-def is_outage(exc: BaseException) -> bool:
-    """The database cannot be reached (refused, reset, timed out, shutting down, pool exhausted), as
-    opposed to a bad statement: the request may succeed when retried, so it is a 503, not a 500."""
-    if isinstance(exc, OSError | PoolTimeout):  # ConnectionRefusedError, reset, TimeoutError
-        return True
-    if isinstance(exc, DBAPIError) and (exc.connection_invalidated or isinstance(exc, OperationalError)):
-        return True
-    # The driver's own error, as raised (asyncpg at connect) or wrapped (exc.orig, its __cause__).
-    seen: BaseException | None = exc
-    for _ in range(3):
-        if seen is None:
-            break
-        state = getattr(seen, "sqlstate", None) or getattr(seen, "pgcode", None)
-        if isinstance(state, str) and state.startswith(OUTAGE_SQLSTATES):
+def is_bad_value(exc: BaseException) -> bool:
+    """A value from the request (any parameter) that the database or its driver refuses as out of
+    range or malformed: a date past what a type holds, an integer over 64 bits, a string too long.
+    The request is at fault, so it is a 422, never a 500."""
+    for seen in error_chain(exc):
+        if isinstance(seen, OverflowError | DataError) or sqlstate(seen).startswith(DATA_SQLSTATE):
             return True
-        if isinstance(seen, OSError) or "connection is closed" in str(seen)[:200]:
-            return True
-        seen = getattr(seen, "orig", None) or seen.__cause__
+        if isinstance(seen, asyncpg.InterfaceError) and isinstance(seen, ValueError):
+            return True  # asyncpg's own DataError: an argument it cannot encode
     return False
 
 
@@ -161,10 +154,15 @@ def _unavailable(_: Request, exc: Exception) -> JSONResponse:
     return unavailable(exc)
 
 
-def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+def _database(request: Request, exc: Exception) -> JSONResponse:
+    """An error of the database or its driver, wrapped by SQLAlchemy or not (asyncpg raises its own
+    while connecting; SQLite's driver raises OverflowError for an integer over 64 bits)."""
     if is_outage(exc):
         return _unavailable(request, exc)
-    log.error("database error: %s", type(exc.orig).__name__)
+    if is_bad_value(exc):
+        log.info("value refused by the database: %s", type(exc).__name__)
+        return problem(422, "Validation failed", "A value is out of range or malformed for the database")
+    log.error("database error: %s at %s", type(exc).__name__, where(exc))
     return problem(500, "Internal error", "The request failed; it has been logged")
 
 
@@ -173,22 +171,12 @@ def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     outage that surfaced there is still a 503; anything else is a 500 with the request id to quote."""
     if is_outage(exc):
         return _unavailable(request, exc)
-    log.exception("unhandled error")
-    rid = request.scope.get("state", {}).get("request_id") or request_id.get()
-    return problem(
-        500,
-        "Internal error",
-        "The request failed; it has been logged",
-        headers={"X-Request-ID": rid} if rid else None,
-    )
-
-
-def _driver(request: Request, exc: Exception) -> JSONResponse:
-    """A driver error SQLAlchemy did not wrap (asyncpg raises its own while connecting)."""
-    if is_outage(exc):
-        return _unavailable(request, exc)
-    log.error("database driver error: %s", type(exc).__name__)
-    return problem(500, "Internal error", "The request failed; it has been logged")
+    log.error("unhandled %s at %s", type(exc).__name__, where(exc), exc_info=exc)
+    # Outside every middleware: the request id and the security headers are added here.
+    headers = security_headers(get_settings().hsts_seconds) | {"Content-Security-Policy": POLICY}
+    if rid := request.scope.get("state", {}).get("request_id") or request_id.get():
+        headers["X-Request-ID"] = rid
+    return problem(500, "Internal error", "The request failed; it has been logged", headers=headers)
 
 
 def install(app: FastAPI) -> None:
@@ -196,11 +184,9 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(IntegrityError, _integrity)
-    app.add_exception_handler(DataError, _data)
-    app.add_exception_handler(DBAPIError, _database)
+    for database_error in (StatementError, OverflowError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        app.add_exception_handler(database_error, _database)
     app.add_exception_handler(PoolTimeout, _unavailable)
     app.add_exception_handler(OSError, _unavailable)
-    app.add_exception_handler(asyncpg.PostgresError, _driver)
-    app.add_exception_handler(asyncpg.InterfaceError, _driver)
     app.add_exception_handler(Exception, _unexpected)
     problems.document(app)

@@ -1,26 +1,32 @@
 """Idempotency-Key on POST, as pure ASGI middleware: a phone replaying its outbox gets the first
 response back instead of a second record. Responses are stored before they are sent, so a retry
 after any received response replays it. While the database is unreachable the answer is 503 and
-nothing is kept; a key claimed just before an outage is settled in the background once it is back."""
+nothing is kept; a key claimed just before an outage is settled in the background once it is back.
+
+A response carrying a secret (a new API key) is never stored: the route gives a twin without the
+secret (`replay_without_secret`), which is what a replay answers, so a retried create still makes
+one key and the secret is still shown once.
+"""
 
 import asyncio
 import hashlib
 import logging
 
+from fastapi import Request
 from sqlalchemy.exc import IntegrityError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import is_outage, problem, unavailable
+from api.errors import problem, unavailable
 from app.api_keys.service import authenticate as principal_from_api_key
-from app.auth.service import principal_from_token
+from app.auth.principals import principal_from_token
 from app.core import metrics
-from app.core.db import db, session_scope
+from app.core.db import db, is_outage, session_scope
 from app.core.errors import AppError, Conflict, Invalid
 from app.idempotency import store
 
 HEADER = b"idempotency-key"
 KEPT_HEADERS = {"content-type", "etag", "location"}
-MAX_BODY = 25 * 1024 * 1024
+REPLAY_STATE = "idempotent_replay_body"  # in the request's state: what a replay answers instead
 SETTLE_ATTEMPTS, SETTLE_DELAY = 60, 1.0  # keep trying to store or release a key for a minute
 log = logging.getLogger("api.idempotency")
 pending: set[asyncio.Task] = set()  # keys being settled in the background
@@ -75,9 +81,20 @@ class IdempotencyMiddleware:
                 log.exception("could not release an Idempotency-Key")
             raise
         # 5xx and 429 are not kept: a retry must run again, not replay "try later" for 7 days.
-        keep = response.status < 500 and response.status != 429 and not response.no_store()
-        await _settle(caller, key_text, response.stored() if keep else None)
+        keep = response.status < 500 and response.status != 429
+        if keep and response.no_store():  # a secret: keep its twin without it, or nothing
+            twin = scope.get("state", {}).get(REPLAY_STATE)
+            stored = response.stored(twin) if twin is not None else None
+        else:
+            stored = response.stored() if keep else None
+        await _settle(caller, key_text, stored)
         await response.forward(send)
+
+
+def replay_without_secret(request: Request, body: bytes) -> None:
+    """This response carries a secret (`Cache-Control: no-store`): a replay of the request answers
+    `body` instead, the same answer without the secret."""
+    setattr(request.state, REPLAY_STATE, body)
 
 
 async def _settle(caller, key: str, response: store.StoredResponse | None) -> None:
@@ -129,7 +146,7 @@ async def _caller(headers: dict[bytes, bytes]):
     authorization = headers.get(b"authorization")
     try:
         if authorization and authorization.lower().startswith(b"bearer "):
-            return principal_from_token(authorization[7:].decode("latin-1").strip()).id
+            return (await principal_from_token(authorization[7:].decode("latin-1").strip())).id
         if api_key := headers.get(b"x-api-key"):
             async with session_scope() as session:
                 return (await principal_from_api_key(session, api_key.decode("latin-1"))).id
@@ -151,16 +168,13 @@ def _fingerprint(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> str:
 
 
 async def _read_body(receive: Receive) -> bytes:
-    chunks, size = [], 0
+    """The whole body (bounded by `api.body_limit`, which is outside this middleware)."""
+    chunks = []
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise Invalid("The request body is too large to be made idempotent (25 MB at most)")
-        chunks.append(chunk)
+        chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
@@ -195,14 +209,14 @@ class _Captured:
             self.chunks.append(message.get("body", b""))
 
     def no_store(self) -> bool:
-        """A response carrying a secret (a new API key) is never kept for replay."""
+        """A response carrying a secret (a new API key) is never kept for replay as it is."""
         return any(k.lower() == b"cache-control" and b"no-store" in v.lower() for k, v in self.headers)
 
-    def stored(self) -> store.StoredResponse:
+    def stored(self, body: bytes | None = None) -> store.StoredResponse:
         kept = {
             k.decode(): v.decode("latin-1") for k, v in self.headers if k.decode().lower() in KEPT_HEADERS
         }
-        return store.StoredResponse(self.status, kept, b"".join(self.chunks))
+        return store.StoredResponse(self.status, kept, b"".join(self.chunks) if body is None else body)
 
     async def forward(self, send: Send) -> None:
         await send({"type": "http.response.start", "status": self.status, "headers": self.headers})

@@ -8,7 +8,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
-from api import errors, spa
+from api import docs, errors, spa
+from api.body_limit import BodyLimitMiddleware, upload_paths
 from api.deps import get_principal
 from api.idempotency import IdempotencyMiddleware
 from api.observability import ObservabilityMiddleware
@@ -30,6 +31,7 @@ from api.routes import (
     units,
     users,
 )
+from api.security_headers import SecurityHeadersMiddleware
 from app.core.config import get_settings
 from app.core.db import db
 from app.core.logs import configure_logging
@@ -62,21 +64,11 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
         swagger_ui_parameters={"persistAuthorization": True},
+        docs_url=None,  # api.docs serves them, under a CSP
+        redoc_url=None,
     )
     errors.install(app)
-    app.add_middleware(IdempotencyMiddleware)
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["*"],
-            allow_headers=["*"],
-            expose_headers=["ETag", "Retry-After", "X-Request-ID"],
-        )
-    # Outermost: the request id, metrics and access log see every request and every answer.
-    app.add_middleware(
-        ObservabilityMiddleware, access_log=settings.access_log, metrics_token=settings.metrics_token
-    )
+    docs.install(app)
 
     app.include_router(health.router)
     # The open routes are rate limited per client address.
@@ -105,5 +97,26 @@ def create_app() -> FastAPI:
     ):
         private.include_router(module.router)
     app.include_router(private)
+
+    # Middleware, innermost first (each one added wraps the ones before it).
+    app.add_middleware(IdempotencyMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["ETag", "Retry-After", "X-Request-ID"],
+        )
+    # Outside everything that reads a body (the Idempotency-Key store, parsing, authentication).
+    app.add_middleware(BodyLimitMiddleware, uploads=upload_paths(app))
+    # The request id, metrics and access log see every request and every answer.
+    app.add_middleware(
+        ObservabilityMiddleware,
+        access_log=settings.access_log,
+        metrics_token=settings.metrics_token,
+        metrics_need_token=settings.environment == "production",
+    )
+    app.add_middleware(SecurityHeadersMiddleware, hsts_seconds=settings.hsts_seconds)
     spa.install_spa(app)  # the built field app at `/`, when frontend/dist exists; keep last
     return app

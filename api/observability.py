@@ -7,8 +7,8 @@ costs a task and a stream per request), and `/metrics` for Prometheus.
   set stays small and no id or search text leaks into it; unmatched paths count as `unmatched`.
 - One access log line per request: method, route template, status, duration. Never the query
   string (a search may be a phone number), the body, the client's credentials or a username.
-- `GET /metrics` is answered here, before routing: open, or `Authorization: Bearer <METRICS_TOKEN>`
-  when that setting is set.
+- `GET /metrics` is answered here, before routing: it asks for `Authorization: Bearer <METRICS_TOKEN>`
+  when that setting is set; without it, it is open in development and closed in production.
 """
 
 import hmac
@@ -62,10 +62,18 @@ def _request_id(scope: Scope) -> str:
 
 
 class ObservabilityMiddleware:
-    def __init__(self, app: ASGIApp, *, access_log: bool = True, metrics_token: str | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        access_log: bool = True,
+        metrics_token: str | None = None,
+        metrics_need_token: bool = False,
+    ) -> None:
         self.app = app
         self.access_log = access_log
         self.metrics_token = metrics_token
+        self.metrics_closed = metrics_need_token and not metrics_token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -109,10 +117,11 @@ class ObservabilityMiddleware:
             request_id.reset(token)
 
     async def _metrics(self, scope: Scope, send: Send) -> None:
-        if self.metrics_token and not _bearer_matches(scope, self.metrics_token):
+        if self.metrics_closed or (self.metrics_token and not _bearer_matches(scope, self.metrics_token)):
+            ask = b"Set METRICS_TOKEN, then send" if self.metrics_closed else b"Send"
             body = (
                 b'{"type":"about:blank","title":"Unauthorized","status":401,'
-                b'"detail":"Send Authorization: Bearer <METRICS_TOKEN>"}'
+                b'"detail":"' + ask + b' Authorization: Bearer <METRICS_TOKEN>"}'
             )
             headers = [(b"content-type", b"application/problem+json"), (b"www-authenticate", b"Bearer")]
             status = 401

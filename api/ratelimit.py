@@ -5,9 +5,15 @@ counting is `app.core.throttle`: in this process, or in Redis when REDIS_URL is 
 429 problem+json with `Retry-After`.
 
 Requests refused as unauthenticated (401) are not counted: answering them costs no more than a 429.
+
+The client's address is the TCP peer's, unless that peer is one of `trusted_proxies`: then it is
+the last address in X-Forwarded-For that is not a trusted proxy (the one the proxy itself saw; a
+client may prepend anything). From any other peer the header is ignored.
 """
 
+import ipaddress
 import math
+from functools import lru_cache
 
 from fastapi import Request
 
@@ -33,11 +39,40 @@ async def limit_caller(principal: Principal) -> Principal:
     return principal
 
 
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def _trusted(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def client_address(request: Request) -> str:
+    """The client's address, as far as it can be known (see the module's docstring)."""
+    peer = request.client.host if request.client else "unknown"
+    networks = _networks(tuple(get_settings().trusted_proxies))
+    if not networks or not _trusted(peer, networks):
+        return peer
+    hops = [h.strip() for value in request.headers.getlist("x-forwarded-for") for h in value.split(",")]
+    for hop in reversed(hops):
+        if not _trusted(hop, networks):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer  # the proxy forwarded garbage: count the proxy
+    return peer
+
+
 async def limit_address(request: Request) -> None:
     """A dependency: the open routes' budget, per client address."""
     settings = get_settings()
     if settings.rate_limit_anonymous_per_minute:
-        address = request.client.host if request.client else "unknown"
+        address = client_address(request)
         wait = await throttle.hit(
             f"a:{address}", settings.rate_limit_anonymous_per_minute, settings.rate_limit_anonymous_burst
         )

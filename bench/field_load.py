@@ -304,7 +304,6 @@ async def _field_users(url: str, phones: int, officers: int) -> tuple[list[Phone
     province officer per officer client: created once, reused by later runs."""
     from app.auth.service import access_token
     from app.authz.permissions import Role
-    from app.authz.principal import Grant
     from app.core.ids import uuid7
     from app.core.security import hash_password
 
@@ -339,7 +338,7 @@ async def _field_users(url: str, phones: int, officers: int) -> tuple[list[Phone
             for i in range(officers)
         ]
         result_phones, result_officers = [], []
-        for username, role, unit_id, path in wanted:
+        for username, role, unit_id, _path in wanted:
             user_id = await conn.fetchval("SELECT id FROM users WHERE username = $1", username)
             if user_id is None:
                 user_id = uuid7()
@@ -359,7 +358,7 @@ async def _field_users(url: str, phones: int, officers: int) -> tuple[list[Phone
                     role.value,
                     unit_id,
                 )
-            token = access_token(user_id, username, [Grant(role, unit_id, path)])[0]
+            token = access_token(user_id)[0]
             if role is Role.team_member:
                 result_phones.append(Phone(user_id, token, unit_id))
             else:

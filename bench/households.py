@@ -42,12 +42,10 @@ def _secret_key() -> str:
 
 
 def _token(data) -> str:
+    """An access token of the commune officer the seeder made: its rights come from the database."""
     from app.auth.service import access_token
-    from app.authz.permissions import Role
-    from app.authz.principal import Grant
 
-    grants = [Grant(Role.commune_officer, data.commune_id, data.commune_path)]
-    return access_token(data.user_id, data.username, grants)[0]
+    return access_token(data.user_id)[0]
 
 
 SCENARIOS = {

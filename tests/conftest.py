@@ -21,6 +21,7 @@ import pytest  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker  # noqa: E402
 
+from app.auth.principals import cache as principal_cache  # noqa: E402
 from app.auth.service import login_failures  # noqa: E402
 from app.core.config import Settings  # noqa: E402
 from app.core.db import create_engine, db  # noqa: E402
@@ -81,6 +82,7 @@ def app():
 @pytest.fixture
 async def client(app, connection):
     login_failures.clear()
+    principal_cache.clear()
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield client

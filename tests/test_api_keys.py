@@ -299,4 +299,5 @@ async def test_a_new_key_is_never_stored_for_idempotent_replay(client, world, se
     body = {"name": "sync", "unit_id": str(world.c1.id)}
     first = await client.post(URL, json=body, headers=headers)
     assert first.status_code == 201
-    assert await session.scalar(select(func.count()).select_from(IdempotencyKey)) == 0
+    stored = await session.scalar(select(IdempotencyKey).where(IdempotencyKey.key == "new-key-1"))
+    assert stored.status_code == 201 and first.json()["key"].encode() not in stored.body

@@ -65,7 +65,8 @@ async def test_repeated_failures_are_throttled_with_retry_after(client, world):
     assert (await sign_in(client, "team.member")).status_code == 200  # another user is not blocked
 
 
-async def test_refresh_rotates_and_reuse_revokes_the_family(client, world):
+async def test_refresh_rotates_and_reuse_revokes_the_family(client, world, monkeypatch):
+    monkeypatch.setattr(get_settings(), "refresh_reuse_seconds", 0)  # any reuse (see test_hardening_refresh)
     first = (await sign_in(client, "team.member")).json()
     second = await client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
     assert second.status_code == 200

@@ -1,6 +1,8 @@
+import secrets
+
 import pytest
 
-from app.core.config import DEFAULT_SECRET_KEY, ConfigError, Settings
+from app.core.config import ConfigError, Settings
 
 
 @pytest.mark.parametrize(
@@ -16,7 +18,7 @@ def test_database_urls_get_the_async_driver(url, expected):
     assert Settings(database_url=url).database_url == expected
 
 
-@pytest.mark.parametrize("secret", [DEFAULT_SECRET_KEY, "", "short"])
+@pytest.mark.parametrize("secret", ["dev-secret-change-me", "", "short"])
 def test_production_refuses_default_or_weak_secrets(secret):
     settings = Settings(environment="production", secret_key=secret)
     with pytest.raises(ConfigError, match="SECRET_KEY"):
@@ -24,14 +26,14 @@ def test_production_refuses_default_or_weak_secrets(secret):
 
 
 def test_production_accepts_a_real_secret():
-    Settings(environment="production", secret_key="k" * 40).check_production()
+    Settings(environment="production", secret_key=secrets.token_hex(32)).check_production()
 
 
 def test_app_refuses_to_start_in_production_with_the_default_secret(monkeypatch):
     from app.core.config import get_settings
 
     monkeypatch.setenv("ENVIRONMENT", "production")
-    monkeypatch.setenv("SECRET_KEY", DEFAULT_SECRET_KEY)
+    monkeypatch.setenv("SECRET_KEY", "dev-secret-change-me")
     get_settings.cache_clear()
     try:
         from api.main import create_app

@@ -3,6 +3,7 @@ making the database calls fail the ways an outage makes them fail, on both datab
 the app at a database that is not there. `bench/field_load.py` cuts a real connection under load."""
 
 import asyncio
+import os
 import socket
 import time
 import uuid
@@ -156,3 +157,140 @@ async def test_a_key_claimed_before_an_outage_is_settled_once_the_database_is_ba
         select(func.count()).select_from(Activity).where(Activity.id == uuid.UUID(body["id"]))
     )
     assert count == 1
+
+
+# --- a database that hangs (issue 10, item 9) ------------------------------------------------------
+
+
+class FreezingProxy:
+    """A TCP proxy to PostgreSQL that can freeze: it then forwards nothing either way and accepts new
+    connections without ever answering them (a hung server or a black-holed network, not a refusal)."""
+
+    def __init__(self, upstream: tuple[str, int]) -> None:
+        self.upstream = upstream
+        self.flowing = asyncio.Event()
+        self.flowing.set()
+        self.accepted = 0
+        self.server: asyncio.Server | None = None
+        self.writers: set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> int:
+        self.server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+        return self.server.sockets[0].getsockname()[1]
+
+    def freeze(self) -> None:
+        self.flowing.clear()
+
+    def thaw(self) -> None:
+        self.flowing.set()
+
+    async def close(self) -> None:
+        self.thaw()
+        for writer in list(self.writers):
+            writer.transport.abort()
+        if self.server is not None:
+            self.server.close()
+
+    async def _accept(self, reader, writer) -> None:
+        self.accepted += 1
+        self.writers.add(writer)
+        await self.flowing.wait()
+        up_reader, up_writer = await asyncio.open_connection(*self.upstream)
+        self.writers.add(up_writer)
+        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+
+    async def _pipe(self, reader, writer) -> None:
+        try:
+            while data := await reader.read(65536):
+                await self.flowing.wait()
+                writer.write(data)
+                await writer.drain()
+        except OSError:
+            pass
+        finally:
+            writer.close()
+
+
+@pytest.fixture
+async def frozen_database(app, database, monkeypatch):
+    """The app on a committed PostgreSQL database reached through a FreezingProxy, with timeouts set
+    low and a clock the test moves; yields (client, proxy, headers, clock)."""
+    if database != "postgresql":
+        pytest.skip("a network database hangs; SQLite is a file")
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from app.core import db as database_module
+    from app.core.config import get_settings
+    from tests.real_database import real_database
+    from tests.world import build_world
+
+    monkeypatch.setattr(get_settings(), "db_connect_timeout", 0.5, raising=False)
+    async with real_database("postgresql", app) as (client, engine):
+        async with AsyncSession(engine, expire_on_commit=False) as session:
+            world = await build_world(session)
+            await session.commit()
+        url = make_url(engine.url)
+        proxy = FreezingProxy((url.host, url.port or 5432))
+        port = await proxy.start()
+        proxied = create_engine(
+            url=url.set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
+        )
+        now = [0.0]
+        if hasattr(database_module, "Availability"):
+            monkeypatch.setattr(database_module.Availability, "clock", staticmethod(lambda: now[0]))
+        monkeypatch.setattr(db, "_engine", proxied)
+        monkeypatch.setattr(db, "_sessions", async_sessionmaker(proxied, expire_on_commit=False))
+        try:
+            yield client, proxy, world.auth(Role.commune_officer), now
+        finally:
+            await proxy.close()
+            await proxied.dispose()
+
+
+async def test_a_hung_database_is_refused_quickly_then_at_once_and_recovers(frozen_database):
+    client, proxy, headers, clock = frozen_database
+    assert (await client.get("/api/v1/units", headers=headers)).status_code == 200
+    proxy.freeze()
+    # The first request finds out: within the connect timeout, not the 30 s statement timeout.
+    assert_unavailable(await asyncio.wait_for(client.get("/api/v1/units", headers=headers), timeout=5))
+    # Then every request is refused at once, without trying the database.
+    accepted = proxy.accepted
+    for _ in range(5):
+        assert_unavailable(await asyncio.wait_for(client.get("/api/v1/units", headers=headers), timeout=1))
+        logout = client.post("/api/v1/auth/logout", json={"refresh_token": "abc"})
+        assert_unavailable(await asyncio.wait_for(logout, timeout=1))
+    assert proxy.accepted == accepted
+    # Still down a while later: one request probes (and finds out again), the rest stay refused.
+    clock[0] += 10
+    assert_unavailable(await asyncio.wait_for(client.get("/api/v1/units", headers=headers), timeout=5))
+    # Back: the next probe finds it, and everything is served again.
+    proxy.thaw()
+    clock[0] += 10
+    assert (
+        await asyncio.wait_for(client.get("/api/v1/units", headers=headers), timeout=5)
+    ).status_code == 200
+    assert (await client.get("/readyz")).status_code == 200
+
+
+async def test_a_busy_pool_is_load_not_an_outage(database, monkeypatch):
+    """Every pooled connection busy (a burst) times out the wait, but does not mark the database down:
+    the next request is served, not refused."""
+    if database != "postgresql":
+        pytest.skip("the guarded pool is PostgreSQL's")
+    from app.core.config import Settings, get_settings
+
+    monkeypatch.setattr(get_settings(), "db_pool_size", 1)
+    monkeypatch.setattr(get_settings(), "db_pool_timeout", 0.2)
+    engine = create_engine(url=Settings(database_url=os.environ["TEST_DATABASE_URL"]).database_url)
+    try:
+        async with engine.connect() as busy, engine.connect() as overflow:  # the pool holds 1 + 1
+            await busy.execute(select(1))
+            await overflow.execute(select(1))
+            with pytest.raises(PoolTimeout):
+                async with engine.connect():
+                    pass
+        async with engine.connect() as served:
+            assert (await served.execute(select(1))).scalar() == 1
+    finally:
+        await engine.dispose()

@@ -11,7 +11,6 @@ import pytest
 
 from app.auth.service import access_token
 from app.authz.permissions import Role
-from app.authz.principal import Grant
 from tests.world import PASSWORD, make_api_key, make_user
 
 NAME, PHONE, ADDRESS = "Vũ Thị Bí Mật", "0987 654 321", "Số 7, ngõ Kín"
@@ -26,14 +25,11 @@ async def outsiders(session, world) -> dict[str, dict[str, str]]:
     leader = await make_user(
         session, "leader.v21", Role.team_leader, world.v21, await hash_password(PASSWORD)
     )
-    grant = Grant(Role.team_leader, world.v21.id, world.v21.path)
     _, raw = await make_api_key(session, world.c1, "read-only", read_only=True)
     await session.commit()
     return {
         "viewer": world.auth(Role.viewer),
-        "other village's leader": {
-            "Authorization": f"Bearer {access_token(leader.id, leader.username, [grant])[0]}"
-        },
+        "other village's leader": {"Authorization": f"Bearer {access_token(leader.id)[0]}"},
         "read-only key": {"X-API-Key": raw},
     }
 

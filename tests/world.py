@@ -6,7 +6,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.service import access_token
 from app.authz.permissions import Role
-from app.authz.principal import Grant
 from app.core.ids import uuid7
 from app.core.text import fold
 from app.models import ApiKey, Household, RoleAssignment, Unit, User
@@ -105,8 +104,7 @@ async def build_world(session: AsyncSession) -> World:
     for role, unit in homes.items():
         user = await make_user(session, role.value.replace("_", "."), role, unit, password_hash)
         world.users[role] = user
-        grant = Grant(role, unit.id if unit else None, unit.path if unit else "")
-        world.tokens[role] = access_token(user.id, user.username, [grant])[0]
+        world.tokens[role] = access_token(user.id)[0]
     return world
 
 

@@ -1,19 +1,22 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, set_etag
+from api.idempotency import replay_without_secret
 from app.api_keys import service
 from app.api_keys.schemas import ApiKeyCreate, ApiKeyList, ApiKeyRead, ApiKeySecret
 
 router = APIRouter(prefix="/api-keys", tags=["api-keys"])
 
 
-def _secret_response(response: Response, key: ApiKeySecret) -> ApiKeySecret:
-    """A response carrying a secret is stored nowhere: not by caches, not for Idempotency-Key replays."""
+def _secret_response(request: Request, response: Response, key: ApiKeySecret) -> ApiKeySecret:
+    """A response carrying a secret is stored nowhere: not by caches; for an Idempotency-Key replay,
+    the same answer with `key: null`."""
     response.headers["Cache-Control"] = "no-store"
     set_etag(response, key.version)
+    replay_without_secret(request, key.model_copy(update={"key": None}).model_dump_json().encode())
     return key
 
 
@@ -36,11 +39,12 @@ async def list_api_keys(
 
 @router.post("", status_code=201)
 async def create_api_key(
-    session: SessionDep, principal: PrincipalDep, body: ApiKeyCreate, response: Response
+    session: SessionDep, principal: PrincipalDep, body: ApiKeyCreate, request: Request, response: Response
 ) -> ApiKeySecret:
     """A key for a third-party system at a unit of the caller's area. The key is in this response
-    only: send it as `X-API-Key`."""
-    return _secret_response(response, await service.create_key(session, principal, body))
+    only: send it as `X-API-Key`. With an `Idempotency-Key`, a retry makes no second key: it answers
+    the same record with `key: null`."""
+    return _secret_response(request, response, await service.create_key(session, principal, body))
 
 
 @router.get("/{key_id}")
@@ -54,10 +58,16 @@ async def get_api_key(
 
 @router.post("/{key_id}/rotate")
 async def rotate_api_key(
-    session: SessionDep, principal: PrincipalDep, key_id: uuid.UUID, expected: IfMatchDep, response: Response
+    session: SessionDep,
+    principal: PrincipalDep,
+    key_id: uuid.UUID,
+    expected: IfMatchDep,
+    request: Request,
+    response: Response,
 ) -> ApiKeySecret:
-    """A new key in place of the old one, which stops working now. Shown in this response only."""
-    return _secret_response(response, await service.rotate_key(session, principal, key_id, expected))
+    """A new key in place of the old one, which stops working now. Shown in this response only (an
+    `Idempotency-Key` replay answers `key: null`)."""
+    return _secret_response(request, response, await service.rotate_key(session, principal, key_id, expected))
 
 
 @router.delete("/{key_id}", status_code=204)

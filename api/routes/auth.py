@@ -3,7 +3,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from api.deps import PrincipalDep, SessionDep, client_address
+from api.deps import PrincipalDep, SessionDep
+from api.ratelimit import client_address
 from app.auth import service
 from app.auth.schemas import Me, RefreshRequest, TokenPair
 

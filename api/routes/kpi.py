@@ -5,6 +5,7 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import PlainTextResponse
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, set_etag
+from api.downloads import attachment
 from app.core.replica import replica
 from app.kpi import service, snapshots
 from app.kpi.schemas import (
@@ -144,9 +145,7 @@ async def delete_snapshot(
 async def export_snapshot(principal: PrincipalDep, snapshot_id: uuid.UUID) -> Response:
     """The report as a spreadsheet laid out like an administrative report."""
     content, filename = await replica.read(snapshots.report_file, principal, snapshot_id)
-    return Response(
-        content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
+    return Response(content, media_type=XLSX, headers=attachment(filename))
 
 
 @router.get("/snapshots/{snapshot_id}/summary", response_class=PlainTextResponse)

@@ -41,8 +41,9 @@ class ApiKeyRead(BaseModel):
 
 
 class ApiKeySecret(ApiKeyRead):
-    key: str = Field(
-        description="The key, `cnscd_<prefix>_<secret>`, to send as `X-API-Key`: shown only now, store it"
+    key: str | None = Field(
+        description="The key, `cnscd_<prefix>_<secret>`, to send as `X-API-Key`: shown only now, store it. "
+        "`null` when this answer replays an earlier one (`Idempotency-Key`): a key is shown once"
     )
 
 

@@ -6,16 +6,23 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import principals
 from app.auth.schemas import Me, TokenPair
-from app.authz.permissions import PERMISSIONS, Role
-from app.authz.principal import Grant, Principal
+from app.authz.permissions import PERMISSIONS
+from app.authz.principal import Principal
 from app.core import metrics
 from app.core.config import get_settings
 from app.core.errors import TokenReused, TooManyRequests, Unauthorized
 from app.core.ids import uuid7
-from app.core.security import create_access_token, decode_access_token, digest, new_secret, verify_password
+from app.core.security import (
+    create_access_token,
+    digest,
+    new_secret,
+    successor_secret,
+    verify_password,
+)
 from app.core.throttle import throttle
-from app.models import RefreshToken, RoleAssignment, Unit, User
+from app.models import RefreshToken, User
 from app.users.schemas import RoleGrant
 
 # Failed sign-ins per username and per address: in Redis when REDIS_URL is set, so every worker
@@ -34,29 +41,39 @@ async def _throttle(keys: list[tuple[str, int]]) -> None:
 
 
 async def login(session: AsyncSession, username: str, password: str, address: str) -> TokenPair:
+    """A new sign-in. Failures are counted per name and address (the real user's phone is not locked
+    out by bad passwords sent from elsewhere), per name (a looser cap, for guesses from many
+    addresses) and per address (one address trying many names); any count at its cap refuses."""
     settings = get_settings()
-    user_key, address_key = f"user:{username.strip().lower()[:64]}", f"addr:{address}"
-    await _throttle(
-        [(user_key, settings.login_max_failures), (address_key, settings.login_max_failures_per_address)]
-    )
     name = username.strip().lower()
+    counted = name[:64]
+    keys = [
+        (f"login:{counted}@{address}", settings.login_max_failures),
+        (f"user:{counted}", settings.login_max_failures_per_name),
+        (f"addr:{address}", settings.login_max_failures_per_address),
+    ]
+    await _throttle(keys)
     # A name no account can have (NUL, too long) is looked up as nobody: same answer, same cost.
     lookup = name if "\x00" not in name and len(name) <= 50 else None
     user = await session.scalar(select(User).where(User.username == lookup)) if lookup else None
     valid = await verify_password(password.replace("\x00", ""), user.password_hash if user else None)
     if not (valid and user and user.is_active):
-        await login_failures.add(user_key, settings.login_window_seconds)
-        await login_failures.add(address_key, settings.login_window_seconds)
+        for key, _ in keys:
+            await login_failures.add(key, settings.login_window_seconds)
         raise Unauthorized(BAD_LOGIN)
-    await login_failures.forget(user_key)
+    await login_failures.forget(keys[0][0])
     return await _issue(session, user, family_id=uuid7())
 
 
 async def refresh(session: AsyncSession, token: str) -> TokenPair:
+    """The successor pair. A token is spent by its first use; used again within
+    `refresh_reuse_seconds` (a phone retrying, two tabs at once) it answers the same successor pair,
+    which is derived from it; used again later, it revokes its whole family (a stolen token)."""
     stored = await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == digest(token)))
     now = datetime.now(UTC)
     if stored is None or stored.revoked_at is not None or stored.expires_at <= now:
         raise Unauthorized("The refresh token is invalid or expired: sign in again")
+    successor = successor_secret(token)
     # Spend it atomically: of two concurrent refreshes with one token, only one wins.
     spent = await session.execute(
         update(RefreshToken)
@@ -64,74 +81,87 @@ async def refresh(session: AsyncSession, token: str) -> TokenPair:
         .values(used_at=now)
     )
     if spent.rowcount != 1:
-        await _revoke_family(session, stored.family_id)
+        if pair := await _recent_successor(session, stored, successor, now):
+            return pair
+        await _revoke_family(session, stored)
         raise TokenReused("This refresh token was already used: every session from it is now signed out")
     user = await session.get(User, stored.user_id)
     if user is None or not user.is_active:
         raise Unauthorized("The account is disabled")
-    return await _issue(session, user, family_id=stored.family_id)
+    return await _issue(session, user, family_id=stored.family_id, secret=successor, now=now)
+
+
+async def _recent_successor(
+    session: AsyncSession, spent: RefreshToken, secret: str, now: datetime
+) -> TokenPair | None:
+    """The pair `spent` was traded for, when that was within the reuse interval and the pair is good."""
+    used_at = await session.scalar(select(RefreshToken.used_at).where(RefreshToken.id == spent.id))
+    if used_at is None or now - used_at > timedelta(seconds=get_settings().refresh_reuse_seconds):
+        return None
+    successor = await session.scalar(
+        select(RefreshToken).where(
+            RefreshToken.token_hash == digest(secret),
+            RefreshToken.family_id == spent.family_id,
+            RefreshToken.revoked_at.is_(None),
+            RefreshToken.expires_at > now,
+        )
+    )
+    if successor is None:
+        return None
+    access, expires_in = access_token(successor.user_id, successor.family_id, issued_at=successor.created_at)
+    return TokenPair(access_token=access, refresh_token=secret, expires_in=expires_in)
 
 
 async def logout(session: AsyncSession, token: str) -> None:
+    """End the sign-in: its refresh tokens, and (through the family they carry) its access tokens."""
     stored = await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == digest(token)))
     if stored is not None:
-        await _revoke_family(session, stored.family_id)
+        await _revoke_family(session, stored)
 
 
-async def _revoke_family(session: AsyncSession, family_id: uuid.UUID) -> None:
+async def _revoke_family(session: AsyncSession, token: RefreshToken) -> None:
     await session.execute(
         update(RefreshToken)
-        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .where(RefreshToken.family_id == token.family_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=datetime.now(UTC))
     )
+    principals.cache.forget_user(token.user_id)  # other workers follow within auth_cache_seconds
 
 
-async def _grants(session: AsyncSession, user_id: uuid.UUID) -> list[Grant]:
-    rows = await session.execute(
-        select(RoleAssignment.role, RoleAssignment.unit_id, Unit.path)
-        .outerjoin(Unit, Unit.id == RoleAssignment.unit_id)
-        .where(RoleAssignment.user_id == user_id)
-    )
-    return [Grant(Role(r.role), r.unit_id, r.path or "") for r in rows]
+def access_token(
+    user_id: uuid.UUID, family_id: uuid.UUID | None = None, *, issued_at: datetime | None = None
+) -> tuple[str, int]:
+    """A short-lived JWT naming the user and the sign-in (refresh token family) it belongs to. It
+    carries no rights: those are read from the database (`app.auth.principals`), so a change to
+    them, or the end of the sign-in, applies to tokens already handed out. The same arguments make
+    the same token."""
+    claims = {"fam": str(family_id)} if family_id else {}
+    return create_access_token(str(user_id), claims, issued_at=issued_at)
 
 
-def access_token(user_id: uuid.UUID, username: str, grants: list[Grant]) -> tuple[str, int]:
-    """A short-lived JWT carrying the caller's grants, so a request needs no lookup to authorize."""
-    claims = {
-        "name": username,
-        "grants": [[g.role.value, g.unit_id.hex if g.unit_id else None, g.unit_path] for g in grants],
-    }
-    return create_access_token(str(user_id), claims)
-
-
-async def _issue(session: AsyncSession, user: User, *, family_id: uuid.UUID) -> TokenPair:
-    """A new access token and a new refresh token in the given family."""
-    access, expires_in = access_token(user.id, user.username, await _grants(session, user.id))
-    secret = new_secret()
+async def _issue(
+    session: AsyncSession,
+    user: User,
+    *,
+    family_id: uuid.UUID,
+    secret: str | None = None,
+    now: datetime | None = None,
+) -> TokenPair:
+    """A new access token and a new refresh token (`secret`, else a random one) in the given family."""
+    now = now or datetime.now(UTC)
+    access, expires_in = access_token(user.id, family_id, issued_at=now)
+    secret = secret or new_secret()
     session.add(
         RefreshToken(
             user_id=user.id,
             family_id=family_id,
             token_hash=digest(secret),
-            expires_at=datetime.now(UTC) + timedelta(days=get_settings().refresh_token_days),
+            created_at=now,
+            expires_at=now + timedelta(days=get_settings().refresh_token_days),
         )
     )
     await session.flush()
     return TokenPair(access_token=access, refresh_token=secret, expires_in=expires_in)
-
-
-def principal_from_token(token: str) -> Principal:
-    claims = decode_access_token(token)
-    if claims is None:
-        raise Unauthorized("The access token is invalid or expired")
-    try:
-        grants = tuple(
-            Grant(Role(role), uuid.UUID(unit) if unit else None, path)
-            for role, unit, path in claims["grants"]
-        )
-        return Principal(id=uuid.UUID(claims["sub"]), name=claims["name"], grants=grants)
-    except (KeyError, ValueError, TypeError):
-        raise Unauthorized("The access token is malformed") from None
 
 
 async def me(session: AsyncSession, principal: Principal) -> Me:
@@ -148,7 +178,7 @@ async def me(session: AsyncSession, principal: Principal) -> Me:
     user = await session.get(User, principal.id)
     if user is None or not user.is_active:
         raise Unauthorized("The account no longer exists or is disabled")
-    grants = await _grants(session, user.id)
+    grants = await principals.grants_of(session, user.id)
     return Me(
         id=user.id,
         username=user.username,

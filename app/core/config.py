@@ -1,12 +1,17 @@
 """Settings from the environment and `.env`; one instance per process."""
 
+import math
+from collections import Counter
 from functools import lru_cache
 from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_SECRET_KEY = "dev-secret-change-me"
+# A production SECRET_KEY: at least this long, and this many bits by a (generous) estimate from its
+# characters' frequencies. `openssl rand -hex 32` gives ~240; 32 × "x" gives 0.
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_BITS = 160
 
 
 class ConfigError(RuntimeError):
@@ -18,17 +23,49 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "production", "test"] = "development"
     database_url: str = "sqlite+aiosqlite:///./data/app.db"
-    secret_key: str = DEFAULT_SECRET_KEY
+    # Signs access tokens. Unset outside production: a secret generated for this installation and
+    # kept in `secret_key_file` (data/ is git-ignored), so no two installations share one.
+    secret_key: str | None = None
+    secret_key_file: str = "data/secret_key"
+    # Where `api.cli serve` (make run) listens: this machine only, unless set (the image sets 0.0.0.0).
+    host: str = "127.0.0.1"
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=30, ge=1, le=365)
+    # A refresh token used again within this many seconds (a phone retrying) answers the same pair;
+    # later, reuse revokes its whole family. 0: any reuse revokes.
+    refresh_reuse_seconds: int = Field(default=30, ge=0, le=300)
+    # How long a worker trusts what it read of a caller (active, grants, sign-in not ended): a change
+    # reaches every worker's requests within this time.
+    auth_cache_seconds: float = Field(default=2.0, gt=0, le=5)
     cors_origins: list[str] = []
+    # Set (e.g. 31536000) when the app is reached over HTTPS only, TLS terminating in front of it:
+    # browsers are then told never to use plain HTTP (Strict-Transport-Security). 0: not sent.
+    hsts_seconds: int = Field(default=0, ge=0)
+    # Request bodies: JSON (and forms) up to `max_body_bytes`, a file upload (the household import) up
+    # to `max_upload_bytes`; past it 413, from Content-Length before anything is read.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     port: int = Field(default=8000, ge=1, le=65535)
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    # PostgreSQL: seconds to connect (and to answer the check of a pooled connection), to wait for a
+    # pooled connection, and for one statement. Once the database fails to answer, requests get 503
+    # at once, and one of them tries again every `db_retry_seconds`.
+    db_connect_timeout: float = Field(default=2.0, gt=0, le=60)
+    db_pool_timeout: float = Field(default=10.0, gt=0, le=300)
+    db_statement_timeout: float = Field(default=30.0, gt=0, le=3600)
+    db_retry_seconds: float = Field(default=1.0, gt=0, le=60)
     # argon2 cost: the defaults are the library's (64 MiB, t=3); tests lower them for speed.
     argon2_memory_kib: int = Field(default=65536, ge=8)
     argon2_time_cost: int = Field(default=3, ge=1)
+    # Failed sign-ins within `login_window_seconds`: per name and client address (the real user's
+    # phone is not locked out by bad passwords sent from elsewhere), per name from anywhere (a looser
+    # cap on guessing from many addresses), and per address (one address trying many names).
     login_max_failures: int = Field(default=5, ge=1)
+    login_max_failures_per_name: int = Field(default=50, ge=1)
     login_max_failures_per_address: int = Field(default=30, ge=1)
+    # Reverse proxies (addresses or networks, e.g. ["10.0.0.0/8"]) whose X-Forwarded-For names the
+    # client; from any other peer the header is ignored.
+    trusted_proxies: list[str] = []
     login_window_seconds: int = Field(default=900, ge=1)
     # Shared counters (rate limits, login throttling) for several workers or machines; in-process
     # when unset. `redis://host:6379/0`; keys start with `redis_prefix`.
@@ -85,13 +122,14 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     def check_production(self) -> None:
-        """Refuse to run production with a secret anybody could read in the source."""
+        """Refuse to run production with a secret that is missing, short or guessable."""
         if self.environment != "production":
             return
-        if not self.secret_key or self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
+        secret = self.secret_key or ""
+        if len(secret) < MIN_SECRET_LENGTH or estimated_bits(secret) < MIN_SECRET_BITS:
             raise ConfigError(
-                "SECRET_KEY is missing, default or shorter than 32 characters: "
-                "set a long random SECRET_KEY to run with ENVIRONMENT=production."
+                f"SECRET_KEY is missing, shorter than {MIN_SECRET_LENGTH} characters or not random enough: "
+                "set SECRET_KEY=$(openssl rand -hex 32) to run with ENVIRONMENT=production."
             )
 
     # A PostgreSQL streaming replica for KPI reads, breakdowns and report exports (app/core/replica.py).
@@ -109,6 +147,14 @@ class Settings(BaseSettings):
             url = url.strip()
             return cls._async_driver(url) if url else None
         return url
+
+
+def estimated_bits(secret: str) -> float:
+    """An upper bound of a secret's entropy from its characters' frequencies: repeats and short
+    alphabets score low (32 × "x" is 0 bits), random strings score about their length × log2 of
+    their alphabet."""
+    counts = Counter(secret)
+    return -sum(n * math.log2(n / len(secret)) for n in counts.values()) if secret else 0.0
 
 
 @lru_cache

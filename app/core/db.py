@@ -1,14 +1,111 @@
-"""Async engines for SQLite (embedded default) and PostgreSQL (production), and the session factory."""
+"""Async engines for SQLite (embedded default) and PostgreSQL (production), and the session factory.
 
-from collections.abc import AsyncIterator
+PostgreSQL is bounded in time: connecting and checking a pooled connection take at most
+`db_connect_timeout`, a statement `db_statement_timeout` (on the server, and on the client a little
+later for a network that hangs). Once the database fails to answer, this worker knows it is down
+(`Availability`): requests are refused at once (503, never a wait), one of them tries again every
+`db_retry_seconds`, and the first that gets through brings everything back.
+"""
+
+import time
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 from app.core.config import Settings, get_settings
+
+# SQLSTATEs that mean "no database right now": connection exceptions (08), shutting down or starting
+# up (57P01-57P03), too many connections (53300).
+OUTAGE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+CLIENT_MARGIN = 5.0  # seconds the client waits for a statement beyond the server's own timeout
+
+
+class DatabaseUnavailable(ConnectionError):
+    """The database is known to be down: refused without trying it."""
+
+
+def error_chain(exc: BaseException) -> Iterator[BaseException]:
+    """The error and the driver's own under it, as raised (asyncpg at connect) or wrapped (`orig`,
+    `__cause__`)."""
+    seen: BaseException | None = exc
+    for _ in range(4):
+        if seen is None:
+            return
+        yield seen
+        seen = getattr(seen, "orig", None) or seen.__cause__
+
+
+def sqlstate(exc: BaseException) -> str:
+    state = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)
+    return state if isinstance(state, str) else ""
+
+
+def is_outage(exc: BaseException) -> bool:
+    """The database cannot be reached (refused, reset, timed out, shutting down, pool exhausted), as
+    opposed to a bad statement: the request may succeed when retried, so it is a 503, not a 500."""
+    if isinstance(exc, OSError | PoolTimeout):  # ConnectionRefusedError, reset, TimeoutError
+        return True
+    if isinstance(exc, DBAPIError) and (exc.connection_invalidated or isinstance(exc, OperationalError)):
+        return True
+    for seen in error_chain(exc):
+        if sqlstate(seen).startswith(OUTAGE_SQLSTATES):
+            return True
+        if isinstance(seen, OSError) or "connection is closed" in str(seen)[:200]:
+            return True
+    return False
+
+
+class Availability:
+    """What this worker knows of its database: up, or down until the next try. While down, a request
+    for a connection is refused at once, except one every `db_retry_seconds`, which tries."""
+
+    clock = staticmethod(time.monotonic)
+
+    def __init__(self) -> None:
+        self.retry_at: float | None = None  # None: up
+
+    def admit(self) -> None:
+        if self.retry_at is None:
+            return
+        now = self.clock()
+        if now < self.retry_at:
+            raise DatabaseUnavailable("The database did not answer: not trying again yet")
+        # This request tries; the others are refused while it does (it takes a connect timeout at most).
+        self.retry_at = now + get_settings().db_connect_timeout + 1
+
+    def failed(self) -> None:
+        self.retry_at = self.clock() + get_settings().db_retry_seconds
+
+    def succeeded(self) -> None:
+        self.retry_at = None
+
+
+def _guarded_pool(availability: Availability) -> type[AsyncAdaptedQueuePool]:
+    """The pool, asking `availability` before handing out a connection and telling it how that went
+    (a class per engine: SQLAlchemy recreates a pool from its class)."""
+
+    class GuardedPool(AsyncAdaptedQueuePool):
+        def connect(self):
+            availability.admit()
+            try:
+                connection = super().connect()
+            except PoolTimeout:
+                raise  # every connection busy: load, not an outage
+            except Exception as exc:
+                if is_outage(exc):
+                    availability.failed()
+                raise
+            availability.succeeded()
+            return connection
+
+    return GuardedPool
 
 
 def create_engine(settings: Settings | None = None, url: str | None = None) -> AsyncEngine:
@@ -21,17 +118,45 @@ def create_engine(settings: Settings | None = None, url: str | None = None) -> A
         engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         _sqlite_pragmas(engine)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
+        poolclass=_guarded_pool(Availability()),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
-        pool_pre_ping=True,
         pool_recycle=1800,
-        pool_timeout=10,
-        connect_args={"command_timeout": 30, "timeout": 5},
+        pool_timeout=settings.db_pool_timeout,
+        connect_args={
+            "timeout": settings.db_connect_timeout,
+            "command_timeout": settings.db_statement_timeout + CLIENT_MARGIN,
+            "server_settings": {"statement_timeout": str(int(settings.db_statement_timeout * 1000))},
+        },
         # Error messages (and so logs) never carry the values of a statement: names, phone numbers.
         hide_parameters=True,
     )
+    _check_on_checkout(engine, settings.db_connect_timeout)
+    return engine
+
+
+def _check_on_checkout(engine: AsyncEngine, timeout: float) -> None:
+    """A pooled connection answers `SELECT 1` within `timeout` before it is handed out (SQLAlchemy's
+    pre-ping would wait for the 30 s statement timeout on a database that hangs); a new one has just
+    proved itself by connecting. A failure is the pool's, which marks the database down."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _fresh(_dbapi_connection, record):  # pragma: no cover - driver callback
+        record.info["fresh"] = True
+
+    async def ping(connection) -> None:
+        try:
+            await connection.fetchval("SELECT 1", timeout=timeout)
+        except BaseException:
+            connection.terminate()  # at once: a graceful close would wait on the hung server again
+            raise
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _ping(dbapi_connection, record, _proxy):  # pragma: no cover - driver callback
+        if not record.info.pop("fresh", False):
+            dbapi_connection.run_async(ping)
 
 
 def _sqlite_pragmas(engine: AsyncEngine) -> None:

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy import Select, tuple_
 
 from app.core.errors import Invalid
+from app.core.fields import utc_moment
 
 
 class Tombstone(BaseModel):
@@ -33,11 +34,16 @@ def encode_cursor(updated_at: datetime, record_id: uuid.UUID) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """The position a cursor encodes, checked as any moment from a client is (an aware time in the
+    years 1900–2100): a forged one is a 422, not a value the database refuses."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment, record_id = raw.split("|")
-        return datetime.fromisoformat(moment), uuid.UUID(record_id)
-    except (ValueError, UnicodeDecodeError):
+        text, record_id = raw.split("|")
+        moment = datetime.fromisoformat(text)
+        if moment.tzinfo is None:
+            raise ValueError("a cursor's time has an offset")
+        return utc_moment(moment), uuid.UUID(record_id)
+    except (ValueError, OverflowError, UnicodeDecodeError):
         raise Invalid("The cursor is not one this server gave out", loc=["query", "cursor"]) from None
 
 

@@ -1,15 +1,60 @@
-"""Validated field types for request schemas: what PostgreSQL would reject is refused at the edge."""
+"""Validated field types for request schemas: what PostgreSQL would reject, or what would break a
+later export, header or log line, is refused at the edge.
 
+Free text is `text()`: stripped, bounded, and without control characters (C0, DEL, C1, and lone
+surrogates, which no database can store); line breaks and tabs only in a multi-line field (notes,
+reasons), which the OpenAPI document marks with `x-multiline`. Stored text that predates this rule is
+cleaned by `printable()` wherever it is written out (exports, file names).
+"""
+
+import re
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
+
+# Refused in every field: C0 controls but tab and line breaks, DEL, C1 controls, lone surrogates.
+_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
+# Refused in a single-line field too: tab, line feed, carriage return, line and paragraph separators.
+_BREAK = "\t\n\r\u2028\u2029"
+MULTI_LINE_REFUSED = re.compile(f"[{_CONTROL}]")
+SINGLE_LINE_REFUSED = re.compile(f"[{_CONTROL}{_BREAK}]")
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
+def _refusing(pattern: re.Pattern[str]):
+    """A check of the raw value, before stripping: `str.strip()` would silently drop a trailing U+0085.
+    (After the constraints in `Annotated`, so that it runs first and the constraints stay one schema.)"""
+
+    def check(value):
+        if isinstance(value, str) and (found := pattern.search(value)):
+            char = found.group()
+            what = "line breaks or tabs" if char in _BREAK else "control characters"
+            raise ValueError(f"must not contain {what} (U+{ord(char):04X})")
+        return value
+
+    return check
+
+
+class _MultiLine:
+    """Marks a multi-line field in the JSON schema (`x-multiline: true`), so a client knows to offer a
+    text area, and the test walking every request field knows which may hold line breaks."""
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        schema = handler(core_schema)
+        schema["x-multiline"] = True
+        return schema
+
+
+_single_line = BeforeValidator(_refusing(SINGLE_LINE_REFUSED))
+_multi_line = BeforeValidator(_refusing(MULTI_LINE_REFUSED))
+
+
+def printable(value: str, *, multiline: bool = False) -> str:
+    """`value` without what `text()` refuses: for text stored before the rule, on its way out. In a
+    single-line value a line break or tab becomes a space."""
+    if multiline:
+        return MULTI_LINE_REFUSED.sub("", value)
+    return re.sub(f"[{_BREAK}]", " ", MULTI_LINE_REFUSED.sub("", value))
 
 
 def _plausible_date(value: date) -> date:
@@ -18,7 +63,7 @@ def _plausible_date(value: date) -> date:
     return value
 
 
-def _utc_moment(value: datetime) -> datetime:
+def utc_moment(value: datetime) -> datetime:
     """Years 1900–2100 (PostgreSQL's range; no offset can overflow), converted to UTC so that a
     replayed body compares equal whatever offset the phone sent."""
     if not 1900 <= value.year <= 2100:
@@ -26,36 +71,36 @@ def _utc_moment(value: datetime) -> datetime:
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def text(max_length: int, min_length: int = 0) -> type[str]:
-    """A stripped string without NUL characters, between min_length and max_length characters."""
-    return Annotated[  # type: ignore[return-value]
-        str,
-        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-        AfterValidator(_no_nul),
-    ]
+def text(max_length: int, min_length: int = 0, *, multiline: bool = False) -> type[str]:
+    """Free text: stripped, between min_length and max_length characters, without control characters;
+    line breaks and tabs only when `multiline`."""
+    bounds = StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+    if multiline:
+        return Annotated[str, bounds, _multi_line, _MultiLine()]  # type: ignore[return-value]
+    return Annotated[str, bounds, _single_line]  # type: ignore[return-value]
 
 
 Name = text(200, 1)
 ShortText = text(200)
-LongText = text(2000)
-Code = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), AfterValidator(_no_nul)
-]
+LongText = text(2000, multiline=True)
+Code = text(50, 1)
 Username = Annotated[
     str,
     StringConstraints(
         strip_whitespace=True, to_lower=True, min_length=3, max_length=50, pattern=r"^[a-z0-9._-]+$"
     ),
 ]
-Password = Annotated[str, StringConstraints(min_length=8, max_length=128), AfterValidator(_no_nul)]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=128), _single_line]
 Phone = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=20, pattern=r"^\+?[0-9 .-]{3,20}$")
 ]
-Query = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100), AfterValidator(_no_nul)]
+Query = text(100)
+# A secret the server handed out (a refresh token): URL-safe base64, nothing else.
+Token = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")]
 Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 Count = Annotated[int, Field(ge=0, le=10_000)]
 PlausibleDate = Annotated[date, AfterValidator(_plausible_date)]
 # A moment in a query string (`?updated_since=`): any offset, naive read as UTC.
-Moment = Annotated[datetime, AfterValidator(_utc_moment)]
+Moment = Annotated[datetime, AfterValidator(utc_moment)]
 # A moment in a body: the offset is required.
-AwareMoment = Annotated[AwareDatetime, AfterValidator(_utc_moment)]
+AwareMoment = Annotated[AwareDatetime, AfterValidator(utc_moment)]

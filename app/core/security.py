@@ -1,16 +1,21 @@
 """Password hashing and tokens. python-jose and passlib stay behind this module so they can be swapped."""
 
 import asyncio
+import base64
+import contextlib
 import hashlib
+import hmac
+import os
 import secrets
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from jose import JWTError, jwt
 from passlib.context import CryptContext
 
-from app.core.config import get_settings
+from app.core.config import ConfigError, get_settings
 
 ALGORITHM = "HS256"
 
@@ -43,12 +48,46 @@ async def verify_password(password: str, password_hash: str | None) -> bool:
     return await asyncio.to_thread(_context().verify, password, password_hash)
 
 
-def create_access_token(subject: str, claims: dict[str, Any]) -> tuple[str, int]:
+def signing_key() -> str:
+    """The key that signs access tokens: SECRET_KEY, or outside production this installation's own."""
     settings = get_settings()
-    now = datetime.now(UTC)
+    if settings.secret_key:
+        return settings.secret_key
+    if settings.environment == "production":
+        raise ConfigError("SECRET_KEY is not set: production never uses a generated secret")
+    return _installation_secret(settings.secret_key_file)
+
+
+@lru_cache
+def _installation_secret(path: str) -> str:
+    """Read the secret kept at `path`, or make it: random, readable by its owner only, published
+    atomically (a link), so workers starting together agree on one."""
+    file = Path(path)
+    with contextlib.suppress(FileNotFoundError):
+        if kept := file.read_text(encoding="utf-8").strip():
+            return kept
+    file.parent.mkdir(parents=True, exist_ok=True)
+    draft = file.with_name(f".{file.name}.{os.getpid()}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        out.write(secrets.token_urlsafe(48) + "\n")
+    try:
+        os.link(draft, file)
+    except FileExistsError:
+        pass  # another worker published first: theirs is the one
+    finally:
+        draft.unlink()
+    return file.read_text(encoding="utf-8").strip()
+
+
+def create_access_token(
+    subject: str, claims: dict[str, Any], *, issued_at: datetime | None = None
+) -> tuple[str, int]:
+    settings = get_settings()
+    now = issued_at or datetime.now(UTC)
     lifetime = timedelta(minutes=settings.access_token_minutes)
     payload = {**claims, "sub": subject, "iat": now, "exp": now + lifetime, "typ": "access"}
-    return jwt.encode(payload, settings.secret_key, algorithm=ALGORITHM), int(lifetime.total_seconds())
+    return jwt.encode(payload, signing_key(), algorithm=ALGORITHM), int(lifetime.total_seconds())
 
 
 def decode_access_token(token: str) -> dict[str, Any] | None:
@@ -56,7 +95,7 @@ def decode_access_token(token: str) -> dict[str, Any] | None:
     try:
         claims = jwt.decode(
             token,
-            get_settings().secret_key,
+            signing_key(),
             algorithms=[ALGORITHM],
             options={"require_exp": True, "require_sub": True, "require_iat": True},
         )
@@ -67,6 +106,13 @@ def decode_access_token(token: str) -> dict[str, Any] | None:
 
 def new_secret() -> str:
     return secrets.token_urlsafe(32)
+
+
+def successor_secret(token: str) -> str:
+    """The refresh token that `token` is traded for: derived from it with the server's key, so that a
+    retried refresh can answer the same pair again without the server keeping any token in clear."""
+    mac = hmac.new(signing_key().encode(), b"refresh-successor:" + token.encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
 
 
 def digest(secret: str) -> str:

@@ -5,6 +5,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from app.core.fields import printable
 from app.kpi.periods import VIETNAM, parse_period
 from app.kpi.schemas import SnapshotRead
 
@@ -39,7 +40,16 @@ def _met(met: bool | None) -> str:
     return "—" if met is None else ("Đạt" if met else "Chưa đạt")
 
 
+def _printable(report: SnapshotRead) -> SnapshotRead:
+    """The report as exports may write it: stored text older than the validation may hold control
+    characters, which openpyxl refuses (IllegalCharacterError), and an approved report could never
+    be exported again. Every export starts here."""
+    text = {name: printable(value, multiline=True) for name, value in report if isinstance(value, str)}
+    return report.model_copy(update=text)
+
+
 def xlsx(report: SnapshotRead) -> bytes:
+    report = _printable(report)
     book = Workbook()
     sheet = book.active
     sheet.title = "Báo cáo"
@@ -95,6 +105,7 @@ def xlsx(report: SnapshotRead) -> bytes:
 
 
 def zalo_text(report: SnapshotRead) -> str:
+    report = _printable(report)
     lines = [f"📊 Báo cáo Tổ CNSCĐ {report.unit_name} — {period_label(report.period)}"]
     for item in report.indicators:
         percent = item.denominator is not None

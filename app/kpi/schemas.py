@@ -122,7 +122,7 @@ class SnapshotCreate(BaseModel):
 class SnapshotReturn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: text(1000, 1)
+    reason: text(1000, 1, multiline=True)
 
 
 class SnapshotRead(BaseModel):

@@ -196,8 +196,10 @@ def sign_in(page, username: str = "leader") -> None:
 
 def wait_offline_ready(page) -> None:
     """The service worker controls the page (the shell is precached) and the village is synced."""
-    page.wait_for_function(
-        "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=30_000
+    # Not wait_for_function: Playwright evaluates its predicate with eval(), which the app's CSP refuses.
+    page.evaluate(
+        "new Promise(r => { if (navigator.serviceWorker.controller) r(true);"
+        " navigator.serviceWorker.addEventListener('controllerchange', () => r(true)); })"
     )
     page.get_by_role("link", name="Hộ dân", exact=True).click()
     page.get_by_text("tìm trên máy, không cần mạng").wait_for(timeout=30_000)

@@ -2,7 +2,10 @@
 the user, and a 360×640 phone never scrolls sideways."""
 
 import os
+import re
 from pathlib import Path
+
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import pending_count, sign_in, wait_offline_ready
 
@@ -43,9 +46,7 @@ def test_visit_recorded_offline_arrives_exactly_once(phone, api):
 
     # Back online: the outbox empties by itself.
     page.context.set_offline(False)
-    page.wait_for_function(
-        "document.querySelector('[data-testid=pending-count]').textContent.trim().endsWith('0')"
-    )
+    expect(page.get_by_test_id("pending-count")).to_have_text(re.compile(r"0$"))
 
     # Flap the connection and ask to send again: still exactly once.
     page.context.set_offline(True)
@@ -92,9 +93,7 @@ def test_conflict_is_shown_and_resolved(phone, api):
     assert "⚠" in pending_count(page)
 
     conflict.get_by_role("button", name="Giữ của tôi").click()
-    page.wait_for_function(
-        "document.querySelector('[data-testid=pending-count]').textContent.trim() === '⇅ 0'"
-    )
+    expect(page.get_by_test_id("pending-count")).to_have_text("⇅ 0")
 
     final = other.household("Trịnh Thị Bảo Ngọc Hà")
     assert final["adults_smartphone"] == 3  # mine, re-applied on the fresh version
