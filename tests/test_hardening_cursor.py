@@ -42,7 +42,11 @@ async def test_a_forged_cursor_is_422(client, world, feed, cursor):
     response = await client.get(feed, params={"cursor": cursor}, headers=world.auth(Role.admin))
     assert response.status_code == 422, response.text
     assert response.json()["errors"] == [
-        {"loc": ["query", "cursor"], "msg": "The cursor is not one this server gave out"}
+        {
+            "loc": ["query", "cursor"],
+            "msg": "The cursor is not one this server gave out",
+            "code": "validation",
+        }
     ]
 
 
