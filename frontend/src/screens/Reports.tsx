@@ -181,7 +181,7 @@ export default function Reports() {
         setWaiting(data.items.filter((s) => s.unit_id !== unitId && s.status === "submitted"));
       })
       .catch((e) => setError(problemMessage(e)));
-    if (can("reports:approve") || can("reports:create")) {
+    if (can("kpi:read")) {
       api
         .GET("/api/v1/kpi/snapshots/pending", { params: { query: { unit_id: unitId, period } } })
         .then(({ data }) => setPending(data ?? null))
@@ -230,6 +230,7 @@ export default function Reports() {
         )}
       </Field>
       {error && <p class="error">{error}</p>}
+      {(can("reports:create") || (own?.length ?? 0) > 0) && (
       <Section
         title={t("myReport")}
         actions={
@@ -244,6 +245,7 @@ export default function Reports() {
         {own && own.length === 0 && <p class="empty">{t("noReport")}</p>}
         {own?.map((s) => <SnapshotCard snapshot={s} onChange={reload} />)}
       </Section>
+      )}
 
       {waiting.length > 0 && (
         <Section title={t("awaitingApproval")}>
