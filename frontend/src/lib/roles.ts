@@ -31,3 +31,8 @@ export function grantableRoles(caller: Me | null): Role[] {
   const top = Math.max(0, ...(caller?.roles ?? []).map((r) => RANK[r.role] ?? 0));
   return USER_ROLES.filter((role) => RANK[role] <= top);
 }
+
+/** Officers and leadership oversee units below them: rankings and dashboards are theirs. */
+export function oversees(caller: Me | null): boolean {
+  return (caller?.roles ?? []).some((r) => ["admin", "province_officer", "commune_officer", "viewer"].includes(r.role));
+}

@@ -8,6 +8,7 @@ import { currentPeriod, fmtDate, fmtDateTime, fmtNum, fmtPct, lang, t } from "..
 import { hasKey } from "../lib/i18n";
 import { localChanges, outboxState } from "../lib/queue";
 import { useStore } from "../lib/store";
+import { oversees } from "../lib/roles";
 import { cursorKey, homeUnitId, offlineUnitId, syncState } from "../lib/sync";
 import { Link, Loading, Section, problemMessage } from "../ui";
 
@@ -216,6 +217,12 @@ export default function Home() {
         {t("hello")}, {caller?.full_name}
       </h1>
 
+      {oversees(caller) && can("kpi:read") && (
+        <Link href="/dashboard" class="card link-card">
+          <strong>{t("navDashboard")}</strong>
+          <span class="muted">{t("dashboardLead")} ›</span>
+        </Link>
+      )}
       {todos.length > 0 && (
         <Section title={t("todoTitle")}>
           <ul class="todo">{todos}</ul>

@@ -66,14 +66,12 @@ export default function Households() {
 
   // The search and filters live in the address, so a visit returns to the same list.
   useEffect(() => {
-    const timer = setTimeout(() => {
-      const next = new URLSearchParams(query());
-      if (text.trim()) next.set("q", text);
-      else next.delete("q");
-      const url = `/households${next.toString() ? `?${next}` : ""}`;
-      lastList.set(url);
-      navigate(url, true);
-    }, 300);
+    const next = new URLSearchParams(query());
+    if (text.trim()) next.set("q", text);
+    else next.delete("q");
+    const url = `/households${next.toString() ? `?${next}` : ""}`;
+    lastList.set(url);
+    const timer = setTimeout(() => navigate(url, true), 300);
     return () => clearTimeout(timer);
   }, [text]);
 

@@ -8,13 +8,13 @@ import { db } from "../lib/db";
 import { fmtDate, fmtDateTime, lang, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
 import { ADULT_COUNTS, householdRules, withDependents } from "../lib/household";
-import { queueCreate, queuePatch, sendNow } from "../lib/outbox";
+import { queueCreate, queueDelete, queuePatch, sendNow } from "../lib/outbox";
 import { codeText, fieldTexts, problemText } from "../lib/problems";
 import { itemsFor, localChanges, supersedeFailed, type OutboxItem } from "../lib/queue";
 import { keepLocally } from "../lib/records";
 import { lastList, navigate } from "../lib/router";
 import { useStore } from "../lib/store";
-import { Field, Loading, Stepper, Toggle, confirmDependents, problemMessage, toast } from "../ui";
+import { Field, Loading, Stepper, Toggle, ask, confirmDelete, confirmDependents, problemMessage, report, toast } from "../ui";
 import { ConflictPanel } from "./conflict";
 
 const FLAGS = ["informed", "has_digital_member", "is_business", "business_cashless", "needs_assistance"] as const;
@@ -184,6 +184,19 @@ export default function Visit({ id }: { id: string }) {
     }
   };
 
+  const editActivity = async (a: Activity) => {
+    const typed = await ask({ title: `${t("edit")}: ${t(`kind_${a.kind}` as Key)}`, confirm: t("save"), input: { label: t("peopleCount"), required: true } });
+    const n = Number(typed);
+    if (typed === null) return;
+    if (!Number.isInteger(n) || n < 1 || n > 1000) return toast(t("errNumber"), "error");
+    await report([await queuePatch("activities", a as never, { people_count: n }, "opEditActivity", { labelVars: { kind: `kind_${a.kind}` } })]);
+  };
+  const deleteActivity = async (a: Activity) => {
+    if (!(await confirmDelete(`${t(`kind_${a.kind}` as Key)} · ${fmtDate(a.occurred_at)}`))) return;
+    const item = await queueDelete("activities", a as never, "opDeleteActivity", { labelVars: { kind: `kind_${a.kind}` } });
+    if (item) await report([item]);
+  };
+
   return (
     <div class="stack visit">
       <div>
@@ -270,6 +283,17 @@ export default function Visit({ id }: { id: string }) {
                 {fmtDate(a.occurred_at)} · {t(`kind_${a.kind}` as Key)}
                 {a.people_count > 1 && ` · ${a.people_count}`}
                 {(a as { _pending?: boolean })._pending && <span class="tag wait">⇅</span>}
+                {can("activities:manage") && (
+                  <>
+                    {" "}
+                    <button type="button" class="btn small" aria-label={`${t("edit")}: ${t(`kind_${a.kind}` as Key)} ${fmtDate(a.occurred_at)}`} onClick={() => editActivity(a)}>
+                      ✎
+                    </button>
+                    <button type="button" class="btn small danger" aria-label={`${t("delete")}: ${t(`kind_${a.kind}` as Key)} ${fmtDate(a.occurred_at)}`} onClick={() => deleteActivity(a)}>
+                      ✕
+                    </button>
+                  </>
+                )}
               </li>
             ))}
           </ul>
