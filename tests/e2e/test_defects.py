@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.e2e.conftest import CHROMIUM_ARGS, PASSWORD, pending_count, sign_in
+from tests.e2e.conftest import pending_count, sign_in
 
 ALL_SENT = "document.querySelector('[data-testid=pending-count]').textContent.trim() === '⇅ 0'"
 VIETNAM = timedelta(hours=7)
@@ -174,9 +174,8 @@ def test_event_form_defaults_inside_the_campaign_and_puts_members_on_duty(phone,
     duty.get_by_role("checkbox").nth(1).check()
     event_form.get_by_role("button", name="Lưu").click()
     page.get_by_text("Đã lưu và gửi lên máy chủ.").wait_for()
-    campaign = next(
-        c for c in commune.get("/api/v1/campaigns", limit=100)["items"] if c["name"] == "Chiến dịch tương lai E2E"
-    )
+    campaigns = commune.get("/api/v1/campaigns", limit=100)["items"]
+    campaign = next(c for c in campaigns if c["name"] == "Chiến dịch tương lai E2E")
     events = commune.get(f"/api/v1/campaigns/{campaign['id']}/events")["items"]
     assert len(events) == 1 and len(events[0]["member_ids"]) == 2, events
 
@@ -339,6 +338,3 @@ def test_first_sync_shows_loading_not_zero(phone):
     assert page.get_by_text("0 hộ chưa được tuyên truyền").count() == 0
     for route in held:
         route.abort()
-
-
-__all__ = ["CHROMIUM_ARGS", "PASSWORD"]
