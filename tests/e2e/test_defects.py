@@ -5,6 +5,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import pending_count, sign_in
 
@@ -47,10 +48,10 @@ def test_support_undo_takes_the_tap_back_and_all_sent_is_true(phone, api):
     page.get_by_test_id("support-total").wait_for()
     page.get_by_role("button", name=re.compile(r"^\+1 Kích hoạt VNeID")).click()
     page.get_by_role("button", name=re.compile(r"^\+1 Nộp hồ sơ trực tuyến")).click()
-    assert page.get_by_test_id("support-total").inner_text() == "2"
+    expect(page.get_by_test_id("support-total")).to_have_text("2")
     page.get_by_role("button", name=re.compile("Hoàn tác lượt cuối")).click()
     page.get_by_role("dialog").get_by_role("button", name="Hoàn tác").click()
-    assert page.get_by_test_id("support-total").inner_text() == "1"
+    expect(page.get_by_test_id("support-total")).to_have_text("1")
     page.get_by_role("button", name="Kết thúc buổi").click()
     page.get_by_role("dialog").get_by_role("button", name="Kết thúc buổi").click()
     page.get_by_text("Tất cả đã được gửi lên máy chủ.").wait_for()
@@ -91,11 +92,11 @@ def test_lowering_a_count_asks_before_lowering_the_counts_under_it(phone, api):
     assert "Số người trưởng thành" in dialog.inner_text()
     assert "Có điện thoại thông minh" in dialog.inner_text()
     dialog.get_by_role("button", name="Hủy").click()
-    assert page.get_by_role("spinbutton", name="Số nhân khẩu").input_value() == "4"
-    assert page.get_by_role("spinbutton", name="Số người trưởng thành").input_value() == "4"
+    expect(page.get_by_role("spinbutton", name="Số nhân khẩu")).to_have_value("4")
+    expect(page.get_by_role("spinbutton", name="Số người trưởng thành")).to_have_value("4")
     minus.click()
     page.get_by_role("dialog").get_by_role("button", name="Giảm cả các số này").click()
-    assert page.get_by_role("spinbutton", name="Số người trưởng thành").input_value() == "3"
+    expect(page.get_by_role("spinbutton", name="Số người trưởng thành")).to_have_value("3")
     page.get_by_test_id("save-visit").click()
     page.get_by_text("Đã lưu và gửi lên máy chủ.").wait_for()
     stored = leader.household(name)
@@ -112,7 +113,8 @@ def test_numbers_can_be_typed(phone, api):
     page.get_by_role("spinbutton", name="Số nhân khẩu").fill("12")
     page.get_by_role("spinbutton", name="Số người trưởng thành").fill("7")
     page.get_by_test_id("save-visit").click()
-    page.get_by_text("Đã lưu và gửi lên máy chủ.").wait_for()
+    page.get_by_label("Tìm hộ theo tên, mã hoặc số điện thoại").wait_for()  # saved: back to the list
+    page.wait_for_function(ALL_SENT)
     stored = leader.household(name)
     assert (stored["members_count"], stored["adults_count"]) == (12, 7)
 
@@ -173,7 +175,7 @@ def test_event_form_defaults_inside_the_campaign_and_puts_members_on_duty(phone,
     duty.get_by_role("checkbox").nth(0).check()
     duty.get_by_role("checkbox").nth(1).check()
     event_form.get_by_role("button", name="Lưu").click()
-    page.get_by_text("Đã lưu và gửi lên máy chủ.").wait_for()
+    card.get_by_text("2 người trực").wait_for()  # in the campaign's list, opened by adding the event
     campaigns = commune.get("/api/v1/campaigns", limit=100)["items"]
     campaign = next(c for c in campaigns if c["name"] == "Chiến dịch tương lai E2E")
     events = commune.get(f"/api/v1/campaigns/{campaign['id']}/events")["items"]
@@ -303,7 +305,7 @@ def test_saving_a_visit_keeps_the_search(phone):
     page.get_by_text("Đã lưu").first.wait_for()
     search = page.get_by_label("Tìm hộ theo tên, mã hoặc số điện thoại")
     search.wait_for()
-    assert search.input_value() == "Lã Quốc Đạt Thành"
+    expect(search).to_have_value("Lã Quốc Đạt Thành")
 
 
 def test_household_tags_are_spelled_out(phone):

@@ -520,4 +520,5 @@ export const en: Record<Key, string> = {
   lineN: "Line {n}",
   moreErrors: "… and {n} more.",
   fixRowsFirst: "Fix the rows in the file and check again.",
+  showTable: "Show the table",
 };

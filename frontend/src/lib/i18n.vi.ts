@@ -532,6 +532,7 @@ export const vi = {
   lineN: "Dòng {n}",
   moreErrors: "… và {n} lỗi khác.",
   fixRowsFirst: "Hãy sửa các dòng lỗi trong tệp rồi kiểm tra lại.",
+  showTable: "Xem bảng số liệu",
 };
 
 export type Key = keyof typeof vi;

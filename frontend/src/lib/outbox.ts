@@ -22,6 +22,7 @@ import {
   outboxState,
   putItem,
   refreshCounts,
+  releaseHeld,
   removeItem,
   setInFlight,
 } from "./queue";
@@ -75,10 +76,7 @@ export async function takeBack(store: RecordStore, id: string): Promise<boolean>
 
 /** Send held writes now: the user is done taking them back. */
 export async function release(items: OutboxItem[]): Promise<void> {
-  for (const item of items) {
-    const now = item.seq != null ? await getItem(item.seq) : undefined;
-    if (now?.notBefore) await putItem({ ...now, notBefore: undefined });
-  }
+  await releaseHeld(items.map((i) => i.seq!).filter((seq) => seq != null));
   void flush();
 }
 

@@ -122,6 +122,16 @@ export async function dropUnsent(entity: string): Promise<boolean> {
   return true;
 }
 
+/** Stop holding these items back (one transaction: an item sent meanwhile is not brought back). */
+export async function releaseHeld(seqs: number[]): Promise<void> {
+  const tx = (await db()).transaction("outbox", "readwrite");
+  for (const seq of seqs) {
+    const item = await tx.store.get(seq);
+    if (item?.notBefore) await tx.store.put({ ...item, notBefore: undefined });
+  }
+  await tx.done;
+}
+
 /** A new save of the whole form replaces a change the server refused (422): drop the refused one. */
 export async function supersedeFailed(store: RecordStore, id: string): Promise<void> {
   const d = await db();

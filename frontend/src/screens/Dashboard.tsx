@@ -132,6 +132,8 @@ function Trend({ unitId, year }: { unitId: string; year: number }) {
     <Section title={t("trendTitle", { year })}>
       {stale && <p class="muted small">{t("offlineCopy")}</p>}
       <LineChart labels={labels} series={series} title={t("trendTitle", { year })} max={100} />
+      <details>
+        <summary>{t("showTable")}</summary>
       <table class="compare small" data-testid="trend">
         <thead>
           <tr>
@@ -152,6 +154,7 @@ function Trend({ unitId, year }: { unitId: string; year: number }) {
           ))}
         </tbody>
       </table>
+      </details>
     </Section>
   );
 }

@@ -65,13 +65,23 @@ export default function Households() {
   const sentinel = useRef<HTMLLIElement>(null);
 
   // The search and filters live in the address, so a visit returns to the same list.
-  useEffect(() => {
+  const typed = useRef(text);
+  typed.current = text;
+  /** The list's address now: the current filters, the search as typed, and one change. */
+  const listUrl = (change?: (p: URLSearchParams) => void) => {
     const next = new URLSearchParams(query());
-    if (text.trim()) next.set("q", text);
+    if (typed.current.trim()) next.set("q", typed.current);
     else next.delete("q");
-    const url = `/households${next.toString() ? `?${next}` : ""}`;
+    change?.(next);
+    return `/households${next.toString() ? `?${next}` : ""}`;
+  };
+  const go = (url: string) => {
     lastList.set(url);
-    const timer = setTimeout(() => navigate(url, true), 300);
+    navigate(url, true);
+  };
+  useEffect(() => {
+    lastList.set(listUrl());
+    const timer = setTimeout(() => go(listUrl()), 300);
     return () => clearTimeout(timer);
   }, [text]);
 
@@ -144,23 +154,8 @@ export default function Households() {
     return () => observer.disconnect();
   }, [rows && rows.length > shown]);
 
-  const setFilter = (id: string) => {
-    const next = new URLSearchParams(params);
-    if (id && id !== filter) next.set("f", id);
-    else next.delete("f");
-    const url = `/households${next.toString() ? `?${next}` : ""}`;
-    lastList.set(url);
-    navigate(url, true);
-  };
-
-  const setVillage = (id: string) => {
-    const next = new URLSearchParams(params);
-    if (id) next.set("v", id);
-    else next.delete("v");
-    const url = `/households${next.toString() ? `?${next}` : ""}`;
-    lastList.set(url);
-    navigate(url, true);
-  };
+  const setFilter = (id: string) => go(listUrl((next) => (id && id !== filter ? next.set("f", id) : next.delete("f"))));
+  const setVillage = (id: string) => go(listUrl((next) => (id ? next.set("v", id) : next.delete("v"))));
 
   return (
     <div class="stack">

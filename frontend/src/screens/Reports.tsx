@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, must } from "../api/client";
 import { can, me } from "../api/session";
 import type { PendingReports, Snapshot } from "../api/types";
+import { readThrough } from "../lib/cache";
 import { fmtDate, fmtDateTime, fmtNum, lang, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
 import { newId } from "../lib/queue";
@@ -173,18 +174,16 @@ export default function Reports() {
     if (!unitId) return;
     setError("");
     setOwn(null);
-    api
-      .GET("/api/v1/kpi/snapshots", { params: { query: { unit_id: unitId, period, limit: 50 } } })
-      .then(({ data, error: e }) => {
-        if (!data) return setError(problemMessage(e));
+    // Read through the phone's copy: the last lists fetched are shown offline.
+    readThrough(`snapshots:${unitId}:${period}`, () => must(api.GET("/api/v1/kpi/snapshots", { params: { query: { unit_id: unitId, period, limit: 50 } } })))
+      .then(({ data }) => {
         setOwn(data.items.filter((s) => s.unit_id === unitId));
         setWaiting(data.items.filter((s) => s.unit_id !== unitId && s.status === "submitted"));
       })
       .catch((e) => setError(problemMessage(e)));
     if (can("kpi:read")) {
-      api
-        .GET("/api/v1/kpi/snapshots/pending", { params: { query: { unit_id: unitId, period } } })
-        .then(({ data }) => setPending(data ?? null))
+      readThrough(`pending:${unitId}:${period}`, () => must(api.GET("/api/v1/kpi/snapshots/pending", { params: { query: { unit_id: unitId, period } } })))
+        .then(({ data }) => setPending(data))
         .catch(() => setPending(null));
     }
   }, [unitId, period, tick]);

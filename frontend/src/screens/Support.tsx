@@ -2,7 +2,7 @@
 // queued in the outbox with the event and campaign, held on the phone a few seconds so the person who
 // tapped can take it back (a member may not delete an activity on the server); the session survives a
 // reload; a summary at the end, which says "all sent" only when nothing is left on the phone.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { me } from "../api/session";
 import { ACTIVITY_KINDS, type ActivityKind, type Campaign, type EventRead } from "../api/types";
@@ -148,10 +148,14 @@ export default function Support() {
   const [current, setCurrent] = useState<SupportSession | null>(load);
   const [waiting, setWaiting] = useState(0);
   const [, setClock] = useState(0);
+  // Taps come faster than the outbox answers: every change applies to the latest session.
+  const latest = useRef(current);
   const update = (s: SupportSession | null) => {
+    latest.current = s;
     persist(s);
     setCurrent(s);
   };
+  const change = (fn: (s: SupportSession) => SupportSession) => latest.current && update(fn(latest.current));
 
   useEffect(() => {
     if (!current) return;
@@ -192,30 +196,30 @@ export default function Support() {
       { labelVars: { kind: `kind_${kind}`, name: current.event.title }, holdMs: HOLD_MS },
     );
     const id = item.entity!.split(":")[1];
-    const taps = current.taps.map(({ until: _, ...tap }) => tap); // only the last one can be taken back
-    update({ ...current, taps: [...taps, { id, kind, at: occurred, until: Date.now() + HOLD_MS }] });
+    // Only the last tap can be taken back.
+    change((s) => ({ ...s, taps: [...s.taps.map(({ until: _, ...x }) => x), { id, kind, at: occurred, until: Date.now() + HOLD_MS }] }));
     void flush();
   };
 
   const undo = async () => {
-    const tap = current.taps[current.taps.length - 1];
+    const tap = latest.current?.taps[latest.current.taps.length - 1];
     if (!tap) return;
     const ok = await ask({ title: t("undoLast"), body: `${t(`kind_${tap.kind}` as Key)} · ${fmtTime(tap.at)}`, confirm: t("undo"), danger: true });
     if (ok === null) return;
     if (!(await takeBack("activities", tap.id))) {
       toast(t("undoGone"), "warn");
-      update({ ...current, taps: current.taps.map(({ until: _, ...x }) => x) });
+      change((s) => ({ ...s, taps: s.taps.map(({ until: _, ...x }) => x) }));
       return;
     }
-    update({ ...current, taps: current.taps.slice(0, -1) });
+    change((s) => ({ ...s, taps: s.taps.filter((x) => x.id !== tap.id) }));
   };
 
   const end = async () => {
     const ok = await ask({ title: t("endSession"), body: t("endSessionConfirm"), confirm: t("endSession") });
-    if (ok === null) return;
-    const ids = new Set(current.taps.map((x) => `activities:${x.id}`));
+    if (ok === null || !latest.current) return;
+    const ids = new Set(latest.current.taps.map((x) => `activities:${x.id}`));
     const mine: OutboxItem[] = (await outboxItems()).filter((i) => i.entity && ids.has(i.entity));
-    update({ ...current, taps: current.taps.map(({ until: _, ...x }) => x), endedAt: new Date().toISOString() });
+    change((s) => ({ ...s, taps: s.taps.map(({ until: _, ...x }) => x), endedAt: new Date().toISOString() }));
     await release(mine);
   };
 
