@@ -189,6 +189,8 @@ def test_commune_officer_week(phone, api):
     page.reload()
     page.locator("section.card", has_text="Chờ duyệt").get_by_role("button", name="Duyệt").click()
     page.get_by_text("Đã duyệt báo cáo.").wait_for()
+    # An approved village report stays in the commune's lists.
+    page.locator("section.card", has_text="Đã duyệt").get_by_test_id("snapshot").first.wait_for()
     shot(page, "commune-reports")
     assert leader.get(f"/api/v1/kpi/snapshots/{report['id']}")["status"] == "approved"
 

@@ -521,4 +521,5 @@ export const en: Record<Key, string> = {
   moreErrors: "… and {n} more.",
   fixRowsFirst: "Fix the rows in the file and check again.",
   showTable: "Show the table",
+  approvedBelow: "Approved",
 };

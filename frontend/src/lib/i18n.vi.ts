@@ -533,6 +533,7 @@ export const vi = {
   moreErrors: "… và {n} lỗi khác.",
   fixRowsFirst: "Hãy sửa các dòng lỗi trong tệp rồi kiểm tra lại.",
   showTable: "Xem bảng số liệu",
+  approvedBelow: "Đã duyệt",
 };
 
 export type Key = keyof typeof vi;

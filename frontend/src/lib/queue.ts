@@ -41,11 +41,6 @@ export async function myItems(): Promise<OutboxItem[]> {
   return (await outboxItems()).filter((i) => i.userId === user);
 }
 
-/** Nothing of mine is left on the phone: the only moment a screen may say "all sent". */
-export function allSent(): boolean {
-  return outboxState.get().pending === 0;
-}
-
 export async function refreshCounts(): Promise<void> {
   const items = await myItems();
   outboxState.set({ pending: items.length, blocked: items.filter((i) => i.status !== "pending").length });

@@ -112,7 +112,13 @@ function EventForm({ campaign, event, villages, defaultUnit, onDone }: { campaig
   const [duty, setDuty] = useState<Set<string>>(new Set(event?.member_ids ?? []));
   const [people, setPeople] = useState<Member[]>([]);
   const [errors, setErrors] = useState<Record<string, string>>({});
-  useEffect(() => void dutyMembers(f.unit_id).then(setPeople), [f.unit_id]);
+  useEffect(() => {
+    let alive = true; // a slower answer for the village chosen before must not win
+    void dutyMembers(f.unit_id).then((found) => alive && setPeople(found));
+    return () => {
+      alive = false;
+    };
+  }, [f.unit_id]);
   const submit = async (e: Event) => {
     e.preventDefault();
     const problems: Record<string, string> = {};

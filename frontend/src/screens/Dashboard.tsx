@@ -14,7 +14,7 @@ import { navigate, query, route } from "../lib/router";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
 import { Field, Link, Loading, Section, problemMessage } from "../ui";
-import { indicatorName } from "./Home";
+import { indicatorName } from "../components/indicators";
 
 type Breakdown = components["schemas"]["BreakdownRead"];
 
@@ -47,13 +47,17 @@ function Ranking({ unitId, period }: { unitId: string; period: string }) {
   const [data, setData] = useState<{ rows: Breakdown["rows"]; at: string; stale: boolean } | null>(null);
   const [error, setError] = useState("");
   useEffect(() => {
+    let alive = true; // the answer for an indicator chosen before must not win
     setData(null);
     setError("");
     readThrough(`breakdown:${unitId}:${period}:${indicator}`, () =>
       must(api.GET("/api/v1/kpi/breakdown", { params: { query: { unit_id: unitId, period, indicator } } })),
     )
-      .then(({ data: d, at, stale }) => setData({ rows: d.rows, at, stale }))
-      .catch((e) => setError(problemMessage(e)));
+      .then(({ data: d, at, stale }) => alive && setData({ rows: d.rows, at, stale }))
+      .catch((e) => alive && setError(problemMessage(e)));
+    return () => {
+      alive = false;
+    };
   }, [unitId, period, indicator]);
   const top = Math.max(1, ...(data?.rows ?? []).map((r) => r.value ?? 0));
   return (

@@ -2,51 +2,15 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { can, me } from "../api/session";
-import type { Indicator, Kpi, Snapshot } from "../api/types";
+import type { Kpi, Snapshot } from "../api/types";
 import { db, getMeta, setMeta } from "../lib/db";
-import { currentPeriod, fmtDate, fmtDateTime, fmtNum, fmtPct, lang, t } from "../lib/i18n";
-import { hasKey } from "../lib/i18n";
+import { Bars, indicatorName } from "../components/indicators";
+import { currentPeriod, fmtDate, fmtDateTime, fmtNum, lang, t } from "../lib/i18n";
 import { localChanges, outboxState } from "../lib/queue";
-import { useStore } from "../lib/store";
 import { oversees } from "../lib/roles";
+import { useStore } from "../lib/store";
 import { cursorKey, homeUnitId, offlineUnitId, syncState } from "../lib/sync";
 import { Link, Loading, Section, problemMessage } from "../ui";
-
-/** An indicator's name in the user's language (the server names them in Vietnamese). */
-export function indicatorName(ind: { code: string; name?: string }): string {
-  const key = `ind_${ind.code}`;
-  return lang.get() === "en" && hasKey(key) ? t(key) : (ind.name ?? (hasKey(key) ? t(key) : ind.code));
-}
-
-/** Horizontal bars, hand-drawn in SVG: the value, and a tick where the target is. */
-export function Bars({ items }: { items: Indicator[] }) {
-  return (
-    <ul class="bars">
-      {items.map((ind) => {
-        const value = ind.value == null ? null : Math.max(0, Math.min(100, ind.value));
-        const state = ind.met == null ? "none" : ind.met ? "met" : "below";
-        return (
-          <li>
-            <div class="bar-label">
-              <span>{indicatorName(ind)}</span>
-              <strong>{fmtPct(ind.value)}</strong>
-            </div>
-            <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label={`${indicatorName(ind)}: ${fmtPct(ind.value)}${ind.target != null ? `, ${t("target")} ${fmtPct(ind.target)}` : ""}`}>
-              <rect x="0" y="0" width="100" height="10" rx="2" class="track" />
-              {value != null && <rect x="0" y="0" width={value} height="10" rx="2" class={`fill ${state}`} />}
-              {ind.target != null && <rect x={Math.min(99, ind.target)} y="-1" width="1" height="12" class="tick" />}
-            </svg>
-            <div class="bar-foot muted">
-              {ind.denominator ? `${fmtNum(ind.numerator)} / ${fmtNum(ind.denominator)}` : t("noData")}
-              {ind.target != null && ` · ${t("target")} ${fmtPct(ind.target)}`}
-              {ind.met != null && <span class={`tag ${ind.met ? "ok" : "warn"}`}>{ind.met ? t("met") : t("notMet")}</span>}
-            </div>
-          </li>
-        );
-      })}
-    </ul>
-  );
-}
 
 interface Todo {
   uninformed: number;

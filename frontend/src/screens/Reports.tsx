@@ -11,7 +11,7 @@ import { newId } from "../lib/queue";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
 import { Field, Loading, Section, ask, copyText, problemMessage, toast, useBusy } from "../ui";
-import { Bars, indicatorName } from "./Home";
+import { Bars, indicatorName } from "../components/indicators";
 
 function periods(): { value: string; label: string }[] {
   const now = new Date();
@@ -163,6 +163,7 @@ export default function Reports() {
   const [own, setOwn] = useState<Snapshot[] | null>(null);
   const [pending, setPending] = useState<PendingReports | null>(null);
   const [waiting, setWaiting] = useState<Snapshot[]>([]);
+  const [approvedBelow, setApprovedBelow] = useState<Snapshot[]>([]);
   const [opened, setOpened] = useState<Record<string, Snapshot>>({});
   const [names, setNames] = useState<Record<string, string>>({});
   const [error, setError] = useState("");
@@ -179,6 +180,8 @@ export default function Reports() {
       .then(({ data }) => {
         setOwn(data.items.filter((s) => s.unit_id === unitId));
         setWaiting(data.items.filter((s) => s.unit_id !== unitId && s.status === "submitted"));
+        // Approved reports of the units below stay listed: they do not vanish once approved.
+        setApprovedBelow(data.items.filter((s) => s.unit_id !== unitId && s.status === "approved"));
       })
       .catch((e) => setError(problemMessage(e)));
     if (can("kpi:read")) {
@@ -189,7 +192,7 @@ export default function Reports() {
   }, [unitId, period, tick]);
 
   useEffect(() => {
-    if (!unitId || !can("reports:approve")) return;
+    if (!unitId || !can("units:read")) return;
     api
       .GET("/api/v1/units", { params: { query: { parent_id: unitId, limit: 500 } } })
       .then(({ data }) => data && setNames(Object.fromEntries(data.items.map((u) => [u.id, u.name]))))
@@ -249,6 +252,14 @@ export default function Reports() {
       {waiting.length > 0 && (
         <Section title={t("awaitingApproval")}>
           {waiting.map((s) => (
+            <SnapshotCard snapshot={s} unitName={names[s.unit_id]} onChange={reload} />
+          ))}
+        </Section>
+      )}
+
+      {approvedBelow.length > 0 && (
+        <Section title={t("approvedBelow")}>
+          {approvedBelow.map((s) => (
             <SnapshotCard snapshot={s} unitName={names[s.unit_id]} onChange={reload} />
           ))}
         </Section>

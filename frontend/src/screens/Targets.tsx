@@ -13,7 +13,7 @@ import { localChanges, outboxItems, type OutboxItem } from "../lib/queue";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
 import { Field, Loading, Section, confirmDelete, problemMessage, report } from "../ui";
-import { indicatorName } from "./Home";
+import { indicatorName } from "../components/indicators";
 
 type Effective = components["schemas"]["EffectiveTargets"];
 const INDICATORS = [
@@ -117,10 +117,14 @@ export default function Targets() {
     if (!unitId) return;
     setData(null);
     setError("");
+    let alive = true;
     readThrough(`targets:${unitId}:${year}`, () => must(api.GET("/api/v1/targets", { params: { query: { unit_id: unitId, year } } })))
-      .then((r) => setData({ targets: r.data, at: r.at, stale: r.stale }))
-      .catch((e) => setError(problemMessage(e)));
+      .then((r) => alive && setData({ targets: r.data, at: r.at, stale: r.stale }))
+      .catch((e) => alive && setError(problemMessage(e)));
     void outboxItems().then((items) => setWaiting(items.filter((i) => i.entity?.startsWith("targets:"))));
+    return () => {
+      alive = false;
+    };
   }, [unitId, year, changes]);
 
   if (!home) return <p class="error">{t("errNoUnit")}</p>;
