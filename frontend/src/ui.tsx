@@ -95,7 +95,11 @@ export function Stepper(props: {
 }) {
   const { label, value, min = 0, max = 100, onChange, error, name } = props;
   const id = useId("st");
-  const typed = (text: string) => {
+  // What is being typed, kept until it is committed (on leaving the field or Enter): a re-render
+  // meanwhile must not put the old number back under the user's fingers.
+  const [draft, setDraft] = useState<string | null>(null);
+  const commit = (text: string) => {
+    setDraft(null);
     const n = Number.parseInt(text, 10);
     if (Number.isFinite(n) && n !== value) onChange(Math.max(min, Math.min(100, n)));
   };
@@ -115,10 +119,11 @@ export function Stepper(props: {
           inputMode="numeric"
           min={min}
           max={100}
-          value={value}
+          value={draft ?? value}
           aria-describedby={error ? `${id}-e` : undefined}
           aria-invalid={!!error}
-          onChange={(e) => typed(e.currentTarget.value)}
+          onInput={(e) => setDraft(e.currentTarget.value)}
+          onChange={(e) => commit(e.currentTarget.value)}
           onFocus={(e) => e.currentTarget.select()}
         />
         <button type="button" class="step" aria-label={`${t("increase")}: ${label}`} disabled={value >= max} onClick={() => onChange(Math.min(max, value + 1))}>
