@@ -10,6 +10,7 @@ import { outboxState, refreshCounts } from "./lib/queue";
 import { match, navigate, route } from "./lib/router";
 import { useStore } from "./lib/store";
 import { loadRootUnit, rootUnit, syncState, syncVillage } from "./lib/sync";
+import { oversees } from "./lib/roles";
 import { DialogHost, Field, LanguageSwitch, Link, ToastHost, lazy, problemMessage } from "./ui";
 
 const Home = lazy(() => import("./screens/Home"));
@@ -23,6 +24,9 @@ const Campaigns = lazy(() => import("./screens/Campaigns"));
 const Admin = lazy(() => import("./screens/Admin"));
 const Outbox = lazy(() => import("./screens/Outbox"));
 const More = lazy(() => import("./screens/More"));
+const Dashboard = lazy(() => import("./screens/Dashboard"));
+const Targets = lazy(() => import("./screens/Targets"));
+const Import = lazy(() => import("./screens/Import"));
 
 interface Screen {
   path: string;
@@ -34,12 +38,15 @@ const SCREENS: Screen[] = [
   { path: "/", view: () => <Home /> },
   { path: "/households", view: () => <Households />, permission: "households:read" },
   { path: "/households/new", view: () => <NewHousehold />, permission: "households:manage" },
+  { path: "/households/import", view: () => <Import />, permission: "households:manage" },
   { path: "/households/:id", view: (p) => <Visit id={p.id} />, permission: "households:read" },
   { path: "/support", view: () => <Support />, permission: "activities:record" },
   { path: "/reports", view: () => <Reports />, permission: "kpi:read" },
   { path: "/team", view: () => <Team />, permission: "teams:read" },
   { path: "/campaigns", view: () => <Campaigns />, permission: "campaigns:read" },
   { path: "/admin", view: () => <Admin />, permission: "units:read" },
+  { path: "/dashboard", view: () => <Dashboard />, permission: "kpi:read" },
+  { path: "/targets", view: () => <Targets />, permission: "targets:read" },
   { path: "/outbox", view: () => <Outbox /> },
   { path: "/more", view: () => <More /> },
 ];
@@ -51,6 +58,7 @@ const ICONS = {
   support: "M12 3a9 9 0 100 18 9 9 0 000-18zM12 8v8M8 12h8",
   reports: "M4 20V10M10 20V4M16 20v-7M22 20H2",
   more: "M4 6h16M4 12h16M4 18h16",
+  dashboard: "M3 3v18h18M7 15l4-4 3 3 6-6",
 };
 function Icon({ name }: { name: keyof typeof ICONS }) {
   return (
@@ -60,8 +68,10 @@ function Icon({ name }: { name: keyof typeof ICONS }) {
   );
 }
 
-const NAV: { href: string; label: Key; icon: keyof typeof ICONS; permission?: string }[] = [
+const NAV: { href: string; label: Key; icon: keyof typeof ICONS; permission?: string; show?: () => boolean }[] = [
   { href: "/", label: "navHome", icon: "home" },
+  // Leadership and province officers: the dashboard in place of the field screens they do not use.
+  { href: "/dashboard", label: "navDashboard", icon: "dashboard", show: () => oversees(me.get()) && !can("activities:record") },
   { href: "/households", label: "navHouseholds", icon: "households", permission: "households:read" },
   { href: "/support", label: "navSupport", icon: "support", permission: "activities:record" },
   { href: "/reports", label: "navReports", icon: "reports", permission: "kpi:read" },
@@ -156,7 +166,7 @@ function Header() {
 }
 
 function Nav({ path }: { path: string }) {
-  const items = NAV.filter((n) => !n.permission || can(n.permission));
+  const items = NAV.filter((n) => (!n.permission || can(n.permission)) && (!n.show || n.show()));
   return (
     <nav class="bottom" aria-label={t("navLabel")}>
       {items.map((n) => {

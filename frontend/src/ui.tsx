@@ -2,7 +2,11 @@
 import type { ComponentChildren, ComponentType, JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { lang, setLang, t } from "./lib/i18n";
-import { problemText } from "./lib/problems";
+import type { Key } from "./lib/i18n.vi";
+import { fieldTexts, problemText } from "./lib/problems";
+import type { OutboxItem } from "./lib/queue";
+import { sendNow } from "./lib/outbox";
+import { navigate } from "./lib/router";
 import { onLink } from "./lib/router";
 import { createStore, useStore } from "./lib/store";
 
@@ -79,7 +83,7 @@ function useId(prefix: string) {
   return ref.current;
 }
 
-/** −/+ with the value between them: a count changed in one tap, never typed. */
+/** −/+ with the value between them, which can also be typed (a 12-member household is not 11 taps). */
 export function Stepper(props: {
   label: string;
   value: number;
@@ -91,18 +95,37 @@ export function Stepper(props: {
 }) {
   const { label, value, min = 0, max = 100, onChange, error, name } = props;
   const id = useId("st");
+  // What is being typed, kept until it is committed (on leaving the field or Enter): a re-render
+  // meanwhile must not put the old number back under the user's fingers.
+  const [draft, setDraft] = useState<string | null>(null);
+  const commit = (text: string) => {
+    setDraft(null);
+    const n = Number.parseInt(text, 10);
+    if (Number.isFinite(n) && n !== value) onChange(Math.max(min, Math.min(100, n)));
+  };
   return (
     <div class={`stepper${error ? " invalid" : ""}`} data-field={name}>
-      <span class="stepper-label" id={id}>
+      <label class="stepper-label" id={id} for={`${id}-v`}>
         {label}
-      </span>
+      </label>
       <div class="stepper-row" role="group" aria-labelledby={id}>
         <button type="button" class="step" aria-label={`${t("decrease")}: ${label}`} disabled={value <= min} onClick={() => onChange(Math.max(min, value - 1))}>
           −
         </button>
-        <output class="step-value" aria-live="polite" aria-describedby={error ? `${id}-e` : undefined}>
-          {value}
-        </output>
+        <input
+          id={`${id}-v`}
+          class="step-value"
+          type="number"
+          inputMode="numeric"
+          min={min}
+          max={100}
+          value={draft ?? value}
+          aria-describedby={error ? `${id}-e` : undefined}
+          aria-invalid={!!error}
+          onInput={(e) => setDraft(e.currentTarget.value)}
+          onChange={(e) => commit(e.currentTarget.value)}
+          onFocus={(e) => e.currentTarget.select()}
+        />
         <button type="button" class="step" aria-label={`${t("increase")}: ${label}`} disabled={value >= max} onClick={() => onChange(Math.min(max, value + 1))}>
           +
         </button>
@@ -279,4 +302,41 @@ export function useBusy(): [boolean, <T>(fn: () => Promise<T>) => Promise<T | un
       }
     },
   ];
+}
+
+const show = (v: unknown) => (v === true ? t("yes") : v === false ? t("no") : v == null ? "—" : String(v));
+
+/** Ask before changing fields the user did not touch; resolves true when they agree. */
+export async function confirmDependents(changed: { field: string; from: unknown; to: unknown }[]): Promise<boolean> {
+  const lines = changed.map((c) => `${t(`fld_${c.field}` as Key)}: ${show(c.from)} → ${show(c.to)}`);
+  const ok = await ask({ title: t("lowerTitle"), body: `${t("lowerLead")} ${lines.join("; ")}.`, confirm: t("lowerConfirm") });
+  if (ok !== null) toast(`${t("lowered")}: ${lines.join("; ")}`, "warn");
+  return ok !== null;
+}
+
+
+/**
+ * Send a saved change now (when online) and tell the user what became of it: sent, kept for later,
+ * refused (the form shows why) or in conflict (the list of unsent changes shows both versions).
+ * True when the form may close.
+ */
+export async function report(items: OutboxItem[], setErrors?: (e: Record<string, string>) => void): Promise<boolean> {
+  const outcome = navigator.onLine ? await sendNow(items) : "queued";
+  if (typeof outcome === "object") {
+    if (outcome.status === "conflict") {
+      toast(t("conflictTitleOther"), "error");
+      navigate("/outbox");
+      return true;
+    }
+    setErrors?.(fieldTexts(outcome.problem));
+    toast(`${t("errRefused")}: ${problemText(outcome.problem)}`, "error");
+    return false;
+  }
+  toast(outcome === "sent" ? t("savedSent") : t("savedQueued"), outcome === "sent" ? "ok" : "warn");
+  return true;
+}
+
+/** Confirm, then delete (a record gone by mistake cannot come back). */
+export async function confirmDelete(what: string): Promise<boolean> {
+  return (await ask({ title: t("delete"), body: t("deleteConfirm", { name: what }), confirm: t("delete"), danger: true })) !== null;
 }

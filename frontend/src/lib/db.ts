@@ -7,7 +7,10 @@ import type { Key } from "./i18n.vi";
 export type Local<T> = T & { _pending?: boolean };
 
 export type SyncedStore = "households" | "members" | "teams" | "activities";
-export type RecordStore = SyncedStore | "events" | "campaigns" | "trainings";
+/** Kinds of record written through the outbox; all but targets are also kept on the phone. */
+export type RecordStore = SyncedStore | "events" | "campaigns" | "trainings" | "targets";
+export type LocalStore = Exclude<RecordStore, "targets">;
+export const isLocal = (store: RecordStore): store is LocalStore => store !== "targets";
 export type OpStatus = "pending" | "conflict" | "failed";
 export type Json = Record<string, unknown>;
 

@@ -51,3 +51,22 @@ export function householdRules(values: Partial<HouseholdFacts>): RuleError[] {
   if (v.business_cashless && !v.is_business) errors.push({ field: "business_cashless", code: "household.cashless_not_business" });
   return errors;
 }
+
+export type Facts = HouseholdFacts & { needs_assistance?: boolean; assigned_member_id?: string | null };
+
+/**
+ * Setting `key` to `value`: the record the rules then ask for, and every other field that had to
+ * change with it (a count above a lowered total, cashless without a business, an assignee without a
+ * need). The caller says so, or asks, before applying them: nothing changes silently.
+ */
+export function withDependents<F extends Facts>(values: F, key: keyof F, value: F[keyof F]) {
+  const next = { ...values, [key]: value } as F;
+  if (next.adults_count > next.members_count && key !== "adults_count") next.adults_count = next.members_count;
+  for (const field of ADULT_COUNTS) if (next[field] > next.adults_count && key !== field) next[field] = next.adults_count;
+  if (key === "is_business" && !value) next.business_cashless = false;
+  if (key === "needs_assistance" && !value) next.assigned_member_id = null;
+  const changed = (Object.keys(next) as (keyof F)[])
+    .filter((field) => field !== key && next[field] !== values[field])
+    .map((field) => ({ field: String(field), from: values[field], to: next[field] }));
+  return { next, changed };
+}

@@ -59,21 +59,36 @@ export function fmtPct(value: number | null | undefined): string {
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
-/** dd/mm/yyyy, whatever the language; accepts `YYYY-MM-DD` or an ISO time. */
+// Everything the plans date is Vietnam time (UTC+7, no daylight saving), whatever the phone's zone.
+const VIETNAM_MS = 7 * 3600_000;
+
+/** The date and time in Vietnam, as the fields of a UTC date (read them with getUTC…). */
+function inVietnam(value: string | Date): Date {
+  const date = typeof value === "string" ? new Date(value) : value;
+  return new Date(date.getTime() + VIETNAM_MS);
+}
+
+/** The phone's clock is not on Vietnam time: times shown say so. */
+export function phoneOutsideVietnam(): boolean {
+  return new Date().getTimezoneOffset() !== -420;
+}
+
+/** dd/mm/yyyy, whatever the language; accepts `YYYY-MM-DD` or an ISO time (its day in Vietnam). */
 export function fmtDate(value: string | Date | null | undefined): string {
   if (!value) return "—";
   if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
     const [y, m, d] = value.split("-");
     return `${d}/${m}/${y}`;
   }
-  const date = typeof value === "string" ? new Date(value) : value;
+  const date = inVietnam(value);
   if (Number.isNaN(date.getTime())) return "—";
-  return `${pad(date.getDate())}/${pad(date.getMonth() + 1)}/${date.getFullYear()}`;
+  return `${pad(date.getUTCDate())}/${pad(date.getUTCMonth() + 1)}/${date.getUTCFullYear()}`;
 }
 
+/** HH:MM in Vietnam. */
 export function fmtTime(value: string | Date): string {
-  const date = typeof value === "string" ? new Date(value) : value;
-  return `${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  const date = inVietnam(value);
+  return `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}`;
 }
 
 export function fmtDateTime(value: string | Date | null | undefined): string {
@@ -81,14 +96,23 @@ export function fmtDateTime(value: string | Date | null | undefined): string {
   return `${fmtDate(value)} ${fmtTime(value)}`;
 }
 
-/** Today as YYYY-MM-DD in local time. */
-export function today(): string {
-  const d = new Date();
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+/** The day of a moment in Vietnam, YYYY-MM-DD. */
+export function vnDay(value: string | Date): string {
+  const d = inVietnam(value);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 }
 
-/** The current month as a KPI period, `YYYY-MM`. */
+/** A Vietnam date and time of day (`YYYY-MM-DD`, `HH:MM`) as an ISO moment. */
+export function vnMoment(day: string, time: string): string {
+  return new Date(`${day}T${time}:00+07:00`).toISOString();
+}
+
+/** Today in Vietnam, YYYY-MM-DD. */
+export function today(): string {
+  return vnDay(new Date());
+}
+
+/** The current month in Vietnam as a KPI period, `YYYY-MM`. */
 export function currentPeriod(): string {
-  const d = new Date();
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}`;
+  return today().slice(0, 7);
 }

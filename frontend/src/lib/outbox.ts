@@ -22,6 +22,7 @@ import {
   outboxState,
   putItem,
   refreshCounts,
+  releaseHeld,
   removeItem,
   setInFlight,
 } from "./queue";
@@ -39,6 +40,8 @@ export interface WriteOptions {
   dependsOn?: { store: RecordStore; id: string }[];
   /** Fields kept on the phone only (the unit of a member, for lists). */
   localExtra?: Json;
+  /** Hold the write on the phone this long before sending, so it can still be taken back. */
+  holdMs?: number;
 }
 
 /** Create a record: kept on the phone at once (version 0), sent with its client id. */
@@ -60,7 +63,21 @@ export async function queueCreate(store: RecordStore, body: Json, label: Key, op
     deps,
     label,
     labelVars: options.labelVars,
+    notBefore: options.holdMs ? new Date(Date.now() + options.holdMs).toISOString() : undefined,
   });
+}
+
+/** Take back a create that has not left the phone (true); false once it is sent or on its way. */
+export async function takeBack(store: RecordStore, id: string): Promise<boolean> {
+  if (!(await dropUnsent(entityKey(store, id)))) return false;
+  await removeLocal(store, id);
+  return true;
+}
+
+/** Send held writes now: the user is done taking them back. */
+export async function release(items: OutboxItem[]): Promise<void> {
+  await releaseHeld(items.map((i) => i.seq!).filter((seq) => seq != null));
+  void flush();
 }
 
 /** Change a record: applied on the phone at once, sent with If-Match: the version it was made on. */
@@ -196,6 +213,7 @@ async function run(): Promise<FlushResult> {
   if (!currentUser() || !session.get()) return "signed-out";
   const tried = new Set<number>();
   let result: FlushResult = "done";
+  const held = (i: OutboxItem) => !!i.notBefore && Date.parse(i.notBefore) > Date.now();
   for (;;) {
     const items = await myItems();
     const blocked = new Set(items.filter((i) => i.status !== "pending" && i.entity).map((i) => i.entity));
@@ -203,6 +221,7 @@ async function run(): Promise<FlushResult> {
     const next = items.find(
       (i) =>
         i.status === "pending" &&
+        !held(i) &&
         !tried.has(i.seq!) &&
         !(i.entity && blocked.has(i.entity)) &&
         !(i.deps ?? []).some((dep) => unsentCreates.has(dep)),
@@ -223,6 +242,8 @@ async function run(): Promise<FlushResult> {
     break;
   }
   await refreshCounts();
+  const wakes = (await myItems()).filter(held).map((i) => Date.parse(i.notBefore!));
+  if (wakes.length) schedule.wakeAt(Math.min(...wakes), () => void flush());
   if (result === "done") schedule.succeeded();
   else if (result !== "signed-out") schedule.failed(() => void flush());
   return result;

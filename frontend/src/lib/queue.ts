@@ -41,11 +41,6 @@ export async function myItems(): Promise<OutboxItem[]> {
   return (await outboxItems()).filter((i) => i.userId === user);
 }
 
-/** Nothing of mine is left on the phone: the only moment a screen may say "all sent". */
-export function allSent(): boolean {
-  return outboxState.get().pending === 0;
-}
-
 export async function refreshCounts(): Promise<void> {
   const items = await myItems();
   outboxState.set({ pending: items.length, blocked: items.filter((i) => i.status !== "pending").length });
@@ -120,6 +115,16 @@ export async function dropUnsent(entity: string): Promise<boolean> {
   for (const item of queued) if (!isInFlight(item)) await d.delete("outbox", item.seq!);
   await refreshCounts();
   return true;
+}
+
+/** Stop holding these items back (one transaction: an item sent meanwhile is not brought back). */
+export async function releaseHeld(seqs: number[]): Promise<void> {
+  const tx = (await db()).transaction("outbox", "readwrite");
+  for (const seq of seqs) {
+    const item = await tx.store.get(seq);
+    if (item?.notBefore) await tx.store.put({ ...item, notBefore: undefined });
+  }
+  await tx.done;
 }
 
 /** A new save of the whole form replaces a change the server refused (422): drop the refused one. */

@@ -1,6 +1,6 @@
 // The local record cache: what the phone shows is the server's record with the changes still in the
 // outbox on top. Households also keep their search text, so the village is searched offline.
-import { db, type Json, type OutboxItem, type RecordStore } from "./db";
+import { db, isLocal, type Json, type OutboxItem, type RecordStore } from "./db";
 import { householdSearchText } from "./text";
 
 /** A record ready to store: a household gets the text `?q=` would match. */
@@ -10,14 +10,14 @@ export function prepare(store: RecordStore, record: Json): Json {
 }
 
 export async function putLocal(store: RecordStore, record: Json): Promise<void> {
-  await (await db()).put(store, prepare(store, record) as never);
+  if (isLocal(store)) await (await db()).put(store, prepare(store, record) as never);
 }
 
 /** Keep a record fetched from the server on the phone (a household opened outside the synced village). */
 export const keepLocally = putLocal;
 
 export async function removeLocal(store: RecordStore, id: string): Promise<void> {
-  await (await db()).delete(store, id);
+  if (isLocal(store)) await (await db()).delete(store, id);
 }
 
 /** The record as the phone shows it: the server's, with the changes still in the outbox on top. */

@@ -2,7 +2,7 @@
 // the server's on a conflict (412), try again or discard a refused one. Nothing leaves silently.
 import type { Json } from "./db";
 import { flush } from "./outbox";
-import { entityOf, getItem, putItem, refreshCounts, removeItem } from "./queue";
+import { entityOf, getItem, newId, putItem, refreshCounts, removeItem } from "./queue";
 import { putLocal, removeLocal } from "./records";
 import { resetBackoff } from "./schedule";
 import { fetchRecord } from "./transport";
@@ -57,7 +57,8 @@ export async function discard(seq: number): Promise<void> {
 export async function retry(seq: number, body?: Json): Promise<void> {
   const item = await getItem(seq);
   if (!item) return;
-  const next = { ...item, body: body ? { ...item.body, ...body } : item.body };
+  // A corrected request is a new request: it gets its own Idempotency-Key.
+  const next = body ? { ...item, body: { ...item.body, ...body }, opId: newId() } : item;
   await putItem({ ...next, status: "pending", error: undefined, fieldErrors: undefined, problem: undefined, attempts: 0 });
   const target = entityOf(item);
   if (item.method === "POST" && target && next.body) await putLocal(target[0], { ...next.body, version: 0, _pending: true });

@@ -26,6 +26,9 @@ export function match(pattern: string, path: string): Record<string, string> | n
   return params;
 }
 
+/** The household list as last shown (its search and filters), to return to after a visit. */
+export const lastList = createStore("/households");
+
 export function query(): URLSearchParams {
   return new URLSearchParams(route.get().split("?")[1] ?? "");
 }

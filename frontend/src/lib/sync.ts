@@ -5,6 +5,7 @@ import { me } from "../api/tokens";
 import type { EventRead, Me } from "../api/types";
 import { db, getMeta, setMeta, type OutboxItem, type SyncedStore } from "./db";
 import { today } from "./i18n";
+import { problemText } from "./problems";
 import { localChanges } from "./queue";
 import { overlay, prepare } from "./records";
 import { createStore } from "./store";
@@ -151,7 +152,8 @@ export function syncVillage(): Promise<void> {
       await setMeta("lastSync", at);
       syncState.set({ running: false, lastSync: at, error: null });
     } catch (e) {
-      const message = e instanceof TypeError ? "offline" : ((e as { detail?: string }).detail ?? "error");
+      // In the user's words: never the server's English.
+      const message = e instanceof TypeError ? "offline" : problemText(e);
       syncState.update((s) => ({ ...s, running: false, error: message }));
     }
   })().finally(() => {

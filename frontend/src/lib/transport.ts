@@ -13,6 +13,7 @@ export const ENDPOINTS = {
   activities: { collection: "/api/v1/activities", item: "/api/v1/activities/{activity_id}", id: "activity_id" },
   trainings: { collection: "/api/v1/trainings", item: "/api/v1/trainings/{training_id}", id: "training_id" },
   campaigns: { collection: "/api/v1/campaigns", item: "/api/v1/campaigns/{campaign_id}", id: "campaign_id" },
+  targets: { collection: "/api/v1/targets", item: "/api/v1/targets/{target_id}", id: "target_id" },
   events: {
     collection: "/api/v1/campaigns/{campaign_id}/events",
     item: "/api/v1/campaigns/{campaign_id}/events/{event_id}",

@@ -1,19 +1,21 @@
 // Administration for officers: units (browse the tree, add, rename) and users (list, add, edit).
 // These are desk tasks done online; creates still carry an Idempotency-Key, edits If-Match.
 import { useEffect, useState } from "preact/hooks";
-import { api } from "../api/client";
+import { api, problemOf } from "../api/client";
 import { can, me } from "../api/session";
 import type { Role, Unit, UnitLevel, User } from "../api/types";
 import { lang, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
 import { fieldTexts } from "../lib/problems";
+import { ROLE_LEVELS, grantableRoles } from "../lib/roles";
 import { newId } from "../lib/queue";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
 import { Field, Loading, Section, ask, problemMessage, toast } from "../ui";
+import ApiKeys from "./ApiKeys";
+import Audit from "./Audit";
 
 const NEXT_LEVEL: Record<UnitLevel, UnitLevel | null> = { province: "commune", commune: "village", village: null };
-const ROLES: Role[] = ["province_officer", "commune_officer", "team_leader", "team_member", "viewer"];
 
 type Errors = Record<string, string>;
 function errorsOf(e: unknown): Errors {
@@ -119,29 +121,95 @@ function Units() {
   );
 }
 
+interface Grant {
+  role: Role;
+  unit_id: string | null;
+  unitName: string;
+  unitLevel?: UnitLevel;
+}
+
+/** One role at one unit: the role, then a unit of the caller's area found by name at the role's level. */
+function GrantRow({ grant, roles, onChange, onRemove, error }: { grant: Grant; roles: Role[]; onChange: (g: Grant) => void; onRemove?: () => void; error?: string }) {
+  const [q, setQ] = useState("");
+  const [found, setFound] = useState<Unit[]>([]);
+  const levels = ROLE_LEVELS[grant.role];
+  useEffect(() => {
+    if (!q.trim()) return setFound([]);
+    const timer = setTimeout(() => {
+      api
+        .GET("/api/v1/units", { params: { query: { q: q.trim(), level: levels.length === 1 ? levels[0] : undefined, limit: 20 } } })
+        .then(({ data }) => setFound((data?.items ?? []).filter((u) => !levels.length || levels.includes(u.level))))
+        .catch(() => setFound([]));
+    }, 250);
+    return () => clearTimeout(timer);
+  }, [q, grant.role]);
+  return (
+    <div class="grant card" data-testid="grant">
+      <Field label={t("role")} error={error}>
+        {(id) => (
+          <select id={id} value={grant.role} onChange={(e) => onChange({ ...grant, role: e.currentTarget.value as Role })}>
+            {roles.map((r) => <option value={r}>{t(`role_${r}` as Key)}</option>)}
+          </select>
+        )}
+      </Field>
+      {levels.length > 0 && (
+        <>
+          <p class="small">
+            {t("unit")}: <strong>{grant.unitName || "—"}</strong>
+          </p>
+          <Field label={t("findUnit")} hint={levels.map((l) => t(`level_${l}` as Key)).join(", ")}>
+            {(id) => <input id={id} type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} />}
+          </Field>
+          {found.length > 0 && (
+            <ul class="list" role="listbox" aria-label={t("findUnit")}>
+              {found.map((u) => (
+                <li>
+                  <button type="button" role="option" aria-selected={grant.unit_id === u.id} class="row" onClick={() => (onChange({ ...grant, unit_id: u.id, unitName: u.name, unitLevel: u.level }), setQ(""), setFound([]))}>
+                    <span class="row-main">
+                      <strong>{u.name}</strong>
+                      <span class="muted small">
+                        {u.code} · {t(`level_${u.level}` as Key)}
+                      </span>
+                    </span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+      {onRemove && (
+        <button type="button" class="btn small danger" onClick={onRemove}>
+          {t("removeRole")}
+        </button>
+      )}
+    </div>
+  );
+}
+
 function UserForm({ user, onDone }: { user?: User; onDone: () => void }) {
   const caller = useStore(me);
-  const grant = user?.roles[0];
+  const roles = grantableRoles(caller);
   const [f, setF] = useState({
     username: user?.username ?? "",
     full_name: user?.full_name ?? "",
     phone: user?.phone ?? "",
     password: "",
-    role: (grant?.role ?? "team_member") as Role,
-    unit_id: grant?.unit_id ?? homeUnitId(caller) ?? "",
     is_active: user?.is_active ?? true,
   });
-  const [units, setUnits] = useState<Unit[]>([]);
+  const home = homeUnitId(caller);
+  const [grants, setGrants] = useState<Grant[]>(
+    user?.roles.map((r) => ({ role: r.role, unit_id: r.unit_id ?? null, unitName: "" })) ?? [{ role: roles.includes("team_member") ? "team_member" : roles[roles.length - 1], unit_id: home, unitName: "" }],
+  );
   const [errors, setErrors] = useState<Errors>({});
+  // The names of the units already granted.
   useEffect(() => {
-    const home = homeUnitId(caller);
-    if (!home) return;
-    Promise.all([
-      api.GET("/api/v1/units/{unit_id}", { params: { path: { unit_id: home } } }),
-      api.GET("/api/v1/units", { params: { query: { parent_id: home, limit: 500 } } }),
-    ])
-      .then(([a, b]) => setUnits([...(a.data ? [a.data] : []), ...(b.data?.items ?? [])]))
-      .catch(() => undefined);
+    grants.forEach((g, i) => {
+      if (!g.unit_id || g.unitName) return;
+      api.GET("/api/v1/units/{unit_id}", { params: { path: { unit_id: g.unit_id } } }).then(({ data }) => {
+        if (data) setGrants((all) => all.map((x, j) => (j === i ? { ...x, unitName: data.name, unitLevel: data.level } : x)));
+      });
+    });
   }, []);
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -150,23 +218,23 @@ function UserForm({ user, onDone }: { user?: User; onDone: () => void }) {
     if (!f.full_name.trim()) problems.full_name = t("errRequired");
     if (!user && f.password.length < 8) problems.password = t("errMinLength", { n: 8 });
     if (f.phone && !/^\+?[0-9 .-]{3,20}$/.test(f.phone.trim())) problems.phone = t("errFormat");
+    if (grants.some((g) => ROLE_LEVELS[g.role].length > 0 && !g.unit_id)) problems.roles = t("errPickUnit");
     setErrors(problems);
     if (Object.keys(problems).length) return;
-    const roles = [{ role: f.role, unit_id: f.unit_id || null }];
+    const body = grants.map((g) => ({ role: g.role, unit_id: ROLE_LEVELS[g.role].length ? g.unit_id : null }));
     const res = user
       ? await api.PATCH("/api/v1/users/{user_id}", {
           params: { path: { user_id: user.id }, header: { "If-Match": `"${user.version}"` } as never },
-          body: { full_name: f.full_name.trim(), phone: f.phone.trim() || null, is_active: f.is_active, roles },
+          body: { full_name: f.full_name.trim(), phone: f.phone.trim() || null, is_active: f.is_active, roles: body },
         })
       : await api.POST("/api/v1/users", {
-          body: { id: newId(), username: f.username.trim().toLowerCase(), full_name: f.full_name.trim(), phone: f.phone.trim() || null, password: f.password, is_active: true, roles },
+          body: { id: newId(), username: f.username.trim().toLowerCase(), full_name: f.full_name.trim(), phone: f.phone.trim() || null, password: f.password, is_active: true, roles: body },
           headers: { "Idempotency-Key": newId() },
         });
-    if (res.error) return setErrors(errorsOf(res.error));
+    if (res.error) return setErrors(errorsOf(problemOf(res.error, res.response)));
     toast(t("savedSent"));
     onDone();
   };
-  const errRoles = errors.roles;
   return (
     <form class="card stack" onSubmit={submit} noValidate>
       <h3>{user ? `${t("editUser")}: ${user.username}` : t("addUser")}</h3>
@@ -186,20 +254,19 @@ function UserForm({ user, onDone }: { user?: User; onDone: () => void }) {
           {(id, d) => <input id={id} type="password" autoComplete="new-password" aria-describedby={d} value={f.password} onInput={(e) => setF({ ...f, password: e.currentTarget.value })} />}
         </Field>
       )}
-      <Field label={t("role")} error={errRoles}>
-        {(id) => (
-          <select id={id} value={f.role} onChange={(e) => setF({ ...f, role: e.currentTarget.value as Role })}>
-            {ROLES.map((r) => <option value={r}>{t(`role_${r}` as Key)}</option>)}
-          </select>
-        )}
-      </Field>
-      <Field label={t("unit")} error={errors.unit_id}>
-        {(id) => (
-          <select id={id} value={f.unit_id} onChange={(e) => setF({ ...f, unit_id: e.currentTarget.value })}>
-            {units.map((u) => <option value={u.id}>{u.name}</option>)}
-          </select>
-        )}
-      </Field>
+      <h4>{t("rolesTitle")}</h4>
+      {grants.map((g, i) => (
+        <GrantRow
+          grant={g}
+          roles={roles.includes(g.role) ? roles : [g.role, ...roles]}
+          onChange={(next) => setGrants(grants.map((x, j) => (j === i ? (next.role !== x.role && next.unitLevel && !ROLE_LEVELS[next.role].includes(next.unitLevel) ? { ...next, unit_id: null, unitName: "", unitLevel: undefined } : next) : x)))}
+          onRemove={grants.length > 1 ? () => setGrants(grants.filter((_, j) => j !== i)) : undefined}
+          error={i === 0 ? errors.roles : undefined}
+        />
+      ))}
+      <button type="button" class="btn small" onClick={() => setGrants([...grants, { role: roles[roles.length - 1], unit_id: null, unitName: "" }])}>
+        + {t("addRole")}
+      </button>
       {user && (
         <label class="check">
           <input type="checkbox" checked={f.is_active} onChange={(e) => setF({ ...f, is_active: e.currentTarget.checked })} /> {t("active")}
@@ -281,23 +348,33 @@ function Users() {
   );
 }
 
+const TABS = [
+  { id: "units", label: "units", permission: "units:read" },
+  { id: "users", label: "users", permission: "users:read" },
+  { id: "audit", label: "auditTitle", permission: "audit:read" },
+  { id: "keys", label: "apiKeys", permission: "api_keys:manage" },
+] as const;
+
 export default function Admin() {
   useStore(lang);
-  const [tab, setTab] = useState<"units" | "users">("units");
+  const tabs = TABS.filter((x) => can(x.permission));
+  const [tab, setTab] = useState<(typeof TABS)[number]["id"]>("units");
   return (
     <div class="stack">
       <h1 class="page-title">{t("navAdmin")}</h1>
-      {can("users:read") && (
-        <div class="chips" role="tablist">
-          <button type="button" role="tab" aria-selected={tab === "units"} class={`chip${tab === "units" ? " on" : ""}`} onClick={() => setTab("units")}>
-            {t("units")}
-          </button>
-          <button type="button" role="tab" aria-selected={tab === "users"} class={`chip${tab === "users" ? " on" : ""}`} onClick={() => setTab("users")}>
-            {t("users")}
-          </button>
+      {tabs.length > 1 && (
+        <div class="chips scroll" role="tablist">
+          {tabs.map((x) => (
+            <button type="button" role="tab" aria-selected={tab === x.id} class={`chip${tab === x.id ? " on" : ""}`} onClick={() => setTab(x.id)}>
+              {t(x.label)}
+            </button>
+          ))}
         </div>
       )}
-      {tab === "units" ? <Units /> : <Users />}
+      {tab === "units" && <Units />}
+      {tab === "users" && <Users />}
+      {tab === "audit" && <Audit />}
+      {tab === "keys" && <ApiKeys />}
     </div>
   );
 }

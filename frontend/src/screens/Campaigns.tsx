@@ -1,33 +1,43 @@
-// Campaigns and their events (mobile support points): list, create.
+// Campaigns and their events (mobile support points): list, create, edit, delete; members on duty.
+// A campaign's phase is read off its dates: one that starts later is not "running".
 import { useEffect, useState } from "preact/hooks";
-import { api } from "../api/client";
+import { api, must } from "../api/client";
 import { can, me } from "../api/session";
-import type { Campaign, CampaignKind, EventRead, Unit } from "../api/types";
+import type { Campaign, CampaignKind, EventRead, Member, Unit } from "../api/types";
+import { readThrough } from "../lib/cache";
 import { db } from "../lib/db";
-import { fmtDate, fmtTime, lang, t, today } from "../lib/i18n";
+import { fmtDate, fmtTime, lang, phoneOutsideVietnam, t, today, vnDay, vnMoment } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
-import { queueCreate, sendNow } from "../lib/outbox";
-import { fieldTexts, problemText } from "../lib/problems";
+import { queueCreate, queueDelete, queuePatch } from "../lib/outbox";
 import { localChanges } from "../lib/queue";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
-import { Field, Loading, Section, problemMessage, toast } from "../ui";
+import { Field, Loading, Section, confirmDelete, problemMessage, report } from "../ui";
 
 const KINDS: CampaignKind[] = ["mobile_support", "digital_signature", "communication", "training", "other"];
 
-async function sent(item: Awaited<ReturnType<typeof queueCreate>>, setErrors: (e: Record<string, string>) => void) {
-  const outcome = navigator.onLine ? await sendNow([item]) : "queued";
-  if (typeof outcome === "object") {
-    setErrors(fieldTexts(outcome.problem));
-    toast(`${t("errRefused")}: ${problemText(outcome.problem)}`, "error");
-    return false;
-  }
-  toast(outcome === "sent" ? t("savedSent") : t("savedQueued"), outcome === "sent" ? "ok" : "warn");
-  return true;
+/** What to call a campaign today: closed by hand, or by its dates. */
+export function campaignPhase(c: Pick<Campaign, "status" | "starts_on" | "ends_on">, on = today()): "planned" | "active" | "closed" {
+  if (c.status === "closed" || c.ends_on < on) return "closed";
+  if (c.starts_on > on) return "planned";
+  return c.status === "planned" ? "planned" : "active";
 }
 
-function CampaignForm({ unitId, onDone }: { unitId: string; onDone: () => void }) {
-  const [f, setF] = useState({ name: "", kind: "mobile_support" as CampaignKind, starts_on: today(), ends_on: today() });
+/** The first day an event can be on: today when the campaign runs, else its first day. */
+export function defaultEventDay(c: Pick<Campaign, "starts_on" | "ends_on">, on = today()): string {
+  if (on < c.starts_on) return c.starts_on;
+  if (on > c.ends_on) return c.ends_on;
+  return on;
+}
+
+function CampaignForm({ unitId, campaign, onDone }: { unitId: string; campaign?: Campaign; onDone: () => void }) {
+  const [f, setF] = useState({
+    name: campaign?.name ?? "",
+    kind: (campaign?.kind ?? "mobile_support") as CampaignKind,
+    starts_on: campaign?.starts_on ?? today(),
+    ends_on: campaign?.ends_on ?? today(),
+    status: campaign?.status ?? "active",
+  });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -36,12 +46,16 @@ function CampaignForm({ unitId, onDone }: { unitId: string; onDone: () => void }
     if (f.ends_on < f.starts_on) problems.ends_on = t("errEndBeforeStart");
     setErrors(problems);
     if (Object.keys(problems).length) return;
-    const item = await queueCreate("campaigns", { unit_id: unitId, name: f.name.trim(), kind: f.kind, starts_on: f.starts_on, ends_on: f.ends_on, status: "active" }, "opNewCampaign", { labelVars: { name: f.name.trim() } });
-    if (await sent(item, setErrors)) onDone();
+    const values = { name: f.name.trim(), kind: f.kind, starts_on: f.starts_on, ends_on: f.ends_on, status: f.status };
+    const changed = campaign ? Object.fromEntries(Object.entries(values).filter(([k, v]) => v !== campaign[k as keyof Campaign])) : values;
+    const item = campaign
+      ? await queuePatch("campaigns", campaign as never, changed, "opEditCampaign", { labelVars: { name: values.name } })
+      : await queueCreate("campaigns", { unit_id: unitId, ...values }, "opNewCampaign", { labelVars: { name: values.name } });
+    if (await report([item], setErrors)) onDone();
   };
   return (
     <form class="card stack" onSubmit={submit} noValidate>
-      <h3>{t("addCampaign")}</h3>
+      <h3>{campaign ? t("editCampaign") : t("addCampaign")}</h3>
       <Field label={t("name")} error={errors.name}>
         {(id, d) => <input id={id} aria-describedby={d} value={f.name} onInput={(e) => setF({ ...f, name: e.currentTarget.value })} />}
       </Field>
@@ -58,6 +72,15 @@ function CampaignForm({ unitId, onDone }: { unitId: string; onDone: () => void }
       <Field label={t("endsOn")} error={errors.ends_on}>
         {(id, d) => <input id={id} type="date" aria-describedby={d} value={f.ends_on} onInput={(e) => setF({ ...f, ends_on: e.currentTarget.value })} />}
       </Field>
+      {campaign && (
+        <Field label={t("status")}>
+          {(id) => (
+            <select id={id} value={f.status} onChange={(e) => setF({ ...f, status: e.currentTarget.value as Campaign["status"] })}>
+              {(["planned", "active", "closed"] as const).map((s) => <option value={s}>{t(`cstatus_${s}` as Key)}</option>)}
+            </select>
+          )}
+        </Field>
+      )}
       <div class="actions">
         <button type="button" class="btn" onClick={onDone}>{t("cancel")}</button>
         <button type="submit" class="btn primary">{t("save")}</button>
@@ -66,28 +89,62 @@ function CampaignForm({ unitId, onDone }: { unitId: string; onDone: () => void }
   );
 }
 
-function EventForm({ campaign, villages, defaultUnit, onDone }: { campaign: Campaign; villages: Unit[]; defaultUnit: string; onDone: () => void }) {
-  const [f, setF] = useState({ title: "", location: "", unit_id: villages[0]?.id ?? defaultUnit, date: today(), from: "08:00", to: "11:00" });
+/** Active members who can be on duty at an event in `unitId` (its team, or the commune's). */
+async function dutyMembers(unitId: string): Promise<Member[]> {
+  if (!can("members:read")) return [];
+  try {
+    const page = await must(api.GET("/api/v1/members", { params: { query: { unit_id: unitId, active: true, limit: 500 } } }));
+    return page.items as Member[];
+  } catch {
+    return (await (await db()).getAll("members")).filter((m) => m.unit_id === unitId && !m.left_on);
+  }
+}
+
+function EventForm({ campaign, event, villages, defaultUnit, onDone }: { campaign: Campaign; event?: EventRead; villages: Unit[]; defaultUnit: string; onDone: () => void }) {
+  const [f, setF] = useState({
+    title: event?.title ?? "",
+    location: event?.location ?? "",
+    unit_id: event?.unit_id ?? villages[0]?.id ?? defaultUnit,
+    date: event ? vnDay(event.starts_at) : defaultEventDay(campaign),
+    from: event ? fmtTime(event.starts_at) : "08:00",
+    to: event ? fmtTime(event.ends_at) : "11:00",
+  });
+  const [duty, setDuty] = useState<Set<string>>(new Set(event?.member_ids ?? []));
+  const [people, setPeople] = useState<Member[]>([]);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  useEffect(() => {
+    let alive = true; // a slower answer for the village chosen before must not win
+    void dutyMembers(f.unit_id).then((found) => alive && setPeople(found));
+    return () => {
+      alive = false;
+    };
+  }, [f.unit_id]);
   const submit = async (e: Event) => {
     e.preventDefault();
     const problems: Record<string, string> = {};
     if (!f.title.trim()) problems.title = t("errRequired");
     if (f.to <= f.from) problems.ends_at = t("errEndBeforeStart");
+    if (f.date < campaign.starts_on || f.date > campaign.ends_on) problems.starts_at = t("errOutsideCampaign", { from: fmtDate(campaign.starts_on), to: fmtDate(campaign.ends_on) });
     setErrors(problems);
     if (Object.keys(problems).length) return;
-    const at = (time: string) => new Date(`${f.date}T${time}:00`).toISOString();
-    const item = await queueCreate(
-      "events",
-      { unit_id: f.unit_id, title: f.title.trim(), location: f.location.trim() || null, starts_at: at(f.from), ends_at: at(f.to), member_ids: [] },
-      "opNewEvent",
-      { labelVars: { name: f.title.trim() }, params: { campaign_id: campaign.id }, localExtra: { campaign_id: campaign.id } },
-    );
-    if (await sent(item, setErrors)) onDone();
+    // The plans date everything in Vietnam time, whatever the phone's zone.
+    const values = {
+      unit_id: f.unit_id,
+      title: f.title.trim(),
+      location: f.location.trim() || null,
+      starts_at: vnMoment(f.date, f.from),
+      ends_at: vnMoment(f.date, f.to),
+      member_ids: [...duty].sort(),
+    };
+    const options = { labelVars: { name: values.title }, params: { campaign_id: campaign.id } };
+    const item = event
+      ? await queuePatch("events", event as never, values, "opEditEvent", options)
+      : await queueCreate("events", values, "opNewEvent", { ...options, localExtra: { campaign_id: campaign.id } });
+    if (await report([item], setErrors)) onDone();
   };
   return (
     <form class="card stack" onSubmit={submit} noValidate>
-      <h3>{t("addEvent")}</h3>
+      <h3>{event ? t("editEvent") : t("addEvent")}</h3>
       <Field label={t("title")} error={errors.title}>
         {(id, d) => <input id={id} aria-describedby={d} value={f.title} onInput={(e) => setF({ ...f, title: e.currentTarget.value })} />}
       </Field>
@@ -97,14 +154,14 @@ function EventForm({ campaign, villages, defaultUnit, onDone }: { campaign: Camp
       {villages.length > 0 && (
         <Field label={t("village")} error={errors.unit_id}>
           {(id) => (
-            <select id={id} value={f.unit_id} onChange={(e) => setF({ ...f, unit_id: e.currentTarget.value })}>
+            <select id={id} value={f.unit_id} onChange={(e) => (setF({ ...f, unit_id: e.currentTarget.value }), setDuty(new Set()))}>
               {villages.map((v) => <option value={v.id}>{v.name}</option>)}
             </select>
           )}
         </Field>
       )}
-      <Field label={t("date")} error={errors.starts_at}>
-        {(id, d) => <input id={id} type="date" aria-describedby={d} value={f.date} onInput={(e) => setF({ ...f, date: e.currentTarget.value })} />}
+      <Field label={t("date")} error={errors.starts_at} hint={`${fmtDate(campaign.starts_on)} – ${fmtDate(campaign.ends_on)}`}>
+        {(id, d) => <input id={id} type="date" min={campaign.starts_on} max={campaign.ends_on} aria-describedby={d} value={f.date} onInput={(e) => setF({ ...f, date: e.currentTarget.value })} />}
       </Field>
       <div class="two">
         <Field label={t("from")}>
@@ -114,6 +171,27 @@ function EventForm({ campaign, villages, defaultUnit, onDone }: { campaign: Camp
           {(id, d) => <input id={id} type="time" aria-describedby={d} value={f.to} onInput={(e) => setF({ ...f, to: e.currentTarget.value })} />}
         </Field>
       </div>
+      {phoneOutsideVietnam() && <p class="muted small">{t("vnTimeNote")}</p>}
+      <fieldset class="checks" aria-label={t("onDuty")}>
+        <legend>{t("onDuty")}</legend>
+        {people.length === 0 && <p class="muted small">{t("noMembersKnown")}</p>}
+        {people.map((m) => (
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={duty.has(m.id)}
+              onChange={(e) => {
+                const next = new Set(duty);
+                if (e.currentTarget.checked) next.add(m.id);
+                else next.delete(m.id);
+                setDuty(next);
+              }}
+            />
+            {m.full_name}
+          </label>
+        ))}
+      </fieldset>
+      {errors.member_ids && <p class="field-error">{errors.member_ids}</p>}
       <div class="actions">
         <button type="button" class="btn" onClick={onDone}>{t("cancel")}</button>
         <button type="submit" class="btn primary">{t("save")}</button>
@@ -137,8 +215,7 @@ export default function Campaigns() {
   useEffect(() => {
     void (async () => {
       try {
-        const { data, error: e } = await api.GET("/api/v1/campaigns", { params: { query: { limit: 100 } } });
-        if (!data) throw e;
+        const { data } = await readThrough("campaigns", () => must(api.GET("/api/v1/campaigns", { params: { query: { limit: 100 } } })));
         setCampaigns(data.items);
       } catch (e) {
         const local = await (await db()).getAll("campaigns");
@@ -153,9 +230,8 @@ export default function Campaigns() {
 
   useEffect(() => {
     if (!openId) return;
-    api
-      .GET("/api/v1/campaigns/{campaign_id}/events", { params: { path: { campaign_id: openId }, query: { limit: 200 } } })
-      .then(({ data }) => data && setEvents((e) => ({ ...e, [openId]: data.items })))
+    readThrough(`events:${openId}`, () => must(api.GET("/api/v1/campaigns/{campaign_id}/events", { params: { path: { campaign_id: openId }, query: { limit: 200 } } })))
+      .then(({ data }) => setEvents((e) => ({ ...e, [openId]: data.items })))
       .catch(async () => {
         const local = await (await db()).getAllFromIndex("events", "campaign_id", openId);
         setEvents((e) => ({ ...e, [openId]: local }));
@@ -163,6 +239,7 @@ export default function Campaigns() {
   }, [openId, changes]);
 
   if (!campaigns) return error ? <p class="error">{error}</p> : <Loading />;
+  const mayManage = (c: Campaign) => can("campaigns:manage") && (!unitId || c.unit_id === unitId || villages.some((v) => v.id === c.unit_id));
   return (
     <div class="stack">
       <div class="title-row">
@@ -173,39 +250,82 @@ export default function Campaigns() {
           </button>
         )}
       </div>
+      {phoneOutsideVietnam() && <p class="notice small">{t("vnTimeNote")}</p>}
       {form === "campaign" && unitId && <CampaignForm unitId={unitId} onDone={() => setForm("")} />}
       {campaigns.length === 0 && <p class="empty">{t("noCampaigns")}</p>}
       {campaigns.map((c) => (
         <Section title={c.name}>
           <p class="muted small">
-            {t(`ckind_${c.kind}` as Key)} · {fmtDate(c.starts_on)} – {fmtDate(c.ends_on)} · {t(`cstatus_${c.status}` as Key)}
+            {t(`ckind_${c.kind}` as Key)} · {fmtDate(c.starts_on)} – {fmtDate(c.ends_on)} · {t(`cstatus_${campaignPhase(c)}` as Key)}
           </p>
-          <div class="actions">
+          {form === `campaign:${c.id}` && <CampaignForm unitId={c.unit_id} campaign={c} onDone={() => setForm("")} />}
+          <div class="actions wrap">
             <button type="button" class="btn small" aria-expanded={openId === c.id} onClick={() => setOpenId(openId === c.id ? "" : c.id)}>
               {openId === c.id ? t("hideEvents") : t("showEvents")}
             </button>
-            {can("events:manage") && (
+            {can("events:manage") && campaignPhase(c) !== "closed" && (
               <button type="button" class="btn small primary" onClick={() => (setOpenId(c.id), setForm(`event:${c.id}`))}>
                 + {t("addEvent")}
               </button>
+            )}
+            {mayManage(c) && !form && (
+              <>
+                <button type="button" class="btn small" onClick={() => setForm(`campaign:${c.id}`)} aria-label={`${t("editCampaign")}: ${c.name}`}>✎</button>
+                <button
+                  type="button"
+                  class="btn small danger"
+                  aria-label={`${t("delete")}: ${c.name}`}
+                  onClick={async () => {
+                    if (!(await confirmDelete(c.name))) return;
+                    const item = await queueDelete("campaigns", c, "opDeleteCampaign", { labelVars: { name: c.name } });
+                    if (item) await report([item]);
+                  }}
+                >
+                  ✕
+                </button>
+              </>
             )}
           </div>
           {form === `event:${c.id}` && <EventForm campaign={c} villages={villages} defaultUnit={unitId ?? c.unit_id} onDone={() => setForm("")} />}
           {openId === c.id && (
             <ul class="list">
-              {(events[c.id] ?? []).map((e) => (
-                <li>
-                  <div class="row static">
-                    <span class="row-main">
-                      <strong>{e.title}</strong>
-                      <span class="muted small">
-                        {fmtDate(e.starts_at)} {fmtTime(e.starts_at)}–{fmtTime(e.ends_at)}
-                        {e.location && ` · ${e.location}`}
+              {(events[c.id] ?? []).map((e) =>
+                form === `edit-event:${e.id}` ? (
+                  <li>
+                    <EventForm campaign={c} event={e} villages={villages} defaultUnit={e.unit_id} onDone={() => setForm("")} />
+                  </li>
+                ) : (
+                  <li>
+                    <div class="row static">
+                      <span class="row-main">
+                        <strong>{e.title}</strong>
+                        <span class="muted small">
+                          {fmtDate(e.starts_at)} {fmtTime(e.starts_at)}–{fmtTime(e.ends_at)}
+                          {e.location && ` · ${e.location}`}
+                          {` · ${t("onDutyN", { n: e.member_ids.length })}`}
+                        </span>
                       </span>
-                    </span>
-                  </div>
-                </li>
-              ))}
+                      {can("events:manage") && !form && (
+                        <span class="row-tags">
+                          <button type="button" class="btn small" onClick={() => setForm(`edit-event:${e.id}`)} aria-label={`${t("editEvent")}: ${e.title}`}>✎</button>
+                          <button
+                            type="button"
+                            class="btn small danger"
+                            aria-label={`${t("delete")}: ${e.title}`}
+                            onClick={async () => {
+                              if (!(await confirmDelete(e.title))) return;
+                              const item = await queueDelete("events", e, "opDeleteEvent", { labelVars: { name: e.title }, params: { campaign_id: c.id } });
+                              if (item) await report([item]);
+                            }}
+                          >
+                            ✕
+                          </button>
+                        </span>
+                      )}
+                    </div>
+                  </li>
+                ),
+              )}
               {events[c.id]?.length === 0 && <li class="empty">{t("noEvents")}</li>}
             </ul>
           )}

@@ -2,50 +2,15 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { can, me } from "../api/session";
-import type { Indicator, Kpi, Snapshot } from "../api/types";
+import type { Kpi, Snapshot } from "../api/types";
 import { db, getMeta, setMeta } from "../lib/db";
-import { currentPeriod, fmtDate, fmtDateTime, fmtNum, fmtPct, lang, t } from "../lib/i18n";
-import { hasKey } from "../lib/i18n";
+import { Bars, indicatorName } from "../components/indicators";
+import { currentPeriod, fmtDate, fmtDateTime, fmtNum, lang, t } from "../lib/i18n";
 import { localChanges, outboxState } from "../lib/queue";
+import { oversees } from "../lib/roles";
 import { useStore } from "../lib/store";
-import { homeUnitId, offlineUnitId, syncState } from "../lib/sync";
+import { cursorKey, homeUnitId, offlineUnitId, syncState } from "../lib/sync";
 import { Link, Loading, Section, problemMessage } from "../ui";
-
-/** An indicator's name in the user's language (the server names them in Vietnamese). */
-export function indicatorName(ind: { code: string; name?: string }): string {
-  const key = `ind_${ind.code}`;
-  return lang.get() === "en" && hasKey(key) ? t(key) : (ind.name ?? (hasKey(key) ? t(key) : ind.code));
-}
-
-/** Horizontal bars, hand-drawn in SVG: the value, and a tick where the target is. */
-export function Bars({ items }: { items: Indicator[] }) {
-  return (
-    <ul class="bars">
-      {items.map((ind) => {
-        const value = ind.value == null ? null : Math.max(0, Math.min(100, ind.value));
-        const state = ind.met == null ? "none" : ind.met ? "met" : "below";
-        return (
-          <li>
-            <div class="bar-label">
-              <span>{indicatorName(ind)}</span>
-              <strong>{fmtPct(ind.value)}</strong>
-            </div>
-            <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label={`${indicatorName(ind)}: ${fmtPct(ind.value)}${ind.target != null ? `, ${t("target")} ${fmtPct(ind.target)}` : ""}`}>
-              <rect x="0" y="0" width="100" height="10" rx="2" class="track" />
-              {value != null && <rect x="0" y="0" width={value} height="10" rx="2" class={`fill ${state}`} />}
-              {ind.target != null && <rect x={Math.min(99, ind.target)} y="-1" width="1" height="12" class="tick" />}
-            </svg>
-            <div class="bar-foot muted">
-              {ind.denominator ? `${fmtNum(ind.numerator)} / ${fmtNum(ind.denominator)}` : t("noData")}
-              {ind.target != null && ` · ${t("target")} ${fmtPct(ind.target)}`}
-              {ind.met != null && <span class={`tag ${ind.met ? "ok" : "warn"}`}>{ind.met ? t("met") : t("notMet")}</span>}
-            </div>
-          </li>
-        );
-      })}
-    </ul>
-  );
-}
 
 interface Todo {
   uninformed: number;
@@ -53,7 +18,9 @@ interface Todo {
   source: "local" | "server";
 }
 
-async function localTodo(): Promise<Todo> {
+/** From the village on the phone; null until its first sync has finished. */
+async function localTodo(unitId: string): Promise<Todo | null> {
+  if (!(await getMeta(cursorKey("households", unitId)))) return null;
   const all = await (await db()).getAll("households");
   return {
     uninformed: all.filter((h) => !h.informed).length,
@@ -86,7 +53,7 @@ export default function Home() {
   const period = currentPeriod();
   const [kpi, setKpi] = useState<(Kpi & { _at?: string }) | null>(null);
   const [kpiError, setKpiError] = useState("");
-  const [todo, setTodo] = useState<Todo | null>(null);
+  const [todo, setTodo] = useState<Todo | null | "first-sync">(null);
   const [report, setReport] = useState<{ snapshot?: Snapshot; late: number; due?: string; pendingCount?: number } | null>(null);
 
   useEffect(() => {
@@ -108,7 +75,7 @@ export default function Home() {
   useEffect(() => {
     if (!unitId || !can("households:read")) return;
     const local = offlineUnitId(caller);
-    (local ? localTodo() : serverTodo(unitId)).then(setTodo).catch(() => undefined);
+    (local ? localTodo(local).then((found) => found ?? ("first-sync" as const)) : serverTodo(unitId)).then(setTodo).catch(() => undefined);
   }, [unitId, changes, sync.lastSync]);
 
   useEffect(() => {
@@ -126,6 +93,84 @@ export default function Home() {
     }
   }, [unitId, period]);
 
+  // Only what this role has to do: a heading with nothing under it is left out.
+  const todos: preact.JSX.Element[] = [];
+  if (can("households:read") && todo === "first-sync") {
+    todos.push(
+      <li>
+        <span class="todo-item placeholder" role="status">
+          {t("firstSync")}
+        </span>
+      </li>,
+    );
+  } else if (can("households:read")) {
+    const counts = todo && todo !== "first-sync" ? todo : null;
+    todos.push(
+      <li>
+        <Link href="/households?f=uninformed" class="todo-item">
+          <strong>{counts ? fmtNum(counts.uninformed) : "…"}</strong> {t("todoUninformed")}
+        </Link>
+      </li>,
+      <li>
+        <Link href="/households?f=unassigned" class="todo-item">
+          <strong>{counts ? fmtNum(counts.unassigned) : "…"}</strong> {t("todoUnassigned")}
+        </Link>
+      </li>,
+    );
+  }
+  if (!report && (can("reports:approve") || can("reports:create"))) {
+    todos.push(
+      <li>
+        <span class="todo-item placeholder">…</span>
+      </li>,
+    );
+  }
+  if (report && can("reports:approve")) {
+    todos.push(
+      <li>
+        <Link href="/reports" class="todo-item">
+          <strong>{fmtNum(report.pendingCount ?? 0)}</strong> {t("todoReportsPending")}
+          {report.late > 0 && <span class="tag warn">{t("lateN", { n: report.late })}</span>}
+        </Link>
+      </li>,
+    );
+  }
+  if (report && !can("reports:approve") && can("reports:create")) {
+    todos.push(
+      <li>
+        <Link href="/reports" class="todo-item">
+          {report.snapshot ? (
+            <>
+              {t("todoReportStatus")}: <strong>{t(`status_${report.snapshot.status}` as never)}</strong>
+              {report.snapshot.late && <span class="tag warn">{t("late")}</span>}
+            </>
+          ) : (
+            t("todoReportMissing")
+          )}
+        </Link>
+      </li>,
+    );
+  }
+  if (can("activities:record")) {
+    todos.push(
+      <li>
+        <Link href="/support" class="todo-item">
+          {t("todoSupport")}
+        </Link>
+      </li>,
+    );
+  }
+  if (box.pending > 0) {
+    todos.push(
+      <li>
+        <Link href="/outbox" class={`todo-item${box.blocked ? " bad" : ""}`}>
+          <strong>{fmtNum(box.pending)}</strong> {t("todoPending")}
+          {box.blocked > 0 && <span class="tag warn">{t("todoBlocked", { n: box.blocked })}</span>}
+        </Link>
+      </li>,
+    );
+  }
+
   const percent = (kpi?.indicators ?? []).filter((i) => i.code.endsWith("_pct"));
   const flows = (kpi?.indicators ?? []).filter((i) => !i.code.endsWith("_pct"));
   const [y, m] = period.split("-");
@@ -136,66 +181,17 @@ export default function Home() {
         {t("hello")}, {caller?.full_name}
       </h1>
 
-      <Section title={t("todoTitle")}>
-        <ul class="todo">
-          {can("households:read") && (
-            <>
-              <li>
-                <Link href="/households?f=uninformed" class="todo-item">
-                  <strong>{todo ? fmtNum(todo.uninformed) : "…"}</strong> {t("todoUninformed")}
-                </Link>
-              </li>
-              <li>
-                <Link href="/households?f=unassigned" class="todo-item">
-                  <strong>{todo ? fmtNum(todo.unassigned) : "…"}</strong> {t("todoUnassigned")}
-                </Link>
-              </li>
-            </>
-          )}
-          {!report && (can("reports:approve") || can("reports:create")) && (
-            <li>
-              <span class="todo-item placeholder">…</span>
-            </li>
-          )}
-          {report && can("reports:approve") && (
-            <li>
-              <Link href="/reports" class="todo-item">
-                <strong>{fmtNum(report.pendingCount ?? 0)}</strong> {t("todoReportsPending")}
-                {report.late > 0 && <span class="tag warn">{t("lateN", { n: report.late })}</span>}
-              </Link>
-            </li>
-          )}
-          {report && !can("reports:approve") && can("reports:create") && (
-            <li>
-              <Link href="/reports" class="todo-item">
-                {report.snapshot ? (
-                  <>
-                    {t("todoReportStatus")}: <strong>{t(`status_${report.snapshot.status}` as never)}</strong>
-                    {report.snapshot.late && <span class="tag warn">{t("late")}</span>}
-                  </>
-                ) : (
-                  t("todoReportMissing")
-                )}
-              </Link>
-            </li>
-          )}
-          {can("activities:record") && (
-            <li>
-              <Link href="/support" class="todo-item">
-                {t("todoSupport")}
-              </Link>
-            </li>
-          )}
-          {box.pending > 0 && (
-            <li>
-              <Link href="/outbox" class={`todo-item${box.blocked ? " bad" : ""}`}>
-                <strong>{fmtNum(box.pending)}</strong> {t("todoPending")}
-                {box.blocked > 0 && <span class="tag warn">{t("todoBlocked", { n: box.blocked })}</span>}
-              </Link>
-            </li>
-          )}
-        </ul>
-      </Section>
+      {oversees(caller) && can("kpi:read") && (
+        <Link href="/dashboard" class="card link-card">
+          <strong>{t("navDashboard")}</strong>
+          <span class="muted">{t("dashboardLead")} ›</span>
+        </Link>
+      )}
+      {todos.length > 0 && (
+        <Section title={t("todoTitle")}>
+          <ul class="todo">{todos}</ul>
+        </Section>
+      )}
 
       {can("kpi:read") && (
         <Section title={`${t("indicatorsTitle")} ${m}/${y}`}>

@@ -3,12 +3,12 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { can, me } from "../api/session";
-import type { Household } from "../api/types";
+import type { Household, Unit } from "../api/types";
 import { db, getMeta } from "../lib/db";
 import { fmtDate, fmtNum, lang, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
 import { localChanges } from "../lib/queue";
-import { navigate, query, route } from "../lib/router";
+import { lastList, navigate, query, route } from "../lib/router";
 import { useStore } from "../lib/store";
 import { cursorKey, homeUnitId, offlineUnitId, syncState } from "../lib/sync";
 import { fold } from "../lib/text";
@@ -54,6 +54,8 @@ export default function Households() {
   const params = query();
   const [text, setText] = useState(params.get("q") ?? "");
   const filter = params.get("f") ?? "";
+  const village = params.get("v") ?? "";
+  const [villages, setVillages] = useState<Unit[]>([]);
   const [shown, setShown] = useState(PAGE);
   const local = offlineUnitId(caller);
   const [synced, setSynced] = useState<boolean | null>(null);
@@ -61,6 +63,37 @@ export default function Households() {
   const [remote, setRemote] = useState<{ items: Row[]; total: number } | null>(null);
   const [error, setError] = useState("");
   const sentinel = useRef<HTMLLIElement>(null);
+
+  // The search and filters live in the address, so a visit returns to the same list.
+  const typed = useRef(text);
+  typed.current = text;
+  /** The list's address now: the current filters, the search as typed, and one change. */
+  const listUrl = (change?: (p: URLSearchParams) => void) => {
+    const next = new URLSearchParams(query());
+    if (typed.current.trim()) next.set("q", typed.current);
+    else next.delete("q");
+    change?.(next);
+    return `/households${next.toString() ? `?${next}` : ""}`;
+  };
+  const go = (url: string) => {
+    lastList.set(url);
+    navigate(url, true);
+  };
+  useEffect(() => {
+    lastList.set(listUrl());
+    const timer = setTimeout(() => go(listUrl()), 300);
+    return () => clearTimeout(timer);
+  }, [text]);
+
+  // An officer's list covers several villages: one can be chosen.
+  useEffect(() => {
+    const home = homeUnitId(caller);
+    if (local || !home) return;
+    api
+      .GET("/api/v1/units", { params: { query: { parent_id: home, level: "village", limit: 500 } } })
+      .then(({ data }) => data && setVillages(data.items))
+      .catch(() => undefined);
+  }, [local]);
 
   useEffect(() => {
     if (!local) return setSynced(false);
@@ -87,7 +120,7 @@ export default function Households() {
   // Online: the server's search, a page at a time.
   useEffect(() => {
     if (synced !== false) return;
-    const unit = homeUnitId(caller);
+    const unit = village || homeUnitId(caller);
     const timer = setTimeout(() => {
       setError("");
       api
@@ -103,9 +136,9 @@ export default function Households() {
         .catch((e) => setError(problemMessage(e)));
     }, 250);
     return () => clearTimeout(timer);
-  }, [synced, text, filter, shown]);
+  }, [synced, text, filter, village, shown]);
 
-  useEffect(() => setShown(PAGE), [text, filter]);
+  useEffect(() => setShown(PAGE), [text, filter, village]);
 
   const rows = localMatches ?? remote?.items ?? null;
   const total = localMatches ? localMatches.length : (remote?.total ?? 0);
@@ -121,12 +154,8 @@ export default function Households() {
     return () => observer.disconnect();
   }, [rows && rows.length > shown]);
 
-  const setFilter = (id: string) => {
-    const next = new URLSearchParams(params);
-    if (id && id !== filter) next.set("f", id);
-    else next.delete("f");
-    navigate(`/households${next.toString() ? `?${next}` : ""}`, true);
-  };
+  const setFilter = (id: string) => go(listUrl((next) => (id && id !== filter ? next.set("f", id) : next.delete("f"))));
+  const setVillage = (id: string) => go(listUrl((next) => (id ? next.set("v", id) : next.delete("v"))));
 
   return (
     <div class="stack">
@@ -152,6 +181,17 @@ export default function Households() {
           onInput={(e) => setText(e.currentTarget.value)}
         />
       </div>
+      {villages.length > 0 && (
+        <div class="field">
+          <label for="hh-village">{t("village")}</label>
+          <select id="hh-village" value={village} onChange={(e) => setVillage(e.currentTarget.value)}>
+            <option value="">{t("allVillages")}</option>
+            {villages.map((v) => (
+              <option value={v.id}>{v.name}</option>
+            ))}
+          </select>
+        </div>
+      )}
       <div class="chips scroll" role="group" aria-label={t("filters")}>
         {FILTERS.map((f) => (
           <button type="button" class={`chip${filter === f.id ? " on" : ""}`} aria-pressed={filter === f.id} onClick={() => setFilter(f.id)}>

@@ -6,6 +6,7 @@ import { stopRetries } from "../lib/outbox";
 import { outboxState } from "../lib/queue";
 import { navigate } from "../lib/router";
 import { useStore } from "../lib/store";
+import { oversees } from "../lib/roles";
 import { offlineUnitId, syncState, syncVillage } from "../lib/sync";
 import { LanguageSwitch, Link, Section, ask, toast } from "../ui";
 
@@ -15,6 +16,9 @@ export default function More() {
   const box = useStore(outboxState);
   useStore(lang);
   const links = [
+    { href: "/dashboard", label: t("navDashboard"), show: oversees(caller) },
+    { href: "/targets", label: t("navTargets"), show: can("targets:read") && oversees(caller) },
+    { href: "/households/import", label: t("navImport"), show: can("households:manage") && oversees(caller) },
     { href: "/team", label: t("navTeam"), show: can("teams:read") },
     { href: "/campaigns", label: t("navCampaigns"), show: can("campaigns:read") },
     { href: "/admin", label: t("navAdmin"), show: can("units:manage") || can("users:manage") },

@@ -1,16 +1,20 @@
-// A new household, created on the phone with its own id (works offline, never recorded twice).
+// A new household, created on the phone with its own id (works offline, never recorded twice). A create
+// the server refused is fixed here, in place: the same item is corrected and sent again (`?fix=<seq>`
+// opens one from the list of unsent changes), so no refused copy lingers.
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { me } from "../api/session";
 import type { Unit } from "../api/types";
 import { lang, t } from "../lib/i18n";
 import { queueCreate, sendNow } from "../lib/outbox";
-import { fieldTexts, problemText } from "../lib/problems";
-import { newId } from "../lib/queue";
-import { navigate } from "../lib/router";
+import { codeText, fieldTexts, problemText } from "../lib/problems";
+import { getItem, newId, type OutboxItem } from "../lib/queue";
+import { retry } from "../lib/resolve";
+import { navigate, query } from "../lib/router";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
-import { Field, Stepper, problemMessage, toast } from "../ui";
+import { DEFAULTS, householdRules, withDependents } from "../lib/household";
+import { Field, Stepper, confirmDependents, problemMessage, toast } from "../ui";
 
 export default function NewHousehold() {
   const caller = useStore(me);
@@ -21,6 +25,21 @@ export default function NewHousehold() {
   const [form, setForm] = useState({ head_name: "", code: "", address: "", phone: "", members_count: 1, adults_count: 1 });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
+  const [refused, setRefused] = useState<OutboxItem | null>(null);
+
+  // Fixing a refused create: the form holds what was sent, with the server's reasons.
+  useEffect(() => {
+    const seq = Number(query().get("fix"));
+    if (!seq) return;
+    void getItem(seq).then((item) => {
+      if (!item?.body || item.method !== "POST") return;
+      const b = item.body as Record<string, unknown>;
+      setRefused(item);
+      setUnitId(String(b.unit_id));
+      setForm({ head_name: String(b.head_name ?? ""), code: String(b.code ?? ""), address: String(b.address ?? ""), phone: String(b.phone ?? ""), members_count: Number(b.members_count ?? 1), adults_count: Number(b.adults_count ?? 1) });
+      setErrors(fieldTexts(item.problem));
+    });
+  }, []);
 
   useEffect(() => {
     if (!home) return;
@@ -46,12 +65,12 @@ export default function NewHousehold() {
     const problems: Record<string, string> = {};
     if (!form.head_name.trim()) problems.head_name = t("errRequired");
     if (form.phone && !/^\+?[0-9 .-]{3,20}$/.test(form.phone.trim())) problems.phone = t("errFormat");
-    if (form.adults_count > form.members_count) problems.adults_count = t("errExceedMembers");
+    for (const e of householdRules(form)) problems[e.field] ??= codeText(e.code)!;
     setErrors(problems);
     if (Object.keys(problems).length) return;
     setBusy(true);
     try {
-      const id = newId();
+      const id = (refused?.body?.id as string | undefined) ?? newId();
       const body = {
         id,
         unit_id: unitId,
@@ -62,9 +81,14 @@ export default function NewHousehold() {
         members_count: form.members_count,
         adults_count: form.adults_count,
       };
-      const item = await queueCreate("households", body, "opNewHousehold", { labelVars: { name: body.head_name } });
+      let item: OutboxItem;
+      if (refused && (await getItem(refused.seq!))) {
+        await retry(refused.seq!, body);
+        item = refused;
+      } else item = await queueCreate("households", body, "opNewHousehold", { labelVars: { name: body.head_name } });
       const outcome = navigator.onLine ? await sendNow([item]) : "queued";
       if (typeof outcome === "object") {
+        setRefused(outcome);
         setErrors(fieldTexts(outcome.problem));
         toast(`${t("errRefused")}: ${problemText(outcome.problem)}`, "error");
         return;
@@ -105,7 +129,18 @@ export default function NewHousehold() {
         {(id, d) => <input id={id} type="tel" inputMode="tel" aria-describedby={d} value={form.phone} onInput={(e) => set("phone", e.currentTarget.value)} />}
       </Field>
       <div class="steppers">
-        <Stepper name="members_count" label={t("fld_members_count")} value={form.members_count} min={1} onChange={(v) => setForm((f) => ({ ...f, members_count: v, adults_count: Math.min(f.adults_count, v) }))} error={errors.members_count} />
+        <Stepper
+          name="members_count"
+          label={t("fld_members_count")}
+          value={form.members_count}
+          min={1}
+          onChange={async (v) => {
+            const { next, changed } = withDependents({ ...DEFAULTS, ...form }, "members_count", v);
+            if (changed.length && !(await confirmDependents(changed))) return;
+            setForm((f) => ({ ...f, members_count: v, adults_count: next.adults_count }));
+          }}
+          error={errors.members_count}
+        />
         <Stepper name="adults_count" label={t("fld_adults_count")} value={form.adults_count} max={form.members_count} onChange={(v) => set("adults_count", v)} error={errors.adults_count} />
       </div>
       <div class="sticky-actions">

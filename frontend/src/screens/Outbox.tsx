@@ -10,7 +10,7 @@ import { fieldTexts, problemText } from "../lib/problems";
 import { localChanges, outboxItems, type OutboxItem } from "../lib/queue";
 import { discard, retry } from "../lib/resolve";
 import { useStore } from "../lib/store";
-import { ask, toast } from "../ui";
+import { Link, ask, toast } from "../ui";
 import { ConflictPanel, fieldLabel } from "./conflict";
 
 function describe(item: OutboxItem): string {
@@ -64,6 +64,11 @@ export default function Outbox() {
                   </ul>
                 )}
                 <div class="actions">
+                  {item.method === "POST" && item.entity?.startsWith("households:") && (
+                    <Link href={`/households/new?fix=${item.seq}`} class="btn primary">
+                      ✎ {t("fixIt")}
+                    </Link>
+                  )}
                   <button type="button" class="btn" onClick={() => void retry(item.seq!)}>
                     {t("retry")}
                   </button>

@@ -4,13 +4,14 @@ import { useEffect, useState } from "preact/hooks";
 import { api, must } from "../api/client";
 import { can, me } from "../api/session";
 import type { PendingReports, Snapshot } from "../api/types";
+import { readThrough } from "../lib/cache";
 import { fmtDate, fmtDateTime, fmtNum, lang, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
 import { newId } from "../lib/queue";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
 import { Field, Loading, Section, ask, copyText, problemMessage, toast, useBusy } from "../ui";
-import { Bars, indicatorName } from "./Home";
+import { Bars, indicatorName } from "../components/indicators";
 
 function periods(): { value: string; label: string }[] {
   const now = new Date();
@@ -162,6 +163,7 @@ export default function Reports() {
   const [own, setOwn] = useState<Snapshot[] | null>(null);
   const [pending, setPending] = useState<PendingReports | null>(null);
   const [waiting, setWaiting] = useState<Snapshot[]>([]);
+  const [approvedBelow, setApprovedBelow] = useState<Snapshot[]>([]);
   const [opened, setOpened] = useState<Record<string, Snapshot>>({});
   const [names, setNames] = useState<Record<string, string>>({});
   const [error, setError] = useState("");
@@ -173,24 +175,24 @@ export default function Reports() {
     if (!unitId) return;
     setError("");
     setOwn(null);
-    api
-      .GET("/api/v1/kpi/snapshots", { params: { query: { unit_id: unitId, period, limit: 50 } } })
-      .then(({ data, error: e }) => {
-        if (!data) return setError(problemMessage(e));
+    // Read through the phone's copy: the last lists fetched are shown offline.
+    readThrough(`snapshots:${unitId}:${period}`, () => must(api.GET("/api/v1/kpi/snapshots", { params: { query: { unit_id: unitId, period, limit: 50 } } })))
+      .then(({ data }) => {
         setOwn(data.items.filter((s) => s.unit_id === unitId));
         setWaiting(data.items.filter((s) => s.unit_id !== unitId && s.status === "submitted"));
+        // Approved reports of the units below stay listed: they do not vanish once approved.
+        setApprovedBelow(data.items.filter((s) => s.unit_id !== unitId && s.status === "approved"));
       })
       .catch((e) => setError(problemMessage(e)));
-    if (can("reports:approve") || can("reports:create")) {
-      api
-        .GET("/api/v1/kpi/snapshots/pending", { params: { query: { unit_id: unitId, period } } })
-        .then(({ data }) => setPending(data ?? null))
+    if (can("kpi:read")) {
+      readThrough(`pending:${unitId}:${period}`, () => must(api.GET("/api/v1/kpi/snapshots/pending", { params: { query: { unit_id: unitId, period } } })))
+        .then(({ data }) => setPending(data))
         .catch(() => setPending(null));
     }
   }, [unitId, period, tick]);
 
   useEffect(() => {
-    if (!unitId || !can("reports:approve")) return;
+    if (!unitId || !can("units:read")) return;
     api
       .GET("/api/v1/units", { params: { query: { parent_id: unitId, limit: 500 } } })
       .then(({ data }) => data && setNames(Object.fromEntries(data.items.map((u) => [u.id, u.name]))))
@@ -230,6 +232,7 @@ export default function Reports() {
         )}
       </Field>
       {error && <p class="error">{error}</p>}
+      {(can("reports:create") || (own?.length ?? 0) > 0) && (
       <Section
         title={t("myReport")}
         actions={
@@ -244,10 +247,19 @@ export default function Reports() {
         {own && own.length === 0 && <p class="empty">{t("noReport")}</p>}
         {own?.map((s) => <SnapshotCard snapshot={s} onChange={reload} />)}
       </Section>
+      )}
 
       {waiting.length > 0 && (
         <Section title={t("awaitingApproval")}>
           {waiting.map((s) => (
+            <SnapshotCard snapshot={s} unitName={names[s.unit_id]} onChange={reload} />
+          ))}
+        </Section>
+      )}
+
+      {approvedBelow.length > 0 && (
+        <Section title={t("approvedBelow")}>
+          {approvedBelow.map((s) => (
             <SnapshotCard snapshot={s} unitName={names[s.unit_id]} onChange={reload} />
           ))}
         </Section>

@@ -1,14 +1,16 @@
 // Support point mode: pick today's event, then one big "+1" per kind of help. Every tap is an activity
-// queued in the outbox with the event and campaign; the session survives a reload; a summary at the end.
-import { useEffect, useState } from "preact/hooks";
+// queued in the outbox with the event and campaign, held on the phone a few seconds so the person who
+// tapped can take it back (a member may not delete an activity on the server); the session survives a
+// reload; a summary at the end, which says "all sent" only when nothing is left on the phone.
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { me } from "../api/session";
 import { ACTIVITY_KINDS, type ActivityKind, type Campaign, type EventRead } from "../api/types";
 import { db } from "../lib/db";
-import { fmtDate, fmtDateTime, fmtNum, fmtTime, lang, t, today } from "../lib/i18n";
+import { fmtDate, fmtDateTime, fmtNum, fmtTime, lang, phoneOutsideVietnam, t, today, vnDay } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
-import { flush, queueCreate, queueDelete } from "../lib/outbox";
-import { localChanges, outboxItems } from "../lib/queue";
+import { flush, queueCreate, release, takeBack } from "../lib/outbox";
+import { localChanges, outboxItems, outboxState, type OutboxItem } from "../lib/queue";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
 import { Link, Loading, ask, copyText, problemMessage, toast } from "../ui";
@@ -17,7 +19,11 @@ interface Tap {
   id: string;
   kind: ActivityKind;
   at: string;
+  /** Until when it can be taken back (ms since epoch). */
+  until?: number;
 }
+/** How long a tap stays on the phone before it is sent: the time to take it back. */
+const HOLD_MS = 5000;
 interface SupportSession {
   event: EventRead;
   campaignName: string;
@@ -39,10 +45,7 @@ function persist(s: SupportSession | null) {
   else localStorage.removeItem(KEY);
 }
 
-const day = (iso: string) => {
-  const d = new Date(iso);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-};
+const day = vnDay;
 
 function EventPicker({ onPick }: { onPick: (e: EventRead, campaign: string) => void }) {
   const caller = useStore(me);
@@ -94,6 +97,7 @@ function EventPicker({ onPick }: { onPick: (e: EventRead, campaign: string) => v
         </span>
         <span class="muted small">
           {day(e.starts_at) === now ? `${fmtTime(e.starts_at)}–${fmtTime(e.ends_at)}` : fmtDate(e.starts_at)}
+          {day(e.starts_at) === now && phoneOutsideVietnam() && ` (${t("vnTime")})`}
         </span>
       </button>
     </li>
@@ -102,6 +106,7 @@ function EventPicker({ onPick }: { onPick: (e: EventRead, campaign: string) => v
     <div class="stack">
       <h1 class="page-title">{t("supportTitle")}</h1>
       <p>{t("pickEvent")}</p>
+      {phoneOutsideVietnam() && <p class="notice small">{t("vnTimeNote")}</p>}
       {todays.length === 0 && (
         <p class="empty">
           {t("noEventToday")} <Link href="/campaigns">{t("navCampaigns")}</Link>
@@ -139,18 +144,33 @@ export default function Support() {
   const caller = useStore(me);
   const changes = useStore(localChanges);
   useStore(lang);
+  const box = useStore(outboxState);
   const [current, setCurrent] = useState<SupportSession | null>(load);
   const [waiting, setWaiting] = useState(0);
+  const [, setClock] = useState(0);
+  // Taps come faster than the outbox answers: every change applies to the latest session.
+  const latest = useRef(current);
   const update = (s: SupportSession | null) => {
+    latest.current = s;
     persist(s);
     setCurrent(s);
   };
+  const change = (fn: (s: SupportSession) => SupportSession) => latest.current && update(fn(latest.current));
 
   useEffect(() => {
     if (!current) return;
     const ids = new Set(current.taps.map((x) => `activities:${x.id}`));
     void outboxItems().then((items) => setWaiting(items.filter((i) => i.entity && ids.has(i.entity)).length));
   }, [current, changes]);
+
+  // While the last tap can be taken back, count the seconds down.
+  const last = current?.taps[current.taps.length - 1];
+  const left = last?.until ? Math.ceil((last.until - Date.now()) / 1000) : 0;
+  useEffect(() => {
+    if (left <= 0) return;
+    const timer = setTimeout(() => setClock((n) => n + 1), 1000);
+    return () => clearTimeout(timer);
+  });
 
   if (!current) return <EventPicker onPick={(event, campaignName) => update({ event, campaignName, startedAt: new Date().toISOString(), taps: [] })} />;
 
@@ -173,22 +193,34 @@ export default function Support() {
         dossier_count: kind === "online_dossier" ? 1 : 0,
       },
       "opSupportTap",
-      { labelVars: { kind: `kind_${kind}`, name: current.event.title } },
+      { labelVars: { kind: `kind_${kind}`, name: current.event.title }, holdMs: HOLD_MS },
     );
     const id = item.entity!.split(":")[1];
-    update({ ...current, taps: [...current.taps, { id, kind, at: occurred }] });
+    // Only the last tap can be taken back.
+    change((s) => ({ ...s, taps: [...s.taps.map(({ until: _, ...x }) => x), { id, kind, at: occurred, until: Date.now() + HOLD_MS }] }));
     void flush();
   };
 
   const undo = async () => {
-    const last = current.taps[current.taps.length - 1];
-    if (!last) return;
-    const ok = await ask({ title: t("undoLast"), body: `${t(`kind_${last.kind}` as Key)} · ${fmtTime(last.at)}`, confirm: t("undo"), danger: true });
+    const tap = latest.current?.taps[latest.current.taps.length - 1];
+    if (!tap) return;
+    const ok = await ask({ title: t("undoLast"), body: `${t(`kind_${tap.kind}` as Key)} · ${fmtTime(tap.at)}`, confirm: t("undo"), danger: true });
     if (ok === null) return;
-    const stored = await (await db()).get("activities", last.id);
-    await queueDelete("activities", { id: last.id, version: stored?.version ?? 1 }, "opUndo", { labelVars: { kind: `kind_${last.kind}`, name: current.event.title } });
-    update({ ...current, taps: current.taps.slice(0, -1) });
-    void flush();
+    if (!(await takeBack("activities", tap.id))) {
+      toast(t("undoGone"), "warn");
+      change((s) => ({ ...s, taps: s.taps.map(({ until: _, ...x }) => x) }));
+      return;
+    }
+    change((s) => ({ ...s, taps: s.taps.filter((x) => x.id !== tap.id) }));
+  };
+
+  const end = async () => {
+    const ok = await ask({ title: t("endSession"), body: t("endSessionConfirm"), confirm: t("endSession") });
+    if (ok === null || !latest.current) return;
+    const ids = new Set(latest.current.taps.map((x) => `activities:${x.id}`));
+    const mine: OutboxItem[] = (await outboxItems()).filter((i) => i.entity && ids.has(i.entity));
+    change((s) => ({ ...s, taps: s.taps.map(({ until: _, ...x }) => x), endedAt: new Date().toISOString() }));
+    await release(mine);
   };
 
   if (current.endedAt) {
@@ -216,7 +248,19 @@ export default function Support() {
               </tr>
             </tbody>
           </table>
-          <p class={waiting ? "notice" : "ok-text"}>{waiting ? t("summaryWaiting", { n: waiting }) : t("summaryAllSent")}</p>
+          {box.pending === 0 ? (
+            <p class="ok-text">{t("summaryAllSent")}</p>
+          ) : (
+            <p class="notice">
+              {t("summaryWaiting", { n: fmtNum(box.pending) })}
+              {box.blocked > 0 && (
+                <>
+                  {" "}
+                  <Link href="/outbox">{t("summaryBlocked", { n: fmtNum(box.blocked) })}</Link>
+                </>
+              )}
+            </p>
+          )}
         </section>
         <div class="actions">
           <button type="button" class="btn" onClick={async () => toast((await copyText(summaryText(current))) ? t("copied") : t("copyFailed"))}>
@@ -238,6 +282,7 @@ export default function Support() {
           {[current.event.location, current.campaignName].filter(Boolean).join(" · ")}
         </p>
       </div>
+      <p class="muted small">{t("holdHint")}</p>
       <p class="big-total" aria-live="polite">
         {t("peopleHelped")}: <strong data-testid="support-total">{fmtNum(current.taps.length)}</strong>
         {waiting > 0 && <span class="tag wait">{t("waitingN", { n: waiting })}</span>}
@@ -252,17 +297,10 @@ export default function Support() {
         ))}
       </div>
       <div class="actions">
-        <button type="button" class="btn" disabled={!current.taps.length} onClick={undo}>
-          ↶ {t("undoLast")}
+        <button type="button" class="btn" disabled={left <= 0} onClick={undo}>
+          ↶ {left > 0 ? t("undoFor", { n: left }) : t("undoLast")}
         </button>
-        <button
-          type="button"
-          class="btn primary"
-          onClick={async () => {
-            const ok = await ask({ title: t("endSession"), body: t("endSessionConfirm"), confirm: t("endSession") });
-            if (ok !== null) update({ ...current, endedAt: new Date().toISOString() });
-          }}
-        >
+        <button type="button" class="btn primary" onClick={end}>
           {t("endSession")}
         </button>
       </div>

@@ -1,20 +1,20 @@
 // A household visit in one flow: update the facts with −/+ and switches, tick the help given, save.
 // The change and the help go to the outbox; online they are sent at once, offline when it returns.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { can, me } from "../api/session";
 import { ACTIVITY_KINDS, type Activity, type ActivityKind, type Household, type Member } from "../api/types";
 import { db } from "../lib/db";
 import { fmtDate, fmtDateTime, lang, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
-import { ADULT_COUNTS, householdRules } from "../lib/household";
-import { queueCreate, queuePatch, sendNow } from "../lib/outbox";
+import { ADULT_COUNTS, householdRules, withDependents } from "../lib/household";
+import { queueCreate, queueDelete, queuePatch, sendNow } from "../lib/outbox";
 import { codeText, fieldTexts, problemText } from "../lib/problems";
 import { itemsFor, localChanges, supersedeFailed, type OutboxItem } from "../lib/queue";
 import { keepLocally } from "../lib/records";
-import { navigate } from "../lib/router";
+import { lastList, navigate } from "../lib/router";
 import { useStore } from "../lib/store";
-import { Field, Loading, Stepper, Toggle, problemMessage, toast } from "../ui";
+import { Field, Loading, Stepper, Toggle, ask, confirmDelete, confirmDependents, problemMessage, report, toast } from "../ui";
 import { ConflictPanel } from "./conflict";
 
 const FLAGS = ["informed", "has_digital_member", "is_business", "business_cashless", "needs_assistance"] as const;
@@ -37,7 +37,13 @@ export default function Visit({ id }: { id: string }) {
   useStore(lang);
   const [record, setRecord] = useState<Household | null>(null);
   const [loadError, setLoadError] = useState("");
-  const [facts, setFacts] = useState<Facts | null>(null);
+  const [facts, setFactsState] = useState<Facts | null>(null);
+  // The latest values, also for a number typed and not yet rendered when Save is tapped.
+  const latest = useRef<Facts | null>(null);
+  const setFacts = (next: Facts | null | ((f: Facts | null) => Facts | null)) => {
+    latest.current = typeof next === "function" ? next(latest.current) : next;
+    setFactsState(latest.current);
+  };
   const [help, setHelp] = useState<Help>({});
   const [note, setNote] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -93,17 +99,12 @@ export default function Visit({ id }: { id: string }) {
   if (loadError) return <p class="error">{loadError}</p>;
   if (!record || !facts) return <Loading />;
 
-  const set = <K extends keyof Facts>(key: K, value: Facts[K]) => {
-    setFacts((f) => {
-      const next = { ...f!, [key]: value };
-      // Forgiving: lowering a total lowers what cannot exceed it, rather than refusing.
-      if (key === "members_count" && next.adults_count > next.members_count) next.adults_count = next.members_count;
-      for (const c of ADULT_COUNTS) if (next[c] > next.adults_count) next[c] = next.adults_count;
-      if (key === "is_business" && !value) next.business_cashless = false;
-      if (key === "needs_assistance" && !value) next.assigned_member_id = null;
-      return next;
-    });
-    setErrors((e) => ({ ...e, [key]: "" }));
+  const set = async <K extends keyof Facts>(key: K, value: Facts[K]) => {
+    const { next, changed } = withDependents(latest.current!, key, value);
+    // Lowering a total would lower what cannot exceed it: ask first, and say what changed.
+    if (changed.length && !(await confirmDependents(changed))) return;
+    setFacts(next);
+    setErrors((e) => ({ ...e, [key]: "", ...Object.fromEntries(changed.map((c) => [c.field, ""])) }));
   };
 
   const toggleHelp = (kind: ActivityKind) =>
@@ -119,6 +120,8 @@ export default function Visit({ id }: { id: string }) {
   const myMember = members.find((m) => m.user_id && m.user_id === caller?.id);
 
   const save = async () => {
+    (document.activeElement as HTMLElement | null)?.blur?.(); // commits a number still being typed
+    const facts = latest.current!;
     const problems = householdErrors(facts);
     setErrors(problems);
     if (Object.values(problems).some(Boolean)) {
@@ -163,10 +166,10 @@ export default function Visit({ id }: { id: string }) {
       const outcome = navigator.onLine ? await sendNow(items) : "queued";
       if (outcome === "sent") {
         toast(t("savedSent"));
-        navigate("/households");
+        navigate(lastList.get());
       } else if (outcome === "queued") {
         toast(t("savedQueued"), "warn");
-        navigate("/households");
+        navigate(lastList.get());
       } else if (outcome.status === "conflict") {
         toast(t("conflictTitle"), "error");
         setQueued(await itemsFor("households", id));
@@ -179,6 +182,19 @@ export default function Visit({ id }: { id: string }) {
     } finally {
       setBusy(false);
     }
+  };
+
+  const editActivity = async (a: Activity) => {
+    const typed = await ask({ title: `${t("edit")}: ${t(`kind_${a.kind}` as Key)}`, confirm: t("save"), input: { label: t("peopleCount"), required: true } });
+    const n = Number(typed);
+    if (typed === null) return;
+    if (!Number.isInteger(n) || n < 1 || n > 1000) return toast(t("errNumber"), "error");
+    await report([await queuePatch("activities", a as never, { people_count: n }, "opEditActivity", { labelVars: { kind: `kind_${a.kind}` } })]);
+  };
+  const deleteActivity = async (a: Activity) => {
+    if (!(await confirmDelete(`${t(`kind_${a.kind}` as Key)} · ${fmtDate(a.occurred_at)}`))) return;
+    const item = await queueDelete("activities", a as never, "opDeleteActivity", { labelVars: { kind: `kind_${a.kind}` } });
+    if (item) await report([item]);
   };
 
   return (
@@ -267,6 +283,17 @@ export default function Visit({ id }: { id: string }) {
                 {fmtDate(a.occurred_at)} · {t(`kind_${a.kind}` as Key)}
                 {a.people_count > 1 && ` · ${a.people_count}`}
                 {(a as { _pending?: boolean })._pending && <span class="tag wait">⇅</span>}
+                {can("activities:manage") && (
+                  <>
+                    {" "}
+                    <button type="button" class="btn small" aria-label={`${t("edit")}: ${t(`kind_${a.kind}` as Key)} ${fmtDate(a.occurred_at)}`} onClick={() => editActivity(a)}>
+                      ✎
+                    </button>
+                    <button type="button" class="btn small danger" aria-label={`${t("delete")}: ${t(`kind_${a.kind}` as Key)} ${fmtDate(a.occurred_at)}`} onClick={() => deleteActivity(a)}>
+                      ✕
+                    </button>
+                  </>
+                )}
               </li>
             ))}
           </ul>

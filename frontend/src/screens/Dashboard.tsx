@@ -1,0 +1,254 @@
+// Rankings and dashboards for officers and leadership: the children of a unit ranked by any indicator
+// against target, the year's trend month by month, and who is late with a report. Units and numbers
+// only — no personal data — and readable offline from the last time they were fetched.
+import { useEffect, useState } from "preact/hooks";
+import { api, must } from "../api/client";
+import { me } from "../api/session";
+import type { components } from "../api/schema";
+import type { Kpi, PendingReports } from "../api/types";
+import { LineChart } from "../components/Chart";
+import { readThrough } from "../lib/cache";
+import { currentPeriod, fmtDate, fmtDateTime, fmtNum, fmtPct, lang, t } from "../lib/i18n";
+import type { Key } from "../lib/i18n.vi";
+import { navigate, query, route } from "../lib/router";
+import { useStore } from "../lib/store";
+import { homeUnitId } from "../lib/sync";
+import { Field, Link, Loading, Section, problemMessage } from "../ui";
+import { indicatorName } from "../components/indicators";
+
+type Breakdown = components["schemas"]["BreakdownRead"];
+
+const INDICATORS = [
+  "composite_score",
+  "households_informed_pct",
+  "households_digital_pct",
+  "adults_digital_skills_pct",
+  "adults_smartphone_pct",
+  "adults_epay_pct",
+  "adults_vneid_pct",
+  "adults_signature_pct",
+  "business_cashless_pct",
+  "assistance_assigned_pct",
+  "members_trained_pct",
+  "villages_with_team_pct",
+  "people_supported",
+  "online_dossiers",
+  "signatures_created",
+];
+/** The main indicators drawn month by month. */
+const TREND = ["households_informed_pct", "adults_smartphone_pct", "adults_digital_skills_pct", "adults_epay_pct", "members_trained_pct"];
+
+const label = (code: string) => (code === "composite_score" ? t("compositeScore") : indicatorName({ code }));
+const isPct = (code: string) => code.endsWith("_pct") || code === "composite_score";
+const value = (code: string, v: number | null | undefined) => (isPct(code) ? fmtPct(v) : fmtNum(v));
+
+function Ranking({ unitId, period }: { unitId: string; period: string }) {
+  const [indicator, setIndicator] = useState("composite_score");
+  const [data, setData] = useState<{ rows: Breakdown["rows"]; at: string; stale: boolean } | null>(null);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    let alive = true; // the answer for an indicator chosen before must not win
+    setData(null);
+    setError("");
+    readThrough(`breakdown:${unitId}:${period}:${indicator}`, () =>
+      must(api.GET("/api/v1/kpi/breakdown", { params: { query: { unit_id: unitId, period, indicator } } })),
+    )
+      .then(({ data: d, at, stale }) => alive && setData({ rows: d.rows, at, stale }))
+      .catch((e) => alive && setError(problemMessage(e)));
+    return () => {
+      alive = false;
+    };
+  }, [unitId, period, indicator]);
+  const top = Math.max(1, ...(data?.rows ?? []).map((r) => r.value ?? 0));
+  return (
+    <Section title={t("rankingTitle")}>
+      <Field label={t("indicator")}>
+        {(id) => (
+          <select id={id} value={indicator} onChange={(e) => setIndicator(e.currentTarget.value)}>
+            {INDICATORS.map((code) => <option value={code}>{label(code)}</option>)}
+          </select>
+        )}
+      </Field>
+      {indicator === "composite_score" && <p class="muted small">{t("compositeHint")}</p>}
+      {error && <p class="error">{error}</p>}
+      {!data && !error && <Loading />}
+      {data?.stale && <p class="muted small">{t("cachedAt", { at: fmtDateTime(data.at) })}</p>}
+      {data && data.rows.length === 0 && <p class="empty">{t("noUnits")}</p>}
+      {data && data.rows.length > 0 && (
+        <table class="ranking" data-testid="ranking">
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">{t("unit")}</th>
+              <th scope="col">{t("valueWord")}</th>
+              <th scope="col">{t("target")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.rows.map((r) => (
+              <tr>
+                <td>{r.rank ?? "—"}</td>
+                <th scope="row">
+                  <Link href={`/dashboard?unit=${r.unit_id}`}>{r.name}</Link>
+                  <span class="rank-bar" aria-hidden="true">
+                    <span class={`fill ${r.met == null ? "none" : r.met ? "met" : "below"}`} style={{ width: `${Math.max(0, Math.min(100, ((r.value ?? 0) / (isPct(indicator) ? 100 : top)) * 100))}%` }} />
+                  </span>
+                </th>
+                <td>
+                  <strong>{value(indicator, r.value)}</strong>
+                </td>
+                <td>
+                  {r.target == null ? "—" : value(indicator, r.target)}
+                  {r.met != null && <span class={`tag ${r.met ? "ok" : "warn"}`}>{r.met ? t("met") : t("notMet")}</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Section>
+  );
+}
+
+function Trend({ unitId, year }: { unitId: string; year: number }) {
+  const [months, setMonths] = useState<(Kpi | null)[] | null>(null);
+  const [stale, setStale] = useState(false);
+  useEffect(() => {
+    setMonths(null);
+    const last = currentPeriod().startsWith(String(year)) ? Number(currentPeriod().slice(5)) : 12;
+    const periods = Array.from({ length: last }, (_, i) => `${year}-${String(i + 1).padStart(2, "0")}`);
+    // One call per month, each kept on the phone: the trend reads offline from the last sync.
+    void Promise.all(
+      periods.map((period) =>
+        readThrough(`kpi:${unitId}:${period}`, () => must(api.GET("/api/v1/kpi", { params: { query: { unit_id: unitId, period } } })))
+          .then((r) => (r.stale && setStale(true), r.data))
+          .catch(() => null),
+      ),
+    ).then(setMonths);
+  }, [unitId, year]);
+  if (!months) return <Section title={t("trendTitle", { year })}><Loading /></Section>;
+  const labels = months.map((_, i) => `${i + 1}`);
+  const series = TREND.map((code) => ({
+    label: indicatorName({ code }),
+    values: months.map((k) => k?.indicators.find((i) => i.code === code)?.value ?? null),
+  }));
+  return (
+    <Section title={t("trendTitle", { year })}>
+      {stale && <p class="muted small">{t("offlineCopy")}</p>}
+      <LineChart labels={labels} series={series} title={t("trendTitle", { year })} max={100} />
+      <details>
+        <summary>{t("showTable")}</summary>
+      <table class="compare small" data-testid="trend">
+        <thead>
+          <tr>
+            <th scope="col">{t("month")}</th>
+            {TREND.map((code) => (
+              <th scope="col">{indicatorName({ code })}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {months.map((k, i) => (
+            <tr>
+              <th scope="row">{i + 1}</th>
+              {TREND.map((code) => (
+                <td>{k ? fmtPct(k.indicators.find((x) => x.code === code)?.value) : "—"}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      </details>
+    </Section>
+  );
+}
+
+function Late({ unitId, period }: { unitId: string; period: string }) {
+  const [pending, setPending] = useState<PendingReports | null>(null);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    readThrough(`pending:${unitId}:${period}`, () => must(api.GET("/api/v1/kpi/snapshots/pending", { params: { query: { unit_id: unitId, period } } })))
+      .then((r) => setPending(r.data))
+      .catch((e) => setError(problemMessage(e)));
+  }, [unitId, period]);
+  return (
+    <Section title={t("lateTitle")}>
+      {error && <p class="error">{error}</p>}
+      {!pending && !error && <Loading />}
+      {pending && (
+        <p class="muted small">
+          {t("dueOn")} {fmtDate(pending.due_on)}
+        </p>
+      )}
+      {pending?.items.length === 0 && <p class="ok-text">{t("allReported")}</p>}
+      <ul class="list" data-testid="late-list">
+        {pending?.items.map((p) => (
+          <li>
+            <Link href={`/dashboard?unit=${p.unit_id}`} class="row">
+              <span class="row-main">
+                <strong>{p.name}</strong>
+                <span class="muted small">{p.status ? t(`status_${p.status}` as Key) : t("notCreated")}</span>
+              </span>
+              {p.late && <span class="tag warn">{t("late")}</span>}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </Section>
+  );
+}
+
+function periodOptions(): { value: string; label: string }[] {
+  const [y, m] = currentPeriod().split("-").map(Number);
+  const out = [];
+  for (let i = 0; i < 3; i++) {
+    const month = ((m - 1 - i + 12) % 12) + 1;
+    const year = m - i < 1 ? y - 1 : y;
+    out.push({ value: `${year}-${String(month).padStart(2, "0")}`, label: `${t("month")} ${String(month).padStart(2, "0")}/${year}` });
+  }
+  const q = Math.floor((m - 1) / 3) + 1;
+  out.push({ value: `${y}-Q${q}`, label: `${t("quarter")} ${q}/${y}` });
+  out.push({ value: `${y}`, label: `${t("year")} ${y}` });
+  return out;
+}
+
+export default function Dashboard() {
+  const caller = useStore(me);
+  useStore(route);
+  useStore(lang);
+  const unitId = query().get("unit") || homeUnitId(caller);
+  const options = periodOptions();
+  const [period, setPeriod] = useState(options[0].value);
+  const [name, setName] = useState("");
+  useEffect(() => {
+    if (!unitId) return;
+    readThrough(`unit:${unitId}`, () => must(api.GET("/api/v1/units/{unit_id}", { params: { path: { unit_id: unitId } } })))
+      .then((r) => setName(r.data.name))
+      .catch(() => setName(""));
+  }, [unitId]);
+  if (!unitId) return <p class="error">{t("errNoUnit")}</p>;
+  const home = homeUnitId(caller);
+  return (
+    <div class="stack">
+      <h1 class="page-title">
+        {t("navDashboard")}
+        {name && `: ${name}`}
+      </h1>
+      {unitId !== home && (
+        <button type="button" class="btn small" onClick={() => navigate("/dashboard")}>
+          ← {t("backToMine")}
+        </button>
+      )}
+      <Field label={t("period")}>
+        {(id) => (
+          <select id={id} value={period} onChange={(e) => setPeriod(e.currentTarget.value)}>
+            {options.map((o) => <option value={o.value}>{o.label}</option>)}
+          </select>
+        )}
+      </Field>
+      <Ranking unitId={unitId} period={period} />
+      <Late unitId={unitId} period={/^\d{4}-\d{2}$/.test(period) ? period : currentPeriod()} />
+      <Trend unitId={unitId} year={Number(period.slice(0, 4))} />
+    </div>
+  );
+}
