@@ -205,5 +205,12 @@ def wait_offline_ready(page) -> None:
     page.get_by_text("tìm trên máy, không cần mạng").wait_for(timeout=30_000)
 
 
+def all_sent(page) -> None:
+    """Wait until the outbox is empty: the header's counter reads 0."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("pending-count")).to_have_text("⇅ 0")
+
+
 def pending_count(page) -> str:
     return page.get_by_test_id("pending-count").inner_text().strip()

@@ -7,9 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import pending_count, sign_in
+from tests.e2e.conftest import all_sent, pending_count, sign_in
 
-ALL_SENT = "document.querySelector('[data-testid=pending-count]').textContent.trim() === '⇅ 0'"
 VIETNAM = timedelta(hours=7)
 
 
@@ -114,7 +113,7 @@ def test_numbers_can_be_typed(phone, api):
     page.get_by_role("spinbutton", name="Số người trưởng thành").fill("7")
     page.get_by_test_id("save-visit").click()
     page.get_by_label("Tìm hộ theo tên, mã hoặc số điện thoại").wait_for()  # saved: back to the list
-    page.wait_for_function(ALL_SENT)
+    all_sent(page)
     stored = leader.household(name)
     assert (stored["members_count"], stored["adults_count"]) == (12, 7)
 
@@ -195,7 +194,7 @@ def test_a_refused_create_is_fixed_in_place_and_leaves_no_ghost(phone, api):
     page.get_by_label("Mã hộ").fill("E2E-GHOST-OK")
     page.get_by_role("button", name="Lưu").click()
     page.get_by_role("heading", name="Bóng Ma Thử").wait_for()
-    page.wait_for_function(ALL_SENT)
+    all_sent(page)
     page.goto("/outbox")
     page.get_by_text("Mọi thay đổi đã được gửi lên máy chủ.").wait_for()
     page.goto("/households")
@@ -335,7 +334,7 @@ def test_first_sync_shows_loading_not_zero(phone):
     held = []
     page.route("**/api/v1/households?*updated_since*", lambda route: held.append(route))
     sign_in(page, "leader")
-    page.wait_for_function("document.querySelector('.todo') !== null")
+    page.locator(".todo").wait_for(state="attached")
     page.get_by_text("Đang tải dữ liệu thôn lần đầu").wait_for()
     assert page.get_by_text("0 hộ chưa được tuyên truyền").count() == 0
     for route in held:

@@ -14,10 +14,9 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.conftest import pending_count, sign_in, wait_offline_ready
+from tests.e2e.conftest import all_sent, pending_count, sign_in, wait_offline_ready
 
 SHOTS = Path(os.environ.get("E2E_SCREENSHOTS") or Path(__file__).parent / "screenshots")
-ALL_SENT = "document.querySelector('[data-testid=pending-count]').textContent.trim() === '⇅ 0'"
 
 
 def shot(page, name: str) -> None:
@@ -70,7 +69,7 @@ def test_leader_week(phone, api):
     page.get_by_text("Đã lưu trên máy. Sẽ tự gửi khi có mạng.").wait_for()
     shot(page, "leader-visit-offline")
     page.context.set_offline(False)
-    page.wait_for_function(ALL_SENT)
+    all_sent(page)
     household = leader.household(name)
     assert household["adults_vneid"] == 1
     assert leader.get("/api/v1/activities", household_id=household["id"])["total"] == 1

@@ -133,12 +133,54 @@ export interface paths {
         };
         /**
          * List Units
-         * @description Units in the caller's area, in tree order.
+         * @description Units in the caller's area valid on `as_of`, in tree order, with that day's names and parents;
+         *     with `updated_since` or `cursor`, the change feed (closed units included).
          */
         get: operations["list_units"];
         put?: never;
         /** Create Unit */
         post: operations["create_unit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Villages
+         * @description A commune's villages from a list, all or nothing (every bad line reported, 422); villages the
+         *     commune already has (same name) are left as they are, so a second import adds nothing.
+         */
+        post: operations["import_villages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Resolve Old Unit
+         * @description The current commune(s) a pre-2025 commune became part of (several when it was split).
+         */
+        get: operations["resolve_old_unit"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -160,8 +202,73 @@ export interface paths {
         delete: operations["delete_unit"];
         options?: never;
         head?: never;
-        /** Update Unit */
+        /**
+         * Update Unit
+         * @description Rename (name and/or code) from `effective_on`; the previous ones stay in the history.
+         */
         patch: operations["update_unit"];
+        trace?: never;
+    };
+    "/api/v1/units/{unit_id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Unit History
+         * @description Renames, moves and the merger of the unit, and the units merged into it, by effective date.
+         */
+        get: operations["unit_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/{unit_id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move Unit
+         * @description Move the unit, with its whole subtree, under another parent from `effective_on`.
+         */
+        post: operations["move_unit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/{unit_id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge Unit
+         * @description Merge the unit into `into_id`: it closes the day before `effective_on`; its child units,
+         *     households, teams, members, users' roles and API keys move to the surviving unit; activities
+         *     and reports stay where they happened. Returns the closed unit.
+         */
+        post: operations["merge_unit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/users": {
@@ -626,6 +733,73 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/awards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Awards
+         * @description The 10/10 awards of the caller's area, the latest cut-off first (without their rankings).
+         */
+        get: operations["list_awards"];
+        put?: never;
+        /**
+         * Create Award
+         * @description Define an award: who is ranked (the unit's children), over which period, with which weights,
+         *     and the cut-off day after which the ranking is frozen.
+         */
+        post: operations["create_award"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awards/{award_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Award
+         * @description The award with its ranking: live while open, as frozen afterwards; the formula beside it.
+         */
+        get: operations["get_award"];
+        put?: never;
+        post?: never;
+        /** Delete Award */
+        delete: operations["delete_award"];
+        options?: never;
+        head?: never;
+        /** Update Award */
+        patch: operations["update_award"];
+        trace?: never;
+    };
+    "/api/v1/awards/{award_id}/freeze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Freeze Award
+         * @description Freeze the ranking now that the cut-off day is over (the daily `freeze-awards` job does it too).
+         */
+        post: operations["freeze_award"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/campaigns": {
         parameters: {
             query?: never;
@@ -788,7 +962,8 @@ export interface paths {
         /**
          * Create Api Key
          * @description A key for a third-party system at a unit of the caller's area. The key is in this response
-         *     only: send it as `X-API-Key`.
+         *     only: send it as `X-API-Key`. With an `Idempotency-Key`, a retry makes no second key: it answers
+         *     the same record with `key: null`.
          */
         post: operations["create_api_key"];
         delete?: never;
@@ -829,7 +1004,8 @@ export interface paths {
         put?: never;
         /**
          * Rotate Api Key
-         * @description A new key in place of the old one, which stops working now. Shown in this response only.
+         * @description A new key in place of the old one, which stops working now. Shown in this response only (an
+         *     `Idempotency-Key` replay answers `key: null`).
          */
         post: operations["rotate_api_key"];
         delete?: never;
@@ -1141,9 +1317,9 @@ export interface components {
             updated_at: string;
             /**
              * Key
-             * @description The key, `cnscd_<prefix>_<secret>`, to send as `X-API-Key`: shown only now, store it
+             * @description The key, `cnscd_<prefix>_<secret>`, to send as `X-API-Key`: shown only now, store it. `null` when this answer replays an earlier one (`Idempotency-Key`): a key is shown once
              */
-            key: string;
+            key: string | null;
         };
         /** AuditList */
         AuditList: {
@@ -1189,11 +1365,236 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        /** AwardCreate */
+        AwardCreate: {
+            /** Id */
+            id?: string | null;
+            /**
+             * Unit Id
+             * Format: uuid
+             * @description A commune (ranking its villages) or a province (its communes)
+             */
+            unit_id: string;
+            /**
+             * Title
+             * @example Khen thưởng Ngày Chuyển đổi số 10/10/2026
+             */
+            title: string;
+            /**
+             * Period
+             * @description The period the figures cover: `2026`, `2026-Q3` or `2026-09`
+             * @example 2026-06
+             * @example 2026-Q2
+             * @example 2026
+             */
+            period: string;
+            /**
+             * Cutoff On
+             * Format: date
+             * @description The ranking freezes at the end of this day (Vietnam time)
+             */
+            cutoff_on: string;
+            /**
+             * Weights
+             * @description Indicator → weight (0–100). Điểm = Σ (trọng số × mức đạt) ÷ Σ trọng số × 100. Mức đạt của một chỉ tiêu = kết quả ÷ mục tiêu, tối đa 1 (mục tiêu 0: đạt 1). Chỉ tính các chỉ tiêu có trọng số, có số liệu và có mục tiêu. Default: every percentage indicator weighs 1.
+             */
+            weights?: {
+                [key: string]: number;
+            };
+        };
+        /** AwardIndicator */
+        AwardIndicator: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Value */
+            value: number | null;
+            /** Target */
+            target: number | null;
+            /**
+             * Attainment
+             * @description value ÷ target, at most 1; None without data or target
+             */
+            attainment: number | null;
+            /** Weight */
+            weight: number;
+        };
+        /** AwardList */
+        AwardList: {
+            /** Items */
+            items: components["schemas"]["AwardRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** AwardRanking */
+        AwardRanking: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /** Title */
+            title: string;
+            /** Period */
+            period: string;
+            /**
+             * Cutoff On
+             * Format: date
+             */
+            cutoff_on: string;
+            /** Weights */
+            weights: {
+                [key: string]: number;
+            };
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "frozen";
+            /** Frozen At */
+            frozen_at: string | null;
+            /** Frozen By */
+            frozen_by: string | null;
+            /**
+             * Formula
+             * @default Điểm = Σ (trọng số × mức đạt) ÷ Σ trọng số × 100. Mức đạt của một chỉ tiêu = kết quả ÷ mục tiêu, tối đa 1 (mục tiêu 0: đạt 1). Chỉ tính các chỉ tiêu có trọng số, có số liệu và có mục tiêu.
+             */
+            formula: string;
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /**
+             * Ranking
+             * @description Live while open; as frozen at the cut-off afterwards
+             */
+            ranking: components["schemas"]["AwardRow"][];
+        };
+        /** AwardRead */
+        AwardRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /** Title */
+            title: string;
+            /** Period */
+            period: string;
+            /**
+             * Cutoff On
+             * Format: date
+             */
+            cutoff_on: string;
+            /** Weights */
+            weights: {
+                [key: string]: number;
+            };
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "frozen";
+            /** Frozen At */
+            frozen_at: string | null;
+            /** Frozen By */
+            frozen_by: string | null;
+            /**
+             * Formula
+             * @default Điểm = Σ (trọng số × mức đạt) ÷ Σ trọng số × 100. Mức đạt của một chỉ tiêu = kết quả ÷ mục tiêu, tối đa 1 (mục tiêu 0: đạt 1). Chỉ tính các chỉ tiêu có trọng số, có số liệu và có mục tiêu.
+             */
+            formula: string;
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** AwardRow */
+        AwardRow: {
+            /**
+             * Rank
+             * @description 1 is best; ties share a rank; none without a score
+             */
+            rank: number | null;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /**
+             * Teams
+             * @description The unit's active teams
+             */
+            teams: string[];
+            /** Score */
+            score: number | null;
+            /** Indicators */
+            indicators: components["schemas"]["AwardIndicator"][];
+        };
+        /**
+         * AwardUpdate
+         * @description Any subset of fields, while the award is open.
+         */
+        AwardUpdate: {
+            /** Title */
+            title?: string | null;
+            /** Period */
+            period?: string | null;
+            /** Cutoff On */
+            cutoff_on?: string | null;
+            /** Weights */
+            weights?: {
+                [key: string]: number;
+            } | null;
+        };
         /** Body_import_households */
         Body_import_households: {
             /**
              * File
              * @description A .csv (UTF-8, `,` or `;`) or .xlsx file, 20 MB at most
+             */
+            file: string;
+        };
+        /** Body_import_villages */
+        Body_import_villages: {
+            /**
+             * File
+             * @description A UTF-8 .csv: `Tên thôn` and optionally `Mã`, 1 MB at most
              */
             file: string;
         };
@@ -1530,7 +1931,7 @@ export interface components {
         Gender: "male" | "female" | "other";
         /**
          * HouseholdCreate
-         * @description A new household; the cross-field rules (`rule_errors`) are checked by the service.
+         * @description A new household; the cross-field rules (app/households/rules.py) are checked by the service.
          */
         HouseholdCreate: {
             /**
@@ -1886,6 +2287,12 @@ export interface components {
             field: string | null;
             /** Msg */
             msg: string;
+            /**
+             * Code
+             * @description A stable machine code for the fault
+             * @default validation
+             */
+            code: string;
         };
         /** ImportVillageCount */
         ImportVillageCount: {
@@ -2100,6 +2507,24 @@ export interface components {
             /** User Id */
             user_id?: string | null;
         };
+        /** OldUnit */
+        OldUnit: {
+            /**
+             * Code
+             * @description The pre-2025 commune code (null for an island district)
+             */
+            code: string | null;
+            /** Name */
+            name: string | null;
+            /** District Code */
+            district_code: string;
+            /** District */
+            district: string;
+            /** Province Code */
+            province_code: string;
+            /** Province */
+            province: string;
+        };
         /** PendingReports */
         PendingReports: {
             /**
@@ -2153,6 +2578,31 @@ export interface components {
             /** Refresh Token */
             refresh_token: string;
         };
+        /** Resolution */
+        Resolution: {
+            old: components["schemas"]["OldUnit"];
+            /**
+             * Split
+             * @description The old commune was divided among several current communes
+             */
+            split: boolean;
+            /**
+             * Units
+             * @description The current communes it became part of, main first
+             */
+            units: components["schemas"]["Successor"][];
+        };
+        /** ResolutionList */
+        ResolutionList: {
+            /** Items */
+            items: components["schemas"]["Resolution"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
         /**
          * Role
          * @enum {string}
@@ -2202,6 +2652,16 @@ export interface components {
              * Format: uuid
              */
             unit_id: string;
+            /**
+             * Unit Name
+             * @description The unit's name on the day the figures were frozen
+             */
+            unit_name: string | null;
+            /**
+             * Unit Code
+             * @description The unit's code on the day the figures were frozen
+             */
+            unit_code: string | null;
             /** Period */
             period: string;
             /**
@@ -2246,6 +2706,27 @@ export interface components {
         SnapshotReturn: {
             /** Reason */
             reason: string;
+        };
+        /** Successor */
+        Successor: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Province Id */
+            province_id: string | null;
+            /** Province */
+            province: string | null;
+            /**
+             * Main
+             * @description The unit that took the old commune's seat, when it was split
+             */
+            main: boolean;
         };
         /** TargetCreate */
         TargetCreate: {
@@ -2551,6 +3032,54 @@ export interface components {
             /** Member Ids */
             member_ids?: string[] | null;
         };
+        /** UnitChangeRead */
+        UnitChangeRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             * @description The unit that changed
+             */
+            unit_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "rename" | "move" | "merge";
+            /**
+             * Effective On
+             * Format: date
+             */
+            effective_on: string;
+            /** Name Before */
+            name_before: string | null;
+            /** Name After */
+            name_after: string | null;
+            /** Code Before */
+            code_before: string | null;
+            /** Code After */
+            code_after: string | null;
+            /** Parent Before Id */
+            parent_before_id: string | null;
+            /** Parent After Id */
+            parent_after_id: string | null;
+            /**
+             * Related Unit Id
+             * @description merge: the surviving unit; move: the merged parent that handed the unit over
+             */
+            related_unit_id: string | null;
+            /**
+             * Recorded At
+             * Format: date-time
+             */
+            recorded_at: string;
+            /** Recorded By */
+            recorded_by: string;
+        };
         /** UnitCreate */
         UnitCreate: {
             /** Id */
@@ -2562,6 +3091,40 @@ export interface components {
             level: components["schemas"]["UnitLevel"];
             /** Parent Id */
             parent_id?: string | null;
+            /**
+             * Valid From
+             * @description First day; open when null
+             */
+            valid_from?: string | null;
+        };
+        /**
+         * UnitFeed
+         * @description Units changed since a moment (`?updated_since=` or `?cursor=`), closed ones included: a phone
+         *     moves its local records when a unit it holds is merged (`merged_into_id`) or moved.
+         */
+        UnitFeed: {
+            /** Next Cursor */
+            next_cursor: string | null;
+            /** Has More */
+            has_more: boolean;
+            /** Limit */
+            limit: number;
+            /** Items */
+            items: components["schemas"]["UnitRead"][];
+        };
+        /**
+         * UnitHistory
+         * @description A unit's renames, moves and merger, and the units merged into it, by effective date.
+         */
+        UnitHistory: {
+            /** Items */
+            items: components["schemas"]["UnitChangeRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
         };
         /**
          * UnitLevel
@@ -2579,6 +3142,35 @@ export interface components {
             /** Offset */
             offset: number;
         };
+        /** UnitMerge */
+        UnitMerge: {
+            /**
+             * Into Id
+             * Format: uuid
+             * @description The surviving unit, of the same level
+             */
+            into_id: string;
+            /**
+             * Effective On
+             * Format: date
+             * @description The first day of the merged unit; it closes the day before
+             */
+            effective_on: string;
+        };
+        /** UnitMove */
+        UnitMove: {
+            /**
+             * Parent Id
+             * Format: uuid
+             * @description The new parent: a commune for a village, a province for a commune
+             */
+            parent_id: string;
+            /**
+             * Effective On
+             * Format: date
+             */
+            effective_on: string;
+        };
         /** UnitRead */
         UnitRead: {
             /**
@@ -2593,6 +3185,26 @@ export interface components {
             level: components["schemas"]["UnitLevel"];
             /** Parent Id */
             parent_id: string | null;
+            /**
+             * Valid From
+             * @description First day of the unit; null: since ever
+             */
+            valid_from: string | null;
+            /**
+             * Valid To
+             * @description Last day of the unit; null: open
+             */
+            valid_to: string | null;
+            /**
+             * Merged Into Id
+             * @description The unit it was merged into, once closed
+             */
+            merged_into_id: string | null;
+            /**
+             * Official
+             * @description From the national list of provinces and communes
+             */
+            official: boolean;
             /** Version */
             version: number;
             /**
@@ -2608,13 +3220,19 @@ export interface components {
         };
         /**
          * UnitUpdate
-         * @description A unit keeps its place in the tree; code and name can change.
+         * @description A rename: code and/or name, kept in the unit's history with the day it took effect. The place
+         *     in the tree changes through `/move` and `/merge`.
          */
         UnitUpdate: {
             /** Code */
             code?: string | null;
             /** Name */
             name?: string | null;
+            /**
+             * Effective On
+             * @description Default: today
+             */
+            effective_on?: string | null;
         };
         /** UserCreate */
         UserCreate: {
@@ -2688,6 +3306,19 @@ export interface components {
             /** Roles */
             roles?: components["schemas"]["RoleGrant"][] | null;
         };
+        /** VillageImport */
+        VillageImport: {
+            /**
+             * Created
+             * @description Villages the list added
+             */
+            created: components["schemas"]["UnitRead"][];
+            /**
+             * Existing
+             * @description Villages of the list the commune already had
+             */
+            existing: components["schemas"]["UnitRead"][];
+        };
         /** ProblemError */
         ProblemError: {
             /**
@@ -2697,6 +3328,12 @@ export interface components {
             loc: (string | number)[];
             /** Msg */
             msg: string;
+            /**
+             * Code
+             * @description A stable machine code for the fault (`household.exceeds_adults`, `missing`, …)
+             * @default validation
+             */
+            code: string;
         };
         /**
          * Problem
@@ -2712,8 +3349,16 @@ export interface components {
             title: string;
             /** Status */
             status: number;
-            /** Detail */
+            /**
+             * Detail
+             * @description For developers, in English: clients show their own text for `code`
+             */
             detail: string;
+            /**
+             * Code
+             * @description A stable machine code (`not_found`, `forbidden`, `version_mismatch`, `household.code_taken`, …): what a client translates
+             */
+            code: string;
             /**
              * Errors
              * @description On validation errors: each field that is wrong, and why
@@ -3003,6 +3648,12 @@ export interface operations {
                 level?: components["schemas"]["UnitLevel"] | null;
                 /** @description Name or code, accent-insensitive */
                 q?: string | null;
+                /** @description The tree as it stood that day (default: today) */
+                as_of?: string | null;
+                /** @description Changes after this moment (change feed) */
+                updated_since?: string | null;
+                /** @description `next_cursor` of the previous page of changes */
+                cursor?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
                 /** @description Rows to skip */
@@ -3020,7 +3671,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UnitList"];
+                    "application/json": components["schemas"]["UnitList"] | components["schemas"]["UnitFeed"];
                 };
             };
             /** @description Validation failed: `errors` says where */
@@ -3081,6 +3732,114 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnitRead"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_villages: {
+        parameters: {
+            query: {
+                /** @description The commune whose villages the list holds */
+                parent_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_villages"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VillageImport"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resolve_old_unit: {
+        parameters: {
+            query: {
+                /** @description A pre-2025 commune by name or code, then optionally its district and province, comma-separated: `Xã Đại Áng, Huyện Thanh Trì, Hà Nội` */
+                q: string;
+                /** @description Page size (max 500) */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResolutionList"];
                 };
             };
             /** @description Validation failed: `errors` says where */
@@ -3224,6 +3983,170 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["UnitUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitRead"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unit_history: {
+        parameters: {
+            query?: {
+                /** @description Page size (max 500) */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitHistory"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    move_unit: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitMove"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitRead"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    merge_unit: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitMerge"];
             };
         };
         responses: {
@@ -5568,6 +6491,351 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_awards: {
+        parameters: {
+            query?: {
+                /** @description A unit: its whole subtree */
+                unit_id?: string | null;
+                /** @description Page size (max 500) */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AwardList"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_award: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AwardCreate"];
+            };
+        };
+        responses: {
+            /** @description A repeated create */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AwardRead"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AwardRead"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_award: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                award_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AwardRanking"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_award: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                award_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The award is frozen */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_award: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                award_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AwardUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AwardRead"];
+                };
+            };
+            /** @description The award is frozen */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    freeze_award: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                award_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AwardRanking"];
+                };
+            };
+            /** @description Frozen already, or before the cut-off */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Validation failed: `errors` says where */
