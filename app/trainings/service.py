@@ -27,6 +27,7 @@ class Trainings(Resource):
     )
     required = ("unit_id", "title", "held_on", "mode", "topics", "member_ids")
     tombstones = False
+    from_below = True  # a commune's training is its villages' too: their members attend it
 
     async def present(self, session: AsyncSession, rows: Sequence[Any]) -> list[BaseModel]:
         attendees = await repository.attendees(session, [row.id for row in rows])

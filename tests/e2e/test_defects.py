@@ -4,7 +4,6 @@ the fix. Each test uses its own records (created through the API), so the order 
 import re
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import all_sent, pending_count, sign_in
@@ -135,12 +134,6 @@ def test_team_screen_counts_trainings_held_by_the_commune(phone, api):
     page.get_by_text(f"Đã tập huấn năm nay: {numerator}/{denominator} thành viên").wait_for()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs a server change: a village leader cannot read trainings held by the commune "
-    "(GET /trainings filters with in_scope, not in_scope_or_above), so the app cannot tell which "
-    "members attended them",
-)
 def test_each_member_trained_by_the_commune_is_marked(phone, api):
     page = phone
     numerator, _ = _trained(api("leader"))

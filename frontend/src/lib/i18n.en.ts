@@ -474,6 +474,7 @@ export const en: Record<Key, string> = {
   revoked: "Revoked",
   keySecretTitle: "Key of {name}",
   keySecretLead: "The key is shown this once only. Copy it and keep it safe.",
+  keySecretShown: "The key was shown once, when it was made, and cannot be shown again. If it was not saved, rotate it.",
   keySaved: "I have saved it",
   copy: "Copy",
   needsConnection: "This needs a connection. Please try again when online.",

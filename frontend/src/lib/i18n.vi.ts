@@ -486,6 +486,7 @@ export const vi = {
   revoked: "Đã thu hồi",
   keySecretTitle: "Khóa của {name}",
   keySecretLead: "Khóa chỉ hiển thị một lần này. Hãy sao chép và lưu ở nơi an toàn.",
+  keySecretShown: "Khóa đã được hiển thị một lần khi tạo, nay không thể xem lại. Nếu chưa lưu, hãy đổi khóa mới.",
   keySaved: "Đã lưu khóa",
   copy: "Sao chép",
   needsConnection: "Việc này cần kết nối mạng. Vui lòng thử lại khi có mạng.",

@@ -15,15 +15,19 @@ type Key = components["schemas"]["ApiKeyRead"];
 type Secret = components["schemas"]["ApiKeySecret"];
 
 function SecretOnce({ secret, onClose }: { secret: Secret; onClose: () => void }) {
+  // A repeated create (the same Idempotency-Key) answers without the key: it is shown only once.
+  const key = secret.key;
   return (
     <div class="card notice stack" role="alert" data-testid="api-key-secret">
       <h3>{t("keySecretTitle", { name: secret.name })}</h3>
-      <p>{t("keySecretLead")}</p>
-      <code class="secret">{secret.key}</code>
+      <p>{t(key ? "keySecretLead" : "keySecretShown")}</p>
+      {key && <code class="secret">{key}</code>}
       <div class="actions">
-        <button type="button" class="btn" onClick={async () => toast((await copyText(secret.key)) ? t("copied") : t("copyFailed"))}>
-          {t("copy")}
-        </button>
+        {key && (
+          <button type="button" class="btn" onClick={async () => toast((await copyText(key)) ? t("copied") : t("copyFailed"))}>
+            {t("copy")}
+          </button>
+        )}
         <button type="button" class="btn primary" onClick={onClose}>
           {t("keySaved")}
         </button>
