@@ -11,13 +11,14 @@ from tests.world import ROLES
 
 PLACES = ("c1", "v11", "v12", "v21", "v31")
 READERS = {Role.admin, Role.province_officer, Role.commune_officer, Role.team_leader, Role.viewer}
-# Trainings each role has in its area among those of c1, v11, v12 (commune c1), v21 (c2), v31 (elsewhere).
+# Trainings each role has in its area among those of c1, v11, v12 (commune c1), v21 (c2), v31 (elsewhere),
+# the commune's included for a village's team: its members attend them (issue 14).
 SEES = {
     Role.admin: set(PLACES),
     Role.province_officer: {"c1", "v11", "v12", "v21"},
     Role.commune_officer: {"c1", "v11", "v12"},
-    Role.team_leader: {"v11"},
-    Role.team_member: {"v11"},  # in its area, but a team member has no trainings:read: 403
+    Role.team_leader: {"c1", "v11"},
+    Role.team_member: {"c1", "v11"},  # in its area, but a team member has no trainings:read: 403
     Role.viewer: {"c1", "v11", "v12"},
 }
 MANAGERS = {Role.admin, Role.commune_officer, Role.team_leader}

@@ -236,8 +236,10 @@ async function loadTeamData(unitId: string): Promise<TeamData> {
   const [a, b, c] = await Promise.all([
     must(api.GET("/api/v1/teams", { params: { query: { unit_id: unitId, limit: 100 } } })),
     can("members:read") ? must(api.GET("/api/v1/members", { params: { query: { unit_id: unitId, limit: 500 } } })) : null,
+    // Every training the caller sees, not only the unit's: the commune's trainings reach the villages
+    // from above (their members attend them), and a unit filter would leave them out.
     can("trainings:read")
-      ? must(api.GET("/api/v1/trainings", { params: { query: { unit_id: unitId, held_from: `${Number(today().slice(0, 4)) - 1}-01-01`, limit: 100 } } }))
+      ? must(api.GET("/api/v1/trainings", { params: { query: { held_from: `${Number(today().slice(0, 4)) - 1}-01-01`, limit: 500 } } }))
       : null,
   ]);
   return { teams: (a as { items: TeamT[] }).items, members: b ? (b as { items: Member[] }).items : null, trainings: c?.items ?? [] };
