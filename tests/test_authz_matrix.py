@@ -234,6 +234,9 @@ TABLE: dict[tuple[str, str], Spec] = {
     ),
     ("GET", "/api/v1/kpi/snapshots/{snapshot_id}"): Spec(200),
     ("DELETE", "/api/v1/kpi/snapshots/{snapshot_id}"): Spec(204, REPORTS_CREATE),
+    ("PATCH", "/api/v1/kpi/snapshots/{snapshot_id}"): Spec(
+        200, REPORTS_CREATE, body=lambda t: {"difficulties": "Sóng yếu ở xóm 3"}
+    ),
     ("POST", "/api/v1/kpi/snapshots/{snapshot_id}/submit"): Spec(200, REPORTS_CREATE),
     # A village's report is approved in its commune: reports:approve over the parent unit.
     ("POST", "/api/v1/kpi/snapshots/{snapshot_id}/approve"): Spec(
@@ -312,6 +315,7 @@ TABLE: dict[tuple[str, str], Spec] = {
     ("PATCH", "/api/v1/awards/{award_id}"): Spec(200, OFFICERS, body=lambda t: {"title": "Khen thưởng"}),
     ("DELETE", "/api/v1/awards/{award_id}"): Spec(204, OFFICERS),
     ("POST", "/api/v1/awards/{award_id}/freeze"): Spec(200, OFFICERS),
+    ("GET", "/api/v1/awards/{award_id}/export.xlsx"): Spec(200),
     # --- audit and API keys ---------------------------------------------------------------------------
     ("GET", "/api/v1/audit"): Spec(200, OFFICERS, out_lacking=403, query=unit_query),
     ("GET", "/api/v1/api-keys"): Spec(200, OFFICERS, out_lacking=403, query=unit_query),

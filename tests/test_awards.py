@@ -1,10 +1,12 @@
 """The 10/10 awards: a commune ranks its villages by the weighted score the award shows beside its
 ranking; the ranking is live until the cut-off and frozen after it."""
 
+import io
 import uuid
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.authz.permissions import Role
@@ -160,3 +162,24 @@ async def test_the_daily_job_freezes_only_awards_past_their_cutoff(client, world
     assert await freeze_due(session, today=date(2026, 10, 10)) == 0  # idempotent
     statuses = dict((await session.execute(select(Award.id, Award.status))).all())
     assert {str(k): v for k, v in statuses.items()} == {past: "frozen", later: "open"}
+
+
+async def test_the_ranking_exports_as_the_list_for_the_award_decision(client, world, villages, session):
+    await targets(client, world)
+    headers = world.auth(Role.commune_officer)
+    award_id = (await client.post(URL, json=body(world, cutoff_on="2099-10-05"), headers=headers)).json()[
+        "id"
+    ]
+    response = await client.get(f"{URL}/{award_id}/export.xlsx", headers=headers)
+    assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [r for r in sheet.iter_rows(values_only=True)]
+    cells = [str(c) for r in rows for c in r if c is not None]
+    assert cells[0] == f"UBND {world.c1.name.upper()}" and "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG" in cells
+    assert any(c.startswith("Bảng xếp hạng tạm tính") for c in cells)  # open: provisional
+    assert any(FORMULA in c for c in cells)
+    header = next(i for i, r in enumerate(rows) if r[0] == "STT")
+    assert [(r[1], r[3], r[4]) for r in rows[header + 1 : header + 3]] == [
+        (world.v11.name, 87.5, 1),
+        (world.v12.name, 62.5, 2),
+    ]

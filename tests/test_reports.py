@@ -150,7 +150,7 @@ async def test_xlsx_opens_and_holds_the_figures(client, world, households):
     assert "attachment" in response.headers["content-disposition"]
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[3][0] == "BÁO CÁO KẾT QUẢ HOẠT ĐỘNG TỔ CÔNG NGHỆ SỐ CỘNG ĐỒNG"
+    assert "BÁO CÁO KẾT QUẢ HOẠT ĐỘNG TỔ CÔNG NGHỆ SỐ CỘNG ĐỒNG" in [r[0] for r in rows]
     header = next(i for i, r in enumerate(rows) if r[0] == "STT")
     assert rows[header][:3] == ("STT", "Chỉ tiêu", "Kết quả")
     informed = next(r for r in rows[header:] if r[1] == "Hộ gia đình được tuyên truyền")
@@ -173,4 +173,63 @@ async def test_monthly_close_is_idempotent(session, world, households):
     figures = {i["code"]: i for i in frozen.indicators}
     assert (
         frozen.period == "2026-06" and frozen.closed and figures["households_informed_pct"]["value"] == 50.0
+    )
+
+
+async def test_a_report_is_an_administrative_document(client, world, households, session):
+    """Issue 14: the issuing body's header, the place-and-date line, the written sections, the
+    signature block with the signer's title and full name (not the username), and an A4 page that
+    repeats the table's header row; the commune's report lists its villages' lines."""
+    leader = world.auth(Role.team_leader)
+    report = (await freeze(client, world, world.v11, Role.team_leader)).json()
+    sections = {
+        "results": "Hỗ trợ 120 lượt.",
+        "difficulties": "Sóng yếu ở xóm 3.",
+        "proposals": "Thêm 2 điểm hỗ trợ.",
+    }
+    written = await client.patch(f"{BASE}/{report['id']}", json=sections, headers=leader)
+    assert written.status_code == 200 and written.json()["difficulties"] == "Sóng yếu ở xóm 3."
+    assert (await client.post(f"{BASE}/{report['id']}/submit", headers=leader)).status_code == 200
+    after = await client.patch(f"{BASE}/{report['id']}", json={"results": "Khác"}, headers=leader)
+    assert after.status_code == 409 and after.json()["code"] == "report.sent"
+
+    response = await client.get(f"{BASE}/{report['id']}/export.xlsx", headers=leader)
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert cells[0] == f"UBND {world.c1.name.upper()}"
+    assert f"TỔ CÔNG NGHỆ SỐ CỘNG ĐỒNG {world.v11.name.upper()}" in cells
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in cells and "Độc lập - Tự do - Hạnh phúc" in cells
+    dated = next(c for c in cells if ", ngày " in c)
+    assert dated.startswith("Đông Hòa, ngày ") and " tháng " in dated and " năm " in dated
+    for heading, text in (
+        ("I. KẾT QUẢ THỰC HIỆN", "Hỗ trợ 120 lượt."),
+        ("II. KHÓ KHĂN, VƯỚNG MẮC", "Sóng yếu ở xóm 3."),
+        ("III. ĐỀ XUẤT, GIẢI PHÁP", "Thêm 2 điểm hỗ trợ."),
+    ):
+        assert cells[cells.index(heading) + 1] == text
+    assert cells[-3:] == ["TỔ TRƯỞNG", "(Ký, ghi rõ họ tên)", world.users[Role.team_leader].full_name]
+    assert world.users[Role.team_leader].username not in cells[-1]
+    assert int(sheet.page_setup.paperSize) == 9 and sheet.print_title_rows  # 9: A4
+    summary = (await client.get(f"{BASE}/{report['id']}/summary", headers=leader)).text
+    assert "Khó khăn, vướng mắc: Sóng yếu ở xóm 3." in summary
+
+    commune = (await freeze(client, world, world.c1, Role.commune_officer)).json()
+    response = await client.get(
+        f"{BASE}/{commune['id']}/export.xlsx", headers=world.auth(Role.commune_officer)
+    )
+    book = load_workbook(io.BytesIO(response.content))
+    lines = list(book["Các đơn vị"].iter_rows(values_only=True))
+    village = next(r for r in lines if r[1] == world.v11.name)
+    assert village[2] == "Đã gửi"
+
+
+async def test_a_province_sees_which_villages_are_late(client, world):
+    response = await client.get(
+        f"{BASE}/pending",
+        params={"unit_id": str(world.p.id), "period": "2026-06", "level": "village"},
+        headers=world.auth(Role.province_officer),
+    )
+    assert response.status_code == 200
+    assert sorted(i["name"] for i in response.json()["items"]) == sorted(
+        [world.v11.name, world.v12.name, world.v21.name]
     )

@@ -4,12 +4,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
+from api.downloads import attachment
 from app import records
 from app.awards import service
 from app.awards.schemas import AwardCreate, AwardList, AwardRanking, AwardRead, AwardUpdate
 from app.awards.service import AWARDS, ORDER
 
 router = APIRouter(prefix="/awards", tags=["awards"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("")
@@ -73,3 +75,10 @@ async def freeze_award(
 ) -> AwardRanking:
     """Freeze the ranking now that the cut-off day is over (the daily `freeze-awards` job does it too)."""
     return answer(response, await service.freeze(session, principal, award_id, expected))
+
+
+@router.get("/{award_id}/export.xlsx", response_class=Response, responses={200: {"content": {XLSX: {}}}})
+async def export_award(session: SessionDep, principal: PrincipalDep, award_id: uuid.UUID) -> Response:
+    """The ranking as the list a commune attaches to its award decision (marked provisional while open)."""
+    content, filename = await service.award_file(session, principal, award_id)
+    return Response(content, media_type=XLSX, headers=attachment(filename))

@@ -17,6 +17,7 @@ from app.kpi.schemas import (
     SnapshotList,
     SnapshotRead,
     SnapshotReturn,
+    SnapshotUpdate,
 )
 
 router = APIRouter(prefix="/kpi", tags=["kpi"])
@@ -76,10 +77,17 @@ async def freeze_snapshot(
 
 @router.get("/snapshots/pending")
 async def list_pending_reports(
-    session: SessionDep, principal: PrincipalDep, unit_id: uuid.UUID, period: PeriodQuery
+    session: SessionDep,
+    principal: PrincipalDep,
+    unit_id: uuid.UUID,
+    period: PeriodQuery,
+    level: Annotated[
+        Literal["commune", "village"] | None,
+        Query(description="Every unit of this level below (a province's villages); default: the children"),
+    ] = None,
 ) -> PendingReports:
-    """Child units whose report for the period has not been submitted."""
-    return await snapshots.pending(session, principal, unit_id, period)
+    """Units below whose report for the period has not been submitted."""
+    return await snapshots.pending(session, principal, unit_id, period, level)
 
 
 @router.get("/snapshots/{snapshot_id}")
@@ -87,6 +95,21 @@ async def get_snapshot(
     session: SessionDep, principal: PrincipalDep, snapshot_id: uuid.UUID, response: Response
 ) -> SnapshotRead:
     snapshot = await snapshots.get_snapshot(session, principal, snapshot_id)
+    set_etag(response, snapshot.version)
+    return snapshots.to_read(snapshot)
+
+
+@router.patch("/snapshots/{snapshot_id}", responses={409: {"description": "The report is sent already"}})
+async def write_snapshot_sections(
+    session: SessionDep,
+    principal: PrincipalDep,
+    snapshot_id: uuid.UUID,
+    body: SnapshotUpdate,
+    expected: IfMatchDep,
+    response: Response,
+) -> SnapshotRead:
+    """Write the report's sections (results, difficulties, proposals) while it is a draft or returned."""
+    snapshot = await snapshots.write_sections(session, principal, snapshot_id, body, expected)
     set_etag(response, snapshot.version)
     return snapshots.to_read(snapshot)
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz.permissions import Permission as P
 from app.authz.principal import SYSTEM, Principal
+from app.awards import export
 from app.awards.schemas import AwardIndicator, AwardRanking, AwardRead, AwardRow
 from app.core.errors import Conflict, Invalid
 from app.core.versioning import check_version
@@ -115,6 +116,14 @@ async def read_award(session: AsyncSession, principal: Principal, award_id: uuid
         else await ranking(session, award, unit)
     )
     return AwardRanking(**AwardRead.model_validate(award).model_dump(), ranking=rows)
+
+
+async def award_file(session: AsyncSession, principal: Principal, award_id: uuid.UUID) -> tuple[bytes, str]:
+    """The ranking as the xlsx list attached to the award decision."""
+    award = await read_award(session, principal, award_id)
+    unit = await session.get(Unit, award.unit_id)
+    day = (award.frozen_at or datetime.now(UTC)).astimezone(VIETNAM).date()
+    return export.xlsx(award, unit.name, day), f"khen-thuong-{unit.code}-{award.period}.xlsx"
 
 
 async def freeze(

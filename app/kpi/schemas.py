@@ -125,6 +125,20 @@ class SnapshotReturn(BaseModel):
     reason: text(1000, 1, multiline=True)
 
 
+ReportText = text(4000, multiline=True)
+
+
+class SnapshotUpdate(BaseModel):
+    """The written sections of a draft or returned report (plan 002: state the results, the
+    difficulties and the proposed solutions)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    results: ReportText | None = Field(default=None, description="Kết quả nổi bật")
+    difficulties: ReportText | None = Field(default=None, description="Khó khăn, vướng mắc")
+    proposals: ReportText | None = Field(default=None, description="Đề xuất, giải pháp")
+
+
 class SnapshotRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -146,6 +160,12 @@ class SnapshotRead(BaseModel):
     returned_at: datetime | None
     returned_by: str | None
     return_reason: str | None
+    results: str | None
+    difficulties: str | None
+    proposals: str | None
+    signer_name: str | None = Field(description="Who signed it (full name), set on submission")
+    signer_title: str | None = Field(description="Their title, as the document's signature block shows it")
+    parent_name: str | None = Field(description="The body above the unit when the figures were frozen")
     version: int
 
 
@@ -164,6 +184,8 @@ class PendingUnit(BaseModel):
 
 
 class PendingReports(BaseModel):
+    """Units whose report is not sent yet (`items`: not submitted, or returned)."""
+
     unit_id: uuid.UUID
     period: str
     due_on: date

@@ -8,16 +8,23 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.writer import record
-from app.authz.permissions import Permission
+from app.authz.permissions import PERMISSIONS, Permission, Role
 from app.authz.principal import Principal
-from app.authz.scope import get_unit_in_scope, in_scope, require
+from app.authz.scope import get_unit_in_scope, in_scope, require, under
 from app.core.errors import Conflict
 from app.core.versioning import check_version
-from app.kpi import engine, export, targets
+from app.kpi import document, engine, export, targets
 from app.kpi.periods import parse_period, previous_month
-from app.kpi.schemas import PendingReports, PendingUnit, SnapshotCreate, SnapshotList, SnapshotRead
+from app.kpi.schemas import (
+    PendingReports,
+    PendingUnit,
+    SnapshotCreate,
+    SnapshotList,
+    SnapshotRead,
+    SnapshotUpdate,
+)
 from app.kpi.service import indicators_for, with_targets
-from app.models import Unit
+from app.models import Unit, User
 from app.models.kpi import KpiSnapshot
 from app.models.unit import valid_between
 from app.records import Permissions, Resource, fetch
@@ -71,6 +78,7 @@ async def freeze(
     require(principal, Permission.reports_create, unit)
     period = parse_period(data.period)
     figures = await indicators_for(session, unit, period)
+    parent = await session.get(Unit, unit.parent_id) if unit.parent_id else None
     snapshot = await session.scalar(
         select(KpiSnapshot)
         .where(KpiSnapshot.unit_id == unit.id, KpiSnapshot.period == period.code)
@@ -80,13 +88,12 @@ async def freeze(
     if snapshot is None:
         snapshot = KpiSnapshot(
             unit_id=unit.id,
-            unit_name=unit.name,
-            unit_code=unit.code,
             period=period.code,
             indicators=_json(figures),
             frozen_at=now,
             due_on=period.due_on,
         )
+        _stamp(snapshot, unit, parent)
         session.add(snapshot)
         await session.flush()
         _audit(session, principal, "create", snapshot)
@@ -96,11 +103,18 @@ async def freeze(
     if snapshot.closed:
         raise Conflict(f"The {period.code} report was frozen at the monthly close: submit it as it is")
     snapshot.indicators, snapshot.frozen_at = _json(figures), now
-    snapshot.unit_name, snapshot.unit_code = unit.name, unit.code
+    _stamp(snapshot, unit, parent)
     snapshot.touch()
     await session.flush()
     _audit(session, principal, "refresh", snapshot, snapshot.status)
     return snapshot, False
+
+
+def _stamp(snapshot: KpiSnapshot, unit: Unit, parent: Unit | None) -> None:
+    """The names of the day the figures are frozen: a later rename or merger leaves the report as it
+    was filed."""
+    snapshot.unit_name, snapshot.unit_code = unit.name, unit.code
+    snapshot.parent_name = parent.name if parent is not None else None
 
 
 def _json(figures: list[dict]) -> list[dict]:
@@ -120,19 +134,68 @@ async def get_snapshot(session: AsyncSession, principal: Principal, snapshot_id:
 async def submit(
     session: AsyncSession, principal: Principal, snapshot_id: uuid.UUID, if_match: int | None
 ) -> KpiSnapshot:
-    snapshot, _ = await _get(session, principal, snapshot_id, Permission.reports_create, lock=True)
+    snapshot, unit = await _get(session, principal, snapshot_id, Permission.reports_create, lock=True)
     check_version(snapshot, if_match)
-    if snapshot.status not in ("draft", "returned"):
-        raise Conflict(f"Only a draft or returned report can be submitted; this one is {snapshot.status}")
+    _open(snapshot, "submitted")
     before = snapshot.status
     snapshot.status, snapshot.submitted_at, snapshot.submitted_by = (
         "submitted",
         datetime.now(UTC),
         principal.name,
     )
+    user = await session.get(User, principal.user_id) if principal.user_id else None
+    snapshot.signer_name = user.full_name if user is not None else principal.name
+    snapshot.signer_title = document.TITLES.get(_role_at(principal, unit.path))
     snapshot.touch()
     await session.flush()
     _audit(session, principal, "submit", snapshot, before)
+    return snapshot
+
+
+def _open(snapshot: KpiSnapshot, what: str) -> None:
+    if snapshot.status not in ("draft", "returned"):
+        raise Conflict(
+            f"Only a draft or returned report can be {what}; this one is {snapshot.status}",
+            code="report.sent",
+        )
+
+
+def _role_at(principal: Principal, path: str) -> Role | None:
+    """The role the caller reports under at the unit: its most local grant that may report there."""
+    grants = [
+        g for g in principal.grants if g.covers(path) and Permission.reports_create in PERMISSIONS[g.role]
+    ]
+    return max(grants, key=lambda g: len(g.unit_path)).role if grants else None
+
+
+async def write_sections(
+    session: AsyncSession,
+    principal: Principal,
+    snapshot_id: uuid.UUID,
+    data: SnapshotUpdate,
+    if_match: int | None,
+) -> KpiSnapshot:
+    """The written sections of a draft or returned report (the figures are refreshed by `freeze`)."""
+    snapshot, _ = await _get(session, principal, snapshot_id, Permission.reports_create, lock=True)
+    check_version(snapshot, if_match)
+    _open(snapshot, "edited")
+    changes = data.model_dump(exclude_unset=True)
+    before = {name: getattr(snapshot, name) for name in changes}
+    if changes != before:
+        for name, value in changes.items():
+            setattr(snapshot, name, value)
+        snapshot.touch()
+        await session.flush()
+        record(
+            session,
+            principal,
+            "update",
+            "kpi_snapshot",
+            snapshot.id,
+            unit_id=snapshot.unit_id,
+            before=before,
+            after=changes,
+        )
     return snapshot
 
 
@@ -218,17 +281,27 @@ async def list_snapshots(
 
 
 async def pending(
-    session: AsyncSession, principal: Principal, unit_id: uuid.UUID, period_code: str
+    session: AsyncSession,
+    principal: Principal,
+    unit_id: uuid.UUID,
+    period_code: str,
+    level: str | None = None,
 ) -> PendingReports:
-    """The child units whose report for the period is not submitted yet: who is late, at a glance."""
+    """The units below whose report for the period is not submitted yet: who is late, at a glance.
+    The child units, or with `level` every unit of that level below (a province's villages)."""
     unit = await get_unit_in_scope(session, principal, unit_id)
     require(principal, Permission.kpi_read, unit)
     period = parse_period(period_code)
+    below = (
+        (under(unit.path) & (Unit.level == level) & (Unit.id != unit.id))
+        if level
+        else Unit.parent_id == unit.id
+    )
     rows = await session.execute(
         select(Unit, KpiSnapshot)
         .outerjoin(KpiSnapshot, (KpiSnapshot.unit_id == Unit.id) & (KpiSnapshot.period == period.code))
-        .where(Unit.parent_id == unit.id, valid_between(period.start, period.last_day))
-        .order_by(Unit.name)
+        .where(below, valid_between(period.start, period.last_day))
+        .order_by(Unit.name, Unit.id)
     )
     items = [
         PendingUnit(
@@ -259,6 +332,7 @@ async def monthly_close(session: AsyncSession, today: date | None = None) -> dic
     in_period = valid_between(period.start, period.last_day)  # units closed before it report nothing
     parents = list(await session.scalars(select(Unit).where(Unit.level != "village", in_period)))
     provinces = [u for u in parents if u.parent_id is None]
+    by_id = {u.id: u for u in parents}
     figures: dict[uuid.UUID, dict] = {}
     for parent in parents:  # one roll-up per parent gives every child's sums
         children = {
@@ -280,25 +354,23 @@ async def monthly_close(session: AsyncSession, today: date | None = None) -> dic
             counts["unchanged"] += 1
             continue
         frozen = _json(with_targets(sums, applicable[unit_id]))
+        unit = units[unit_id]
         if snapshot is None:
-            session.add(
-                KpiSnapshot(
-                    unit_id=unit_id,
-                    unit_name=units[unit_id].name,
-                    unit_code=units[unit_id].code,
-                    period=period.code,
-                    indicators=frozen,
-                    frozen_at=now,
-                    due_on=period.due_on,
-                    closed=True,
-                )
+            snapshot = KpiSnapshot(
+                unit_id=unit_id,
+                period=period.code,
+                indicators=frozen,
+                frozen_at=now,
+                due_on=period.due_on,
+                closed=True,
             )
+            session.add(snapshot)
             counts["created"] += 1
         else:
             snapshot.indicators, snapshot.frozen_at, snapshot.closed = frozen, now, True
-            snapshot.unit_name, snapshot.unit_code = units[unit_id].name, units[unit_id].code
             snapshot.touch()
             counts["closed"] += 1
+        _stamp(snapshot, unit, by_id.get(unit.parent_id))
     await session.flush()
     if counts["created"] or counts["closed"]:
         record(session, None, "close", "kpi_period", period.code, after=counts)
@@ -308,19 +380,28 @@ async def monthly_close(session: AsyncSession, today: date | None = None) -> dic
 async def report_file(
     session: AsyncSession, principal: Principal, snapshot_id: uuid.UUID
 ) -> tuple[bytes, str]:
-    report = await _frozen_report(session, principal, snapshot_id)
-    return export.xlsx(report), f"bao-cao-{report.unit_code}-{report.period}.xlsx"
+    report, unit = await _frozen_report(session, principal, snapshot_id)
+    children = await session.scalars(
+        select(KpiSnapshot)
+        .join(Unit, Unit.id == KpiSnapshot.unit_id)
+        .where(Unit.parent_id == unit.id, KpiSnapshot.period == report.period)
+    )
+    content = export.xlsx(report, unit.level, [to_read(child) for child in children])
+    return content, f"bao-cao-{report.unit_code}-{report.period}.xlsx"
 
 
 async def report_text(session: AsyncSession, principal: Principal, snapshot_id: uuid.UUID) -> str:
-    return export.zalo_text(await _frozen_report(session, principal, snapshot_id))
+    return export.zalo_text((await _frozen_report(session, principal, snapshot_id))[0])
 
 
-async def _frozen_report(session: AsyncSession, principal: Principal, snapshot_id: uuid.UUID) -> SnapshotRead:
-    """The report with its unit's name and code of the day it was frozen (today's for a row that
-    predates them)."""
+async def _frozen_report(
+    session: AsyncSession, principal: Principal, snapshot_id: uuid.UUID
+) -> tuple[SnapshotRead, Unit]:
+    """The report with its unit's names of the day it was frozen (today's for a row that predates
+    them), and its unit."""
     snapshot, unit = await _get(session, principal, snapshot_id, Permission.kpi_read)
     report = to_read(snapshot)
-    return report.model_copy(
-        update={"unit_name": report.unit_name or unit.name, "unit_code": report.unit_code or unit.code}
-    )
+    names = {"unit_name": report.unit_name or unit.name, "unit_code": report.unit_code or unit.code}
+    if report.parent_name is None and unit.parent_id is not None:
+        names["parent_name"] = (await session.get(Unit, unit.parent_id)).name
+    return report.model_copy(update=names), unit

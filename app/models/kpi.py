@@ -114,3 +114,12 @@ class KpiSnapshot(Versioned, SQLModel, table=True):
     returned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     returned_by: str | None = Field(default=None, sa_type=String(100))
     return_reason: str | None = Field(default=None, sa_type=String(1000))
+    # The written sections every periodic report has (plan 002): results, difficulties, proposals.
+    results: str | None = Field(default=None, sa_type=String(4000))
+    difficulties: str | None = Field(default=None, sa_type=String(4000))
+    proposals: str | None = Field(default=None, sa_type=String(4000))
+    # Who signs it, as the document shows them: full name and title, set when it is submitted.
+    signer_name: str | None = Field(default=None, sa_type=String(200))
+    signer_title: str | None = Field(default=None, sa_type=String(100))
+    # The body above the unit on the day the figures were frozen (a village's commune).
+    parent_name: str | None = Field(default=None, sa_type=String(200))

@@ -1,4 +1,4 @@
-"""The 10/10 awards: a ranking frozen at its cut-off
+"""The 10/10 awards: a ranking frozen at its cut-off; reports' written sections and signer
 
 Revision ID: 0009
 Revises: 0008
@@ -17,6 +17,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 JSON = sa.JSON().with_variant(postgresql.JSONB(), 'postgresql')
+REPORT_TEXT = ('results', 'difficulties', 'proposals')
 
 
 def upgrade() -> None:
@@ -40,9 +41,18 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_awards_unit_id'), 'awards', ['unit_id'], unique=False)
     op.create_index(op.f('ix_awards_updated_at'), 'awards', ['updated_at'], unique=False)
+    with op.batch_alter_table('kpi_snapshots') as batch:
+        for name in REPORT_TEXT:
+            batch.add_column(sa.Column(name, sa.String(length=4000), nullable=True))
+        batch.add_column(sa.Column('signer_name', sa.String(length=200), nullable=True))
+        batch.add_column(sa.Column('signer_title', sa.String(length=100), nullable=True))
+        batch.add_column(sa.Column('parent_name', sa.String(length=200), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('kpi_snapshots') as batch:
+        for name in (*REPORT_TEXT, 'signer_name', 'signer_title', 'parent_name'):
+            batch.drop_column(name)
     op.drop_index(op.f('ix_awards_updated_at'), table_name='awards')
     op.drop_index(op.f('ix_awards_unit_id'), table_name='awards')
     op.drop_table('awards')

@@ -1,0 +1,57 @@
+"""An award's ranking as the list a commune or province attaches to its award decision."""
+
+import io
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+from app.awards.schemas import AwardRanking
+from app.core.fields import printable
+from app.kpi import document
+from app.kpi.indicators import BY_CODE
+
+
+def xlsx(award: AwardRanking, unit_name: str, day: date) -> bytes:
+    codes = list(award.weights)
+    headings = ["STT", "Đơn vị", "Tổ công nghệ số cộng đồng", "Điểm", "Xếp hạng"]
+    headings += [f"{BY_CODE[code].name} (trọng số {award.weights[code]:g})" for code in codes]
+    width = len(headings)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Danh sách"
+    document.header(sheet, width, (f"UBND {printable(unit_name).upper()}", ""), unit_name, day)
+    state = "Kết quả chính thức" if award.status == "frozen" else "Bảng xếp hạng tạm tính (chưa chốt)"
+    document.title(
+        sheet,
+        width,
+        "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG",
+        printable(award.title),
+        f"(Kèm theo Quyết định số ....../QĐ-UBND ngày ...../...../{day:%Y} của UBND {printable(unit_name)})",
+        f"{state}; số liệu {award.period}, chốt sau ngày {award.cutoff_on:%d/%m/%Y}",
+    )
+    sheet.append([None])
+    sheet.append([f"Cách tính: {award.formula}"])
+    sheet.cell(sheet.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=width)
+    sheet.row_dimensions[sheet.max_row].height = 45
+    sheet.append(headings)
+    header_row, thin = sheet.max_row, Side(style="thin")
+    for column in range(1, width + 1):
+        cell = sheet.cell(header_row, column)
+        cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for index, row in enumerate(award.ranking, start=1):
+        values = {item.code: item.value for item in row.indicators}
+        teams = ", ".join(printable(team) for team in row.teams)
+        sheet.append([index, printable(row.name), teams, row.score, row.rank, *map(values.get, codes)])
+    for cells in sheet.iter_rows(min_row=header_row, max_row=sheet.max_row, max_col=width):
+        for cell in cells:
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for column, size in zip("ABCDE", (6, 28, 28, 10, 10), strict=True):
+        sheet.column_dimensions[column].width = size
+    document.signature(sheet, width, "TM. Ủy ban nhân dân", None)
+    document.print_setup(sheet, header_row, landscape=len(codes) > 3)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
