@@ -610,7 +610,7 @@ export interface paths {
         };
         /**
          * List Pending Reports
-         * @description Child units whose report for the period has not been submitted.
+         * @description Units below whose report for the period has not been submitted.
          */
         get: operations["list_pending_reports"];
         put?: never;
@@ -636,7 +636,11 @@ export interface paths {
         delete: operations["delete_snapshot"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Write Snapshot Sections
+         * @description Write the report's sections (results, difficulties, proposals) while it is a draft or returned.
+         */
+        patch: operations["write_snapshot_sections"];
         trace?: never;
     };
     "/api/v1/kpi/snapshots/{snapshot_id}/submit": {
@@ -794,6 +798,26 @@ export interface paths {
          * @description Freeze the ranking now that the cut-off day is over (the daily `freeze-awards` job does it too).
          */
         post: operations["freeze_award"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awards/{award_id}/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Award
+         * @description The ranking as the list a commune attaches to its award decision (marked provisional while open).
+         */
+        get: operations["export_award"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2525,7 +2549,10 @@ export interface components {
             /** Province */
             province: string;
         };
-        /** PendingReports */
+        /**
+         * PendingReports
+         * @description Units whose report is not sent yet (`items`: not submitted, or returned).
+         */
         PendingReports: {
             /**
              * Unit Id
@@ -2699,6 +2726,27 @@ export interface components {
             returned_by: string | null;
             /** Return Reason */
             return_reason: string | null;
+            /** Results */
+            results: string | null;
+            /** Difficulties */
+            difficulties: string | null;
+            /** Proposals */
+            proposals: string | null;
+            /**
+             * Signer Name
+             * @description Who signed it (full name), set on submission
+             */
+            signer_name: string | null;
+            /**
+             * Signer Title
+             * @description Their title, as the document's signature block shows it
+             */
+            signer_title: string | null;
+            /**
+             * Parent Name
+             * @description The body above the unit when the figures were frozen
+             */
+            parent_name: string | null;
             /** Version */
             version: number;
         };
@@ -2706,6 +2754,28 @@ export interface components {
         SnapshotReturn: {
             /** Reason */
             reason: string;
+        };
+        /**
+         * SnapshotUpdate
+         * @description The written sections of a draft or returned report (plan 002: state the results, the
+         *     difficulties and the proposed solutions).
+         */
+        SnapshotUpdate: {
+            /**
+             * Results
+             * @description Kết quả nổi bật
+             */
+            results?: string | null;
+            /**
+             * Difficulties
+             * @description Khó khăn, vướng mắc
+             */
+            difficulties?: string | null;
+            /**
+             * Proposals
+             * @description Đề xuất, giải pháp
+             */
+            proposals?: string | null;
         };
         /** Successor */
         Successor: {
@@ -6124,6 +6194,8 @@ export interface operations {
                 unit_id: string;
                 /** @description `2026-06`, `2026-Q2` or `2026` */
                 period: string;
+                /** @description Every unit of this level below (a province's villages); default: the children */
+                level?: ("commune" | "village") | null;
             };
             header?: never;
             path?: never;
@@ -6237,6 +6309,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    write_snapshot_sections: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                snapshot_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SnapshotUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotRead"];
+                };
+            };
+            /** @description The report is sent already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Validation failed: `errors` says where */
             422: {
@@ -6836,6 +6972,55 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_award: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                award_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Validation failed: `errors` says where */
