@@ -123,3 +123,36 @@ async def test_routes_are_authenticated_by_default(client, world):
     response = await client.get("/api/v1/units")
     assert response.status_code == 401
     assert response.json()["title"] == "Unauthorized"
+
+
+@pytest.mark.parametrize(
+    "role,grantable",
+    [
+        (
+            Role.admin,
+            {
+                "admin",
+                "province_officer",
+                "commune_officer",
+                "team_leader",
+                "integration",
+                "team_member",
+                "viewer",
+            },
+        ),
+        (
+            Role.province_officer,
+            {"province_officer", "commune_officer", "team_leader", "integration", "team_member", "viewer"},
+        ),
+        (Role.commune_officer, {"commune_officer", "team_leader", "integration", "team_member", "viewer"}),
+        (Role.team_leader, set()),
+        (Role.viewer, set()),
+    ],
+)
+async def test_me_says_which_roles_the_caller_may_grant_and_where(client, world, role, grantable):
+    """The user forms offer these, so they never offer a role the server would refuse (issue 14)."""
+    body = (await client.get("/api/v1/auth/me", headers=world.auth(role))).json()
+    assert {g["role"] for g in body["grantable"]} == grantable
+    levels = {g["role"]: g["levels"] for g in body["grantable"]}
+    if "team_leader" in levels:
+        assert levels["team_leader"] == ["commune", "village"]

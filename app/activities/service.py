@@ -20,12 +20,7 @@ ORDER = [Activity.occurred_at.desc(), Activity.id.desc()]
 
 class Activities(Resource):
     name, label, model, read = "activity", "Activity", Activity, ActivityRead
-    permissions = Permissions(
-        read=P.activities_read,
-        create=P.activities_record,
-        update=P.activities_manage,
-        delete=P.activities_manage,
-    )
+    permissions = Permissions(P.activities_read, P.activities_manage, create_with=P.activities_record)
     required = ("unit_id", "occurred_at", "kind", "people_count", "dossier_count")
 
     def replay_ignore(self, data: BaseModel) -> set[str]:
@@ -36,71 +31,49 @@ class Activities(Resource):
         """The references agree with the activity's unit (DOMAIN.md, "Activity"), checked for those that
         are new or whose unit moved: a household deleted since does not block an edit of the note. With
         only the event given, the campaign is the event's."""
-        session, values, changed, path = w.session, w.values, w.changed, w.unit.path
-        problems: list[Problem] = []
+        values, changed = w.values, w.changed
         extra: dict[str, Any] = {} if w.obj is not None else {"recorded_by": w.principal.user_id}
         moved = "unit_id" in changed
 
-        household_id = values.get("household_id")
-        if household_id is not None and (moved or "household_id" in changed):
-            household = await session.get(Household, household_id)
-            if household is None or household.deleted_at is not None or household.unit_id != w.unit.id:
-                problems.append(
-                    Problem(
-                        "household_id",
-                        "the household must be a household of the activity's unit",
-                        "activity.household_elsewhere",
-                    )
-                )
+        def checked(field: str) -> bool:
+            return values.get(field) is not None and (moved or field in changed)
 
-        campaign_id, event_id = values.get("campaign_id"), values.get("event_id")
+        async def found(model, field: str):
+            row = await w.session.get(model, values[field])
+            return None if row is None or getattr(row, "deleted_at", None) is not None else row
+
+        problems = []
+        if checked("household_id") and (
+            (h := await found(Household, "household_id")) is None or h.unit_id != w.unit.id
+        ):
+            problems.append(_elsewhere("household_id"))
+        campaign_id = values.get("campaign_id")
         # The campaign follows the event when none is given, or when an update moves only the event.
         follow = campaign_id is None or ("event_id" in changed and "campaign_id" not in w.changes)
         settled = False  # the campaign was checked through the event, which lies within it
-        if event_id is not None and (moved or {"event_id", "campaign_id"} & changed):
-            event = await session.get(CampaignEvent, event_id)
-            if event is None or not holds(event.unit_id, path):
+        if checked("event_id") or (values.get("event_id") is not None and "campaign_id" in changed):
+            if (event := await found(CampaignEvent, "event_id")) is None or not holds(
+                event.unit_id, w.unit.path
+            ):
+                problems.append(_elsewhere("event_id"))
+            elif follow:
+                settled, extra["campaign_id"] = True, event.campaign_id
+            elif event.campaign_id != campaign_id:
+                settled = True
                 problems.append(
                     Problem(
-                        "event_id",
-                        "the event must take place in the activity's unit or one above it",
-                        "activity.event_elsewhere",
+                        "campaign_id",
+                        "the event belongs to another campaign",
+                        "activity.event_of_other_campaign",
                     )
                 )
             else:
                 settled = True
-                if follow:
-                    extra["campaign_id"] = event.campaign_id
-                elif event.campaign_id != campaign_id:
-                    problems.append(
-                        Problem(
-                            "campaign_id",
-                            "the event belongs to another campaign",
-                            "activity.event_of_other_campaign",
-                        )
-                    )
-        if campaign_id is not None and not settled and (moved or "campaign_id" in changed):
-            campaign = await session.get(Campaign, campaign_id)
-            if campaign is None or not holds(campaign.unit_id, path):
-                problems.append(
-                    Problem(
-                        "campaign_id",
-                        "the campaign must be one of the activity's unit or above it",
-                        "activity.campaign_elsewhere",
-                    )
-                )
-
-        member_id = values.get("member_id")
-        if member_id is not None and (moved or "member_id" in changed):
-            member = await session.get(Member, member_id)
-            if member is None or member.deleted_at is not None or not holds(member.unit_id, path):
-                problems.append(
-                    Problem(
-                        "member_id",
-                        "the member must be in a team of the activity's unit or above it",
-                        "activity.member_elsewhere",
-                    )
-                )
+        for field, model in (("campaign_id", Campaign), ("member_id", Member)):
+            if field == "campaign_id" and settled or not checked(field):
+                continue
+            if (row := await found(model, field)) is None or not holds(row.unit_id, w.unit.path):
+                problems.append(_elsewhere(field))
         if problems:
             raise Invalid.fields(problems)
         return extra
@@ -110,6 +83,18 @@ class Activities(Resource):
 
 
 ACTIVITIES = Activities()
+
+_WHERE = {
+    "household_id": "the household must be a household of the activity's unit",
+    "event_id": "the event must take place in the activity's unit or one above it",
+    "campaign_id": "the campaign must be one of the activity's unit or above it",
+    "member_id": "the member must be in a team of the activity's unit or above it",
+}
+
+
+def _elsewhere(field: str) -> Problem:
+    """A reference that does not agree with the activity's unit."""
+    return Problem(field, _WHERE[field], f"activity.{field.removesuffix('_id')}_elsewhere")
 
 
 def list_filters(filters: dict[str, Any], occurred_from, occurred_to) -> list:

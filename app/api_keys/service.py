@@ -31,7 +31,7 @@ class ApiKeys(Resource):
     """Keys are not synced records; described here so that reading one goes through app.records."""
 
     name, label, model, read = "api_key", "API key", ApiKey, ApiKeyRead
-    permissions = Permissions(*(Permission.api_keys_manage,) * 4)
+    permissions = Permissions(Permission.api_keys_manage, Permission.api_keys_manage)
     tombstones = False
 
 

@@ -26,3 +26,11 @@ class Me(BaseModel):
     phone: str | None
     roles: list[RoleGrant]
     permissions: list[str] = Field(description="Everything the caller may do somewhere in its area")
+    grantable: list["Grantable"] = Field(
+        default_factory=list, description="The roles the caller may give others, and where they may be held"
+    )
+
+
+class Grantable(BaseModel):
+    role: str
+    levels: list[str] = Field(description="The unit levels the role is held at; empty: at no unit (admin)")

@@ -7,8 +7,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import principals
-from app.auth.schemas import Me, TokenPair
-from app.authz.permissions import PERMISSIONS
+from app.auth.schemas import Grantable, Me, TokenPair
+from app.authz.permissions import PERMISSIONS, ROLE_LEVELS
 from app.authz.principal import Principal
 from app.core import metrics
 from app.core.config import get_settings
@@ -186,4 +186,5 @@ async def me(session: AsyncSession, principal: Principal) -> Me:
         phone=user.phone,
         roles=[RoleGrant(role=g.role, unit_id=g.unit_id) for g in grants],
         permissions=sorted({p.value for g in grants for p in PERMISSIONS[g.role]}),
+        grantable=[Grantable(role=r, levels=list(ROLE_LEVELS[r])) for r in principal.grantable()],
     )

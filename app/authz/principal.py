@@ -66,6 +66,10 @@ class Principal:
             for g in self.grants
         )
 
+    def grantable(self) -> list[Role]:
+        """The roles the caller may hand out somewhere in its area."""
+        return [role for role in Role if any(self.can_grant(role, g.unit_path) for g in self.grants)]
+
 
 # The scheduled jobs (the daily award freeze): everything, everywhere, audited as "system".
 SYSTEM = Principal(uuid.UUID(int=0), "system", (Grant(Role.admin, None, ""),))

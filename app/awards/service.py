@@ -26,9 +26,7 @@ ORDER = [Award.cutoff_on.desc(), Award.title, Award.id]
 
 class Awards(Resource):
     name, label, model, read = "award", "Award", Award, AwardRead
-    permissions = Permissions(
-        read=P.kpi_read, create=P.awards_manage, update=P.awards_manage, delete=P.awards_manage
-    )
+    permissions = Permissions(P.kpi_read, P.awards_manage)
     levels = ("province", "commune")
     required = ("title", "period", "cutoff_on", "weights")
     tombstones = False

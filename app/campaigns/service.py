@@ -29,9 +29,7 @@ EVENT_ORDER = [CampaignEvent.starts_at, CampaignEvent.id]
 
 class Campaigns(Resource):
     name, label, model, read = "campaign", "Campaign", Campaign, CampaignRead
-    permissions = Permissions(
-        read=P.campaigns_read, create=P.campaigns_manage, update=P.campaigns_manage, delete=P.campaigns_manage
-    )
+    permissions = Permissions(P.campaigns_read, P.campaigns_manage)
     required = ("unit_id", "kind", "name", "starts_on", "ends_on", "status", "goals")
     tombstones = False
     from_below = True
@@ -86,9 +84,7 @@ async def _what_it_holds(
 
 class Events(Resource):
     name, label, model, read = "campaign_event", "Event", CampaignEvent, EventRead
-    permissions = Permissions(
-        read=P.campaigns_read, create=P.events_manage, update=P.events_manage, delete=P.events_manage
-    )
+    permissions = Permissions(P.campaigns_read, P.events_manage)
     required = ("unit_id", "title", "starts_at", "ends_at", "member_ids")
     tombstones = False
     from_below = True

@@ -26,12 +26,7 @@ ORDER = [Household.sort_key, Household.id]
 
 class Households(Resource):
     name, label, model, read = "household", "Household", Household, HouseholdRead
-    permissions = Permissions(
-        read=P.households_read,
-        create=P.households_manage,
-        update=P.households_update,
-        delete=P.households_manage,
-    )
+    permissions = Permissions(P.households_read, P.households_manage, update_with=P.households_update)
     levels = ("village",)
     required = ("unit_id", "head_name", *rules.FACT_FIELDS)
 

@@ -37,12 +37,7 @@ class Reports(Resource):
     app.records."""
 
     name, label, model, read = "kpi_snapshot", "Report", KpiSnapshot, SnapshotRead
-    permissions = Permissions(
-        read=Permission.kpi_read,
-        create=Permission.reports_create,
-        update=Permission.reports_create,
-        delete=Permission.reports_create,
-    )
+    permissions = Permissions(Permission.kpi_read, Permission.reports_create)
     tombstones = False
 
 
@@ -213,31 +208,28 @@ async def _review(session, principal, snapshot_id, if_match) -> KpiSnapshot:
 async def approve(
     session: AsyncSession, principal: Principal, snapshot_id: uuid.UUID, if_match: int | None
 ) -> KpiSnapshot:
-    snapshot = await _review(session, principal, snapshot_id, if_match)
-    snapshot.status, snapshot.approved_at, snapshot.approved_by = (
-        "approved",
-        datetime.now(UTC),
-        principal.name,
-    )
-    snapshot.touch()
-    await session.flush()
-    _audit(session, principal, "approve", snapshot, "submitted")
-    return snapshot
+    return await _decide(session, principal, snapshot_id, if_match, "approved", "approve")
 
 
 async def return_for_fixes(
     session: AsyncSession, principal: Principal, snapshot_id: uuid.UUID, reason: str, if_match: int | None
 ) -> KpiSnapshot:
+    return await _decide(session, principal, snapshot_id, if_match, "returned", "return", reason)
+
+
+async def _decide(
+    session, principal, snapshot_id, if_match, status: str, action: str, reason=None
+) -> KpiSnapshot:
+    """A reviewer's decision on a submitted report: approved, or returned with the reason."""
     snapshot = await _review(session, principal, snapshot_id, if_match)
-    snapshot.status, snapshot.returned_at, snapshot.returned_by = (
-        "returned",
-        datetime.now(UTC),
-        principal.name,
-    )
-    snapshot.return_reason = reason
+    snapshot.status = status
+    setattr(snapshot, f"{status}_at", datetime.now(UTC))  # approved_at, returned_at
+    setattr(snapshot, f"{status}_by", principal.name)
+    if reason is not None:
+        snapshot.return_reason = reason
     snapshot.touch()
     await session.flush()
-    _audit(session, principal, "return", snapshot, "submitted")
+    _audit(session, principal, action, snapshot, "submitted")
     return snapshot
 
 

@@ -57,9 +57,7 @@ async def effective_targets(
 
 class Targets(Resource):
     name, label, model, read = "target", "Target", Target, TargetRead
-    permissions = Permissions(
-        read=P.targets_read, create=P.targets_manage, update=P.targets_manage, delete=P.targets_manage
-    )
+    permissions = Permissions(P.targets_read, P.targets_manage)
     tombstones = False
 
     async def rules(self, w: Write) -> dict[str, Any]:

@@ -24,9 +24,7 @@ ORDER = [Member.full_name, Member.id]
 
 class Members(Resource):
     name, label, model, read = "member", "Member", Member, MemberRead
-    permissions = Permissions(
-        read=P.members_read, create=P.members_manage, update=P.members_manage, delete=P.members_manage
-    )
+    permissions = Permissions(P.members_read, P.members_manage)
     required = ("team_id", "full_name", "position")
     lock_on_fetch = False  # `locate` locks the team first, then the member
 

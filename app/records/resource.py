@@ -22,10 +22,25 @@ from app.models import Unit
 
 @dataclass(frozen=True, slots=True)
 class Permissions:
+    """What reading a record needs, and what writing it needs (`manage`), unless creating or
+    updating it needs less (a team member records activities and updates households)."""
+
     read: Permission
-    create: Permission
-    update: Permission
-    delete: Permission
+    manage: Permission
+    create_with: Permission | None = None
+    update_with: Permission | None = None
+
+    @property
+    def create(self) -> Permission:
+        return self.create_with or self.manage
+
+    @property
+    def update(self) -> Permission:
+        return self.update_with or self.manage
+
+    @property
+    def delete(self) -> Permission:
+        return self.manage
 
 
 @dataclass(slots=True)

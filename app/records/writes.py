@@ -118,16 +118,7 @@ async def insert(w: Write, record_id: uuid.UUID) -> BaseModel:
     await w.session.flush()
     await resource.save_children(w, record_id)
     (after,) = await resource.present(w.session, [obj])
-    await resource.written(w, None, after)
-    audit(
-        w.session,
-        w.principal,
-        "create",
-        resource.name,
-        record_id,
-        unit_id=w.unit.id,
-        after=resource.snapshot(after),
-    )
+    await _written(w, "create", record_id, w.unit.id, None, after)
     return after
 
 
@@ -143,17 +134,7 @@ async def change(w: Write, changes: dict[str, Any]) -> BaseModel:
     obj.touch()
     await w.session.flush()
     (after,) = await resource.present(w.session, [obj])
-    await resource.written(w, w.before, after)
-    audit(
-        w.session,
-        w.principal,
-        "update",
-        resource.name,
-        obj.id,
-        unit_id=obj.unit_id,
-        before=resource.snapshot(w.before),
-        after=resource.snapshot(after),
-    )
+    await _written(w, "update", obj.id, obj.unit_id, w.before, after)
     return after
 
 
@@ -167,13 +148,15 @@ async def remove(w: Write) -> None:
     else:
         await w.session.delete(obj)
     await w.session.flush()
-    await resource.written(w, w.before, None)
-    audit(
-        w.session,
-        w.principal,
-        "delete",
-        resource.name,
-        obj.id,
-        unit_id=obj.unit_id,
-        before=resource.snapshot(w.before),
-    )
+    await _written(w, "delete", obj.id, obj.unit_id, w.before, None)
+
+
+async def _written(
+    w: Write, action: str, record_id: uuid.UUID, unit_id: uuid.UUID, before: Any, after: Any
+) -> None:
+    """What follows every write, in this order: the aggregates, then the audit row (both in the
+    write's transaction, so they land if and only if it does)."""
+    resource = w.resource
+    await resource.written(w, before, after)
+    snapshots = {k: resource.snapshot(v) for k, v in (("before", before), ("after", after)) if v is not None}
+    audit(w.session, w.principal, action, resource.name, record_id, unit_id=unit_id, **snapshots)

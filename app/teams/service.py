@@ -20,9 +20,7 @@ ORDER = [Team.name, Team.id]
 
 class Teams(Resource):
     name, label, model, read = "team", "Team", Team, TeamRead
-    permissions = Permissions(
-        read=P.teams_read, create=P.teams_manage, update=P.teams_manage, delete=P.teams_manage
-    )
+    permissions = Permissions(P.teams_read, P.teams_manage)
     levels = ("commune", "village")
     required = ("unit_id", "name", "status")
     audit_exclude = frozenset({"member_count"})

@@ -22,9 +22,7 @@ ORDER = [Training.held_on.desc(), Training.id]
 
 class Trainings(Resource):
     name, label, model, read = "training", "Training", Training, TrainingRead
-    permissions = Permissions(
-        read=P.trainings_read, create=P.trainings_manage, update=P.trainings_manage, delete=P.trainings_manage
-    )
+    permissions = Permissions(P.trainings_read, P.trainings_manage)
     required = ("unit_id", "title", "held_on", "mode", "topics", "member_ids")
     tombstones = False
     from_below = True  # a commune's training is its villages' too: their members attend it
