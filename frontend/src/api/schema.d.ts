@@ -1953,6 +1953,16 @@ export interface components {
          * @enum {string}
          */
         Gender: "male" | "female" | "other";
+        /** Grantable */
+        Grantable: {
+            /** Role */
+            role: string;
+            /**
+             * Levels
+             * @description The unit levels the role is held at; empty: at no unit (admin)
+             */
+            levels: string[];
+        };
         /**
          * HouseholdCreate
          * @description A new household; the cross-field rules (app/households/rules.py) are checked by the service.
@@ -2401,6 +2411,11 @@ export interface components {
              * @description Everything the caller may do somewhere in its area
              */
             permissions: string[];
+            /**
+             * Grantable
+             * @description The roles the caller may give others, and where they may be held
+             */
+            grantable?: components["schemas"]["Grantable"][];
         };
         /**
          * MemberCreate
