@@ -150,7 +150,8 @@ def _rate(count: int, seconds: float) -> str:
 
 FLOOR_TABLE = "bench_copy_floor"
 FLOOR_COLUMNS = [
-    "id", "unit_id", "code", "head_name", "address", "phone", "search_text", "members_count", "adults_count",
+    "id", "unit_id", "code", "head_name", "address", "phone", "search_text", "sort_key", "members_count",
+    "adults_count",
     "adults_smartphone", "adults_digital_skills", "adults_vneid", "adults_dvc", "adults_epay",
     "adults_signature", "informed", "has_digital_member", "is_business", "business_cashless",
     "needs_assistance", "assigned_member_id", "last_visit_at", "note", "version", "created_at", "updated_at",
@@ -175,9 +176,8 @@ def floor_records(count: int, villages: dict[str, uuid.UUID]) -> list[tuple]:
     """The file's rows as the households table stores them (what a perfect importer would send)."""
     from datetime import UTC, datetime
 
-    from app.households.repository import search_text
-
     from app.core.ids import uuid7
+    from app.households.rules import search_text, sort_key
 
     now = datetime.now(UTC)
     records = []
@@ -185,7 +185,8 @@ def floor_records(count: int, villages: dict[str, uuid.UUID]) -> list[tuple]:
         _n, village, code, head, address, phone, members, adults, *counts = row[:14]
         informed, business, cashless, needs = (bool(x) for x in row[14:18])
         records.append((
-            uuid7(), villages[village], code, head, address, phone, search_text(head, code, phone), members,
+            uuid7(), villages[village], code, head, address, phone, search_text(head, code, phone, address),
+            sort_key(head), members,
             adults, *counts, informed, counts[1] > 0 and counts[2] > 0 and counts[3] > 0, business,
             business and cashless, needs, None, None, row[18] or None, 1, now, now, None,
         ))  # fmt: skip
