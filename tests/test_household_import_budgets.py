@@ -31,12 +31,17 @@ def workbook_of(sheet_data: str, shared_strings: int = 0) -> bytes:
     (6.1 million of them are 100 MB once inflated, ~260 KB zipped)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        sheet_ml = "application/vnd.openxmlformats-officedocument.spreadsheetml"
         z.writestr(
             "[Content_Types].xml",
             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             '<Default Extension="rels" '
             'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/></Types>',
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{sheet_ml}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{sheet_ml}.worksheet+xml"/>'
+            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{sheet_ml}.sharedStrings+xml"/>'
+            "</Types>",
         )
         z.writestr(
             "_rels/.rels",
@@ -51,7 +56,8 @@ def workbook_of(sheet_data: str, shared_strings: int = 0) -> bytes:
         z.writestr(
             "xl/_rels/workbook.xml.rels",
             f'<Relationships xmlns="{PACKAGE}"><Relationship Id="rId1" Target="worksheets/sheet1.xml" '
-            f'Type="{RELATIONSHIPS}/worksheet"/></Relationships>',
+            f'Type="{RELATIONSHIPS}/worksheet"/><Relationship Id="rId2" Target="sharedStrings.xml" '
+            f'Type="{RELATIONSHIPS}/sharedStrings"/></Relationships>',
         )
         z.writestr(
             "xl/worksheets/sheet1.xml",
