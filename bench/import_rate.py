@@ -1,5 +1,5 @@
 """Household import rate against its floor: a generated commune file of N rows (100,000 by default)
-imported through `app.households.importer.import_households` (not HTTP) into PostgreSQL, timed by
+imported through `app.households.imports.run.import_households` (not HTTP) into PostgreSQL, timed by
 phase, beside a raw binary COPY of the same rows in the same run.
 
 The file is a commune's list (CSV UTF-8, then XLSX; `--import-format` picks one) naming one of 30
@@ -232,7 +232,7 @@ def read_xlsx(path: Path) -> dict[str, float]:
 
 async def _import(sessions, principal, commune_id, path: Path) -> dict:
     """A dry run, then the import committed; the importer's own clock for its phases."""
-    from app.households.importer import import_households
+    from app.households.imports.run import import_households
 
     async with sessions() as session:
         started = time.perf_counter()

@@ -14,8 +14,19 @@ from app.authz.permissions import Role
 from app.authz.principal import Grant, Principal
 from app.core.ids import uuid7
 from app.households import rules
-from app.households.imports.checks import FIELDS, validate
+from app.households.imports.checks import (
+    FIELDS,
+    Checker,
+    Place,
+    Village,
+    Villages,
+    parse_bool,
+    text,
+    validate,
+)
+from app.households.imports.columns import VILLAGE, find_header
 from app.households.imports.run import import_households
+from app.households.imports.workbook import cell
 from app.households.schemas import HouseholdCreate
 from app.kpi.aggregates import count_households
 from app.models import Household, Member, Team
@@ -74,10 +85,88 @@ rows = st.fixed_dictionaries({}, optional=VALUES).map(lambda fields: fields | {"
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(rows, min_size=1, max_size=12))
-def test_checking_a_chunk_at_once_says_what_the_model_says_row_by_row(chunk):
-    assert [(values, [tuple(p) for p in problems]) for values, problems in validate(chunk)] == [
+def test_validating_a_chunk_at_once_says_what_the_model_says_row_by_row(chunk):
+    values, failed = validate(chunk)
+    assert [(v, [tuple(p) for p in failed.get(n, [])]) for n, v in enumerate(values)] == [
         one_by_one(fields) for fields in chunk
     ]
+
+
+# A commune's list as cells come out of a file: every column, a village column, cells of every kind.
+HEADER = ["Thôn", *(name for name in FIELDS if name != "unit_id")]
+WORDS = ["x", "có", "không", "", "  ", "1", "0", "có lẽ", "✓", "Thôn Đình", "Chùa", "Hà Nội", "0912345678"]
+cells = st.one_of(
+    st.none(),
+    st.sampled_from(WORDS),
+    st.integers(-3, 120),
+    st.sampled_from([0.0, 1.0, 2.5, 912345678.0, True, False]),
+    st.text(max_size=6),
+    moments,
+    st.uuids().map(str),
+)
+file_rows = st.lists(st.lists(cells, min_size=len(HEADER), max_size=len(HEADER)), min_size=1, max_size=15)
+
+
+def the_old_way(cells: list, columns, place) -> tuple[tuple | None, set]:
+    """One row as the importer checked it before the bulk checks: cell by cell, one model a row."""
+    villages, problems, fields, written = Villages(place.villages), set(), {}, None
+    for index, name, _ in columns.fields:
+        value = cells[index]
+        if name == VILLAGE:
+            written = value
+        elif value is None:
+            continue
+        elif HouseholdCreate.model_fields[name].annotation is bool:
+            if (flag := parse_bool(value)) is None:
+                problems.add((name, "import.not_yes_no"))
+            else:
+                fields[name] = flag
+        elif HouseholdCreate.model_fields[name].annotation is int or name == "last_visit_at":
+            fields[name] = value
+        else:
+            fields[name] = text(value, name)
+    village = None
+    if written is None:
+        problems.add((VILLAGE, "import.village_missing"))
+    else:
+        try:
+            village = villages.find(written)
+        except LookupError:
+            problems.add((VILLAGE, "import.village_ambiguous"))
+        else:
+            if village is None:
+                problems.add((VILLAGE, "import.village_unknown"))
+    values, errors = one_by_one(fields | {"unit_id": (village or place).id})
+    problems |= {(field, code) for field, _, code in errors}
+    if values is not None:
+        problems |= {(p.field, p.code) for p in rules.count_problems(values)}
+    return (tuple(values[name] for name in FIELDS) if values else None), problems
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(file_rows)
+def test_the_bulk_checks_find_what_row_by_row_checks_found(rows):
+    place = Place(
+        UNIT,
+        "Xã Đông Hòa",
+        "commune",
+        (
+            Village(uuid.UUID(int=1), "V1", "Thôn Đình", "a/"),
+            Village(uuid.UUID(int=2), "V2", "Thôn Chùa", "b/"),
+        ),
+    )
+    columns = find_header(iter([(1, HEADER)]))
+    checker = Checker(columns, place)
+    normalized = [(n + 2, [cell(value) for value in row]) for n, row in enumerate(rows)]
+    checked = {row.line: row for row in checker.check(list(checker.data_rows(iter(normalized))))}
+    for line, row in normalized:
+        if all(value is None for value in row):
+            assert line not in checked  # a blank row is no row
+            continue
+        values, problems = the_old_way(row, columns, place)
+        found = checked[line]
+        repeated = {(p.field, p.code) for p in found.problems if p.code == "import.code_repeated"}
+        assert (found.values, {(p.field, p.code) for p in found.problems} - repeated) == (values, problems)
 
 
 def test_a_chunk_of_good_and_bad_rows_keeps_each_row_in_its_place():
@@ -87,9 +176,9 @@ def test_a_chunk_of_good_and_bad_rows_keeps_each_row_in_its_place():
         {"unit_id": UNIT, "head_name": "Bình", "phone": "0912"},
         {"unit_id": UNIT, "members_count": "x"},
     ]
-    checked = validate(chunk)
-    assert [values["head_name"] if values else None for values, _ in checked] == ["An", None, "Bình", None]
-    assert [sorted(p.field for p in problems) for _, problems in checked] == [
+    values, failed = validate(chunk)
+    assert [v["head_name"] if v else None for v in values] == ["An", None, "Bình", None]
+    assert [sorted(p.field for p in failed.get(n, [])) for n in range(4)] == [
         [],
         ["head_name", "members_count"],
         [],

@@ -9,9 +9,11 @@ a rule's, pydantic's error type for a field, or `import.*` for what only a file 
 """
 
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Annotated, Any, NotRequired
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -38,6 +40,15 @@ def _fields_of(model: type[BaseModel]) -> type:
 
 
 _ROWS = TypeAdapter(list[_fields_of(HouseholdCreate)])  # type: ignore[misc]
+_UNKNOWN = object()
+_in_order = itemgetter(*FIELDS)
+# The defaults of the fields that do not take None (the counts and flags).
+_DEFAULTS = {
+    name: info.get_default()
+    for name, info in HouseholdCreate.model_fields.items()
+    if name in FIELDS and not info.is_required() and info.get_default() is not None
+}
+_REQUIRED = frozenset(name for name in FIELDS if HouseholdCreate.model_fields[name].is_required())
 _BOOLS = frozenset(name for name, info in HouseholdCreate.model_fields.items() if info.annotation is bool)
 _AS_IS = frozenset(
     {"last_visit_at", *(n for n, i in HouseholdCreate.model_fields.items() if i.annotation is int)}
@@ -86,17 +97,6 @@ def member_of(row: Row) -> uuid.UUID | None:
 
 
 # --- cells --------------------------------------------------------------------------------------
-
-
-def cell(value: Any) -> Any:
-    """A cell as the checks want it: stripped text, None for empty, whole floats as ints."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value.strip() or None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
 
 
 def text(value: Any, field: str) -> str:
@@ -175,17 +175,21 @@ class Checker:
     def __init__(self, columns: Columns, place: Place):
         self.columns, self.place, self.villages = columns, place, Villages(place.villages)
         self.first_seen: dict[tuple[uuid.UUID, str], int] = {}
+        self.words: dict[Any, bool | None] = {}  # a list writes its few yes/no words over and over
         self.head = next(n for n, (_, name, _) in enumerate(columns.fields) if name == "head_name")
 
-    def data_rows(self, rows: Iterator[tuple[int, tuple]]) -> Iterator[tuple[int, list]]:
+    def data_rows(self, rows: Iterator[tuple[int, list]]) -> Iterator[tuple[int, tuple]]:
         """The rows that hold something, as (line, the cells of `columns.fields`): not blank, not only
         an STT (templates number rows far below the data), not the column numbers under the header."""
-        first = True
         indexes = [i for i, _, _ in self.columns.fields]
+        pick = itemgetter(*indexes) if len(indexes) > 1 else lambda cells: (cells[indexes[0]],)
+        width = max(indexes) + 1
+        first = True
         for line, cells in rows:
-            size = len(cells)
-            mapped = [cell(cells[i]) if i < size else None for i in indexes]
-            if all(value is None for value in mapped):
+            if len(cells) < width:
+                cells = [*cells, *[None] * (width - len(cells))]
+            mapped = pick(cells)
+            if mapped.count(None) == len(mapped):
                 continue
             if first:
                 first = False
@@ -193,7 +197,7 @@ class Checker:
                     continue
             yield line, mapped
 
-    def _numbering(self, mapped: list) -> bool:
+    def _numbering(self, mapped: tuple) -> bool:
         """The row under the header numbers the columns: its head-of-household cell is one too."""
         return (
             mapped[self.head] is not None
@@ -201,52 +205,71 @@ class Checker:
             and all(value is None or NUMBERING.match(str(value)) for value in mapped)
         )
 
-    def check(self, rows: list[tuple[int, list]]) -> list[Row]:
-        """Check a chunk of `data_rows`: cells and villages one by one, then every field at once."""
-        checked, data = [], []
-        names = [name for _, name, _ in self.columns.fields]
-        for line, mapped in rows:
-            problems: list[Problem] = []
-            fields: dict[str, Any] = {}
-            raw_village = None
-            for name, value in zip(names, mapped, strict=True):
-                if name == VILLAGE:
-                    raw_village = value
-                elif value is None:
-                    continue
-                elif name in _BOOLS:
-                    if (flag := parse_bool(value)) is None:
-                        problems.append(
-                            Problem(
-                                name,
-                                f"{value!r} is not a yes/no value (use x, có, 1 or leave empty)",
-                                "import.not_yes_no",
-                            )
-                        )
-                    else:
-                        fields[name] = flag
-                elif name in _AS_IS:
-                    fields[name] = value
-                else:
-                    fields[name] = text(value, name)
-            village = self._village(raw_village, problems)
-            fields["unit_id"] = (village or self.place).id
-            checked.append(Row(line, village, None, None, problems))
-            data.append(fields)
-        for row, fields, (values, problems) in zip(checked, data, validate(data), strict=True):
-            row.problems += problems
+    def check(self, rows: list[tuple[int, tuple]]) -> list[Row]:
+        """Check a chunk of `data_rows`: column by column (yes/no words, text, villages), then every
+        household's fields in one validation, then the rules."""
+        if not rows:
+            return []
+        problems: dict[int, list[Problem]] = defaultdict(list)  # by row, for the rows that have some
+        villages = [self.place.village] * len(rows)
+        names, columns = [], []
+        cells_by_column = zip(*(cells for _, cells in rows), strict=True)
+        for (_, name, _), column in zip(self.columns.fields, cells_by_column, strict=True):
+            if name == VILLAGE:
+                villages = [self._village(value, n, problems) for n, value in enumerate(column)]
+                continue
+            if name in _BOOLS:
+                column = self._flags(name, column, problems)
+            elif name not in _AS_IS and any(
+                value.__class__ is not str for value in column if value is not None
+            ):
+                column = [None if value is None else text(value, name) for value in column]
+            if name in _DEFAULTS:  # an empty count or flag is the model's default, as if left out
+                column = [_DEFAULTS[name] if value is None else value for value in column]
+            names.append(name)
+            columns.append(column)
+        names.append("unit_id")
+        columns.append([(village or self.place).id for village in villages])
+        data = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+        for name in _REQUIRED.intersection(names):  # an empty required cell is a missing field
+            for fields in data:
+                if fields[name] is None:
+                    del fields[name]
+        validated, invalid = validate(data)
+        checked = []
+        for n, ((line, _), village, values) in enumerate(zip(rows, villages, validated, strict=True)):
+            row = Row(line, village, None, None, problems.get(n, []) + invalid.get(n, []))
             if values is not None:
                 row.problems += rules.count_problems(values)
-                row.values = tuple(values[name] for name in FIELDS)
-            row.code = values["code"] if values is not None else (fields.get("code") or "").strip() or None
+                row.values = _in_order(values)
+                row.code = values["code"]
+            else:
+                row.code = (data[n].get("code") or "").strip() or None
             self._repeated(row)
+            checked.append(row)
         return checked
 
-    def _village(self, value: Any, problems: list[Problem]) -> Village | None:
+    def _flags(self, name: str, column: tuple, problems: dict[int, list[Problem]]) -> list[bool | None]:
+        """A yes/no column as booleans (None for an empty cell); a word that is neither is a problem."""
+        flags = [None if value is None else self.words.get(value, _UNKNOWN) for value in column]
+        for n, flag in enumerate(flags):
+            if flag is _UNKNOWN:
+                flags[n] = self.words[column[n]] = parse_bool(column[n])
+            if flags[n] is None and column[n] is not None:
+                problems[n].append(
+                    Problem(
+                        name,
+                        f"{column[n]!r} is not a yes/no value (use x, có, 1 or leave empty)",
+                        "import.not_yes_no",
+                    )
+                )
+        return flags
+
+    def _village(self, value: Any, n: int, problems: dict[int, list[Problem]]) -> Village | None:
         if value is None:
             if self.place.village is not None:
                 return self.place.village
-            problems.append(
+            problems[n].append(
                 Problem(
                     VILLAGE,
                     f"the village is missing: name one of {self.place.name}'s villages",
@@ -257,7 +280,7 @@ class Checker:
         try:
             village = self.villages.find(value)
         except LookupError:
-            problems.append(
+            problems[n].append(
                 Problem(
                     VILLAGE,
                     f"{value!r} matches several villages: use the village code",
@@ -271,7 +294,7 @@ class Checker:
                 if self.place.village is not None
                 else f"no such village in {self.place.name}"
             )
-            problems.append(Problem(VILLAGE, f"{value!r}: {where}", "import.village_unknown"))
+            problems[n].append(Problem(VILLAGE, f"{value!r}: {where}", "import.village_unknown"))
         return village
 
     def _repeated(self, row: Row) -> None:
@@ -287,20 +310,18 @@ class Checker:
                 )
 
 
-def validate(data: list[dict[str, Any]]) -> list[tuple[dict[str, Any] | None, list[Problem]]]:
+def validate(data: list[dict[str, Any]]) -> tuple[list[dict[str, Any] | None], dict[int, list[Problem]]]:
     """Each household's fields validated as `HouseholdCreate` validates them, in one call for the
-    chunk: (the fields with their defaults, []) or (None, the fields' problems)."""
+    chunk: the fields with their defaults (None for a row that fails), and the problems by row."""
     try:
-        return [(values, []) for values in _ROWS.validate_python(data)]
+        return _ROWS.validate_python(data), {}
     except ValidationError as exc:
-        failed: dict[int, list[Problem]] = {}
+        failed: dict[int, list[Problem]] = defaultdict(list)
         for error in exc.errors(include_url=False):
             index, *loc = error["loc"]
-            failed.setdefault(index, []).append(
-                Problem(str(loc[0]) if loc else "", error["msg"], error["type"])
-            )
+            failed[index].append(Problem(str(loc[0]) if loc else "", error["msg"], error["type"]))
     sound = iter(_ROWS.validate_python([fields for i, fields in enumerate(data) if i not in failed]))
-    return [(None, failed[i]) if i in failed else (next(sound), []) for i in range(len(data))]
+    return [None if i in failed else next(sound) for i in range(len(data))], dict(failed)
 
 
 # --- against the database (the run reads what these need, inside its transaction) ---------------

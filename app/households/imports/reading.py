@@ -1,5 +1,6 @@
 """Rows out of a file: a CSV (UTF-8, with or without BOM; `,`, `;` or tab) or the first sheet of an
-XLSX workbook (`workbook`). Rows come one at a time, with their line as the spreadsheet shows it."""
+XLSX workbook (`workbook`). Rows come one at a time, with their line as the spreadsheet shows it, and
+their cells as the checks want them (`workbook.cell`: stripped text, None for an empty cell)."""
 
 import csv
 import io
@@ -16,7 +17,7 @@ from app.households.imports.workbook import Workbook
 @dataclass
 class Table:
     format: str
-    rows: Iterator[tuple[int, tuple]]  # (line as the spreadsheet shows it, cells)
+    rows: Iterator[tuple[int, list]]  # (line as the spreadsheet shows it, cells)
     expected_lines: int | None  # the file's line count (an estimate for CSV), for progress
     close: Callable[[], None] = lambda: None
 
@@ -55,7 +56,7 @@ def _open_csv(file: BinaryIO) -> Table:
     stream = io.TextIOWrapper(file, encoding="utf-8-sig", newline="", errors="surrogateescape")
     reader = csv.reader(stream, delimiter=delimiter)
 
-    def rows() -> Iterator[tuple[int, tuple]]:
+    def rows() -> Iterator[tuple[int, list]]:
         line = 0
         try:
             for line, cells in enumerate(reader, start=1):  # noqa: B007 - `line` is read on failure
@@ -64,7 +65,7 @@ def _open_csv(file: BinaryIO) -> Table:
                         f"Line {line} is not UTF-8 text: in Excel, save the file as 'CSV UTF-8'",
                         "import.not_utf8",
                     )
-                yield line, tuple(cells)
+                yield line, [text.strip() or None for text in cells]  # `cell`, for text
         except csv.Error as exc:
             raise unreadable(f"Line {line + 1} is not valid CSV: {exc}", "import.unreadable") from None
 

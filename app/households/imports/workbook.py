@@ -28,7 +28,7 @@ import threading
 import zipfile
 import zlib
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from app.households.imports.errors import TooLarge, unreadable
 
@@ -78,7 +78,7 @@ class Workbook:
             self.close()
             raise
 
-    def rows(self) -> Iterator[tuple[int, tuple]]:
+    def rows(self) -> Iterator[tuple[int, list]]:
         line = 0
         while (message := self._receive())[0] == "rows":
             for cells in message[1]:
@@ -100,6 +100,16 @@ class Workbook:
             _, too_large, code, detail = message
             raise TooLarge(detail) if too_large else unreadable(detail, code)
         return message
+
+
+def cell(value: Any) -> Any:
+    """A cell as the checks want it: stripped text, None for empty, whole numbers as ints (a workbook
+    stores every number as a float)."""
+    if value.__class__ is str:
+        return value.strip() or None
+    if value.__class__ is float and value.is_integer():
+        return int(value)
+    return value
 
 
 # --- in the child -------------------------------------------------------------------------------
@@ -135,7 +145,7 @@ def main() -> None:
         send(("sheet", sheet.end[0] + 1 if sheet.end else 0))
         batch = []
         for cells in sheet.iter_rows():
-            batch.append(tuple(cells))
+            batch.append([cell(value) for value in cells])
             if len(batch) == BATCH:
                 send(("rows", batch))
                 batch = []
