@@ -89,10 +89,11 @@ class Row:
     problems: list[Problem]
 
 
-_CODE, _MEMBER = FIELDS.index("code"), FIELDS.index("assigned_member_id")
+_MEMBER = FIELDS.index("assigned_member_id")
 
 
 def member_of(row: Row) -> uuid.UUID | None:
+    """The member a sound row assigns, if any."""
     return row.values[_MEMBER] if row.values is not None else None
 
 
@@ -100,6 +101,7 @@ def member_of(row: Row) -> uuid.UUID | None:
 
 
 def text(value: Any, field: str) -> str:
+    """A cell of a text field as text: numbers and dates as a workbook shows them."""
     if isinstance(value, int) and not isinstance(value, bool):
         # A phone typed into a number cell loses its leading zero: 912345678 is 0912345678.
         if field == "phone" and 100_000_000 <= value <= 999_999_999:
