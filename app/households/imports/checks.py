@@ -176,7 +176,7 @@ class Checker:
 
     def __init__(self, columns: Columns, place: Place):
         self.columns, self.place, self.villages = columns, place, Villages(place.villages)
-        self.first_seen: dict[tuple[uuid.UUID, str], int] = {}
+        self.first_seen: dict[tuple[int, str], int] = {}
         self.words: dict[Any, bool | None] = {}  # a list writes its few yes/no words over and over
         self.head = next(n for n, (_, name, _) in enumerate(columns.fields) if name == "head_name")
 
@@ -240,7 +240,9 @@ class Checker:
         validated, invalid = validate(data)
         checked = []
         for n, ((line, _), village, values) in enumerate(zip(rows, villages, validated, strict=True)):
-            row = Row(line, village, None, None, problems.get(n, []) + invalid.get(n, []))
+            row = Row(line, village, None, None, problems.get(n, []))
+            if n in invalid:
+                row.problems += invalid[n]
             if values is not None:
                 row.problems += rules.count_problems(values)
                 row.values = _in_order(values)
@@ -301,7 +303,8 @@ class Checker:
 
     def _repeated(self, row: Row) -> None:
         if row.code and row.village is not None:
-            first = self.first_seen.setdefault((row.village.id, row.code), row.line)
+            # A village is one object for the whole import: its identity is the cheapest key.
+            first = self.first_seen.setdefault((id(row.village), row.code), row.line)
             if first != row.line:
                 row.problems.append(
                     Problem(

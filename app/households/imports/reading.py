@@ -2,6 +2,7 @@
 XLSX workbook (`workbook`). Rows come one at a time, with their line as the spreadsheet shows it, and
 their cells as the checks want them (`workbook.cell`: stripped text, None for an empty cell)."""
 
+import codecs
 import csv
 import io
 import re
@@ -47,7 +48,16 @@ _NOT_UTF8 = re.compile("[\udc80-\udcff]")
 
 def _open_csv(file: BinaryIO) -> Table:
     sample = file.read(64 * 1024)
-    lines = sum(chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 20), b"")) + sample.count(b"\n")
+    # One pass over the bytes first: the lines (for progress) and whether all of it is UTF-8.
+    utf8, lines = codecs.getincrementaldecoder("utf-8")(), 0
+    sound = True
+    for chunk in (sample, *iter(lambda: file.read(1 << 20), b"")):
+        lines += chunk.count(b"\n")
+        if sound:
+            try:
+                utf8.decode(chunk)
+            except UnicodeDecodeError:
+                sound = False
     file.seek(0)
     text = sample.decode("utf-8", errors="ignore")
     first_lines = text.splitlines()[:HEADER_SEARCH_ROWS]
@@ -60,7 +70,7 @@ def _open_csv(file: BinaryIO) -> Table:
         line = 0
         try:
             for line, cells in enumerate(reader, start=1):  # noqa: B007 - `line` is read on failure
-                if _NOT_UTF8.search("".join(cells)):
+                if not sound and _NOT_UTF8.search("".join(cells)):
                     raise unreadable(
                         f"Line {line} is not UTF-8 text: in Excel, save the file as 'CSV UTF-8'",
                         "import.not_utf8",
