@@ -12,13 +12,12 @@ import pytest
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from app.auth.service import access_token
 from app.authz.permissions import Role
-from app.authz.principal import Grant
 from app.core.db import db
+from app.core.security import hash_password
 from app.households.imports import run, workbook
-from app.models import AuditLog, Household, RoleAssignment, Unit, User
-from tests.world import make_unit, make_user
+from app.models import AuditLog, Household, Unit, User
+from tests.world import PASSWORD, make_unit, make_user
 
 URL = "/api/v1/households/import"
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -78,7 +77,7 @@ def shared_strings_bomb() -> bytes:
 
 
 @pytest.fixture
-async def live(engine):
+async def live(engine, app):
     """A commune, its village and the village's team leader, committed through the real engine (not
     the per-test transaction): requests then run in transactions of their own, with real locks."""
     sessions = async_sessionmaker(engine, expire_on_commit=False)
@@ -86,12 +85,19 @@ async def live(engine):
         province = await make_unit(session, "Tỉnh Bom", "province")
         commune = await make_unit(session, "Xã Bom", "commune", province)
         village = await make_unit(session, "Thôn Bom", "village", commune)
-        leader = await make_user(session, f"leader-{village.id.hex[-8:]}", Role.team_leader, village, "-")
+        username = f"leader-{village.id.hex[-8:]}"
+        leader = await make_user(session, username, Role.team_leader, village, await hash_password(PASSWORD))
         await session.commit()
-    token, _ = access_token(leader.id, leader.username, [Grant(Role.team_leader, village.id, village.path)])
     saved = db._engine, db._sessions
     db._engine, db._sessions = engine, sessions
     try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://test"
+        ) as client:
+            signed_in = await client.post(
+                "/api/v1/auth/token", data={"username": username, "password": PASSWORD}
+            )
+        token = signed_in.json()["access_token"]
         yield SimpleNamespace(village=village, headers={"Authorization": f"Bearer {token}"})
     finally:
         db._engine, db._sessions = saved
@@ -99,9 +105,8 @@ async def live(engine):
             units = [village.id, commune.id, province.id]
             await session.execute(delete(Household).where(Household.unit_id == village.id))
             await session.execute(delete(AuditLog).where(AuditLog.unit_id.in_(units)))
-            await session.execute(delete(RoleAssignment).where(RoleAssignment.user_id == leader.id))
             await session.execute(delete(AuditLog).where(AuditLog.actor_id == leader.id))
-            await session.execute(delete(User).where(User.id == leader.id))
+            await session.execute(delete(User).where(User.id == leader.id))  # its grants and sign-ins too
             for unit_id in units:
                 await session.execute(delete(Unit).where(Unit.id == unit_id))
             await session.commit()

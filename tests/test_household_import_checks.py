@@ -14,6 +14,7 @@ from app.authz.permissions import Role
 from app.authz.principal import Grant, Principal
 from app.core.ids import uuid7
 from app.households import rules
+from app.households.imports import run
 from app.households.imports.checks import (
     FIELDS,
     Checker,
@@ -256,8 +257,10 @@ async def test_written_rows_carry_the_rules_keys_and_the_villages_are_recounted(
     assert stats == truth and truth[world.v11.id][:2] == (2, 7) and truth[world.v12.id][:2] == (2, 3)
 
 
-async def test_a_big_file_goes_in_whole(world, session):
-    """More rows than a chunk, on both databases (COPY on PostgreSQL): all of them, once."""
+async def test_a_big_file_goes_in_whole(world, session, monkeypatch):
+    """Rows in several chunks and, on PostgreSQL, several COPY statements: all of them, once."""
+    monkeypatch.setattr(run, "CHUNK_ROWS", 500)
+    monkeypatch.setattr(run, "COPY_ROWS", 1000)
     lines = ["Chủ hộ,Mã hộ,Số nhân khẩu"] + [f"Hộ {i},M{i},{i % 9 + 1}" for i in range(4500)]
     report = await import_households(
         session, admin(), world.v11.id, io.BytesIO("\n".join(lines).encode()), filename="a.csv"

@@ -53,6 +53,7 @@ from app.models.base import utcnow
 MAX_ERRORS = 1000  # errors listed in a report; all are counted
 MAX_ROWS = 200_000  # household rows in a file: what is read is held until it is written
 CHUNK_ROWS = 2000  # rows checked, or prepared for writing, at a time
+COPY_ROWS = 10 * CHUNK_ROWS  # rows a COPY statement
 Progress = Callable[[int, int | None, str], None]  # (rows done, rows expected or None, "check" or "write")
 
 # What is written: the fields a row gives, then what the import adds.
@@ -323,16 +324,17 @@ def _records(values: list[tuple], now: datetime) -> list[tuple]:
 
 
 async def _write(session: AsyncSession, values: list[tuple], progress: Progress | None) -> int:
-    """Insert every row or none; the session stays usable either way. On PostgreSQL one binary COPY
-    on the session's connection, inside its transaction, fed as the rows are prepared."""
+    """Insert every row or none; the session stays usable either way. On PostgreSQL binary COPY on
+    the session's connection, inside its transaction, fed as the rows are prepared, `COPY_ROWS` rows a
+    statement (each well within the statement timeout)."""
     chunks = _prepared(values, utcnow(), progress)
     savepoint = await session.begin_nested()
     try:
         if _postgres(session):
-            connection = (await driver(session)).connection
-            await connection.copy_records_to_table(
-                Household.__tablename__, records=_each(chunks), columns=COLUMNS
-            )
+            copy = (await driver(session)).connection.copy_records_to_table
+            for _ in range(0, len(values), COPY_ROWS):
+                rows = _rows(chunks, COPY_ROWS // CHUNK_ROWS)
+                await copy(Household.__tablename__, records=rows, columns=COLUMNS)
         else:
             async for chunk in chunks:
                 await session.execute(
@@ -371,8 +373,11 @@ async def _prepared(
             progress(start + len(chunk), len(values), "write")
 
 
-async def _each(chunks: AsyncIterator[list[tuple]]) -> AsyncIterator[tuple]:
-    async for chunk in chunks:
+async def _rows(chunks: AsyncIterator[list[tuple]], count: int) -> AsyncIterator[tuple]:
+    """The rows of the next `count` chunks."""
+    for _ in range(count):
+        if (chunk := await anext(chunks, None)) is None:
+            return
         for row in chunk:
             yield row
 
