@@ -150,8 +150,9 @@ async def test_a_shared_strings_bomb_is_refused_while_others_are_served(app, liv
         assert not importing.done()
         release.set()
         refused = await importing
-    assert (listed.status_code, listed.json()["total"]) == (200, 0)
+    assert listed.status_code == 200, listed.text  # on SQLite a 503 after 30 s when the import holds the lock
     assert created.status_code == 201, created.text
+    assert listed.json()["total"] == 0
     assert refused.status_code == 413, refused.text
     problem = refused.json()
     assert problem["code"] == "import.too_large" and "2,000,000 texts" in problem["detail"]
