@@ -16,6 +16,7 @@ from app.authz.permissions import Role
 from app.core.db import db
 from app.core.security import hash_password
 from app.households.imports import run, workbook
+from app.households.imports.errors import TooLarge
 from app.models import AuditLog, Household, Unit, User
 from tests.world import PASSWORD, make_unit, make_user
 
@@ -255,3 +256,22 @@ async def test_a_workbook_over_its_size_and_a_file_over_its_rows(client, world, 
         headers=world.auth(Role.admin),
     )
     assert response.status_code == 413 and "more than 10 households" in response.json()["detail"]
+
+
+def test_a_workbook_read_past_its_deadline_is_refused(monkeypatch):
+    """The child is ended when its time is up (here: at once), and the file is refused as too large."""
+
+    class Expired:
+        def __init__(self, _seconds, end):
+            self.end = end
+
+        def start(self):
+            self.end()
+
+        def cancel(self):
+            pass
+
+    monkeypatch.setattr(workbook.threading, "Timer", Expired)
+    sound = workbook_of('<row r="1"><c r="A1" t="inlineStr"><is><t>Chủ hộ</t></is></c></row>')
+    with pytest.raises(TooLarge, match="too large or too complex"):
+        workbook.Workbook(io.BytesIO(sound))

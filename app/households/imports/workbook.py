@@ -40,7 +40,7 @@ MAX_INFLATED = 512 * 1024 * 1024  # all parts once inflated
 MAX_STRINGS = 2_000_000  # shared strings in a part
 MAX_CELLS = 8_000_000  # cells in a part (200,000 rows of 40 columns)
 MEMORY_LIMIT = 1024 * 1024 * 1024  # the child's address space
-TIME_LIMIT = 60  # seconds for the child, wall clock and CPU
+TIME_LIMIT = 60  # seconds of CPU for the child, and of wall clock until it has parsed the sheet
 BATCH = 1000  # rows a message
 
 TOO_COMPLEX = (
@@ -75,6 +75,8 @@ class Workbook:
             except BrokenPipeError:  # the child ended early: what it said (or its silence) tells why
                 pass
             _, self.expected_lines = self._receive()  # ("sheet", its last line)
+            # Parsed: what is left is sending rows, paced by our reading (its CPU limit still holds).
+            self._deadline.cancel()
         except BaseException:
             self.close()
             raise
