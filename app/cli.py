@@ -142,24 +142,27 @@ def import_households(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from app.core.errors import AppError
-    from app.households.importer import ImportRejected
-    from app.households.importer import import_households as run_import
+    from app.households.imports.errors import ImportRejected
+    from app.households.imports.run import import_households as run_import
 
     out, err = Console(), Console(stderr=True)
 
     async def go():
+        # The unit is found in a transaction of its own: on SQLite a transaction holds the write lock,
+        # and the import reads the file outside any.
         async with session_scope() as session:
             target = await _find_unit(session, unit)
-            if target is None:
-                raise typer.BadParameter(f"No unit with code or id {unit!r}", param_hint="--unit")
-            columns = (
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-            )
-            with Progress(*columns, console=err, transient=True) as bar:
-                task = bar.add_task("Checking" if dry_run else "Importing", total=None)
+        if target is None:
+            raise typer.BadParameter(f"No unit with code or id {unit!r}", param_hint="--unit")
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=err, transient=True) as bar:
+            task = bar.add_task("Checking", total=None)
+            stages = {"check": "Checking", "write": "Writing"}
+
+            def progress(done: int, total: int | None, stage: str) -> None:
+                bar.update(task, completed=done, total=total, description=stages[stage])
+
+            async with session_scope() as session:
                 with file.open("rb") as stream:
                     return await run_import(
                         session,
@@ -168,7 +171,7 @@ def import_households(
                         stream,
                         filename=file.name,
                         dry_run=dry_run,
-                        progress=lambda done, total: bar.update(task, completed=done, total=total),
+                        progress=progress,
                     )
 
     try:

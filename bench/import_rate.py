@@ -1,5 +1,5 @@
 """Household import rate against its floor: a generated commune file of N rows (100,000 by default)
-imported through `app.households.importer.import_households` (not HTTP) into PostgreSQL, timed by
+imported through `app.households.imports.run.import_households` (not HTTP) into PostgreSQL, timed by
 phase, beside a raw binary COPY of the same rows in the same run.
 
 The file is a commune's list (CSV UTF-8, then XLSX; `--import-format` picks one) naming one of 30
@@ -150,7 +150,8 @@ def _rate(count: int, seconds: float) -> str:
 
 FLOOR_TABLE = "bench_copy_floor"
 FLOOR_COLUMNS = [
-    "id", "unit_id", "code", "head_name", "address", "phone", "search_text", "members_count", "adults_count",
+    "id", "unit_id", "code", "head_name", "address", "phone", "search_text", "sort_key", "members_count",
+    "adults_count",
     "adults_smartphone", "adults_digital_skills", "adults_vneid", "adults_dvc", "adults_epay",
     "adults_signature", "informed", "has_digital_member", "is_business", "business_cashless",
     "needs_assistance", "assigned_member_id", "last_visit_at", "note", "version", "created_at", "updated_at",
@@ -175,9 +176,8 @@ def floor_records(count: int, villages: dict[str, uuid.UUID]) -> list[tuple]:
     """The file's rows as the households table stores them (what a perfect importer would send)."""
     from datetime import UTC, datetime
 
-    from app.households.repository import search_text
-
     from app.core.ids import uuid7
+    from app.households.rules import search_text, sort_key
 
     now = datetime.now(UTC)
     records = []
@@ -185,7 +185,8 @@ def floor_records(count: int, villages: dict[str, uuid.UUID]) -> list[tuple]:
         _n, village, code, head, address, phone, members, adults, *counts = row[:14]
         informed, business, cashless, needs = (bool(x) for x in row[14:18])
         records.append((
-            uuid7(), villages[village], code, head, address, phone, search_text(head, code, phone), members,
+            uuid7(), villages[village], code, head, address, phone, search_text(head, code, phone, address),
+            sort_key(head), members,
             adults, *counts, informed, counts[1] > 0 and counts[2] > 0 and counts[3] > 0, business,
             business and cashless, needs, None, None, row[18] or None, 1, now, now, None,
         ))  # fmt: skip
@@ -231,7 +232,7 @@ def read_xlsx(path: Path) -> dict[str, float]:
 
 async def _import(sessions, principal, commune_id, path: Path) -> dict:
     """A dry run, then the import committed; the importer's own clock for its phases."""
-    from app.households.importer import import_households
+    from app.households.imports.run import import_households
 
     async with sessions() as session:
         started = time.perf_counter()

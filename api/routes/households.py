@@ -8,10 +8,11 @@ from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionD
 from app import records
 from app.core import metrics
 from app.core.db import db
-from app.core.errors import Invalid
 from app.core.fields import Moment
 from app.core.fields import Query as SearchText
-from app.households import importer, service
+from app.households import service
+from app.households.imports.errors import TooLarge
+from app.households.imports.run import import_households as run_import
 from app.households.schemas import (
     HouseholdCreate,
     HouseholdFeed,
@@ -103,14 +104,14 @@ async def import_households(
     `Thôn/Tổ dân phố` column: code or name). Columns are matched by their Vietnamese or English names,
     accent-insensitively. A dry run (200) reports every bad row and writes nothing; a real import
     (201) writes every row, or none when any is bad (422, `errors` with `loc` = ["file", line, field]).
+    A file over 20 MB or over a budget of the import (rows, or a workbook's size, cells and texts once
+    uncompressed) is refused whole (413).
     """
     size = file.file.seek(0, 2)
     file.file.seek(0)
     if size > MAX_UPLOAD:
-        raise Invalid("The file is larger than 20 MB: split it into several files", loc=["body", "file"])
-    report = await importer.import_households(
-        session, principal, unit_id, file.file, filename=file.filename, dry_run=dry_run
-    )
+        raise TooLarge("The file is larger than 20 MB: split it into several files")
+    report = await run_import(session, principal, unit_id, file.file, filename=file.filename, dry_run=dry_run)
     response.status_code = 200 if dry_run else 201
     metrics.IMPORTS.labels("dry_run" if dry_run else "import").inc()
     metrics.HOUSEHOLDS_IMPORTED.inc(report.imported)

@@ -186,17 +186,23 @@ async def attendance_changed(session: AsyncSession, member_ids: Iterable[uuid.UU
 
 
 async def households_recount(session: AsyncSession, unit_ids: Iterable[uuid.UUID]) -> None:
-    """Recount the household rows of these villages (after a bulk import)."""
-    unit_ids = set(unit_ids)
+    """Recount the household rows of these villages from their live households, in one statement
+    (after a bulk import, which leaves each of them some households)."""
+    unit_ids = list(set(unit_ids))
     if not unit_ids:
         return
-    await session.execute(delete(HouseholdStats).where(HouseholdStats.unit_id.in_(unit_ids)))
-    counts = await count_households(session, unit_ids)
-    if counts:
-        await session.execute(
-            insert(HouseholdStats),
-            [{"unit_id": u} | dict(zip(HOUSEHOLD_COUNTERS, v, strict=True)) for u, v in counts.items()],
+    build = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    counts = (
+        select(Household.unit_id, *household_sums())
+        .where(Household.unit_id.in_(unit_ids), Household.deleted_at.is_(None))
+        .group_by(Household.unit_id)
+    )
+    statement = build(HouseholdStats).from_select(["unit_id", *HOUSEHOLD_COUNTERS], counts)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["unit_id"], set_={c: statement.excluded[c] for c in HOUSEHOLD_COUNTERS}
         )
+    )
 
 
 async def rebuild(session: AsyncSession) -> dict[str, int]:
