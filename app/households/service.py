@@ -52,7 +52,7 @@ class Households(Resource):
         text = rules.search_text(
             values["head_name"], values.get("code"), values.get("phone"), values.get("address")
         )
-        return {"search_text": text}
+        return {"search_text": text, "sort_key": rules.sort_key(values["head_name"])}
 
     async def written(self, w: Write, before: Any, after: Any) -> None:
         await aggregates.household_changed(w.session, before, after)
