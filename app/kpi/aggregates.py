@@ -186,23 +186,18 @@ async def attendance_changed(session: AsyncSession, member_ids: Iterable[uuid.UU
 
 
 async def households_recount(session: AsyncSession, unit_ids: Iterable[uuid.UUID]) -> None:
-    """Recount the household rows of these villages from their live households, in one statement
-    (after a bulk import, which leaves each of them some households)."""
+    """Recount the household rows of these villages from their live households (after a bulk
+    import or a merger). A village left with none loses its row, as in `rebuild`."""
     unit_ids = list(set(unit_ids))
     if not unit_ids:
         return
-    build = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    await session.execute(delete(HouseholdStats).where(HouseholdStats.unit_id.in_(unit_ids)))
     counts = (
         select(Household.unit_id, *household_sums())
         .where(Household.unit_id.in_(unit_ids), Household.deleted_at.is_(None))
         .group_by(Household.unit_id)
     )
-    statement = build(HouseholdStats).from_select(["unit_id", *HOUSEHOLD_COUNTERS], counts)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["unit_id"], set_={c: statement.excluded[c] for c in HOUSEHOLD_COUNTERS}
-        )
-    )
+    await session.execute(insert(HouseholdStats).from_select(["unit_id", *HOUSEHOLD_COUNTERS], counts))
 
 
 async def rebuild(session: AsyncSession) -> dict[str, int]:
