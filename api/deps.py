@@ -11,18 +11,19 @@ from api.ratelimit import limit_caller
 from app.api_keys.service import authenticate as principal_from_api_key
 from app.auth.principals import principal_from_token
 from app.authz.principal import Principal
-from app.core.db import db, session_scope
+from app.core.db import db, reading, session_scope
 from app.core.errors import AppError, Forbidden, PreconditionFailed, Unauthorized
 from app.core.pagination import Limit, Offset
 
 
-async def get_session() -> AsyncIterator[AsyncSession]:
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """Commit when the route returns, roll back when it raises (unless the error keeps its changes).
 
     Scoped to the route function, so the commit happens before the response is sent and a failing
-    commit becomes an error response, not a lost write.
+    commit becomes an error response, not a lost write. GET and HEAD only read: their session takes
+    no write lock on SQLite (`reading`).
     """
-    async with db.sessions() as session:
+    async with reading() if request.method in SAFE_METHODS else db.sessions() as session:
         try:
             yield session
         except AppError as exc:

@@ -7,7 +7,7 @@ from pydantic_core import to_json
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
 from app import records
 from app.core import metrics
-from app.core.db import db
+from app.core.db import reading
 from app.core.fields import Moment
 from app.core.fields import Query as SearchText
 from app.households import service
@@ -50,7 +50,7 @@ async def list_households(
     """Households in the caller's area by head name; with `updated_since` or `cursor`, the change feed."""
     # The hottest read (bench/README.md). It writes nothing, so a plain session instead of SessionDep:
     # that dependency's commit point is not needed here and its machinery costs ~0.1 ms a request.
-    async with db.sessions() as session:
+    async with reading() as session:
         if updated_since is not None or cursor is not None:
             feed = await records.changes(
                 session,

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.authz.permissions import Role
 from app.authz.principal import Grant, Principal
 from app.core.config import get_settings
-from app.core.db import db
+from app.core.db import reading
 from app.core.errors import Unauthorized
 from app.core.security import decode_access_token
 from app.models import RefreshToken, RoleAssignment, Unit, User
@@ -103,7 +103,7 @@ async def principal_from_token(token: str) -> Principal:
     if entry is not None:
         principal = entry.principal
     else:
-        async with db.sessions() as session:
+        async with reading() as session:
             principal = await load(session, *key)
         cache.put(key, principal)
     if principal is None:

@@ -163,7 +163,8 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
     """Foreign keys on, WAL, and BEGIN issued by us so SAVEPOINTs work (SQLAlchemy's aiosqlite recipe).
 
     BEGIN IMMEDIATE takes the write lock up front: two deferred transactions that both upgrade to
-    writing would fail with "database is locked" instead of waiting on busy_timeout.
+    writing would fail with "database is locked" instead of waiting on busy_timeout. A session that
+    only reads (`reading`) begins deferred: in WAL mode it neither takes nor waits for the write lock.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -178,7 +179,10 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn):  # pragma: no cover - driver callback
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+
+
+READ_ONLY = "sqlite_read_only"
 
 
 class Database:
@@ -223,6 +227,15 @@ async def session_scope() -> AsyncIterator[AsyncSession]:
             await session.rollback()
             raise
         await session.commit()
+
+
+@asynccontextmanager
+async def reading() -> AsyncIterator[AsyncSession]:
+    """A session that only reads: on SQLite its transaction begins deferred, so reads go on while
+    a writer holds the lock (a write in it fails: never write through one)."""
+    async with db.sessions() as session:
+        await session.connection(execution_options={READ_ONLY: True})
+        yield session
 
 
 async def ping() -> bool:
