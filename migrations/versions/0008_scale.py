@@ -1,7 +1,7 @@
 """Households in the order of Vietnamese name lists: a stored sort key and the index the list uses
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0005
 Create Date: 2026-11-28 10:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from app.core.text import name_key
 
 revision: str = '0008'
-down_revision: str | None = '0007'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
