@@ -221,3 +221,29 @@ async def test_bad_cursor_is_422(client, world):
         "/api/v1/households", params={"cursor": "garbage"}, headers=world.auth(Role.admin)
     )
     assert response.status_code == 422
+
+
+async def test_an_unfiltered_total_is_the_villages_maintained_count(client, world, homes, session):
+    """Issue 11: the commune page does not count its thousands of households on every request; the
+    total of a list nothing narrows is the sum of its villages' maintained counts. A filtered or
+    searched list still counts its rows."""
+    from sqlalchemy import update
+
+    from app.models import HouseholdStats
+
+    await make_household(session, world.v11, "Lê Thị Bình", informed=True)
+    await session.commit()
+    headers = world.auth(Role.commune_officer)
+    listed = (await client.get("/api/v1/households", headers=headers)).json()
+    assert listed["total"] == 3 == len(listed["items"])  # v11 holds 2, v12 holds 1
+
+    # Proof of where the figure comes from: a village's maintained count, changed behind the app.
+    await session.execute(
+        update(HouseholdStats).where(HouseholdStats.unit_id == world.v12.id).values(households=40)
+    )
+    await session.commit()
+    assert (await client.get("/api/v1/households", headers=headers)).json()["total"] == 42
+    narrowed = await client.get("/api/v1/households", params={"informed": "true"}, headers=headers)
+    assert narrowed.json()["total"] == 1
+    searched = await client.get("/api/v1/households", params={"q": "bình"}, headers=headers)
+    assert searched.json()["total"] == 1

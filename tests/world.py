@@ -112,6 +112,7 @@ async def make_household(
     session: AsyncSession, unit: Unit, head_name: str = "Nguyễn Văn An", **values
 ) -> Household:
     from app.households.rules import search_text, sort_key
+    from app.kpi import aggregates
 
     household = Household(
         unit_id=unit.id,
@@ -122,6 +123,7 @@ async def make_household(
     )
     session.add(household)
     await session.flush()
+    await aggregates.household_changed(session, None, household)  # as a write through the API does
     return household
 
 

@@ -219,11 +219,16 @@ def require_somewhere(principal: Principal, permission: Permission) -> None:
 # --- units named by a request -------------------------------------------------------------------
 
 
-async def get_unit_in_scope(session: AsyncSession, principal: Principal, unit_id) -> Unit:
-    """A unit the caller may see, or 404: outside the caller's area a unit does not exist."""
+async def get_unit_in_scope(
+    session: AsyncSession, principal: Principal, unit_id, needs: Permission | None = None
+) -> Unit:
+    """A unit the caller may see, or 404: outside the caller's area a unit does not exist. With
+    `needs`, also 403 unless the caller holds that permission there."""
     unit = await session.get(Unit, unit_id)
     if unit is None or not principal.sees(unit.path):
         raise NotFound("Unit not found")
+    if needs is not None:
+        require(principal, needs, unit)
     return unit
 
 

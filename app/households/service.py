@@ -4,7 +4,7 @@ import uuid
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, String, bindparam, cast, select
+from sqlalchemy import Select, String, bindparam, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz import scope
@@ -17,7 +17,7 @@ from app.core.search import template as search_template
 from app.households import rules
 from app.households.schemas import HouseholdRead
 from app.kpi import aggregates
-from app.models import Household, Member, Unit
+from app.models import Household, HouseholdStats, Member, Unit
 from app.records import Permissions, Resource, Write, reads
 
 FILTERS = ("informed", "has_digital_member", "is_business", "needs_assistance", "assigned_member_id")
@@ -96,6 +96,12 @@ def _statements(shape: tuple, filters: tuple[str, ...], search: bool, pg: bool) 
     count, rows = reads.statements(
         HOUSEHOLDS, where, ORDER, bindparam("limit"), bindparam("offset"), _PG_PAGE if pg else _PAGE
     )
+    if not filters and not search:
+        # Nothing narrows the list: its total is the villages' maintained counts (a few rows), not a
+        # count of up to thousands of households per request (issue 11: a commune page).
+        count = select(func.coalesce(func.sum(HouseholdStats.households), 0)).where(
+            scope.template(shape, HouseholdStats.unit_id)
+        )
     return count, rows
 
 

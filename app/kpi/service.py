@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.authz.scope import get_unit_in_scope, require
+from app.authz.scope import get_unit_in_scope
 from app.core.errors import Invalid
 from app.kpi import engine, targets
 from app.kpi.indicators import BY_CODE, composite_score, evaluate
@@ -37,8 +37,7 @@ def with_targets(sums: dict, applicable: dict) -> list[dict]:
 async def read_kpi(
     session: AsyncSession, principal: Principal, unit_id: uuid.UUID, period_code: str
 ) -> KpiRead:
-    unit = await get_unit_in_scope(session, principal, unit_id)
-    require(principal, Permission.kpi_read, unit)
+    unit = await get_unit_in_scope(session, principal, unit_id, needs=Permission.kpi_read)
     results = await indicators_for(session, unit, parse_period(period_code))
     return KpiRead(
         unit_id=unit.id,
@@ -76,8 +75,7 @@ async def breakdown(
     """The indicator for each child unit, best first (no data last); ties share a rank."""
     if indicator != COMPOSITE and indicator not in BY_CODE:
         raise Invalid(f"unknown indicator {indicator!r}", loc=["query", "indicator"])
-    unit = await get_unit_in_scope(session, principal, unit_id)
-    require(principal, Permission.kpi_read, unit)
+    unit = await get_unit_in_scope(session, principal, unit_id, needs=Permission.kpi_read)
     period = parse_period(period_code)
     rows = []
     for child, results in await children_indicators(session, unit, period):

@@ -69,8 +69,7 @@ async def freeze(
     session: AsyncSession, principal: Principal, data: SnapshotCreate
 ) -> tuple[KpiSnapshot, bool]:
     """Create the unit's report for the period, or refresh the figures of a draft or returned one."""
-    unit = await get_unit_in_scope(session, principal, data.unit_id)
-    require(principal, Permission.reports_create, unit)
+    unit = await get_unit_in_scope(session, principal, data.unit_id, needs=Permission.reports_create)
     period = parse_period(data.period)
     figures = await indicators_for(session, unit, period)
     parent = await session.get(Unit, unit.parent_id) if unit.parent_id else None
@@ -281,8 +280,7 @@ async def pending(
 ) -> PendingReports:
     """The units below whose report for the period is not submitted yet: who is late, at a glance.
     The child units, or with `level` every unit of that level below (a province's villages)."""
-    unit = await get_unit_in_scope(session, principal, unit_id)
-    require(principal, Permission.kpi_read, unit)
+    unit = await get_unit_in_scope(session, principal, unit_id, needs=Permission.kpi_read)
     period = parse_period(period_code)
     below = (
         (under(unit.path) & (Unit.level == level) & (Unit.id != unit.id))

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz.permissions import Permission as P
 from app.authz.principal import Principal
-from app.authz.scope import get_unit_in_scope, lineage, require
+from app.authz.scope import get_unit_in_scope, lineage
 from app.core.errors import Conflict, Invalid
 from app.kpi.indicators import BY_CODE, PLAN_TARGETS
 from app.kpi.schemas import EffectiveTarget, EffectiveTargets, TargetRead
@@ -38,8 +38,7 @@ async def effective(
 async def effective_targets(
     session: AsyncSession, principal: Principal, unit_id: uuid.UUID, year: int
 ) -> EffectiveTargets:
-    unit = await get_unit_in_scope(session, principal, unit_id)
-    require(principal, P.targets_read, unit)
+    unit = await get_unit_in_scope(session, principal, unit_id, needs=P.targets_read)
     targets = (await effective(session, [unit], year))[unit.id]
     items = [
         EffectiveTarget(

@@ -127,6 +127,17 @@ async def _manage(session: AsyncSession, principal: Principal, unit: Unit) -> No
     require(principal, Permission.units_manage, parent)
 
 
+async def _managed(
+    session: AsyncSession, principal: Principal, unit_id: uuid.UUID, if_match: int | None
+) -> Unit:
+    """The unit a change names: in scope (404), the caller may manage it (403), at the version the
+    caller read (412)."""
+    unit = await get_unit_in_scope(session, principal, unit_id)
+    await _manage(session, principal, unit)
+    check_version(unit, if_match)
+    return unit
+
+
 def _audit(session, principal, action: str, unit: Unit, **values) -> None:
     record(session, principal, action, "unit", unit.id, unit_id=unit.id, **values)
 
@@ -135,9 +146,7 @@ async def update_unit(
     session: AsyncSession, principal: Principal, unit_id: uuid.UUID, data: UnitUpdate, if_match: int | None
 ) -> Unit:
     """A rename: the previous name and code stay in the unit's history from `effective_on` on."""
-    unit = await get_unit_in_scope(session, principal, unit_id)
-    await _manage(session, principal, unit)
-    check_version(unit, if_match)
+    unit = await _managed(session, principal, unit_id, if_match)
     changes = {
         field: value
         for field, value in data.model_dump(exclude_unset=True, exclude_none=True).items()
@@ -167,9 +176,7 @@ async def move_unit(
     session: AsyncSession, principal: Principal, unit_id: uuid.UUID, data: UnitMove, if_match: int | None
 ) -> Unit:
     """A village to another commune, a commune to another province; its whole subtree follows."""
-    unit = await get_unit_in_scope(session, principal, unit_id)
-    await _manage(session, principal, unit)
-    check_version(unit, if_match)
+    unit = await _managed(session, principal, unit_id, if_match)
     parent = await _open_unit_in_body(session, principal, data.parent_id, "parent_id", "The new parent")
     require(principal, Permission.units_manage, parent)
     expected = PARENT_LEVEL[UnitLevel(unit.level)]
@@ -190,9 +197,7 @@ async def merge_unit(
     session: AsyncSession, principal: Principal, unit_id: uuid.UUID, data: UnitMerge, if_match: int | None
 ) -> Unit:
     """Merge the unit into `into_id` from `effective_on`; returns the closed unit."""
-    unit = await get_unit_in_scope(session, principal, unit_id)
-    await _manage(session, principal, unit)
-    check_version(unit, if_match)
+    unit = await _managed(session, principal, unit_id, if_match)
     into = await _open_unit_in_body(session, principal, data.into_id, "into_id", "The surviving unit")
     await _manage(session, principal, into)
     if into.id == unit.id or into.level != unit.level:
@@ -243,9 +248,7 @@ async def resolve(
 async def delete_unit(
     session: AsyncSession, principal: Principal, unit_id: uuid.UUID, if_match: int | None
 ) -> None:
-    unit = await get_unit_in_scope(session, principal, unit_id)
-    await _manage(session, principal, unit)
-    check_version(unit, if_match)
+    unit = await _managed(session, principal, unit_id, if_match)
     if await repository.holds_data(session, unit.id):
         raise Conflict("The unit still holds child units, users, records or history: merge it instead")
     before = snapshot(UnitRead.model_validate(unit))

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.writer import record
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.authz.scope import get_unit_in_scope, require
+from app.authz.scope import get_unit_in_scope
 from app.core.errors import Invalid
 from app.core.ids import uuid7
 from app.core.text import fold
@@ -82,8 +82,7 @@ def read_rows(stream: BinaryIO) -> list[tuple[int, str, str | None]]:
 async def import_villages(
     session: AsyncSession, principal: Principal, commune_id: uuid.UUID, stream: BinaryIO
 ) -> VillageImport:
-    commune = await get_unit_in_scope(session, principal, commune_id)
-    require(principal, Permission.units_manage, commune)
+    commune = await get_unit_in_scope(session, principal, commune_id, needs=Permission.units_manage)
     if commune.level != "commune" or commune.valid_to is not None:
         raise Invalid("Villages are imported into an open commune", loc=["query", "parent_id"])
     rows = read_rows(stream)

@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.writer import record
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.authz.scope import get_unit_in_scope, require
+from app.authz.scope import get_unit_in_scope
 from app.core.driver import driver
 from app.core.errors import Conflict, Invalid
 from app.core.ids import uuid7
@@ -169,8 +169,7 @@ async def _reading(session: AsyncSession):
 
 async def place(session: AsyncSession, principal: Principal, unit_id: uuid.UUID) -> Place:
     """The commune or village `unit_id` and its villages, if the caller may manage its households."""
-    target = await get_unit_in_scope(session, principal, unit_id)
-    require(principal, Permission.households_manage, target)
+    target = await get_unit_in_scope(session, principal, unit_id, needs=Permission.households_manage)
     if target.level not in {"commune", "village"}:
         raise Invalid("Import into a commune or a village", loc=["query", "unit_id"])
     if target.level == "village":
