@@ -94,7 +94,13 @@ def _statements(shape: tuple, filters: tuple[str, ...], search: bool, pg: bool) 
         *([search_template(Household.search_text)] if search else []),
     ]
     count, rows = reads.statements(
-        HOUSEHOLDS, where, ORDER, bindparam("limit"), bindparam("offset"), _PG_PAGE if pg else _PAGE
+        HOUSEHOLDS,
+        where,
+        ORDER,
+        bindparam("limit"),
+        bindparam("offset"),
+        _PG_PAGE if pg else _PAGE,
+        keys_first=True,  # ix_households_unit_id_sort_key holds the scope and the order
     )
     if not filters and not search:
         # Nothing narrows the list: its total is the villages' maintained counts (a few rows), not a

@@ -43,11 +43,20 @@ def statements(
     limit: int,
     offset: int,
     page: Select | None = None,
+    keys_first: bool = False,
 ) -> tuple[Select, Select]:
-    """The count and the page of a list (`page`: the select of the columns, when built already)."""
-    count = select(func.count()).select_from(resource.model).where(*clauses)
-    rows = (page if page is not None else select(*resource.read_columns())).where(*clauses)
-    return count, rows.order_by(*order).limit(limit).offset(offset)
+    """The count and the page of a list (`page`: the select of the columns, when built already).
+
+    `keys_first` picks the page's ids from an index that holds the order and the filters (an
+    index-only scan), then reads those rows alone: a commune's page then reads 50 rows, not the
+    thousands it ranks."""
+    model = resource.model
+    count = select(func.count()).select_from(model).where(*clauses)
+    columns = page if page is not None else select(*resource.read_columns())
+    if keys_first:
+        keys = select(model.id).where(*clauses).order_by(*order).limit(limit).offset(offset)
+        return count, columns.where(model.id.in_(keys.correlate(None))).order_by(*order)
+    return count, columns.where(*clauses).order_by(*order).limit(limit).offset(offset)
 
 
 async def page(
