@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.authz import scope
 from app.authz.permissions import Permission as P
 from app.authz.principal import Principal
+from app.core.config import get_settings
 from app.core.driver import driver
 from app.core.errors import Invalid, NotFound
 from app.core.search import like_pattern
@@ -47,6 +48,8 @@ class Households(Resource):
             )
             if (problem := rules.assignable(path, w.unit.path)) is not None:
                 problems.append(problem)
+        changed = w.changes.keys() if w.before is not None else w.values.keys()
+        problems += rules.consent_problems(values, changed, get_settings().require_consent)
         if problems:
             raise Invalid.fields(problems)
         text = rules.search_text(
