@@ -33,6 +33,8 @@ PERSONAL_FIELDS = ("head_name", "phone", "address")
 NEEDS_CONSENT = ("phone", "address")
 # The head name of an erased household (and of a snapshot past retention).
 ERASED_NAME = "(đã xoá)"
+# A household without its personal data: erased, withheld, or in an audit snapshot past retention.
+WITHOUT_PERSONAL: dict[str, Any] = {"head_name": ERASED_NAME, "phone": None, "address": None}
 # The model's defaults, for a partial record (an import row, a create that leaves counts out).
 DEFAULTS: dict[str, Any] = {"members_count": 1, "adults_count": 1} | dict.fromkeys(ADULT_COUNTS, 0)
 

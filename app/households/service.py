@@ -30,6 +30,7 @@ class Households(Resource):
     permissions = Permissions(P.households_read, P.households_manage, update_with=P.households_update)
     levels = ("village",)
     required = ("unit_id", "head_name", *rules.FACT_FIELDS)
+    personal = rules.WITHOUT_PERSONAL
 
     def update_permission(self, changes: dict[str, Any]) -> P:
         """A visit (counts, flags, note) needs households:update; anything else households:manage."""
@@ -52,16 +53,21 @@ class Households(Resource):
         problems += rules.consent_problems(values, changed, get_settings().require_consent)
         if problems:
             raise Invalid.fields(problems)
-        text = rules.search_text(
-            values["head_name"], values.get("code"), values.get("phone"), values.get("address")
-        )
-        return {"search_text": text, "sort_key": rules.sort_key(values["head_name"])}
+        return derived(values)
 
     async def written(self, w: Write, before: Any, after: Any) -> None:
         await aggregates.household_changed(w.session, before, after)
 
 
 HOUSEHOLDS = Households()
+
+
+def derived(values: dict[str, Any]) -> dict[str, Any]:
+    """What a household's fields make of it: its search text and sort key."""
+    text = rules.search_text(
+        values["head_name"], values.get("code"), values.get("phone"), values.get("address")
+    )
+    return {"search_text": text, "sort_key": rules.sort_key(values["head_name"])}
 
 
 async def _code_taken(session: AsyncSession, unit_id: uuid.UUID, code: str, other: Household | None) -> bool:
@@ -135,4 +141,7 @@ async def list_households(
     else:
         total = await session.scalar(count, params)
         items = [dict(row) for row in (await session.execute(rows, params)).mappings()]
+    items = reads.shown_rows(principal, HOUSEHOLDS, items)
+    query = filters | {"unit_id": unit_id, "q": q, "limit": limit, "offset": offset}
+    reads.noted(principal, HOUSEHOLDS, [item["id"] for item in items], query, unit_id)
     return {"items": items, "total": total or 0, "limit": limit, "offset": offset}
