@@ -173,6 +173,7 @@ TABLE: dict[tuple[str, str], Spec] = {
     ),
     ("POST", "/api/v1/households/import"): Spec(201, HOUSEHOLDS_MANAGE, query=unit_query, files=csv_upload),
     ("GET", "/api/v1/households/{household_id}"): Spec(200, HOUSEHOLDS_READ),
+    ("GET", "/api/v1/households/export.xlsx"): Spec(200, HOUSEHOLDS_READ, out_lacking=403, query=unit_query),
     ("PATCH", "/api/v1/households/{household_id}"): Spec(
         200, HOUSEHOLDS_UPDATE, body=lambda t: {"note": "Đã ghé thăm"}
     ),

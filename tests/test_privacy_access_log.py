@@ -1,7 +1,10 @@
 """The access log of personal data (issue 13): reads by id, list pages and change-feed pages, exports;
 folded per caller, record and day; written in batches; read by admins, and by officers over their area."""
 
+import io
+
 import pytest
+from openpyxl import load_workbook
 
 from app.authz.permissions import Role
 from app.privacy import access
@@ -151,3 +154,38 @@ async def test_the_buffer_folds_before_it_writes(client, world, homes):
     (entry,) = (await entries(client, world, user_id=world.users[Role.team_leader].id))["items"]
     assert entry["count"] == 5
     assert access.pending() == 0
+
+
+async def test_a_leaders_read_page_and_export_each_appear_as_the_admin_sees_it(client, world, homes):
+    leader = world.auth(Role.team_leader)
+    household = homes["v11"]
+    assert (await client.get(f"/api/v1/households/{household.id}", headers=leader)).status_code == 200
+    assert (await client.get("/api/v1/households", headers=leader)).status_code == 200
+    export = await client.get("/api/v1/households/export.xlsx", headers=leader)
+    assert export.status_code == 200
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("STT", "Thôn", "Mã hộ", "Họ tên chủ hộ")
+    assert [row[3] for row in rows[1:]] == ["Hộ v11"]  # the leader's village only
+    page = await entries(client, world, user_id=world.users[Role.team_leader].id)
+    kinds = sorted((e["route"], e["record_id"] is not None, e["file"] is not None) for e in page["items"])
+    assert kinds == [
+        ("/api/v1/households", False, False),
+        ("/api/v1/households/export.xlsx", True, True),
+        ("/api/v1/households/{household_id}", True, False),
+    ]
+    exported = next(e for e in page["items"] if e["file"])
+    assert exported["record_id"] == str(household.id)
+    assert exported["file"].startswith("ho-gia-dinh-") and exported["file"].endswith(".xlsx")
+
+
+async def test_a_commune_export_names_every_household_in_its_file(client, world, homes):
+    export = await client.get(
+        "/api/v1/households/export.xlsx",
+        params={"unit_id": str(world.c1.id)},
+        headers=world.auth(Role.commune_officer),
+    )
+    assert export.status_code == 200
+    page = await entries(client, world, Role.commune_officer, user_id=world.users[Role.commune_officer].id)
+    assert sorted(e["record_id"] for e in page["items"]) == sorted(str(homes[n].id) for n in ("v11", "v12"))
+    assert {e["file"] for e in page["items"]} == {export.headers["content-disposition"].split('"')[1]}

@@ -7,14 +7,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from api.deps import LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
-from api.downloads import attachment
+from api.downloads import XLSX, attachment
 from app.core.fields import Moment
 from app.households.schemas import HouseholdRead
 from app.privacy import service
 from app.privacy.schemas import AccessList, PersonalData
 
 router = APIRouter(tags=["personal data"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/access-log")

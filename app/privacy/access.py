@@ -90,10 +90,8 @@ def _note(
     file: str | None = None,
 ) -> None:
     now = datetime.now(UTC)
-    template = route.get()
-    where = template() if template is not None else "cli"
-    parts = (where, resource, record_id or "", record_ids or "", filter or "", file or "")
-    fold = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=20).hexdigest()
+    where = _route()
+    fold = _fold(where, resource, record_id or "", record_ids or "", filter or "", file or "")
     key = (principal.id, now.date(), fold)
     entry = _pending.get(key)
     if entry is not None:
@@ -105,11 +103,21 @@ def _note(
         return
     kind = "api_key" if principal.is_api_key else "user"
     _pending[key] = Entry(
-        now.date(), now, now, principal.id, principal.name[:100], kind, where[:200], resource,
+        now.date(), now, now, principal.id, principal.name[:100], kind, where, resource,
         record_id, record_ids, filter, file, unit_id, fold,
     )  # fmt: skip
     if len(_pending) >= FLUSH_ENTRIES:
         _flush_soon()
+
+
+def _route() -> str:
+    template = route.get()
+    return (template() if template is not None else "cli")[:200]
+
+
+def _fold(*parts: str) -> str:
+    """What makes two reads the same entry (with the caller and the day)."""
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=20).hexdigest()
 
 
 def record(
@@ -118,6 +126,29 @@ def record(
     """One record's personal fields read by id, or exported in `file`."""
     if enabled():
         _note(principal, resource, unit_id, record_id=str(record_id), file=file[:200] if file else None)
+
+
+async def exported(
+    principal: Principal, resource: str, records: Iterable[tuple[Any, uuid.UUID | None]], file: str
+) -> None:
+    """An export of `records` (their ids and units) in `file`: one entry per record, written at once
+    in a transaction of its own (an export can name thousands: not through the buffer)."""
+    if not enabled():
+        return
+    now = datetime.now(UTC)
+    kind = "api_key" if principal.is_api_key else "user"
+    where, file = _route(), file[:200]
+    entries = {}
+    for record_id, unit_id in records:
+        record_id = str(record_id)
+        fold = _fold(where, resource, record_id, "", "", file)
+        entries[fold] = Entry(
+            now.date(), now, now, principal.id, principal.name[:100], kind, where, resource,
+            record_id, None, None, file, unit_id, fold,
+        )  # fmt: skip
+    async with session_scope() as session:
+        for start in range(0, len(entries), FLUSH_ENTRIES):
+            await write(session, list(entries.values())[start : start + FLUSH_ENTRIES])
 
 
 def page(

@@ -108,6 +108,31 @@ async def page(
     return {"items": items, "total": total or 0, "limit": limit, "offset": offset}
 
 
+async def export(
+    session: AsyncSession,
+    principal: Principal,
+    resource: Resource,
+    *,
+    unit_id: uuid.UUID | None,
+    filters: list[ColumnElement[bool]],
+    order: list,
+    limit: int,
+    file: str,
+) -> list[BaseModel]:
+    """Every record of a list, `limit` at most, for a file: each one read is in the access log with
+    the file's name."""
+    within = await list_scope(session, principal, resource.permissions.read, unit_id)
+    _, rows = statements(
+        resource, where(principal, resource, within and within.path, filters), order, limit, 0
+    )
+    items = shown(principal, resource, await resource.present(session, list(await session.execute(rows))))
+    if resource.personal and access.sees_personal(principal):
+        await access.exported(
+            principal, resource.name, [(i.id, getattr(i, "unit_id", None)) for i in items], file
+        )
+    return items
+
+
 async def changes(
     session: AsyncSession,
     principal: Principal,
