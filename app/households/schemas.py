@@ -94,8 +94,8 @@ class HouseholdRead(HouseholdFacts):
     assigned_member_id: uuid.UUID | None
     last_visit_at: datetime | None
     note: str | None
-    consent_on: date | None
-    consent_by: str | None
+    consent_on: date | None = None  # optional in the schema: clients written before it still type-check
+    consent_by: str | None = None
     version: int
     created_at: datetime
     updated_at: datetime
