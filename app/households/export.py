@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.authz.principal import Principal
 from app.core.errors import Invalid
 from app.core.fields import printable
+from app.households import rules
 from app.households.imports.columns import ALIASES, VILLAGE
 from app.households.service import HOUSEHOLDS, ORDER
 from app.models import Unit
@@ -24,23 +25,10 @@ COLUMNS = (
     "head_name",
     "address",
     "phone",
-    "members_count",
-    "adults_count",
-    "adults_smartphone",
-    "adults_digital_skills",
-    "adults_vneid",
-    "adults_dvc",
-    "adults_epay",
-    "adults_signature",
-    "informed",
-    "has_digital_member",
-    "is_business",
-    "business_cashless",
-    "needs_assistance",
+    *rules.FACT_FIELDS,
     "last_visit_at",
     "note",
-    "consent_on",
-    "consent_by",
+    *rules.CONSENT_FIELDS,
 )
 
 

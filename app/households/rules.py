@@ -26,14 +26,13 @@ FACT_FIELDS = (
 CONSENT_FIELDS = ("consent_on", "consent_by")
 # What a team member may change on a visit; everything else needs households:manage.
 VISIT_FIELDS = frozenset({*FACT_FIELDS, "last_visit_at", "note", *CONSENT_FIELDS})
-# Personal data (Law 91/2025/QH15): what the access log watches, erasure removes and retention scrubs.
-PERSONAL_FIELDS = ("head_name", "phone", "address")
 # What REQUIRE_CONSENT refuses without consent. Not the head name: a household must be called
 # something, and a neutral name ("Hộ số 12") will do; the counts are always kept.
 NEEDS_CONSENT = ("phone", "address")
 # The head name of an erased household (and of a snapshot past retention).
 ERASED_NAME = "(đã xoá)"
-# A household without its personal data: erased, withheld, or in an audit snapshot past retention.
+# Personal data (Law 91/2025/QH15), and the household without it (erased, withheld, or in an audit
+# snapshot past retention): what the access log watches, erasure removes and retention scrubs.
 WITHOUT_PERSONAL: dict[str, Any] = {"head_name": ERASED_NAME, "phone": None, "address": None}
 # The model's defaults, for a partial record (an import row, a create that leaves counts out).
 DEFAULTS: dict[str, Any] = {"members_count": 1, "adults_count": 1} | dict.fromkeys(ADULT_COUNTS, 0)

@@ -83,6 +83,26 @@ def statements(
     return count, rows.order_by(*order).limit(limit).offset(offset)
 
 
+async def _listed(
+    session: AsyncSession,
+    principal: Principal,
+    resource: Resource,
+    unit_id: uuid.UUID | None,
+    filters: list[ColumnElement[bool]],
+    order: list,
+    limit: int,
+    offset: int,
+) -> tuple[Select, list[BaseModel]]:
+    """A list's count statement and its page of records as the caller receives them."""
+    within = await list_scope(session, principal, resource.permissions.read, unit_id)
+    count, rows = statements(
+        resource, where(principal, resource, within and within.path, filters), order, limit, offset
+    )
+    return count, shown(
+        principal, resource, await resource.present(session, list(await session.execute(rows)))
+    )
+
+
 async def page(
     session: AsyncSession,
     principal: Principal,
@@ -98,11 +118,8 @@ async def page(
     """`{items, total, limit, offset}`: 403 when the caller may read none anywhere, 404 when
     `unit_id` (the subtree to list) is out of its sight. `query`: the request's filters as it named
     them, for the access log."""
-    within = await list_scope(session, principal, resource.permissions.read, unit_id)
-    clauses = where(principal, resource, within and within.path, filters)
-    count, rows = statements(resource, clauses, order, limit, offset)
+    count, items = await _listed(session, principal, resource, unit_id, filters, order, limit, offset)
     total = await session.scalar(count)
-    items = shown(principal, resource, await resource.present(session, list(await session.execute(rows))))
     logged = (query or {}) | {"unit_id": unit_id, "limit": limit, "offset": offset}
     noted(principal, resource, [item.id for item in items], logged, unit_id)
     return {"items": items, "total": total or 0, "limit": limit, "offset": offset}
@@ -121,11 +138,7 @@ async def export(
 ) -> list[BaseModel]:
     """Every record of a list, `limit` at most, for a file: each one read is in the access log with
     the file's name."""
-    within = await list_scope(session, principal, resource.permissions.read, unit_id)
-    _, rows = statements(
-        resource, where(principal, resource, within and within.path, filters), order, limit, 0
-    )
-    items = shown(principal, resource, await resource.present(session, list(await session.execute(rows))))
+    _, items = await _listed(session, principal, resource, unit_id, filters, order, limit, 0)
     if resource.personal and access.sees_personal(principal):
         await access.exported(
             principal, resource.name, [(i.id, getattr(i, "unit_id", None)) for i in items], file
