@@ -1,24 +1,20 @@
 """The access log of personal data (issue 13): reads by id, list pages and change-feed pages, exports;
 folded per caller, record and day; written in batches; read by admins, and by officers over their area."""
 
+import asyncio
 import io
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from app.authz.permissions import Role
+from app.models import AccessLog
 from app.privacy import access
 from tests.roster import make_member, make_team
 from tests.world import make_api_key, make_household
 
 URL = "/api/v1/access-log"
-
-
-@pytest.fixture(autouse=True)
-def fresh_buffer():
-    access.clear()  # entries other tests noted and never flushed (their rows rolled back)
-    yield
-    access.clear()
 
 
 @pytest.fixture
@@ -189,3 +185,33 @@ async def test_a_commune_export_names_every_household_in_its_file(client, world,
     page = await entries(client, world, Role.commune_officer, user_id=world.users[Role.commune_officer].id)
     assert sorted(e["record_id"] for e in page["items"]) == sorted(str(homes[n].id) for n in ("v11", "v12"))
     assert {e["file"] for e in page["items"]} == {export.headers["content-disposition"].split('"')[1]}
+
+
+async def test_a_full_buffer_is_written_without_waiting_for_the_timer(
+    client, world, homes, session, monkeypatch
+):
+    monkeypatch.setattr(access, "FLUSH_ENTRIES", 3)
+    for home in homes.values():
+        await client.get(f"/api/v1/households/{home.id}", headers=world.auth(Role.admin))
+    await asyncio.gather(*access._flushing)
+    assert access.pending() == 0
+    written = await session.scalars(
+        select(AccessLog.record_id).where(AccessLog.actor_id == world.users[Role.admin].id)
+    )
+    assert sorted(written) == sorted(str(home.id) for home in homes.values())
+
+
+async def test_entries_a_failed_flush_could_not_write_wait_for_the_next(client, world, homes, monkeypatch):
+    await client.get(f"/api/v1/households/{homes['v11'].id}", headers=world.auth(Role.admin))
+
+    async def down(session, entries):
+        raise ConnectionError("database down")
+
+    monkeypatch.setattr(access, "write", down)
+    with pytest.raises(ConnectionError):
+        await access.flush()
+    await client.get(f"/api/v1/households/{homes['v11'].id}", headers=world.auth(Role.admin))
+    assert access.pending() == 1
+    monkeypatch.undo()
+    (entry,) = (await entries(client, world, record_id=homes["v11"].id))["items"]
+    assert entry["count"] == 2

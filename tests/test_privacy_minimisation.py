@@ -11,7 +11,6 @@ from sqlalchemy import update
 
 from app.authz.permissions import Role
 from app.models import Household, Member, User
-from app.privacy import access
 from tests.test_authz_matrix import PATH_PARAMETERS, TABLE, _records, unlimited  # noqa: F401
 from tests.world import make_api_key
 
@@ -87,7 +86,6 @@ async def test_viewers_and_read_only_keys_receive_no_personal_data(client, world
             found = [secret for secret in SECRETS if secret in text_of(response)]
             if found:
                 leaks.append(f"{caller}: {method} {path} {response.status_code} shows {found}")
-    access.clear()
     assert leaks == []
 
 
@@ -104,4 +102,3 @@ async def test_a_read_write_key_reads_member_phones_and_a_read_only_one_does_not
     assert (withheld.status_code, withheld.json()["phone"]) == (200, None)
     page = await client.get("/api/v1/members", headers={"X-API-Key": read_only})
     assert [m["phone"] for m in page.json()["items"]] == [None]
-    access.clear()

@@ -8,17 +8,9 @@ import pytest
 from openpyxl import load_workbook
 
 from app.authz.permissions import Role
-from app.privacy import access
 from tests.world import make_household
 
 NAME, PHONE, ADDRESS = "Phạm Thị Riêng Tư", "0987 654 321", "Xóm Bí Mật"
-
-
-@pytest.fixture(autouse=True)
-def fresh_buffer():
-    access.clear()
-    yield
-    access.clear()
 
 
 @pytest.fixture
