@@ -7,10 +7,11 @@ and again in the table (an upsert on `actor_id, day, fold_key`). They are writte
 `flush`: when `FLUSH_ENTRIES` distinct entries wait, every `FLUSH_SECONDS` (the app's lifespan runs
 `keep_flushing`), at shutdown, and before the log is read in this process.
 
-Bound on loss: a process killed without its shutdown (SIGKILL, power loss) loses the entries noted in
-its last `FLUSH_SECONDS` seconds, at most `FLUSH_ENTRIES` distinct entries. While the database is
-down the entries wait, up to `MAX_PENDING`; past it new ones are dropped and counted
-(`access_log_dropped_total`).
+Bound on loss: a worker killed without its shutdown (SIGKILL, power loss) loses the entries noted in
+its last `FLUSH_SECONDS` seconds, at most `FLUSH_ENTRIES` distinct entries (per worker). While the
+database is down the entries wait, up to `MAX_PENDING`, and a kill then loses what waited; past it new
+ones are dropped and counted (`access_log_dropped_total`). An export (`exported`) names thousands of
+records at once: those are written before the file is sent, in a transaction of their own.
 """
 
 import asyncio
