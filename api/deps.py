@@ -1,12 +1,14 @@
 """Typed dependencies: the session (the one commit point), the caller, paging and If-Match."""
 
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request, Response
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.observability import route_template
 from api.ratelimit import limit_caller
 from app.api_keys.service import authenticate as principal_from_api_key
 from app.auth.principals import principal_from_token
@@ -14,6 +16,7 @@ from app.authz.principal import Principal
 from app.core.db import db, reading, session_scope
 from app.core.errors import AppError, Forbidden, PreconditionFailed, Unauthorized
 from app.core.pagination import Limit, Offset
+from app.privacy.access import route as access_route
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -57,6 +60,7 @@ async def get_principal(
 
     The one place where a read-only API key is refused every write (403), and where the caller's rate
     limit is taken (429; inline, as a dependency of its own it would cost ~30 µs a request)."""
+    access_route.set(partial(route_template, request.scope))  # for the access log of personal data
     if token:
         return await limit_caller(await principal_from_token(token))
     if not api_key:

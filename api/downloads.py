@@ -15,6 +15,7 @@ from app.core.fields import printable
 ATTR_CHARS = "!#$&+-.^_`|~"
 FALLBACK_UNSAFE = re.compile(r"[^A-Za-z0-9 ._()-]")
 DEFAULT_NAME = "download"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def attachment(filename: str) -> dict[str, str]:

@@ -1,5 +1,7 @@
 """The HTTP adapter: app factory, routers (authenticated by default), errors, offline docs."""
 
+import asyncio
+import contextlib
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from api.routes import (
     households,
     kpi,
     members,
+    privacy,
     targets,
     teams,
     trainings,
@@ -36,6 +39,7 @@ from app.core.config import get_settings
 from app.core.db import db
 from app.core.logs import configure_logging
 from app.core.throttle import throttle
+from app.privacy import access as access_log
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = (Path(__file__).parent / "description.md").read_text(encoding="utf-8")
@@ -43,7 +47,11 @@ DESCRIPTION = (Path(__file__).parent / "description.md").read_text(encoding="utf
 
 @asynccontextmanager
 async def lifespan(_: FastAPI):
+    flushing = asyncio.create_task(access_log.keep_flushing())
     yield
+    flushing.cancel()
+    with contextlib.suppress(Exception):  # logged: what could not be written is lost (its bound)
+        await access_log.flush()
     await db.dispose()
     await throttle.close()
 
@@ -93,6 +101,7 @@ def create_app() -> FastAPI:
         campaigns,
         activities,
         audit,
+        privacy,
         api_keys,
     ):
         private.include_router(module.router)

@@ -291,3 +291,18 @@ def purge_idempotency_keys() -> None:
             return await purge(session)
 
     typer.echo(f"{run(go())} idempotency keys purged.")
+
+
+@cli.command("purge-personal-data")
+def purge_personal_data() -> None:
+    """Enforce retention of personal data (run daily from cron): personal fields leave audit snapshots
+    older than PERSONAL_AUDIT_DAYS, access-log entries older than ACCESS_LOG_DAYS are deleted.
+    Idempotent."""
+    from app.privacy.service import purge
+
+    async def go():
+        async with session_scope() as session:
+            return await purge(session)
+
+    counts = run(go())
+    typer.echo("Personal data purged: " + ", ".join(f"{n} {what}" for what, n in counts.items()) + ".")

@@ -60,8 +60,8 @@ ACTIVITIES_READ = frozenset({A, P, C, L, M, I})
 ACTIVITIES_RECORD = frozenset({A, C, L, M, I})
 ACTIVITIES_MANAGE = frozenset({A, C, L})
 REPORTS_CREATE = frozenset({A, P, C, L})
-# users:read/manage, campaigns:manage, targets:manage, reports:approve, audit:read, api_keys:manage
-# all belong to the officers and the admin.
+# users:read/manage, campaigns:manage, targets:manage, reports:approve, audit:read, api_keys:manage,
+# personal_data:manage all belong to the officers and the admin.
 
 
 @dataclass(frozen=True)
@@ -173,10 +173,14 @@ TABLE: dict[tuple[str, str], Spec] = {
     ),
     ("POST", "/api/v1/households/import"): Spec(201, HOUSEHOLDS_MANAGE, query=unit_query, files=csv_upload),
     ("GET", "/api/v1/households/{household_id}"): Spec(200, HOUSEHOLDS_READ),
+    ("GET", "/api/v1/households/export.xlsx"): Spec(200, HOUSEHOLDS_READ, out_lacking=403, query=unit_query),
     ("PATCH", "/api/v1/households/{household_id}"): Spec(
         200, HOUSEHOLDS_UPDATE, body=lambda t: {"note": "Đã ghé thăm"}
     ),
     ("DELETE", "/api/v1/households/{household_id}"): Spec(204, HOUSEHOLDS_MANAGE),
+    # A data subject's requests: personal_data:manage, the officers and the admin (issue 13).
+    ("GET", "/api/v1/households/{household_id}/personal-data"): Spec(200, OFFICERS),
+    ("POST", "/api/v1/households/{household_id}/erase"): Spec(200, OFFICERS),
     # --- teams and members ----------------------------------------------------------------------------
     ("GET", "/api/v1/teams"): Spec(200, query=unit_query),
     ("POST", "/api/v1/teams"): Spec(
@@ -318,6 +322,7 @@ TABLE: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/awards/{award_id}/export.xlsx"): Spec(200),
     # --- audit and API keys ---------------------------------------------------------------------------
     ("GET", "/api/v1/audit"): Spec(200, OFFICERS, out_lacking=403, query=unit_query),
+    ("GET", "/api/v1/access-log"): Spec(200, OFFICERS, out_lacking=403, query=unit_query),
     ("GET", "/api/v1/api-keys"): Spec(200, OFFICERS, out_lacking=403, query=unit_query),
     ("POST", "/api/v1/api-keys"): Spec(
         201, OFFICERS, out=422, body=lambda t: {"name": "Cổng tỉnh", "unit_id": t.unit, "read_only": False}

@@ -4,14 +4,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
-from api.downloads import attachment
+from api.downloads import XLSX, attachment
 from app import records
 from app.awards import service
 from app.awards.schemas import AwardCreate, AwardList, AwardRanking, AwardRead, AwardUpdate
 from app.awards.service import AWARDS, ORDER
 
 router = APIRouter(prefix="/awards", tags=["awards"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("")

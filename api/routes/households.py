@@ -5,12 +5,14 @@ from fastapi import APIRouter, File, Query, Response, UploadFile
 from pydantic_core import to_json
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
+from api.downloads import XLSX, attachment
 from app import records
 from app.core import metrics
 from app.core.db import reading
 from app.core.fields import Moment
 from app.core.fields import Query as SearchText
 from app.households import service
+from app.households.export import households_xlsx
 from app.households.imports.errors import TooLarge
 from app.households.imports.run import import_households as run_import
 from app.households.schemas import (
@@ -116,6 +118,22 @@ async def import_households(
     metrics.IMPORTS.labels("dry_run" if dry_run else "import").inc()
     metrics.HOUSEHOLDS_IMPORTED.inc(report.imported)
     return report
+
+
+@router.get(
+    "/export.xlsx",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}, "description": "A workbook"}},
+)
+async def export_households(
+    session: SessionDep,
+    principal: PrincipalDep,
+    unit_id: Annotated[uuid.UUID | None, Query(description="A unit: its whole subtree")] = None,
+) -> Response:
+    """The households of the caller's area (a unit's subtree), 50,000 at most, in the importer's
+    columns. Every household in the file is in the access log, with the file's name."""
+    content, filename = await households_xlsx(session, principal, unit_id)
+    return Response(content, media_type=XLSX, headers=attachment(filename))
 
 
 @router.get("/{household_id}")

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import PlainTextResponse
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, set_etag
-from api.downloads import attachment
+from api.downloads import XLSX, attachment
 from app.core.replica import replica
 from app.kpi import service, snapshots
 from app.kpi.schemas import (
@@ -22,7 +22,6 @@ from app.kpi.schemas import (
 
 router = APIRouter(prefix="/kpi", tags=["kpi"])
 PeriodQuery = Annotated[PeriodCode, Query(description="`2026-06`, `2026-Q2` or `2026`")]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # KPI reads, breakdowns and report exports go to the read replica when one is configured and fresh

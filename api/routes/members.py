@@ -66,6 +66,7 @@ async def list_members(
         order=ORDER,
         limit=limit,
         offset=offset,
+        query=filters | {"active": active},
     )
     return MemberList(**page)
 

@@ -40,6 +40,8 @@ class Permission(StrEnum):
     reports_approve = "reports:approve"
     awards_manage = "awards:manage"
     audit_read = "audit:read"
+    # A data subject's requests (everything held about a household; erasure): officers and admins.
+    personal_data_manage = "personal_data:manage"
     api_keys_manage = "api_keys:manage"
 
 
@@ -64,6 +66,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _READ_ALL
         | {P.units_manage, P.users_manage, P.campaigns_manage, P.events_manage, P.targets_manage}
         | {P.reports_create, P.reports_approve, P.awards_manage, P.audit_read, P.api_keys_manage}
+        | {P.personal_data_manage}
     ),
     # units:manage lets a commune officer create, rename, merge and delete the commune's villages
     # (villages are local, issue 12); a unit is managed from its parent, so not the commune itself.
@@ -73,6 +76,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | {P.households_update, P.households_manage, P.campaigns_manage, P.events_manage}
         | {P.activities_record, P.activities_manage, P.targets_manage}
         | {P.reports_create, P.reports_approve, P.awards_manage, P.audit_read, P.api_keys_manage}
+        | {P.personal_data_manage}
     ),
     Role.team_leader: frozenset(
         _READ_ALL - {P.users_read}

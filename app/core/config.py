@@ -83,6 +83,14 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     access_log: bool = True
     metrics_token: str | None = None
+    # Personal data (Law 91/2025/QH15, app/privacy). REQUIRE_CONSENT: a household without consent
+    # (`consent_on`) keeps no phone or address. ACCESS_LOG_PERSONAL: record who read personal fields.
+    # Retention (`purge-personal-data`): personal fields leave audit snapshots after
+    # `personal_audit_days`; access-log entries are deleted after `access_log_days`.
+    require_consent: bool = False
+    access_log_personal: bool = True
+    personal_audit_days: int = Field(default=5 * 365, ge=1)
+    access_log_days: int = Field(default=2 * 365, ge=1)
 
     @field_validator("database_url")
     @classmethod

@@ -41,6 +41,9 @@ RECORD_REPLAYS = Counter(
 HOUSEHOLDS_IMPORTED = Counter("households_imported_total", "Household rows written by imports")
 IMPORTS = Counter("household_imports_total", "Household imports by kind", ["kind"])
 RATE_LIMITED = Counter("rate_limited_total", "Requests refused with 429, by limit", ["limit"])
+ACCESS_LOG_DROPPED = Counter(
+    "access_log_dropped_total", "Access-log entries dropped: the database was down and the buffer full"
+)
 DATABASE_UNAVAILABLE = Counter(
     "database_unavailable_total", "Requests answered 503 because the database was unreachable"
 )

@@ -4,6 +4,7 @@ The counts' rules are pinned to the field app's copy (frontend/src/lib/household
 cases in tests/cases/household_rules.json, which pytest and vitest both run.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from app.authz.scope import within_path
@@ -21,8 +22,18 @@ FACT_FIELDS = (
     "business_cashless",
     "needs_assistance",
 )
+# Consent is asked on a visit too.
+CONSENT_FIELDS = ("consent_on", "consent_by")
 # What a team member may change on a visit; everything else needs households:manage.
-VISIT_FIELDS = frozenset({*FACT_FIELDS, "last_visit_at", "note"})
+VISIT_FIELDS = frozenset({*FACT_FIELDS, "last_visit_at", "note", *CONSENT_FIELDS})
+# What REQUIRE_CONSENT refuses without consent. Not the head name: a household must be called
+# something, and a neutral name ("Hộ số 12") will do; the counts are always kept.
+NEEDS_CONSENT = ("phone", "address")
+# The head name of an erased household (and of a snapshot past retention).
+ERASED_NAME = "(đã xoá)"
+# Personal data (Law 91/2025/QH15), and the household without it (erased, withheld, or in an audit
+# snapshot past retention): what the access log watches, erasure removes and retention scrubs.
+WITHOUT_PERSONAL: dict[str, Any] = {"head_name": ERASED_NAME, "phone": None, "address": None}
 # The model's defaults, for a partial record (an import row, a create that leaves counts out).
 DEFAULTS: dict[str, Any] = {"members_count": 1, "adults_count": 1} | dict.fromkeys(ADULT_COUNTS, 0)
 
@@ -86,3 +97,21 @@ def search_text(head_name: str, code: str | None, phone: str | None, address: st
 def sort_key(head_name: str) -> str:
     """Where the household stands in a list: Vietnamese name order (given, middle, family name)."""
     return name_key(head_name)[:200]
+
+
+def consent_problems(values: dict[str, Any], changed: Iterable[str], required: bool) -> list[Problem]:
+    """With REQUIRE_CONSENT on (`required`), a household without `consent_on` keeps no phone and no
+    address. Only what this write sets (`changed`; a create or an import row: every field) is refused,
+    so a household stored before the setting came on can still be visited; withdrawing consent
+    (`consent_on` set to null) refuses the phone and address it still holds."""
+    if not required or values.get("consent_on") is not None:
+        return []
+    changed = set(changed)
+    withdrawn = "consent_on" in changed
+    return [
+        Problem(
+            field, f"{field} is kept only with the household's consent: set consent_on", "consent_required"
+        )
+        for field in NEEDS_CONSENT
+        if values.get(field) not in (None, "") and (withdrawn or field in changed)
+    ]

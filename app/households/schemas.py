@@ -1,16 +1,19 @@
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.feed import FeedPage, Tombstone
-from app.core.fields import AwareMoment, Code, LongText, Name, Phone, text
+from app.core.fields import AwareMoment, Code, LongText, Name, Phone, PlausibleDate, text
 from app.core.pagination import Page
 
 PeopleCount = Annotated[int, Field(ge=0, le=100)]
 MembersCount = Annotated[int, Field(ge=1, le=100)]
 Address = text(300)
+Collector = text(100, 1)
+CONSENT_ON = "The day the household agreed to its personal data (head name, phone, address) being kept"
+CONSENT_BY = "Who collected the consent"
 
 
 class HouseholdFacts(BaseModel):
@@ -45,6 +48,8 @@ class HouseholdCreate(HouseholdFacts):
     assigned_member_id: uuid.UUID | None = None
     last_visit_at: AwareMoment | None = None
     note: LongText | None = None
+    consent_on: PlausibleDate | None = Field(default=None, description=CONSENT_ON)
+    consent_by: Collector | None = Field(default=None, description=CONSENT_BY)
 
 
 class HouseholdUpdate(BaseModel):
@@ -73,6 +78,8 @@ class HouseholdUpdate(BaseModel):
     assigned_member_id: uuid.UUID | None = None
     last_visit_at: AwareMoment | None = None
     note: LongText | None = None
+    consent_on: PlausibleDate | None = Field(default=None, description=CONSENT_ON)
+    consent_by: Collector | None = Field(default=None, description=CONSENT_BY)
 
 
 class HouseholdRead(HouseholdFacts):
@@ -87,6 +94,8 @@ class HouseholdRead(HouseholdFacts):
     assigned_member_id: uuid.UUID | None
     last_visit_at: datetime | None
     note: str | None
+    consent_on: date | None = None  # optional in the schema: clients written before it still type-check
+    consent_by: str | None = None
     version: int
     created_at: datetime
     updated_at: datetime

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.authz import scope
 from app.authz.permissions import Permission as P
 from app.authz.principal import Principal
+from app.core.config import get_settings
 from app.core.driver import driver
 from app.core.errors import Invalid, NotFound
 from app.core.search import like_pattern
@@ -29,6 +30,7 @@ class Households(Resource):
     permissions = Permissions(P.households_read, P.households_manage, update_with=P.households_update)
     levels = ("village",)
     required = ("unit_id", "head_name", *rules.FACT_FIELDS)
+    personal = rules.WITHOUT_PERSONAL
 
     def update_permission(self, changes: dict[str, Any]) -> P:
         """A visit (counts, flags, note) needs households:update; anything else households:manage."""
@@ -47,18 +49,25 @@ class Households(Resource):
             )
             if (problem := rules.assignable(path, w.unit.path)) is not None:
                 problems.append(problem)
+        changed = w.changes.keys() if w.before is not None else w.values.keys()
+        problems += rules.consent_problems(values, changed, get_settings().require_consent)
         if problems:
             raise Invalid.fields(problems)
-        text = rules.search_text(
-            values["head_name"], values.get("code"), values.get("phone"), values.get("address")
-        )
-        return {"search_text": text, "sort_key": rules.sort_key(values["head_name"])}
+        return derived(values)
 
     async def written(self, w: Write, before: Any, after: Any) -> None:
         await aggregates.household_changed(w.session, before, after)
 
 
 HOUSEHOLDS = Households()
+
+
+def derived(values: dict[str, Any]) -> dict[str, Any]:
+    """What a household's fields make of it: its search text and sort key."""
+    text = rules.search_text(
+        values["head_name"], values.get("code"), values.get("phone"), values.get("address")
+    )
+    return {"search_text": text, "sort_key": rules.sort_key(values["head_name"])}
 
 
 async def _code_taken(session: AsyncSession, unit_id: uuid.UUID, code: str, other: Household | None) -> bool:
@@ -144,4 +153,7 @@ async def list_households(
     else:
         total = await session.scalar(count, params)
         items = [dict(row) for row in (await session.execute(rows, params)).mappings()]
+    items = reads.shown_rows(principal, HOUSEHOLDS, items)
+    query = filters | {"unit_id": unit_id, "q": q, "limit": limit, "offset": offset}
+    reads.noted(principal, HOUSEHOLDS, [item["id"] for item in items], query, unit_id)
     return {"items": items, "total": total or 0, "limit": limit, "offset": offset}

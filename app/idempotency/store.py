@@ -2,10 +2,11 @@
 response; the same key with another body is 422; a retry while the first is running is 409."""
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Conflict, Invalid
@@ -72,3 +73,24 @@ async def purge(session: AsyncSession) -> int:
         delete(IdempotencyKey).where(IdempotencyKey.created_at < datetime.now(UTC) - KEEP)
     )
     return result.rowcount or 0
+
+
+async def scrub(session: AsyncSession, needle: bytes, fix: Callable[[bytes], bytes | None]) -> int:
+    """Rewrite the stored responses whose body holds `needle` with `fix(body)`, or delete those it
+    returns None for (erasure: a replay must not bring back erased data). Returns how many."""
+    contains = (
+        text("position(CAST(:needle AS bytea) IN body) > 0")
+        if session.bind.dialect.name == "postgresql"
+        else text("instr(body, :needle) > 0")
+    ).bindparams(needle=needle)
+    rows = list(
+        await session.scalars(select(IdempotencyKey).where(IdempotencyKey.body.is_not(None), contains))
+    )
+    for row in rows:
+        body = fix(row.body)
+        if body is None:
+            await session.delete(row)
+        else:
+            row.body = body
+    await session.flush()
+    return len(rows)

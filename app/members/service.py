@@ -26,6 +26,7 @@ class Members(Resource):
     name, label, model, read = "member", "Member", Member, MemberRead
     permissions = Permissions(P.members_read, P.members_manage)
     required = ("team_id", "full_name", "position")
+    personal = {"phone": None}
     lock_on_fetch = False  # `locate` locks the team first, then the member
 
     async def locate(self, w: Write) -> Unit:

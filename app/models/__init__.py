@@ -1,5 +1,6 @@
 """Every table, imported so `SQLModel.metadata` (and Alembic) sees them all."""
 
+from app.models.access_log import AccessLog
 from app.models.activity import Activity
 from app.models.api_key import ApiKey
 from app.models.audit_log import AuditLog
@@ -17,6 +18,7 @@ from app.models.user import RefreshToken, RoleAssignment, User
 
 __all__ = [
     "ADULT_COUNTS",
+    "AccessLog",
     "Activity",
     "ActivityStats",
     "ApiKey",

@@ -1,5 +1,5 @@
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Index, String, text
 from sqlmodel import Field, SQLModel
@@ -75,3 +75,6 @@ class Household(Versioned, SoftDeleted, SQLModel, table=True):
     )
     last_visit_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     note: str | None = Field(default=None, sa_type=String(2000))
+    # Consent to keeping its personal data (Law 91/2025/QH15): the day it was given and who collected it.
+    consent_on: date | None = Field(default=None)
+    consent_by: str | None = Field(default=None, sa_type=String(100))

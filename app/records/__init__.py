@@ -3,7 +3,7 @@ event, target) is read and written here, so scope, permission, replay, rules, ag
 happen in one order in one place. A domain describes its record as a `Resource`."""
 
 from app.records.access import fetch
-from app.records.reads import changes, get, page
+from app.records.reads import changes, export, get, page
 from app.records.resource import Permissions, Resource, Write
 from app.records.writes import change, create, delete, insert, remove, update
 
@@ -15,6 +15,7 @@ __all__ = [
     "changes",
     "create",
     "delete",
+    "export",
     "fetch",
     "get",
     "insert",

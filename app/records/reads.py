@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.authz.principal import Principal
 from app.authz.scope import list_scope, scope_of
 from app.core.feed import feed_query, page_of_changes
+from app.privacy import access
 from app.records.access import fetch
 from app.records.resource import Resource
 
@@ -22,9 +23,41 @@ async def get(
     record_id: uuid.UUID,
     parent: dict[str, Any] | None = None,
 ) -> BaseModel:
-    obj, _ = await fetch(session, principal, resource, record_id, resource.permissions.read, parent=parent)
-    (read,) = await resource.present(session, [obj])
+    obj, unit = await fetch(session, principal, resource, record_id, resource.permissions.read, parent=parent)
+    (read,) = shown(principal, resource, await resource.present(session, [obj]))
+    if resource.personal and access.sees_personal(principal):
+        access.record(principal, resource.name, read.id, unit.id)
     return read
+
+
+# --- personal data: withheld from who may not receive it, noted in the access log when read ----------
+
+
+def shown(principal: Principal, resource: Resource, items: list[BaseModel]) -> list[BaseModel]:
+    """Records as the caller receives them: without their personal fields for a caller that receives
+    none (`access.sees_personal`)."""
+    if not resource.personal or access.sees_personal(principal):
+        return items
+    return [item.model_copy(update=resource.personal) for item in items]
+
+
+def shown_rows(principal: Principal, resource: Resource, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`shown` for rows as plain dicts (the household list's fast path)."""
+    if not resource.personal or access.sees_personal(principal):
+        return rows
+    return [row | resource.personal for row in rows]
+
+
+def noted(
+    principal: Principal,
+    resource: Resource,
+    ids: list[Any],
+    filters: dict[str, Any],
+    unit_id: uuid.UUID | None,
+) -> None:
+    """A page (a list's or the change feed's) in the access log, when it showed personal fields."""
+    if resource.personal and access.sees_personal(principal):
+        access.page(principal, resource.name, ids, filters, unit_id)
 
 
 def where(
@@ -59,6 +92,26 @@ def statements(
     return count, columns.where(*clauses).order_by(*order).limit(limit).offset(offset)
 
 
+async def _listed(
+    session: AsyncSession,
+    principal: Principal,
+    resource: Resource,
+    unit_id: uuid.UUID | None,
+    filters: list[ColumnElement[bool]],
+    order: list,
+    limit: int,
+    offset: int,
+) -> tuple[Select, list[BaseModel]]:
+    """A list's count statement and its page of records as the caller receives them."""
+    within = await list_scope(session, principal, resource.permissions.read, unit_id)
+    count, rows = statements(
+        resource, where(principal, resource, within and within.path, filters), order, limit, offset
+    )
+    return count, shown(
+        principal, resource, await resource.present(session, list(await session.execute(rows)))
+    )
+
+
 async def page(
     session: AsyncSession,
     principal: Principal,
@@ -69,15 +122,37 @@ async def page(
     order: list,
     limit: int,
     offset: int,
+    query: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """`{items, total, limit, offset}`: 403 when the caller may read none anywhere, 404 when
-    `unit_id` (the subtree to list) is out of its sight."""
-    within = await list_scope(session, principal, resource.permissions.read, unit_id)
-    clauses = where(principal, resource, within and within.path, filters)
-    count, rows = statements(resource, clauses, order, limit, offset)
+    `unit_id` (the subtree to list) is out of its sight. `query`: the request's filters as it named
+    them, for the access log."""
+    count, items = await _listed(session, principal, resource, unit_id, filters, order, limit, offset)
     total = await session.scalar(count)
-    items = await resource.present(session, list(await session.execute(rows)))
+    logged = (query or {}) | {"unit_id": unit_id, "limit": limit, "offset": offset}
+    noted(principal, resource, [item.id for item in items], logged, unit_id)
     return {"items": items, "total": total or 0, "limit": limit, "offset": offset}
+
+
+async def export(
+    session: AsyncSession,
+    principal: Principal,
+    resource: Resource,
+    *,
+    unit_id: uuid.UUID | None,
+    filters: list[ColumnElement[bool]],
+    order: list,
+    limit: int,
+    file: str,
+) -> list[BaseModel]:
+    """Every record of a list, `limit` at most, for a file: each one read is in the access log with
+    the file's name."""
+    _, items = await _listed(session, principal, resource, unit_id, filters, order, limit, 0)
+    if resource.personal and access.sees_personal(principal):
+        await access.exported(
+            principal, resource.name, [(i.id, getattr(i, "unit_id", None)) for i in items], file
+        )
+    return items
 
 
 async def changes(
@@ -99,5 +174,13 @@ async def changes(
     query = select(*resource.read_columns(), model.deleted_at).where(scope.where(model.unit_id))
     rows = list(await session.execute(feed_query(query, model, since, cursor, limit)))
     live = await resource.present(session, [row for row in rows[:limit] if row.deleted_at is None])
+    live = shown(principal, resource, live)
+    filters = {
+        "unit_id": unit_id,
+        "updated_since": since and since.isoformat(),
+        "cursor": cursor,
+        "limit": limit,
+    }
+    noted(principal, resource, [item.id for item in live], filters, unit_id)
     by_id = {item.id: item for item in live}
     return page_of_changes(rows, limit, cursor, lambda row: by_id[row.id])

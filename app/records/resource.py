@@ -82,6 +82,9 @@ class Resource:
     from_below: ClassVar[bool] = False  # also readable from the units below its own (campaigns)
     lock_on_fetch: ClassVar[bool] = True  # lock the row when fetched to write; False: `locate` locks
     audit_exclude: ClassVar[frozenset[str]] = frozenset()  # derived fields the audit leaves out
+    # Personal data (Law 91/2025/QH15): each personal field and what stands in its place when it is
+    # withheld or erased. Reading them is noted in the access log (app.privacy.access).
+    personal: ClassVar[dict[str, Any]] = {}
 
     # --- derived from the description ---------------------------------------------------------
 

@@ -14,6 +14,7 @@ from app.core.replay import ensure_same
 from app.core.security import hash_password, verify_password
 from app.core.versioning import check_version
 from app.models import RoleAssignment, User
+from app.privacy import access
 from app.users import repository
 from app.users.schemas import RoleGrant, UserCreate, UserList, UserRead, UserUpdate
 
@@ -51,6 +52,8 @@ async def list_users(
         session, principal, within=within, limit=limit, offset=offset, **filters
     )
     roles = await repository.roles_of(session, [u.id for u in users])
+    query = filters | {"unit_id": unit_id, "limit": limit, "offset": offset}
+    access.page(principal, "user", [u.id for u in users], query, unit_id)
     return UserList(
         items=[to_read(u, roles.get(u.id, [])) for u in users], total=total, limit=limit, offset=offset
     )
@@ -67,7 +70,9 @@ async def _get_visible(session: AsyncSession, principal: Principal, user_id: uui
 
 
 async def get_user(session: AsyncSession, principal: Principal, user_id: uuid.UUID) -> UserRead:
-    return await _read(session, await _get_visible(session, principal, user_id))
+    user = await _read(session, await _get_visible(session, principal, user_id))
+    access.record(principal, "user", user.id, next((r.unit_id for r in user.roles if r.unit_id), None))
+    return user
 
 
 async def _check_grants(

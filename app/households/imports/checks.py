@@ -19,6 +19,7 @@ from typing import Annotated, Any, NotRequired
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
 
+from app.core.config import get_settings
 from app.core.errors import Problem
 from app.households import rules
 from app.households.imports.columns import NO, NUMBERING, VILLAGE, VILLAGE_PREFIXES, YES, Columns, key
@@ -238,6 +239,7 @@ class Checker:
                 if fields[name] is None:
                     del fields[name]
         validated, invalid = validate(data)
+        require_consent = get_settings().require_consent
         checked = []
         for n, ((line, _), village, values) in enumerate(zip(rows, villages, validated, strict=True)):
             row = Row(line, village, None, None, problems.get(n, []))
@@ -245,6 +247,7 @@ class Checker:
                 row.problems += invalid[n]
             if values is not None:
                 row.problems += rules.count_problems(values)
+                row.problems += rules.consent_problems(values, values.keys(), require_consent)
                 row.values = _in_order(values)
                 row.code = values["code"]
             else:

@@ -68,6 +68,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "assigned_member_id": (),
     "last_visit_at": ("Lần thăm gần nhất", "Ngày thăm gần nhất"),
     "note": ("Ghi chú", "Ghi chú khác"),
+    "consent_on": ("Ngày đồng ý", "Ngày đồng ý cung cấp thông tin", "Đồng ý ngày"),
+    "consent_by": ("Người lấy ý kiến", "Người ghi nhận đồng ý", "Người lấy đồng ý"),
     VILLAGE: (
         "Thôn",
         "Ấp",

@@ -346,8 +346,31 @@ export interface paths {
          *     `Thôn/Tổ dân phố` column: code or name). Columns are matched by their Vietnamese or English names,
          *     accent-insensitively. A dry run (200) reports every bad row and writes nothing; a real import
          *     (201) writes every row, or none when any is bad (422, `errors` with `loc` = ["file", line, field]).
+         *     A file over 20 MB or over a budget of the import (rows, or a workbook's size, cells and texts once
+         *     uncompressed) is refused whole (413).
          */
         post: operations["import_households"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Households
+         * @description The households of the caller's area (a unit's subtree), 50,000 at most, in the importer's
+         *     columns. Every household in the file is in the access log, with the file's name.
+         */
+        get: operations["export_households"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -970,6 +993,73 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/access-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Access Log
+         * @description Who read whose personal data (head name, phone, address; members' and users' phones), newest
+         *     first: admins, and officers within their area. Repeated reads of one thing by one caller on one
+         *     day are one entry with a `count`.
+         */
+        get: operations["list_access_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/personal-data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Household Personal Data
+         * @description A data subject's request: everything the system holds about the household (the record, the
+         *     history of its personal fields, the support recorded for it, who read its personal data).
+         *     Officers and admins; audited and noted in the access log.
+         */
+        get: operations["household_personal_data"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/households/{household_id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase Household
+         * @description Erase the household's personal data everywhere it lives (the record, the audit snapshots, stored
+         *     responses): the head name becomes "(đã xoá)", phone and address are removed, the counts stay (no
+         *     indicator changes) and the version moves (phones take it on their next sync). Officers and
+         *     admins; audited; idempotent.
+         */
+        post: operations["erase_household"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/api-keys": {
         parameters: {
             query?: never;
@@ -1042,6 +1132,85 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AccessList */
+        AccessList: {
+            /** Items */
+            items: components["schemas"]["AccessRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /**
+         * AccessRead
+         * @description Who read personal data: a record by id or in an export (`record_id`, `file`), or a page of a
+         *     list or change feed (`filter`, `record_ids`); `count` reads of it that day.
+         */
+        AccessRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * First At
+             * Format: date-time
+             */
+            first_at: string;
+            /**
+             * Last At
+             * Format: date-time
+             */
+            last_at: string;
+            /**
+             * Actor Id
+             * Format: uuid
+             * @description The user, or the API key (`actor_kind`)
+             */
+            actor_id: string;
+            /** Actor Name */
+            actor_name: string;
+            /**
+             * Actor Kind
+             * @description `user` or `api_key`
+             */
+            actor_kind: string;
+            /**
+             * Route
+             * @description The route template, such as `/api/v1/households/{household_id}`
+             */
+            route: string;
+            /** Resource */
+            resource: string;
+            /** Record Id */
+            record_id: string | null;
+            /**
+             * Record Ids
+             * @description A page: the ids it returned
+             */
+            record_ids: string[] | null;
+            /**
+             * Filter
+             * @description A page: its filter, as a query string
+             */
+            filter: string | null;
+            /**
+             * File
+             * @description An export: the file's name
+             */
+            file: string | null;
+            /** Unit Id */
+            unit_id: string | null;
+            /** Count */
+            count: number;
+        };
         /**
          * ActivityCreate
          * @description An act of help. The references must agree with `unit_id` (checked by the service); with only
@@ -2057,6 +2226,16 @@ export interface components {
             last_visit_at?: string | null;
             /** Note */
             note?: string | null;
+            /**
+             * Consent On
+             * @description The day the household agreed to its personal data (head name, phone, address) being kept
+             */
+            consent_on?: string | null;
+            /**
+             * Consent By
+             * @description Who collected the consent
+             */
+            consent_by?: string | null;
         };
         /**
          * HouseholdFeed
@@ -2176,6 +2355,10 @@ export interface components {
             last_visit_at: string | null;
             /** Note */
             note: string | null;
+            /** Consent On */
+            consent_on?: string | null;
+            /** Consent By */
+            consent_by?: string | null;
             /** Version */
             version: number;
             /**
@@ -2236,6 +2419,16 @@ export interface components {
             last_visit_at?: string | null;
             /** Note */
             note?: string | null;
+            /**
+             * Consent On
+             * @description The day the household agreed to its personal data (head name, phone, address) being kept
+             */
+            consent_on?: string | null;
+            /**
+             * Consent By
+             * @description Who collected the consent
+             */
+            consent_by?: string | null;
         };
         /**
          * ImportReport
@@ -2609,6 +2802,57 @@ export interface components {
             due_on: string;
             /** Late */
             late: boolean;
+        };
+        /**
+         * PersonalChange
+         * @description A change of the household's personal fields, from the audit log.
+         */
+        PersonalChange: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Actor Name */
+            actor_name: string;
+            /** Action */
+            action: string;
+            /**
+             * Before
+             * @description The personal fields before (null on a create)
+             */
+            before: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * After
+             * @description The personal fields after (null on a delete)
+             */
+            after: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
+         * PersonalData
+         * @description Everything the system holds about a household (a data subject's request, Law 91/2025/QH15).
+         */
+        PersonalData: {
+            household: components["schemas"]["HouseholdRead"];
+            /**
+             * History
+             * @description Changes of its personal fields, oldest first
+             */
+            history: components["schemas"]["PersonalChange"][];
+            /**
+             * Activities
+             * @description Support recorded for the household
+             */
+            activities: components["schemas"]["VisitRead"][];
+            /**
+             * Access
+             * @description Who read its personal data
+             */
+            access: components["schemas"]["AccessRead"][];
         };
         /**
          * Position
@@ -3403,6 +3647,25 @@ export interface components {
              * @description Villages of the list the commune already had
              */
             existing: components["schemas"]["UnitRead"][];
+        };
+        /** VisitRead */
+        VisitRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+            /** Kind */
+            kind: string;
+            /** People Count */
+            people_count: number;
+            /** Note */
+            note: string | null;
         };
         /** ProblemError */
         ProblemError: {
@@ -4703,6 +4966,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_households: {
+        parameters: {
+            query?: {
+                /** @description A unit: its whole subtree */
+                unit_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
             /** @description Validation failed: `errors` says where */
@@ -7920,6 +8233,168 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditList"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_access_log: {
+        parameters: {
+            query?: {
+                /** @description Reads of this record, by id, export or page */
+                record_id?: string | null;
+                /** @description Reads by this user (or API key) */
+                user_id?: string | null;
+                /** @description Entries filed under this unit's subtree */
+                unit_id?: string | null;
+                /** @description Entries read last at or after this moment */
+                since?: string | null;
+                /** @description Page size (max 500) */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessList"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    household_personal_data: {
+        parameters: {
+            query?: {
+                /** @description `xlsx`: a workbook to print */
+                format?: "json" | "xlsx";
+            };
+            header?: never;
+            path: {
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON, or with `format=xlsx` a workbook to print */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonalData"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    erase_household: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HouseholdRead"];
                 };
             };
             /** @description Validation failed: `errors` says where */
