@@ -1,0 +1,129 @@
+"""Follow-ups of issue 14, at 360×640 as the demo users, checked against the server behind the app's
+back: the 10/10 awards screen, the written sections of a report, grantable roles from the API, the
+consent question on a new household, the village filter and the offline address search."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import sign_in
+
+
+def vn_today():
+    return (datetime.now(UTC) + timedelta(hours=7)).date()
+
+
+def test_commune_officer_defines_freezes_and_downloads_an_award(phone, api):
+    page = phone
+    commune = api("commune")
+    yesterday = vn_today() - timedelta(days=1)
+    sign_in(page, "commune")
+    page.get_by_role("link", name="Thêm", exact=True).click()
+    page.get_by_role("link", name="Khen thưởng 10/10").click()
+    page.get_by_role("button", name="+ Thêm đợt khen thưởng").click()
+    form = page.locator("form")
+    form.get_by_label("Tiêu đề").fill("Khen thưởng E2E")
+    form.get_by_label("Kỳ số liệu").select_option(value=str(yesterday.year))
+    form.get_by_label("Ngày chốt").fill(yesterday.isoformat())
+    form.get_by_role("button", name="Lưu").click()
+    page.get_by_text("Đã tạo đợt khen thưởng.").wait_for()
+
+    award = page.get_by_test_id("award")
+    expect(award.get_by_role("heading", name="Khen thưởng E2E")).to_be_visible()
+    # The formula the server computes with is shown beside the ranking, and the cut-off as dd/mm/yyyy.
+    expect(award.get_by_test_id("formula")).to_contain_text("Điểm = Σ (trọng số × mức đạt)")
+    expect(award).to_contain_text(f"Ngày chốt: {yesterday.strftime('%d/%m/%Y')}")
+    home = commune.me["roles"][0]["unit_id"]
+    villages = commune.get("/api/v1/units", parent_id=home, limit=500)["total"]
+    expect(award.get_by_test_id("award-ranking").locator("tbody tr")).to_have_count(villages)
+    awards = commune.get("/api/v1/awards", unit_id=home)["items"]
+    (saved,) = [a for a in awards if a["title"] == "Khen thưởng E2E"]
+    assert saved["status"] == "open" and saved["cutoff_on"] == yesterday.isoformat()
+
+    # Freezing asks first; cancelling leaves it open.
+    award.get_by_role("button", name="Chốt xếp hạng").click()
+    page.get_by_role("dialog").get_by_role("button", name="Hủy").click()
+    assert commune.get(f"/api/v1/awards/{saved['id']}")["status"] == "open"
+    award.get_by_role("button", name="Chốt xếp hạng").click()
+    page.get_by_role("dialog").get_by_role("button", name="Chốt xếp hạng").click()
+    page.get_by_text("Đã chốt bảng xếp hạng.").wait_for()
+    expect(award.locator(".tag")).to_have_text("Đã chốt")
+    frozen = commune.get(f"/api/v1/awards/{saved['id']}")
+    assert frozen["status"] == "frozen"
+    assert award.get_by_role("button", name="Chốt xếp hạng").count() == 0
+
+    with page.expect_download() as download:
+        award.get_by_role("button", name="⬇ Tải Excel").click()
+    path = download.value.path()
+    with open(path, "rb") as f:
+        assert f.read(2) == b"PK"  # an xlsx is a zip
+    assert download.value.suggested_filename == f"khen-thuong-{yesterday.year}.xlsx"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_a_leader_has_no_awards_screen_link(phone):
+    page = phone
+    sign_in(page, "leader")
+    page.get_by_role("link", name="Thêm", exact=True).click()
+    page.get_by_role("link", name="Thay đổi chờ gửi").wait_for()
+    assert page.get_by_role("link", name=re.compile("Khen thưởng")).count() == 0
+
+
+def previous_month() -> tuple[str, str]:
+    first = vn_today().replace(day=1) - timedelta(days=1)
+    return first.strftime("%Y-%m"), f"Tháng {first.strftime('%m/%Y')}"
+
+
+def test_a_report_carries_its_written_sections_and_signer_to_the_approver(phone, api, browser, server):
+    page = phone
+    leader = api("leader")
+    village = leader.me["roles"][0]["unit_id"]
+    period, label = previous_month()
+    sign_in(page, "leader")
+    page.goto("/reports")
+    page.get_by_label("Kỳ báo cáo").select_option(label=label)
+    page.get_by_role("button", name="+ Lập báo cáo").click()
+    card = page.get_by_test_id("snapshot").first
+    card.get_by_label("Kết quả nổi bật").fill("Hướng dẫn 40 hộ cài VNeID.")
+    card.get_by_label("Khó khăn, vướng mắc").fill("Nhiều người cao tuổi chưa có điện thoại thông minh.")
+    card.get_by_role("button", name="Lưu nội dung").click()
+    page.get_by_text("Đã lưu nội dung báo cáo.").wait_for()
+    (saved,) = leader.get("/api/v1/kpi/snapshots", unit_id=village, period=period)["items"]
+    assert saved["results"] == "Hướng dẫn 40 hộ cài VNeID."
+    assert saved["difficulties"] == "Nhiều người cao tuổi chưa có điện thoại thông minh."
+    assert saved["proposals"] is None
+
+    # A section written but not saved goes with the submission; the dialog says who signs.
+    card = page.get_by_test_id("snapshot").first
+    card.get_by_label("Đề xuất, giải pháp").fill("Đề nghị xã hỗ trợ 10 điện thoại.")
+    card.get_by_role("button", name="Gửi báo cáo").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(f"Người ký: {leader.me['full_name']}")
+    dialog.get_by_role("button", name="Gửi báo cáo").click()
+    page.get_by_text("Đã gửi, chờ duyệt").first.wait_for()
+    submitted = leader.get(f"/api/v1/kpi/snapshots/{saved['id']}")
+    assert submitted["status"] == "submitted"
+    assert submitted["proposals"] == "Đề nghị xã hỗ trợ 10 điện thoại."
+    assert submitted["signer_name"] == leader.me["full_name"]
+    expect(page.get_by_test_id("snapshot").first.get_by_test_id("signer")).to_contain_text(
+        leader.me["full_name"]
+    )
+
+    # The commune officer, approving, reads the three sections.
+    size = {"width": 360, "height": 640}
+    officer = browser.new_context(viewport=size, is_mobile=True, locale="vi-VN", base_url=server)
+    try:
+        other = officer.new_page()
+        sign_in(other, "commune")
+        other.goto("/reports")
+        other.get_by_label("Kỳ báo cáo").select_option(label=label)
+        waiting = other.locator("section.card", has_text="Chờ duyệt").get_by_test_id("snapshot").first
+        sections = waiting.get_by_test_id("report-sections")
+        expect(sections).to_contain_text("Hướng dẫn 40 hộ cài VNeID.")
+        expect(sections).to_contain_text("Nhiều người cao tuổi chưa có điện thoại thông minh.")
+        expect(sections).to_contain_text("Đề nghị xã hỗ trợ 10 điện thoại.")
+        assert waiting.get_by_role("textbox").count() == 0
+        expect(waiting.get_by_test_id("signer")).to_contain_text(submitted["signer_name"])
+    finally:
+        officer.close()
