@@ -127,3 +127,52 @@ def test_a_report_carries_its_written_sections_and_signer_to_the_approver(phone,
         expect(waiting.get_by_test_id("signer")).to_contain_text(submitted["signer_name"])
     finally:
         officer.close()
+
+
+def _create_household(page, name: str, consent: bool) -> dict:
+    page.goto("/households/new")
+    page.get_by_label("Tên chủ hộ").fill(name)
+    box = page.get_by_role("checkbox", name="Hộ đồng ý cho lưu thông tin cá nhân")
+    expect(box).not_to_be_checked()
+    if consent:
+        box.check()
+    bodies = []
+
+    def keep(route):
+        if route.request.method == "POST":
+            bodies.append(route.request.post_data_json)
+        route.continue_()
+
+    page.route("**/api/v1/households", keep)
+    page.get_by_role("button", name="Lưu").click()
+    page.locator(".toast").wait_for()
+    page.unroute("**/api/v1/households", keep)
+    (body,) = bodies
+    return body
+
+
+def test_a_new_household_records_its_consent_with_the_day_and_who(browser, server, api):
+    leader = api("leader")
+    # Without the service worker: a request it forwards shows the page no body to read.
+    size = {"width": 360, "height": 640}
+    context = browser.new_context(
+        viewport=size, is_mobile=True, locale="vi-VN", base_url=server, service_workers="block"
+    )
+    try:
+        page = context.new_page()
+        sign_in(page, "leader")
+        _consent(page, leader)
+    finally:
+        context.close()
+
+
+def _consent(page, leader) -> None:
+    body = _create_household(page, "Hộ Đồng Ý Lưu Tin", consent=True)
+    assert body["consent_on"] == vn_today().isoformat()
+    assert body["consent_by"] == leader.me["full_name"]
+
+    # Without the tick nothing about consent is sent (the household is created as before).
+    body = _create_household(page, "Hộ Chưa Hỏi Đồng Ý", consent=False)
+    assert "consent_on" not in body and "consent_by" not in body
+    page.get_by_text("Đã lưu và gửi lên máy chủ.").wait_for()
+    assert leader.household("Hộ Chưa Hỏi Đồng Ý")["head_name"] == "Hộ Chưa Hỏi Đồng Ý"

@@ -604,4 +604,5 @@ export const en: Record<Key, string> = {
   pcImportVillageAmbiguous: "The name matches several villages: use the village code.",
   pcImportVillageUnknown: "No such village in the unit imported into.",
   pcImportCodeRepeated: "The household code repeats in the file for the same village.",
+  consentQuestion: "The household agrees to its personal data being kept",
 };

@@ -616,6 +616,7 @@ export const vi = {
   pcImportVillageAmbiguous: "Tên thôn trùng với nhiều thôn: hãy dùng mã thôn.",
   pcImportVillageUnknown: "Không có thôn này trong đơn vị nhập.",
   pcImportCodeRepeated: "Mã hộ bị lặp lại trong tệp cho cùng một thôn.",
+  consentQuestion: "Hộ đồng ý cho lưu thông tin cá nhân",
 };
 
 export type Key = keyof typeof vi;
