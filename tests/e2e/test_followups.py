@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in, wait_offline_ready
 
 
 def vn_today():
@@ -176,3 +176,45 @@ def _consent(page, leader) -> None:
     assert "consent_on" not in body and "consent_by" not in body
     page.get_by_text("Đã lưu và gửi lên máy chủ.").wait_for()
     assert leader.household("Hộ Chưa Hỏi Đồng Ý")["head_name"] == "Hộ Chưa Hỏi Đồng Ý"
+
+
+def count_line(n: int) -> re.Pattern:
+    """The list's "N hộ · …" line for exactly N (written 1.234 in Vietnamese)."""
+    return re.compile(rf"^{f'{n:,}'.replace(',', '.')} hộ ·")
+
+
+def test_the_province_narrows_its_households_to_a_commune_then_a_village(phone, api):
+    page = phone
+    commune = api("commune")
+    home = commune.me["roles"][0]["unit_id"]
+    village = next(
+        v for v in commune.get("/api/v1/units", parent_id=home)["items"] if v["name"] == "Thôn Vĩnh Ninh"
+    )
+    in_commune = commune.get("/api/v1/households", unit_id=home, limit=1)["total"]
+    in_village = commune.get("/api/v1/households", unit_id=village["id"], limit=1)["total"]
+    assert 0 < in_village < in_commune
+    sign_in(page, "province")
+    page.goto("/households")
+    page.get_by_label("Xã, phường").select_option(label="Xã Ngọc Hồi")
+    page.get_by_text(count_line(in_commune)).wait_for()
+    page.get_by_label("Thôn, tổ dân phố").select_option(label="Thôn Vĩnh Ninh")
+    page.get_by_text(count_line(in_village)).wait_for()
+    # Another commune: its villages replace the first one's, and the village chosen is dropped.
+    page.get_by_label("Xã, phường").select_option(label="Tất cả xã, phường")
+    expect(page.get_by_label("Thôn, tổ dân phố")).to_have_count(0)
+
+
+def test_a_household_is_found_offline_by_its_address(phone, api):
+    page = phone
+    leader = api("leader")
+    village = leader.me["roles"][0]["unit_id"]
+    body = {"unit_id": village, "head_name": "Hộ Có Địa Chỉ Riêng", "address": "Xóm Đình Vũ, ngõ 17"}
+    assert leader.http.post("/api/v1/households", json=body).status_code == 201
+    sign_in(page, "leader")
+    wait_offline_ready(page)
+    page.context.set_offline(True)
+    page.get_by_label("Tìm hộ theo tên, mã, số điện thoại hoặc địa chỉ").fill("xom dinh vu")
+    rows = page.get_by_test_id("household-row")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Hộ Có Địa Chỉ Riêng")
+    page.context.set_offline(False)

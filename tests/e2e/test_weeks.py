@@ -61,7 +61,7 @@ def test_leader_week(phone, api):
 
     # Monday: a visit with no signal, sent when the signal returns.
     page.context.set_offline(True)
-    page.get_by_label("Tìm hộ theo tên, mã hoặc số điện thoại").fill("tuan to truong ho")
+    page.get_by_label("Tìm hộ theo tên, mã, số điện thoại hoặc địa chỉ").fill("tuan to truong ho")
     page.get_by_test_id("household-row").filter(has_text=name).click()
     page.get_by_role("button", name="Tăng: Có tài khoản VNeID").click()
     page.get_by_role("button", name="Kích hoạt VNeID", exact=True).click()

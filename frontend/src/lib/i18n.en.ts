@@ -68,8 +68,8 @@ export const en: Record<Key, string> = {
   dueOn: "Due",
 
   addHousehold: "Add household",
-  searchHouseholds: "Search households by name, code or phone",
-  searchPlaceholder: "Head's name, code, phone…",
+  searchHouseholds: "Search households by name, code, phone or address",
+  searchPlaceholder: "Head's name, code, phone, address…",
   filters: "Filters",
   fUninformed: "Not informed",
   fUnassigned: "Needs help, unassigned",
@@ -605,4 +605,5 @@ export const en: Record<Key, string> = {
   pcImportVillageUnknown: "No such village in the unit imported into.",
   pcImportCodeRepeated: "The household code repeats in the file for the same village.",
   consentQuestion: "The household agrees to its personal data being kept",
+  allCommunes: "All communes",
 };

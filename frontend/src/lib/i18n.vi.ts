@@ -70,8 +70,8 @@ export const vi = {
 
   // Households
   addHousehold: "Thêm hộ",
-  searchHouseholds: "Tìm hộ theo tên, mã hoặc số điện thoại",
-  searchPlaceholder: "Tên chủ hộ, mã hộ, số điện thoại…",
+  searchHouseholds: "Tìm hộ theo tên, mã, số điện thoại hoặc địa chỉ",
+  searchPlaceholder: "Tên chủ hộ, mã hộ, số điện thoại, địa chỉ…",
   filters: "Lọc",
   fUninformed: "Chưa tuyên truyền",
   fUnassigned: "Cần hỗ trợ, chưa phân công",
@@ -617,6 +617,7 @@ export const vi = {
   pcImportVillageUnknown: "Không có thôn này trong đơn vị nhập.",
   pcImportCodeRepeated: "Mã hộ bị lặp lại trong tệp cho cùng một thôn.",
   consentQuestion: "Hộ đồng ý cho lưu thông tin cá nhân",
+  allCommunes: "Tất cả xã, phường",
 };
 
 export type Key = keyof typeof vi;
