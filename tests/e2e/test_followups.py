@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in, wait_offline_ready
+from tests.e2e.conftest import shot, sign_in, wait_offline_ready
 
 
 def vn_today():
@@ -31,6 +31,7 @@ def test_commune_officer_defines_freezes_and_downloads_an_award(phone, api):
 
     award = page.get_by_test_id("award")
     expect(award.get_by_role("heading", name="Khen thưởng E2E")).to_be_visible()
+    shot(page, "commune-award-ranking")
     # The formula the server computes with is shown beside the ranking, and the cut-off as dd/mm/yyyy.
     expect(award.get_by_test_id("formula")).to_contain_text("Điểm = Σ (trọng số × mức đạt)")
     expect(award).to_contain_text(f"Ngày chốt: {yesterday.strftime('%d/%m/%Y')}")
@@ -49,6 +50,7 @@ def test_commune_officer_defines_freezes_and_downloads_an_award(phone, api):
     page.get_by_role("dialog").get_by_role("button", name="Chốt xếp hạng").click()
     page.get_by_text("Đã chốt bảng xếp hạng.").wait_for()
     expect(award.locator(".tag")).to_have_text("Đã chốt")
+    shot(page, "commune-award-frozen")
     frozen = commune.get(f"/api/v1/awards/{saved['id']}")
     assert frozen["status"] == "frozen"
     assert award.get_by_role("button", name="Chốt xếp hạng").count() == 0
@@ -87,6 +89,7 @@ def test_a_report_carries_its_written_sections_and_signer_to_the_approver(phone,
     card = page.get_by_test_id("snapshot").first
     card.get_by_label("Kết quả nổi bật").fill("Hướng dẫn 40 hộ cài VNeID.")
     card.get_by_label("Khó khăn, vướng mắc").fill("Nhiều người cao tuổi chưa có điện thoại thông minh.")
+    shot(page, "leader-report-sections")
     card.get_by_role("button", name="Lưu nội dung").click()
     page.get_by_text("Đã lưu nội dung báo cáo.").wait_for()
     (saved,) = leader.get("/api/v1/kpi/snapshots", unit_id=village, period=period)["items"]
@@ -125,6 +128,7 @@ def test_a_report_carries_its_written_sections_and_signer_to_the_approver(phone,
         expect(sections).to_contain_text("Đề nghị xã hỗ trợ 10 điện thoại.")
         assert waiting.get_by_role("textbox").count() == 0
         expect(waiting.get_by_test_id("signer")).to_contain_text(submitted["signer_name"])
+        shot(other, "commune-report-sections")
     finally:
         officer.close()
 
@@ -136,6 +140,7 @@ def _create_household(page, name: str, consent: bool) -> dict:
     expect(box).not_to_be_checked()
     if consent:
         box.check()
+        shot(page, "leader-new-household-consent")
     bodies = []
 
     def keep(route):
@@ -199,6 +204,7 @@ def test_the_province_narrows_its_households_to_a_commune_then_a_village(phone, 
     page.get_by_text(count_line(in_commune)).wait_for()
     page.get_by_label("Thôn, tổ dân phố").select_option(label="Thôn Vĩnh Ninh")
     page.get_by_text(count_line(in_village)).wait_for()
+    shot(page, "province-households-village")
     # Another commune: its villages replace the first one's, and the village chosen is dropped.
     page.get_by_label("Xã, phường").select_option(label="Tất cả xã, phường")
     expect(page.get_by_label("Thôn, tổ dân phố")).to_have_count(0)
@@ -217,4 +223,5 @@ def test_a_household_is_found_offline_by_its_address(phone, api):
     rows = page.get_by_test_id("household-row")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Hộ Có Địa Chỉ Riêng")
+    shot(page, "leader-search-address-offline")
     page.context.set_offline(False)

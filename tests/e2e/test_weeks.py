@@ -7,22 +7,12 @@ then returns and approves."""
 
 import csv
 import io
-import os
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 
-from tests.e2e.conftest import all_sent, pending_count, sign_in, wait_offline_ready
-
-SHOTS = Path(os.environ.get("E2E_SCREENSHOTS") or Path(__file__).parent / "screenshots")
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+from tests.e2e.conftest import all_sent, pending_count, shot, sign_in, wait_offline_ready
 
 
 def vn_today():

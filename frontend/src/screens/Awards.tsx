@@ -12,7 +12,7 @@ import { newId } from "../lib/queue";
 import { fieldTexts } from "../lib/problems";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
-import { Field, Loading, Section, ask, confirmDelete, problemMessage, toast, useBusy } from "../ui";
+import { Field, Loading, Section, ask, confirmDelete, problemMessage, saveFile, toast, useBusy } from "../ui";
 import { indicatorName } from "../components/indicators";
 
 type Award = components["schemas"]["AwardRead"];
@@ -31,14 +31,7 @@ export function awardPeriods(year: number): string[] {
 
 async function download(award: Award) {
   const file = await must(api.GET("/api/v1/awards/{award_id}/export.xlsx", { params: { path: { award_id: award.id } }, parseAs: "blob" }));
-  const url = URL.createObjectURL(file as Blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = `khen-thuong-${award.period}.xlsx`;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveFile(file as Blob, `khen-thuong-${award.period}.xlsx`);
 }
 
 function AwardForm({ unitId, onDone }: { unitId: string; onDone: (id: string | null) => void }) {

@@ -46,6 +46,22 @@ export function HouseholdRow({ h }: { h: Row }) {
   );
 }
 
+/** One of the units below (a commune, a village), or all of them; nothing when there are none. */
+function UnitFilter(props: { id: string; label: string; all: string; units: Unit[]; value: string; onChange: (id: string) => void }) {
+  if (!props.units.length) return null;
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+        <option value="">{props.all}</option>
+        {props.units.map((u) => (
+          <option value={u.id}>{u.name}</option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 export default function Households() {
   const caller = useStore(me);
   const changes = useStore(localChanges);
@@ -200,28 +216,8 @@ export default function Households() {
           onInput={(e) => setText(e.currentTarget.value)}
         />
       </div>
-      {communes.length > 0 && (
-        <div class="field">
-          <label for="hh-commune">{t("level_commune")}</label>
-          <select id="hh-commune" value={commune} onChange={(e) => setCommune(e.currentTarget.value)}>
-            <option value="">{t("allCommunes")}</option>
-            {communes.map((c) => (
-              <option value={c.id}>{c.name}</option>
-            ))}
-          </select>
-        </div>
-      )}
-      {villages.length > 0 && (
-        <div class="field">
-          <label for="hh-village">{t("village")}</label>
-          <select id="hh-village" value={village} onChange={(e) => setVillage(e.currentTarget.value)}>
-            <option value="">{t("allVillages")}</option>
-            {villages.map((v) => (
-              <option value={v.id}>{v.name}</option>
-            ))}
-          </select>
-        </div>
-      )}
+      <UnitFilter id="hh-commune" label={t("level_commune")} all={t("allCommunes")} units={communes} value={commune} onChange={setCommune} />
+      <UnitFilter id="hh-village" label={t("village")} all={t("allVillages")} units={villages} value={village} onChange={setVillage} />
       <div class="chips scroll" role="group" aria-label={t("filters")}>
         {FILTERS.map((f) => (
           <button type="button" class={`chip${filter === f.id ? " on" : ""}`} aria-pressed={filter === f.id} onClick={() => setFilter(f.id)}>

@@ -10,7 +10,7 @@ import type { Key } from "../lib/i18n.vi";
 import { newId } from "../lib/queue";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
-import { Field, Loading, Section, ask, copyText, problemMessage, toast, useBusy } from "../ui";
+import { Field, Loading, Section, ask, copyText, problemMessage, saveFile, toast, useBusy } from "../ui";
 import { fieldTexts } from "../lib/problems";
 import { Bars, indicatorName } from "../components/indicators";
 
@@ -33,14 +33,7 @@ const statusKey = (s: string) => `status_${s}` as Key;
 
 async function download(snapshot: Snapshot) {
   const file = await must(api.GET("/api/v1/kpi/snapshots/{snapshot_id}/export.xlsx", { params: { path: { snapshot_id: snapshot.id } }, parseAs: "blob" }));
-  const url = URL.createObjectURL(file as Blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = `bao-cao-${snapshot.period}.xlsx`;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveFile(file as Blob, `bao-cao-${snapshot.period}.xlsx`);
 }
 
 const SECTIONS = ["results", "difficulties", "proposals"] as const;
