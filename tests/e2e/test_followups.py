@@ -30,6 +30,7 @@ def test_commune_officer_defines_freezes_and_downloads_an_award(phone, api):
     page.get_by_text("Đã tạo đợt khen thưởng.").wait_for()
 
     award = page.get_by_test_id("award")
+    award.get_by_test_id("award-ranking").wait_for()  # the context's 15 s, where expect() waits 5 s
     expect(award.get_by_role("heading", name="Khen thưởng E2E")).to_be_visible()
     shot(page, "commune-award-ranking")
     # The formula the server computes with is shown beside the ranking, and the cut-off as dd/mm/yyyy.
@@ -104,7 +105,7 @@ def test_a_report_carries_its_written_sections_and_signer_to_the_approver(phone,
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text(f"Người ký: {leader.me['full_name']}")
     dialog.get_by_role("button", name="Gửi báo cáo").click()
-    page.get_by_text("Đã gửi, chờ duyệt").first.wait_for()
+    page.get_by_text("Đã gửi báo cáo.").wait_for()
     submitted = leader.get(f"/api/v1/kpi/snapshots/{saved['id']}")
     assert submitted["status"] == "submitted"
     assert submitted["proposals"] == "Đề nghị xã hỗ trợ 10 điện thoại."
@@ -121,7 +122,10 @@ def test_a_report_carries_its_written_sections_and_signer_to_the_approver(phone,
         sign_in(other, "commune")
         other.goto("/reports")
         other.get_by_label("Kỳ báo cáo").select_option(label=label)
-        waiting = other.locator("section.card", has_text="Chờ duyệt").get_by_test_id("snapshot").first
+        heading = other.get_by_role("heading", name="Chờ duyệt", exact=True)
+        waiting = other.locator("section.card").filter(has=heading).get_by_test_id("snapshot")
+        waiting = waiting.filter(has_text="Thôn Ngọc Hồi")
+        waiting.wait_for()  # the context's 15 s, where expect() waits 5 s
         sections = waiting.get_by_test_id("report-sections")
         expect(sections).to_contain_text("Hướng dẫn 40 hộ cài VNeID.")
         expect(sections).to_contain_text("Nhiều người cao tuổi chưa có điện thoại thông minh.")
