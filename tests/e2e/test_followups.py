@@ -26,6 +26,10 @@ def test_commune_officer_defines_freezes_and_downloads_an_award(phone, api):
     form.get_by_label("Tiêu đề").fill("Khen thưởng E2E")
     form.get_by_label("Kỳ số liệu").select_option(value=str(yesterday.year))
     form.get_by_label("Ngày chốt").fill(yesterday.isoformat())
+    form.get_by_text("Trọng số các chỉ tiêu").click()
+    weights = form.locator("details.weights input")
+    assert weights.count() == 11
+    weights.first.fill("3")
     form.get_by_role("button", name="Lưu").click()
     page.get_by_text("Đã tạo đợt khen thưởng.").wait_for()
 
@@ -42,6 +46,8 @@ def test_commune_officer_defines_freezes_and_downloads_an_award(phone, api):
     awards = commune.get("/api/v1/awards", unit_id=home)["items"]
     (saved,) = [a for a in awards if a["title"] == "Khen thưởng E2E"]
     assert saved["status"] == "open" and saved["cutoff_on"] == yesterday.isoformat()
+    assert saved["weights"]["households_informed_pct"] == 3
+    assert sorted(saved["weights"].values()) == [1] * 10 + [3]
 
     # Freezing asks first; cancelling leaves it open.
     award.get_by_role("button", name="Chốt xếp hạng").click()

@@ -606,4 +606,6 @@ export const en: Record<Key, string> = {
   pcImportCodeRepeated: "The household code repeats in the file for the same village.",
   consentQuestion: "The household agrees to its personal data being kept",
   allCommunes: "All communes",
+  awardWeightsHint: "A weight from 0 to 100 for each indicator (0: not counted). By default each percentage indicator weighs 1.",
+  awardWeightsError: "Each weight is a number from 0 to 100, and at least one is above 0.",
 };

@@ -618,6 +618,8 @@ export const vi = {
   pcImportCodeRepeated: "Mã hộ bị lặp lại trong tệp cho cùng một thôn.",
   consentQuestion: "Hộ đồng ý cho lưu thông tin cá nhân",
   allCommunes: "Tất cả xã, phường",
+  awardWeightsHint: "Mỗi chỉ tiêu một trọng số từ 0 đến 100 (0: không tính). Mặc định mỗi chỉ tiêu tỉ lệ tính 1.",
+  awardWeightsError: "Mỗi trọng số là một số từ 0 đến 100, và ít nhất một trọng số lớn hơn 0.",
 };
 
 export type Key = keyof typeof vi;

@@ -13,7 +13,7 @@ import { fieldTexts } from "../lib/problems";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
 import { Field, Loading, Section, ask, confirmDelete, problemMessage, saveFile, toast, useBusy } from "../ui";
-import { indicatorName } from "../components/indicators";
+import { INDICATORS, indicatorName, isPct } from "../components/indicators";
 
 type Award = components["schemas"]["AwardRead"];
 type Ranking = components["schemas"]["AwardRanking"];
@@ -34,9 +34,24 @@ async function download(award: Award) {
   saveFile(file as Blob, `khen-thuong-${award.period}.xlsx`);
 }
 
+/** What an award weighs unless told otherwise: every percentage indicator, 1 each (as the server). */
+const WEIGHED = INDICATORS.filter(isPct);
+
+/** The weights typed, as the API takes them; null when one is not a number from 0 to 100 or all are 0. */
+export function parseWeights(typed: Record<string, string>): Record<string, number> | null {
+  const out: Record<string, number> = {};
+  for (const [code, text] of Object.entries(typed)) {
+    const n = Number(text.trim().replace(",", "."));
+    if (!text.trim() || !Number.isFinite(n) || n < 0 || n > 100) return null;
+    out[code] = n;
+  }
+  return Object.values(out).some((n) => n > 0) ? out : null;
+}
+
 function AwardForm({ unitId, onDone }: { unitId: string; onDone: (id: string | null) => void }) {
   const year = Number(today().slice(0, 4));
   const [f, setF] = useState({ title: `${t("awardDefaultTitle")} ${year}`, period: String(year), cutoff_on: `${year}-10-10` });
+  const [weights, setWeights] = useState<Record<string, string>>(() => Object.fromEntries(WEIGHED.map((c) => [c, "1"])));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, run] = useBusy();
   const save = (e: Event) => {
@@ -44,11 +59,13 @@ function AwardForm({ unitId, onDone }: { unitId: string; onDone: (id: string | n
     const next: Record<string, string> = {};
     if (!f.title.trim()) next.title = t("errRequired");
     if (!f.cutoff_on) next.cutoff_on = t("errRequired");
+    const parsed = parseWeights(weights);
+    if (!parsed) next.weights = t("awardWeightsError");
     setErrors(next);
     if (Object.keys(next).length) return;
     void run(async () => {
       const { data, error } = await api.POST("/api/v1/awards", {
-        body: { unit_id: unitId, title: f.title.trim(), period: f.period, cutoff_on: f.cutoff_on },
+        body: { unit_id: unitId, title: f.title.trim(), period: f.period, cutoff_on: f.cutoff_on, weights: parsed ?? undefined },
         headers: { "Idempotency-Key": newId() },
       });
       if (!data) {
@@ -75,6 +92,20 @@ function AwardForm({ unitId, onDone }: { unitId: string; onDone: (id: string | n
       <Field label={t("awardCutoff")} hint={t("awardCutoffHint")} error={errors.cutoff_on} name="cutoff_on">
         {(id, d) => <input id={id} type="date" aria-describedby={d} value={f.cutoff_on} onInput={(e) => setF({ ...f, cutoff_on: e.currentTarget.value })} />}
       </Field>
+      <details class="weights" open={!!errors.weights}>
+        <summary>{t("awardWeights")}</summary>
+        <p class="hint">{t("awardWeightsHint")}</p>
+        {errors.weights && (
+          <p class="field-error" role="alert">
+            {errors.weights}
+          </p>
+        )}
+        {WEIGHED.map((code) => (
+          <Field label={indicatorName({ code })} name={`weight-${code}`}>
+            {(id) => <input id={id} inputMode="decimal" value={weights[code]} onInput={(e) => setWeights({ ...weights, [code]: e.currentTarget.value })} />}
+          </Field>
+        ))}
+      </details>
       <div class="actions">
         <button type="button" class="btn" onClick={() => onDone(null)}>
           {t("cancel")}
@@ -127,7 +158,7 @@ function AwardDetail({ id, onChange }: { id: string; onChange: () => void }) {
       onChange();
     });
   };
-  const weights = Object.entries(award.weights);
+  const weights = Object.entries(award.weights).filter(([, w]) => w > 0);
   return (
     <article class="stack" data-testid="award">
       {data.stale && <p class="muted small">{t("cachedAt", { at: fmtDateTime(data.at) })}</p>}
