@@ -27,6 +27,7 @@ const More = lazy(() => import("./screens/More"));
 const Dashboard = lazy(() => import("./screens/Dashboard"));
 const Targets = lazy(() => import("./screens/Targets"));
 const Import = lazy(() => import("./screens/Import"));
+const Awards = lazy(() => import("./screens/Awards"));
 
 interface Screen {
   path: string;
@@ -47,6 +48,7 @@ const SCREENS: Screen[] = [
   { path: "/admin", view: () => <Admin />, permission: "units:read" },
   { path: "/dashboard", view: () => <Dashboard />, permission: "kpi:read" },
   { path: "/targets", view: () => <Targets />, permission: "targets:read" },
+  { path: "/awards", view: () => <Awards />, permission: "kpi:read" },
   { path: "/outbox", view: () => <Outbox /> },
   { path: "/more", view: () => <More /> },
 ];

@@ -285,6 +285,18 @@ export async function copyText(text: string): Promise<boolean> {
   }
 }
 
+/** Hand a downloaded file (an xlsx) to the phone as `filename`. */
+export function saveFile(file: Blob, filename: string): void {
+  const url = URL.createObjectURL(file);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 /** Runs `fn` with a busy flag, showing failures as a toast. */
 export function useBusy(): [boolean, <T>(fn: () => Promise<T>) => Promise<T | undefined>] {
   const [busy, setBusy] = useState(false);

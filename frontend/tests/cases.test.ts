@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { householdRules } from "../src/lib/household";
-import { fold } from "../src/lib/text";
+import { fold, householdSearchText } from "../src/lib/text";
 
 const cases = <T>(name: string): T[] => JSON.parse(readFileSync(resolve(__dirname, "../../tests/cases", name), "utf8"));
 
@@ -21,5 +21,13 @@ describe("tests/cases/household_rules.json", () => {
   it("has cases", () => expect(all.length).toBeGreaterThan(10));
   it.each(all.map((c) => [JSON.stringify(c.values), c] as const))("householdRules(%s)", (_, c) => {
     expect(householdRules(c.values)).toEqual(c.errors);
+  });
+});
+
+describe("tests/cases/search_text.json", () => {
+  const all = cases<{ household: { head_name: string; code: string | null; phone: string | null; address: string | null }; text: string }>("search_text.json");
+  it("has cases", () => expect(all.length).toBeGreaterThan(4));
+  it.each(all.map((c) => [c.household.head_name, c] as const))("householdSearchText(%s)", (_, c) => {
+    expect(householdSearchText(c.household)).toBe(c.text);
   });
 });

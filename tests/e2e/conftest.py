@@ -212,5 +212,15 @@ def all_sent(page) -> None:
     expect(page.get_by_test_id("pending-count")).to_have_text("⇅ 0")
 
 
+SHOTS = Path(os.environ.get("E2E_SCREENSHOTS") or Path(__file__).parent / "screenshots")
+
+
+def shot(page, name: str) -> None:
+    """A full-page screenshot in tests/e2e/screenshots/ (git-ignored; E2E_SCREENSHOTS overrides it)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
 def pending_count(page) -> str:
     return page.get_by_test_id("pending-count").inner_text().strip()

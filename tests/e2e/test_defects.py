@@ -28,7 +28,7 @@ def new_household(leader, **facts) -> dict:
 
 def open_household(page, name: str) -> None:
     page.goto("/households")
-    page.get_by_label("Tìm hộ theo tên, mã hoặc số điện thoại").fill(name)
+    page.get_by_label("Tìm hộ theo tên, mã, số điện thoại hoặc địa chỉ").fill(name)
     page.get_by_test_id("household-row").filter(has_text=name).first.click()
     page.get_by_role("heading", name=name).wait_for()
 
@@ -111,7 +111,7 @@ def test_numbers_can_be_typed(phone, api):
     page.get_by_role("spinbutton", name="Số nhân khẩu").fill("12")
     page.get_by_role("spinbutton", name="Số người trưởng thành").fill("7")
     page.get_by_test_id("save-visit").click()
-    page.get_by_label("Tìm hộ theo tên, mã hoặc số điện thoại").wait_for()  # saved: back to the list
+    page.get_by_label("Tìm hộ theo tên, mã, số điện thoại hoặc địa chỉ").wait_for()  # saved: back to the list
     all_sent(page)
     stored = leader.household(name)
     assert (stored["members_count"], stored["adults_count"]) == (12, 7)
@@ -191,7 +191,7 @@ def test_a_refused_create_is_fixed_in_place_and_leaves_no_ghost(phone, api):
     page.goto("/outbox")
     page.get_by_text("Mọi thay đổi đã được gửi lên máy chủ.").wait_for()
     page.goto("/households")
-    page.get_by_label("Tìm hộ theo tên, mã hoặc số điện thoại").fill("bong ma thu")
+    page.get_by_label("Tìm hộ theo tên, mã, số điện thoại hoặc địa chỉ").fill("bong ma thu")
     page.get_by_text("1 hộ", exact=False).wait_for()
     assert page.get_by_test_id("household-row").count() == 1
     assert leader.household("Bóng Ma Thử")["code"] == "E2E-GHOST-OK"
@@ -295,7 +295,7 @@ def test_saving_a_visit_keeps_the_search(phone):
     page.get_by_role("switch", name="Đã được tuyên truyền").click()
     page.get_by_test_id("save-visit").click()
     page.get_by_text("Đã lưu").first.wait_for()
-    search = page.get_by_label("Tìm hộ theo tên, mã hoặc số điện thoại")
+    search = page.get_by_label("Tìm hộ theo tên, mã, số điện thoại hoặc địa chỉ")
     search.wait_for()
     expect(search).to_have_value("Lã Quốc Đạt Thành")
 

@@ -13,7 +13,7 @@ PENDING = "document.querySelector('[data-testid=pending-count]')"
 
 
 def find(page, typed: str, expected: str):
-    search = page.get_by_label("Tìm hộ theo tên, mã hoặc số điện thoại")
+    search = page.get_by_label("Tìm hộ theo tên, mã, số điện thoại hoặc địa chỉ")
     search.fill(typed)
     rows = page.get_by_test_id("household-row")
     rows.filter(has_text=expected).wait_for()

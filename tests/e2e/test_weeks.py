@@ -7,22 +7,12 @@ then returns and approves."""
 
 import csv
 import io
-import os
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 
-from tests.e2e.conftest import all_sent, pending_count, sign_in, wait_offline_ready
-
-SHOTS = Path(os.environ.get("E2E_SCREENSHOTS") or Path(__file__).parent / "screenshots")
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+from tests.e2e.conftest import all_sent, pending_count, shot, sign_in, wait_offline_ready
 
 
 def vn_today():
@@ -61,7 +51,7 @@ def test_leader_week(phone, api):
 
     # Monday: a visit with no signal, sent when the signal returns.
     page.context.set_offline(True)
-    page.get_by_label("Tìm hộ theo tên, mã hoặc số điện thoại").fill("tuan to truong ho")
+    page.get_by_label("Tìm hộ theo tên, mã, số điện thoại hoặc địa chỉ").fill("tuan to truong ho")
     page.get_by_test_id("household-row").filter(has_text=name).click()
     page.get_by_role("button", name="Tăng: Có tài khoản VNeID").click()
     page.get_by_role("button", name="Kích hoạt VNeID", exact=True).click()

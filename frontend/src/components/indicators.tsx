@@ -1,6 +1,34 @@
 // Indicators as the app shows them: their names in the user's language, and bars against target.
+import type { components } from "../api/schema";
 import type { Indicator } from "../api/types";
 import { fmtNum, fmtPct, hasKey, lang, t } from "../lib/i18n";
+
+type IndicatorCode = components["schemas"]["TargetCreate"]["indicator"];
+
+/** The indicators of the API (`IndicatorCode`), in the order of the plans. */
+export const INDICATORS = [
+  "households_informed_pct",
+  "households_digital_pct",
+  "adults_digital_skills_pct",
+  "adults_smartphone_pct",
+  "adults_epay_pct",
+  "adults_vneid_pct",
+  "adults_signature_pct",
+  "business_cashless_pct",
+  "assistance_assigned_pct",
+  "members_trained_pct",
+  "villages_with_team_pct",
+  "people_supported",
+  "online_dossiers",
+  "signatures_created",
+] as const satisfies readonly IndicatorCode[];
+
+// Pinned to the API: a code `npm run gen` brings that is not listed above fails the type check, by name.
+type Unlisted = Exclude<IndicatorCode, (typeof INDICATORS)[number]>;
+export const ALL_INDICATORS_LISTED: [Unlisted] extends [never] ? true : Unlisted = true;
+
+/** A percentage indicator (the others are counts): these are what an award weighs by default. */
+export const isPct = (code: string) => code.endsWith("_pct");
 
 /** An indicator's name in the user's language (the server names them in Vietnamese). */
 export function indicatorName(ind: { code: string; name?: string }): string {

@@ -47,7 +47,7 @@ export interface OutboxItem {
 }
 
 export interface FieldDB extends DBSchema {
-  households: { key: string; value: Local<Household> & { _search?: string }; indexes: { unit_id: string } };
+  households: { key: string; value: Local<Household>; indexes: { unit_id: string } };
   members: { key: string; value: Local<Member>; indexes: { team_id: string; unit_id: string } };
   teams: { key: string; value: Local<Team>; indexes: { unit_id: string } };
   activities: { key: string; value: Local<Activity>; indexes: { event_id: string; household_id: string } };

@@ -112,6 +112,14 @@ export function today(): string {
   return vnDay(new Date());
 }
 
+/** `2026-11` → Tháng 11/2026, `2026-Q2` → Quý 2/2026, `2026` → Năm 2026. */
+export function periodLabel(period: string): string {
+  const [y, rest] = period.split("-");
+  if (!rest) return `${t("year")} ${y}`;
+  if (rest.startsWith("Q")) return `${t("quarter")} ${rest.slice(1)}/${y}`;
+  return `${t("month")} ${rest}/${y}`;
+}
+
 /** The current month in Vietnam as a KPI period, `YYYY-MM`. */
 export function currentPeriod(): string {
   return today().slice(0, 7);

@@ -1,16 +1,9 @@
 // The local record cache: what the phone shows is the server's record with the changes still in the
-// outbox on top. Households also keep their search text, so the village is searched offline.
+// outbox on top. (The households list computes each household's search text when it reads them.)
 import { db, isLocal, type Json, type OutboxItem, type RecordStore } from "./db";
-import { householdSearchText } from "./text";
-
-/** A record ready to store: a household gets the text `?q=` would match. */
-export function prepare(store: RecordStore, record: Json): Json {
-  if (store === "households") return { ...record, _search: householdSearchText(record as never) };
-  return record;
-}
 
 export async function putLocal(store: RecordStore, record: Json): Promise<void> {
-  if (isLocal(store)) await (await db()).put(store, prepare(store, record) as never);
+  if (isLocal(store)) await (await db()).put(store, record as never);
 }
 
 /** Keep a record fetched from the server on the phone (a household opened outside the synced village). */

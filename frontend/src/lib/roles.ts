@@ -1,35 +1,16 @@
-// Who may grant which role, and at which level a role is held: a mirror of the rank table in
-// app/authz/permissions.py (RANK, ROLE_LEVELS). The server checks it again; the app only offers what
-// the server would accept. Keep the two in step (or read it from the API once it publishes it).
+// Roles as the app needs them. Who may grant which role, and at which levels, is the server's rule
+// (app/authz/permissions.py): `/auth/me` publishes it as `grantable`, and the user forms offer that.
 import type { Me, Role, UnitLevel } from "../api/types";
 
-export const RANK: Record<Role, number> = {
-  admin: 100,
-  province_officer: 50,
-  commune_officer: 40,
-  team_leader: 30,
-  integration: 25,
-  team_member: 20,
-  viewer: 10,
-};
-
-export const ROLE_LEVELS: Record<Role, UnitLevel[]> = {
-  admin: [],
-  province_officer: ["province"],
-  commune_officer: ["commune"],
-  team_leader: ["commune", "village"],
-  team_member: ["commune", "village"],
-  viewer: ["province", "commune", "village"],
-  integration: ["province", "commune", "village"],
-};
-
-/** Roles a user form offers (integrations get API keys, not accounts), highest first. */
-const USER_ROLES: Role[] = ["admin", "province_officer", "commune_officer", "team_leader", "team_member", "viewer"];
-
-/** The roles this caller may grant: those ranked at or below its own highest role. */
+/** The roles the caller may give a person, in the server's order (integrations get API keys). */
 export function grantableRoles(caller: Me | null): Role[] {
-  const top = Math.max(0, ...(caller?.roles ?? []).map((r) => RANK[r.role] ?? 0));
-  return USER_ROLES.filter((role) => RANK[role] <= top);
+  return (caller?.grantable ?? []).map((g) => g.role as Role).filter((role) => role !== "integration");
+}
+
+/** The levels `role` is held at ([] for none, as admin), as the server says; undefined when the
+ * caller may not grant it (a role kept on a user being edited). */
+export function roleLevels(caller: Me | null, role: Role): UnitLevel[] | undefined {
+  return caller?.grantable?.find((g) => g.role === role)?.levels as UnitLevel[] | undefined;
 }
 
 /** Officers and leadership oversee units below them: rankings and dashboards are theirs. */

@@ -7,7 +7,7 @@ import { db, getMeta, setMeta, type OutboxItem, type SyncedStore } from "./db";
 import { today } from "./i18n";
 import { problemText } from "./problems";
 import { localChanges } from "./queue";
-import { overlay, prepare } from "./records";
+import { overlay } from "./records";
 import { createStore } from "./store";
 
 type Json = Record<string, unknown> & { id: string };
@@ -60,7 +60,7 @@ export async function pullFeed(resource: SyncedStore, unitId: string, fetchPage:
       } else if (mine.some((i) => i.method === "DELETE")) {
         /* deleted on the phone, not yet on the server: stays deleted here */
       } else {
-        await store.put(prepare(resource, overlay(item as Json, mine)) as never);
+        await store.put(overlay(item as Json, mine) as never);
       }
       applied += 1;
     }

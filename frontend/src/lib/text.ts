@@ -16,10 +16,11 @@ export function fold(text: string): string {
     .join(" ");
 }
 
-/** What the server's `?q=` matches for a household: folded head name, folded code, phone digits. */
-export function householdSearchText(h: { head_name: string; code?: string | null; phone?: string | null }): string {
+/** What the server's `?q=` matches for a household (app/households/rules.py `search_text`): folded head
+ * name, folded code, phone digits and folded address. */
+export function householdSearchText(h: { head_name: string; code?: string | null; phone?: string | null; address?: string | null }): string {
   const digits = (h.phone ?? "").replace(/\D/g, "");
-  return [fold(h.head_name ?? ""), fold(h.code ?? ""), digits].filter(Boolean).join(" ").slice(0, 300);
+  return [fold(h.head_name ?? ""), fold(h.code ?? ""), digits, fold(h.address ?? "")].filter(Boolean).join(" ").slice(0, 300);
 }
 
 /** Does a household match the query, as the server would answer `?q=`? */

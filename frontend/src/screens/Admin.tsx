@@ -7,7 +7,7 @@ import type { Role, Unit, UnitLevel, User } from "../api/types";
 import { lang, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
 import { fieldTexts } from "../lib/problems";
-import { ROLE_LEVELS, grantableRoles } from "../lib/roles";
+import { grantableRoles, roleLevels } from "../lib/roles";
 import { newId } from "../lib/queue";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
@@ -132,7 +132,10 @@ interface Grant {
 function GrantRow({ grant, roles, onChange, onRemove, error }: { grant: Grant; roles: Role[]; onChange: (g: Grant) => void; onRemove?: () => void; error?: string }) {
   const [q, setQ] = useState("");
   const [found, setFound] = useState<Unit[]>([]);
-  const levels = ROLE_LEVELS[grant.role];
+  // The levels the server lets this caller give the role at; a role it may not grant (kept on a user
+  // being edited) shows its unit without a search.
+  const known = roleLevels(me.get(), grant.role);
+  const levels = known ?? [];
   useEffect(() => {
     if (!q.trim()) return setFound([]);
     const timer = setTimeout(() => {
@@ -152,6 +155,11 @@ function GrantRow({ grant, roles, onChange, onRemove, error }: { grant: Grant; r
           </select>
         )}
       </Field>
+      {!known && grant.unit_id && (
+        <p class="small">
+          {t("unit")}: <strong>{grant.unitName || "—"}</strong>
+        </p>
+      )}
       {levels.length > 0 && (
         <>
           <p class="small">
@@ -190,6 +198,7 @@ function GrantRow({ grant, roles, onChange, onRemove, error }: { grant: Grant; r
 function UserForm({ user, onDone }: { user?: User; onDone: () => void }) {
   const caller = useStore(me);
   const roles = grantableRoles(caller);
+  const needsUnit = (role: Role) => (roleLevels(caller, role)?.length ?? 1) > 0;
   const [f, setF] = useState({
     username: user?.username ?? "",
     full_name: user?.full_name ?? "",
@@ -199,7 +208,7 @@ function UserForm({ user, onDone }: { user?: User; onDone: () => void }) {
   });
   const home = homeUnitId(caller);
   const [grants, setGrants] = useState<Grant[]>(
-    user?.roles.map((r) => ({ role: r.role, unit_id: r.unit_id ?? null, unitName: "" })) ?? [{ role: roles.includes("team_member") ? "team_member" : roles[roles.length - 1], unit_id: home, unitName: "" }],
+    user?.roles.map((r) => ({ role: r.role, unit_id: r.unit_id ?? null, unitName: "" })) ?? [{ role: roles.includes("team_member") ? "team_member" : (roles[roles.length - 1] ?? "viewer"), unit_id: home, unitName: "" }],
   );
   const [errors, setErrors] = useState<Errors>({});
   // The names of the units already granted.
@@ -218,10 +227,10 @@ function UserForm({ user, onDone }: { user?: User; onDone: () => void }) {
     if (!f.full_name.trim()) problems.full_name = t("errRequired");
     if (!user && f.password.length < 8) problems.password = t("errMinLength", { n: 8 });
     if (f.phone && !/^\+?[0-9 .-]{3,20}$/.test(f.phone.trim())) problems.phone = t("errFormat");
-    if (grants.some((g) => ROLE_LEVELS[g.role].length > 0 && !g.unit_id)) problems.roles = t("errPickUnit");
+    if (grants.some((g) => needsUnit(g.role) && !g.unit_id)) problems.roles = t("errPickUnit");
     setErrors(problems);
     if (Object.keys(problems).length) return;
-    const body = grants.map((g) => ({ role: g.role, unit_id: ROLE_LEVELS[g.role].length ? g.unit_id : null }));
+    const body = grants.map((g) => ({ role: g.role, unit_id: needsUnit(g.role) ? g.unit_id : null }));
     const res = user
       ? await api.PATCH("/api/v1/users/{user_id}", {
           params: { path: { user_id: user.id }, header: { "If-Match": `"${user.version}"` } as never },
@@ -259,12 +268,12 @@ function UserForm({ user, onDone }: { user?: User; onDone: () => void }) {
         <GrantRow
           grant={g}
           roles={roles.includes(g.role) ? roles : [g.role, ...roles]}
-          onChange={(next) => setGrants(grants.map((x, j) => (j === i ? (next.role !== x.role && next.unitLevel && !ROLE_LEVELS[next.role].includes(next.unitLevel) ? { ...next, unit_id: null, unitName: "", unitLevel: undefined } : next) : x)))}
+          onChange={(next) => setGrants(grants.map((x, j) => (j === i ? (next.role !== x.role && next.unitLevel && !(roleLevels(caller, next.role) ?? []).includes(next.unitLevel) ? { ...next, unit_id: null, unitName: "", unitLevel: undefined } : next) : x)))}
           onRemove={grants.length > 1 ? () => setGrants(grants.filter((_, j) => j !== i)) : undefined}
           error={i === 0 ? errors.roles : undefined}
         />
       ))}
-      <button type="button" class="btn small" onClick={() => setGrants([...grants, { role: roles[roles.length - 1], unit_id: null, unitName: "" }])}>
+      <button type="button" class="btn small" onClick={() => setGrants([...grants, { role: roles[roles.length - 1] ?? "viewer", unit_id: null, unitName: "" }])}>
         + {t("addRole")}
       </button>
       {user && (

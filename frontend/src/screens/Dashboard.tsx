@@ -14,32 +14,16 @@ import { navigate, query, route } from "../lib/router";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
 import { Field, Link, Loading, Section, problemMessage } from "../ui";
-import { indicatorName } from "../components/indicators";
+import { INDICATORS, indicatorName, isPct as percentage } from "../components/indicators";
 
 type Breakdown = components["schemas"]["BreakdownRead"];
 
-const INDICATORS = [
-  "composite_score",
-  "households_informed_pct",
-  "households_digital_pct",
-  "adults_digital_skills_pct",
-  "adults_smartphone_pct",
-  "adults_epay_pct",
-  "adults_vneid_pct",
-  "adults_signature_pct",
-  "business_cashless_pct",
-  "assistance_assigned_pct",
-  "members_trained_pct",
-  "villages_with_team_pct",
-  "people_supported",
-  "online_dossiers",
-  "signatures_created",
-];
+const RANKED = ["composite_score", ...INDICATORS];
 /** The main indicators drawn month by month. */
 const TREND = ["households_informed_pct", "adults_smartphone_pct", "adults_digital_skills_pct", "adults_epay_pct", "members_trained_pct"];
 
 const label = (code: string) => (code === "composite_score" ? t("compositeScore") : indicatorName({ code }));
-const isPct = (code: string) => code.endsWith("_pct") || code === "composite_score";
+const isPct = (code: string) => percentage(code) || code === "composite_score";
 const value = (code: string, v: number | null | undefined) => (isPct(code) ? fmtPct(v) : fmtNum(v));
 
 function Ranking({ unitId, period }: { unitId: string; period: string }) {
@@ -65,7 +49,7 @@ function Ranking({ unitId, period }: { unitId: string; period: string }) {
       <Field label={t("indicator")}>
         {(id) => (
           <select id={id} value={indicator} onChange={(e) => setIndicator(e.currentTarget.value)}>
-            {INDICATORS.map((code) => <option value={code}>{label(code)}</option>)}
+            {RANKED.map((code) => <option value={code}>{label(code)}</option>)}
           </select>
         )}
       </Field>

@@ -1,9 +1,10 @@
 // Households: instant accent-insensitive search (on the phone for the synced village, else `?q=`),
 // quick filters, and a list rendered a page at a time so thousands stay fast.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { api } from "../api/client";
+import { api, must } from "../api/client";
 import { can, me } from "../api/session";
 import type { Household, Unit } from "../api/types";
+import { readThrough } from "../lib/cache";
 import { db, getMeta } from "../lib/db";
 import { fmtDate, fmtNum, lang, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
@@ -11,7 +12,7 @@ import { localChanges } from "../lib/queue";
 import { lastList, navigate, query, route } from "../lib/router";
 import { useStore } from "../lib/store";
 import { cursorKey, homeUnitId, offlineUnitId, syncState } from "../lib/sync";
-import { fold } from "../lib/text";
+import { fold, householdSearchText } from "../lib/text";
 import { Link, Loading, problemMessage } from "../ui";
 
 type Row = Household & { _search?: string; _pending?: boolean };
@@ -45,6 +46,22 @@ export function HouseholdRow({ h }: { h: Row }) {
   );
 }
 
+/** One of the units below (a commune, a village), or all of them; nothing when there are none. */
+function UnitFilter(props: { id: string; label: string; all: string; units: Unit[]; value: string; onChange: (id: string) => void }) {
+  if (!props.units.length) return null;
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+        <option value="">{props.all}</option>
+        {props.units.map((u) => (
+          <option value={u.id}>{u.name}</option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 export default function Households() {
   const caller = useStore(me);
   const changes = useStore(localChanges);
@@ -54,8 +71,10 @@ export default function Households() {
   const params = query();
   const [text, setText] = useState(params.get("q") ?? "");
   const filter = params.get("f") ?? "";
+  const commune = params.get("c") ?? "";
   const village = params.get("v") ?? "";
-  const [villages, setVillages] = useState<Unit[]>([]);
+  const [below, setBelow] = useState<Unit[]>([]);
+  const [communeVillages, setCommuneVillages] = useState<Unit[]>([]);
   const [shown, setShown] = useState(PAGE);
   const local = offlineUnitId(caller);
   const [synced, setSynced] = useState<boolean | null>(null);
@@ -85,15 +104,21 @@ export default function Households() {
     return () => clearTimeout(timer);
   }, [text]);
 
-  // An officer's list covers several villages: one can be chosen.
+  // A list over several villages (a commune's, or a province's communes') can be narrowed to one
+  // village: a province first picks the commune. The unit lists are kept on the phone for offline.
+  const unitsBelow = (parent: string) =>
+    readThrough(`units-below:${parent}`, () => must(api.GET("/api/v1/units", { params: { query: { parent_id: parent, limit: 500 } } }))).then((r) => r.data.items);
   useEffect(() => {
-    const home = homeUnitId(caller);
-    if (local || !home) return;
-    api
-      .GET("/api/v1/units", { params: { query: { parent_id: home, level: "village", limit: 500 } } })
-      .then(({ data }) => data && setVillages(data.items))
-      .catch(() => undefined);
+    const home = local ?? homeUnitId(caller);
+    if (!home) return;
+    unitsBelow(home).then(setBelow, () => undefined);
   }, [local]);
+  useEffect(() => {
+    if (!commune) return setCommuneVillages([]);
+    unitsBelow(commune).then(setCommuneVillages, () => undefined);
+  }, [commune]);
+  const communes = below.filter((u) => u.level === "commune");
+  const villages = communes.length ? communeVillages : below.filter((u) => u.level === "village");
 
   useEffect(() => {
     if (!local) return setSynced(false);
@@ -104,7 +129,9 @@ export default function Households() {
   useEffect(() => {
     if (!synced) return;
     void (async () => {
-      const rows = (await (await db()).getAll("households")) as Row[];
+      // The text the server's `?q=` matches (name, code, phone, address), computed as read: a copy
+      // kept from an older version of the app cannot search with an older rule.
+      const rows = ((await (await db()).getAll("households")) as Row[]).map((h) => ({ ...h, _search: householdSearchText(h) }));
       rows.sort((a, b) => collator.compare(a.head_name, b.head_name));
       setAll(rows);
     })();
@@ -114,13 +141,13 @@ export default function Households() {
   const localMatches = useMemo(() => {
     if (!all) return null;
     const q = fold(text);
-    return all.filter((h) => (!q || (h._search ?? fold(h.head_name)).includes(q)) && (!active || active.test(h)));
-  }, [all, text, filter]);
+    return all.filter((h) => (!village || h.unit_id === village) && (!q || h._search!.includes(q)) && (!active || active.test(h)));
+  }, [all, text, filter, village]);
 
   // Online: the server's search, a page at a time.
   useEffect(() => {
     if (synced !== false) return;
-    const unit = village || homeUnitId(caller);
+    const unit = village || commune || homeUnitId(caller);
     const timer = setTimeout(() => {
       setError("");
       api
@@ -136,9 +163,9 @@ export default function Households() {
         .catch((e) => setError(problemMessage(e)));
     }, 250);
     return () => clearTimeout(timer);
-  }, [synced, text, filter, village, shown]);
+  }, [synced, text, filter, commune, village, shown]);
 
-  useEffect(() => setShown(PAGE), [text, filter, village]);
+  useEffect(() => setShown(PAGE), [text, filter, commune, village]);
 
   const rows = localMatches ?? remote?.items ?? null;
   const total = localMatches ? localMatches.length : (remote?.total ?? 0);
@@ -156,6 +183,14 @@ export default function Households() {
 
   const setFilter = (id: string) => go(listUrl((next) => (id && id !== filter ? next.set("f", id) : next.delete("f"))));
   const setVillage = (id: string) => go(listUrl((next) => (id ? next.set("v", id) : next.delete("v"))));
+  const setCommune = (id: string) =>
+    go(
+      listUrl((next) => {
+        if (id) next.set("c", id);
+        else next.delete("c");
+        next.delete("v");
+      }),
+    );
 
   return (
     <div class="stack">
@@ -181,17 +216,8 @@ export default function Households() {
           onInput={(e) => setText(e.currentTarget.value)}
         />
       </div>
-      {villages.length > 0 && (
-        <div class="field">
-          <label for="hh-village">{t("village")}</label>
-          <select id="hh-village" value={village} onChange={(e) => setVillage(e.currentTarget.value)}>
-            <option value="">{t("allVillages")}</option>
-            {villages.map((v) => (
-              <option value={v.id}>{v.name}</option>
-            ))}
-          </select>
-        </div>
-      )}
+      <UnitFilter id="hh-commune" label={t("level_commune")} all={t("allCommunes")} units={communes} value={commune} onChange={setCommune} />
+      <UnitFilter id="hh-village" label={t("village")} all={t("allVillages")} units={villages} value={village} onChange={setVillage} />
       <div class="chips scroll" role="group" aria-label={t("filters")}>
         {FILTERS.map((f) => (
           <button type="button" class={`chip${filter === f.id ? " on" : ""}`} aria-pressed={filter === f.id} onClick={() => setFilter(f.id)}>

@@ -18,6 +18,7 @@ export default function More() {
   const links = [
     { href: "/dashboard", label: t("navDashboard"), show: oversees(caller) },
     { href: "/targets", label: t("navTargets"), show: can("targets:read") && oversees(caller) },
+    { href: "/awards", label: t("navAwards"), show: can("kpi:read") && oversees(caller) },
     { href: "/households/import", label: t("navImport"), show: can("households:manage") && oversees(caller) },
     { href: "/team", label: t("navTeam"), show: can("teams:read") },
     { href: "/campaigns", label: t("navCampaigns"), show: can("campaigns:read") },

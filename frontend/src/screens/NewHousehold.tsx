@@ -5,7 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { me } from "../api/session";
 import type { Unit } from "../api/types";
-import { lang, t } from "../lib/i18n";
+import { lang, t, today } from "../lib/i18n";
 import { queueCreate, sendNow } from "../lib/outbox";
 import { codeText, fieldTexts, problemText } from "../lib/problems";
 import { getItem, newId, type OutboxItem } from "../lib/queue";
@@ -15,6 +15,9 @@ import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
 import { DEFAULTS, householdRules, withDependents } from "../lib/household";
 import { Field, Stepper, confirmDependents, problemMessage, toast } from "../ui";
+
+/** Sent only when the household agrees (the request type gains them when schema.d.ts is regenerated). */
+type ConsentFields = { consent_on?: string; consent_by?: string | null };
 
 export default function NewHousehold() {
   const caller = useStore(me);
@@ -26,6 +29,7 @@ export default function NewHousehold() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const [refused, setRefused] = useState<OutboxItem | null>(null);
+  const [consent, setConsent] = useState(false);
 
   // Fixing a refused create: the form holds what was sent, with the server's reasons.
   useEffect(() => {
@@ -37,6 +41,7 @@ export default function NewHousehold() {
       setRefused(item);
       setUnitId(String(b.unit_id));
       setForm({ head_name: String(b.head_name ?? ""), code: String(b.code ?? ""), address: String(b.address ?? ""), phone: String(b.phone ?? ""), members_count: Number(b.members_count ?? 1), adults_count: Number(b.adults_count ?? 1) });
+      setConsent(!!b.consent_on);
       setErrors(fieldTexts(item.problem));
     });
   }, []);
@@ -71,7 +76,10 @@ export default function NewHousehold() {
     setBusy(true);
     try {
       const id = (refused?.body?.id as string | undefined) ?? newId();
+      // The household's consent to keeping its personal data: the day (Vietnam) and who recorded it.
+      const consentFields: ConsentFields = consent ? { consent_on: today(), consent_by: caller?.full_name ?? null } : {};
       const body = {
+        ...consentFields,
         id,
         unit_id: unitId,
         head_name: form.head_name.trim(),
@@ -143,6 +151,10 @@ export default function NewHousehold() {
         />
         <Stepper name="adults_count" label={t("fld_adults_count")} value={form.adults_count} max={form.members_count} onChange={(v) => set("adults_count", v)} error={errors.adults_count} />
       </div>
+      <label class="check" data-field="consent_on">
+        <input type="checkbox" name="consent" checked={consent} onChange={(e) => setConsent(e.currentTarget.checked)} /> {t("consentQuestion")}
+      </label>
+      {(errors.consent_on || errors.consent_by) && <p class="field-error" role="alert">{errors.consent_on || errors.consent_by}</p>}
       <div class="sticky-actions">
         <button type="button" class="btn" onClick={() => history.back()}>
           {t("cancel")}

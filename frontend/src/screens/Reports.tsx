@@ -5,12 +5,13 @@ import { api, must } from "../api/client";
 import { can, me } from "../api/session";
 import type { PendingReports, Snapshot } from "../api/types";
 import { readThrough } from "../lib/cache";
-import { fmtDate, fmtDateTime, fmtNum, lang, t } from "../lib/i18n";
+import { fmtDate, fmtDateTime, fmtNum, lang, periodLabel, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
 import { newId } from "../lib/queue";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
-import { Field, Loading, Section, ask, copyText, problemMessage, toast, useBusy } from "../ui";
+import { Field, Loading, Section, ask, copyText, problemMessage, saveFile, toast, useBusy } from "../ui";
+import { fieldTexts } from "../lib/problems";
 import { Bars, indicatorName } from "../components/indicators";
 
 function periods(): { value: string; label: string }[] {
@@ -30,31 +31,62 @@ function periods(): { value: string; label: string }[] {
 
 const statusKey = (s: string) => `status_${s}` as Key;
 
-/** `2026-11` → Tháng 11/2026, `2026-Q2` → Quý 2/2026, `2026` → Năm 2026. */
-export function periodLabel(period: string): string {
-  const [y, rest] = period.split("-");
-  if (!rest) return `${t("year")} ${y}`;
-  if (rest.startsWith("Q")) return `${t("quarter")} ${rest.slice(1)}/${y}`;
-  return `${t("month")} ${rest}/${y}`;
-}
-
 async function download(snapshot: Snapshot) {
   const file = await must(api.GET("/api/v1/kpi/snapshots/{snapshot_id}/export.xlsx", { params: { path: { snapshot_id: snapshot.id } }, parseAs: "blob" }));
-  const url = URL.createObjectURL(file as Blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = `bao-cao-${snapshot.period}.xlsx`;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveFile(file as Blob, `bao-cao-${snapshot.period}.xlsx`);
+}
+
+const SECTIONS = ["results", "difficulties", "proposals"] as const;
+type Sections = Record<(typeof SECTIONS)[number], string>;
+const sectionsOf = (s: Snapshot): Sections => ({ results: s.results ?? "", difficulties: s.difficulties ?? "", proposals: s.proposals ?? "" });
+
+/** The written sections the plans ask of every periodic report: editable by the reporter while the
+ * report is a draft or returned, read by everyone else (the approver first). */
+function ReportSections({ snapshot, editable, text, setText, errors }: { snapshot: Snapshot; editable: boolean; text: Sections; setText: (s: Sections) => void; errors: Record<string, string> }) {
+  if (!editable)
+    return (
+      <dl class="sections" data-testid="report-sections">
+        {SECTIONS.map((k) => (
+          <>
+            <dt>{t(`section_${k}`)}</dt>
+            <dd>{snapshot[k]?.trim() ? snapshot[k] : <span class="muted">{t("sectionEmpty")}</span>}</dd>
+          </>
+        ))}
+      </dl>
+    );
+  return (
+    <div class="stack" data-testid="report-sections">
+      {SECTIONS.map((k) => (
+        <Field label={t(`section_${k}`)} hint={t(`sectionHint_${k}`)} error={errors[k]} name={k}>
+          {(id, d) => <textarea id={id} aria-describedby={d} rows={3} maxLength={4000} value={text[k]} onInput={(e) => setText({ ...text, [k]: e.currentTarget.value })} />}
+        </Field>
+      ))}
+    </div>
+  );
 }
 
 function SnapshotCard({ snapshot, unitName, onChange }: { snapshot: Snapshot; unitName?: string; onChange: () => void }) {
   const [busy, run] = useBusy();
   const [open, setOpen] = useState(false);
+  const caller = useStore(me);
+  const editable = can("reports:create") && (snapshot.status === "draft" || snapshot.status === "returned") && snapshot.unit_id === homeUnitId(caller);
+  const [text, setText] = useState<Sections>(() => sectionsOf(snapshot));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const saved = sectionsOf(snapshot);
+  const dirty = SECTIONS.some((k) => text[k].trim() !== saved[k].trim());
   const ifMatch = { headers: { "If-Match": `"${snapshot.version}"` } };
   const path = { params: { path: { snapshot_id: snapshot.id } }, ...ifMatch };
+  /** Write the sections; the report's version after it (for the submit that may follow). */
+  const writeSections = async (): Promise<number> => {
+    setErrors({});
+    const body = Object.fromEntries(SECTIONS.map((k) => [k, text[k].trim() || null]));
+    const { data, error } = await api.PATCH("/api/v1/kpi/snapshots/{snapshot_id}", { ...path, body });
+    if (!data) {
+      setErrors(fieldTexts(error as never));
+      throw error;
+    }
+    return data.version;
+  };
   const act = (fn: () => Promise<{ error?: unknown; data?: unknown }>, done: Key) =>
     run(async () => {
       const { error } = await fn();
@@ -83,6 +115,12 @@ function SnapshotCard({ snapshot, unitName, onChange }: { snapshot: Snapshot; un
           {t("returnReason")}: {snapshot.return_reason}
         </p>
       )}
+      <ReportSections snapshot={snapshot} editable={editable} text={text} setText={setText} errors={errors} />
+      {snapshot.signer_name && (
+        <p class="small" data-testid="signer">
+          {t("signedBy")}: <strong>{snapshot.signer_title ? `${snapshot.signer_title} ` : ""}{snapshot.signer_name}</strong>
+        </p>
+      )}
       <button type="button" class="btn small" aria-expanded={open} onClick={() => setOpen(!open)}>
         {open ? t("hideIndicators") : t("showIndicators")}
       </button>
@@ -101,14 +139,38 @@ function SnapshotCard({ snapshot, unitName, onChange }: { snapshot: Snapshot; un
         </>
       )}
       <div class="actions wrap">
-        {can("reports:create") && (snapshot.status === "draft" || snapshot.status === "returned") && (
+        {editable && (
+          <button
+            type="button"
+            class="btn"
+            disabled={busy || !dirty}
+            onClick={() =>
+              run(async () => {
+                await writeSections();
+                toast(t("sectionsSaved"));
+                onChange();
+              })
+            }
+          >
+            {t("saveSections")}
+          </button>
+        )}
+        {editable && (
           <button
             type="button"
             class="btn primary"
             disabled={busy}
             onClick={async () => {
-              if ((await ask({ title: t("submit"), body: t("submitConfirm"), confirm: t("submit") })) === null) return;
-              await act(() => api.POST("/api/v1/kpi/snapshots/{snapshot_id}/submit", path), "submitted");
+              const body = `${t("submitConfirm")} ${t("submitSigner", { name: caller?.full_name ?? "" })}`;
+              if ((await ask({ title: t("submit"), body, confirm: t("submit") })) === null) return;
+              await run(async () => {
+                // Unsaved sections go with the report: written first, then submitted at the new version.
+                const version = dirty ? await writeSections() : snapshot.version;
+                const { error } = await api.POST("/api/v1/kpi/snapshots/{snapshot_id}/submit", { params: path.params, headers: { "If-Match": `"${version}"` } });
+                if (error) throw error;
+                toast(t("submitted"));
+                onChange();
+              });
             }}
           >
             {t("submit")}
@@ -245,14 +307,14 @@ export default function Reports() {
       >
         {!own && !error && <Loading />}
         {own && own.length === 0 && <p class="empty">{t("noReport")}</p>}
-        {own?.map((s) => <SnapshotCard snapshot={s} onChange={reload} />)}
+        {own?.map((s) => <SnapshotCard key={`${s.id}:${s.version}`} snapshot={s} onChange={reload} />)}
       </Section>
       )}
 
       {waiting.length > 0 && (
         <Section title={t("awaitingApproval")}>
           {waiting.map((s) => (
-            <SnapshotCard snapshot={s} unitName={names[s.unit_id]} onChange={reload} />
+            <SnapshotCard key={`${s.id}:${s.version}`} snapshot={s} unitName={names[s.unit_id]} onChange={reload} />
           ))}
         </Section>
       )}
@@ -260,7 +322,7 @@ export default function Reports() {
       {approvedBelow.length > 0 && (
         <Section title={t("approvedBelow")}>
           {approvedBelow.map((s) => (
-            <SnapshotCard snapshot={s} unitName={names[s.unit_id]} onChange={reload} />
+            <SnapshotCard key={`${s.id}:${s.version}`} snapshot={s} unitName={names[s.unit_id]} onChange={reload} />
           ))}
         </Section>
       )}

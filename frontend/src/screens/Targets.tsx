@@ -13,26 +13,9 @@ import { localChanges, outboxItems, type OutboxItem } from "../lib/queue";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
 import { Field, Loading, Section, confirmDelete, problemMessage, report } from "../ui";
-import { indicatorName } from "../components/indicators";
+import { INDICATORS, indicatorName, isPct } from "../components/indicators";
 
 type Effective = components["schemas"]["EffectiveTargets"];
-const INDICATORS = [
-  "households_informed_pct",
-  "households_digital_pct",
-  "adults_digital_skills_pct",
-  "adults_smartphone_pct",
-  "adults_epay_pct",
-  "adults_vneid_pct",
-  "adults_signature_pct",
-  "business_cashless_pct",
-  "assistance_assigned_pct",
-  "members_trained_pct",
-  "villages_with_team_pct",
-  "people_supported",
-  "online_dossiers",
-  "signatures_created",
-];
-const isPct = (code: string) => code.endsWith("_pct");
 
 function Row({ code, unitId, year, target, names, waiting }: { code: string; unitId: string; year: number; target?: Effective["items"][number]; names: Record<string, string>; waiting?: OutboxItem }) {
   const own = target && !target.inherited ? target : undefined;
