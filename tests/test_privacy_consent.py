@@ -51,7 +51,7 @@ async def test_consent_required_refuses_phone_and_address(client, world, require
     )
     assert response.status_code == 422
     problem = response.json()
-    assert problem["code"] == "consent_required"
+    assert problem["code"] == "household.consent_required"
     assert sorted(e["loc"][-1] for e in problem["errors"]) == ["address", "phone"]
     assert "0912345678" not in response.text  # an error body quotes no personal data
 
@@ -75,7 +75,7 @@ async def test_consent_required_on_update(client, world, session, require_consen
     # A household stored before the setting came on can still be visited.
     assert (await client.patch(url, json={"note": "Đã thăm"}, headers=member)).status_code == 200
     refused = await client.patch(url, json={"address": "Xóm 2"}, headers=world.auth(Role.team_leader))
-    assert (refused.status_code, refused.json()["code"]) == (422, "consent_required")
+    assert (refused.status_code, refused.json()["code"]) == (422, "household.consent_required")
     # A team member records consent on a visit, then the address may be kept.
     consent = {"consent_on": "2026-04-02", "consent_by": "Thành viên"}
     assert (await client.patch(url, json=consent, headers=member)).status_code == 200
@@ -84,7 +84,7 @@ async def test_consent_required_on_update(client, world, session, require_consen
     ).status_code == 200
     # Withdrawing consent while the phone is kept is refused.
     withdrawn = await client.patch(url, json={"consent_on": None}, headers=world.auth(Role.team_leader))
-    assert (withdrawn.status_code, withdrawn.json()["code"]) == (422, "consent_required")
+    assert (withdrawn.status_code, withdrawn.json()["code"]) == (422, "household.consent_required")
 
 
 async def test_import_applies_the_same_rule(client, world, require_consent):
@@ -97,4 +97,4 @@ async def test_import_applies_the_same_rule(client, world, require_consent):
     report = response.json()
     assert (report["rows_valid"], report["rows_invalid"]) == (1, 1), report
     (error,) = report["errors"]
-    assert (error["line"], error["field"], error["code"]) == (2, "phone", "consent_required")
+    assert (error["line"], error["field"], error["code"]) == (2, "phone", "household.consent_required")

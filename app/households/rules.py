@@ -110,7 +110,9 @@ def consent_problems(values: dict[str, Any], changed: Iterable[str], required: b
     withdrawn = "consent_on" in changed
     return [
         Problem(
-            field, f"{field} is kept only with the household's consent: set consent_on", "consent_required"
+            field,
+            f"{field} is kept only with the household's consent: set consent_on",
+            "household.consent_required",
         )
         for field in NEEDS_CONSENT
         if values.get(field) not in (None, "") and (withdrawn or field in changed)

@@ -191,6 +191,14 @@ def _consent(page, leader) -> None:
     assert "consent_on" not in body and "consent_by" not in body
     page.get_by_text("Đã lưu và gửi lên máy chủ.").wait_for()
     assert leader.household("Hộ Chưa Hỏi Đồng Ý")["head_name"] == "Hộ Chưa Hỏi Đồng Ý"
+    stored = leader.household("Hộ Đồng Ý Lưu Tin")
+    assert (stored["consent_on"], stored["consent_by"]) == (vn_today().isoformat(), leader.me["full_name"])
+
+    # The visit screen says whether, when and by whom consent was recorded.
+    page.goto(f"/households/{stored['id']}")
+    expect(page.get_by_test_id("consent")).to_have_text(
+        f"Hộ đã đồng ý lưu thông tin cá nhân ngày {vn_today():%d/%m/%Y} ({leader.me['full_name']})"
+    )
 
 
 def count_line(n: int) -> re.Pattern:

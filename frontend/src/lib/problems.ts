@@ -57,6 +57,8 @@ export const CODES: Record<string, Key> = {
   "award.before_cutoff": "pcAwardBeforeCutoff",
   "award.cutoff_before_period": "pcAwardCutoffBeforePeriod",
   "import.too_large": "pcImportTooLarge",
+  "export.too_large": "pcExportTooLarge",
+  "household.consent_required": "pcConsentRequired",
   "import.unreadable": "pcImportUnreadable",
   "import.file_type": "pcImportFileType",
   "import.no_sheet": "pcImportNoSheet",

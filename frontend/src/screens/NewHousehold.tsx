@@ -16,9 +16,6 @@ import { homeUnitId } from "../lib/sync";
 import { DEFAULTS, householdRules, withDependents } from "../lib/household";
 import { Field, Stepper, confirmDependents, problemMessage, toast } from "../ui";
 
-/** Sent only when the household agrees (the request type gains them when schema.d.ts is regenerated). */
-type ConsentFields = { consent_on?: string; consent_by?: string | null };
-
 export default function NewHousehold() {
   const caller = useStore(me);
   useStore(lang);
@@ -77,7 +74,7 @@ export default function NewHousehold() {
     try {
       const id = (refused?.body?.id as string | undefined) ?? newId();
       // The household's consent to keeping its personal data: the day (Vietnam) and who recorded it.
-      const consentFields: ConsentFields = consent ? { consent_on: today(), consent_by: caller?.full_name ?? null } : {};
+      const consentFields = consent ? { consent_on: today(), consent_by: caller?.full_name ?? null } : {};
       const body = {
         ...consentFields,
         id,

@@ -205,6 +205,11 @@ export default function Visit({ id }: { id: string }) {
           {[record.code, record.address].filter(Boolean).join(" · ")}
           {record.last_visit_at && ` · ${t("lastVisit")} ${fmtDateTime(record.last_visit_at)}`}
         </p>
+        <p class="muted" data-testid="consent">
+          {record.consent_on
+            ? `${t("consentGiven")} ${fmtDate(record.consent_on)}${record.consent_by ? ` (${record.consent_by})` : ""}`
+            : t("consentMissing")}
+        </p>
         {record.phone && (
           <a class="btn small" href={`tel:${record.phone.replace(/[^+\d]/g, "")}`}>
             ☎ {record.phone}
