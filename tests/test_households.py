@@ -247,3 +247,39 @@ async def test_an_unfiltered_total_is_the_villages_maintained_count(client, worl
     assert narrowed.json()["total"] == 1
     searched = await client.get("/api/v1/households", params={"q": "bình"}, headers=headers)
     assert searched.json()["total"] == 1
+
+
+def test_a_search_within_a_commune_filters_its_rows_instead_of_the_national_trigram_index():
+    """Issue 11: `?q=` in a commune or below reads the area's rows by unit (the trigram index would
+    read the whole country's entries for "van" or "an"); wider searches keep the index."""
+    from app.authz.scope import Scope
+    from app.households.service import _statements
+
+    assert [Scope(None).depth, Scope(("p/",)).depth, Scope(("p/c/",)).depth] == [0, 1, 2]
+    assert (
+        Scope(
+            ("p/", "q/r/"),
+        ).depth
+        == 1
+        and Scope(("p/",), within="p/c/v/").depth == 3
+    )
+    narrow = str(_statements((1, False), (), True, True, False)[1])
+    wide = str(_statements((1, False), (), True, False, False)[1])
+    assert "(households.search_text || '') LIKE" in narrow
+    assert "(households.search_text || '')" not in wide and "households.search_text LIKE" in wide
+
+
+async def test_a_commune_officer_finds_households_by_a_syllable_anywhere(client, world, session):
+    await make_household(session, world.v11, "Nguyễn Văn An", address="Xóm Đình")
+    await make_household(session, world.v12, "Trần Thị Vân")
+    await make_household(session, world.v21, "Lê Văn Anh")  # another commune
+    await session.commit()
+    found = await client.get(
+        "/api/v1/households", params={"q": "van"}, headers=world.auth(Role.commune_officer)
+    )
+    assert sorted(h["head_name"] for h in found.json()["items"]) == ["Nguyễn Văn An", "Trần Thị Vân"]
+    assert found.json()["total"] == 2
+    by_address = await client.get(
+        "/api/v1/households", params={"q": "dinh"}, headers=world.auth(Role.commune_officer)
+    )
+    assert [h["head_name"] for h in by_address.json()["items"]] == ["Nguyễn Văn An"]

@@ -113,7 +113,8 @@ async def assert_same_rows(session, principal, within, q, informed):
     filters = {"informed": informed} if informed is not None else {}
     pattern = like_pattern(q)
     params = seen.params() | filters | {"q": pattern, "limit": 500, "offset": 0}
-    count, rows = service._statements(seen.shape, tuple(filters), pattern is not None, False)
+    search = pattern is not None
+    count, rows = service._statements(seen.shape, tuple(filters), search, search and seen.depth >= 2, False)
     conditions = [Household.informed == informed] if informed is not None else []
     if (search := matches(q, Household.search_text)) is not None:
         conditions.append(search)

@@ -58,6 +58,13 @@ class Scope:
         statement (`template`), and a hot read compiles it once."""
         return (None if self.paths is None else len(self.paths), self.within is not None)
 
+    @property
+    def depth(self) -> int:
+        """The level of its widest subtree: 0 everywhere, 1 a province, 2 a commune, 3 a village."""
+        if self.within is not None:
+            return self.within.count("/")
+        return 0 if self.paths is None else min((p.count("/") for p in self.paths), default=3)
+
     def params(self) -> dict[str, str]:
         """The values of the shape's template: path prefixes, escaped for LIKE."""
         params = {f"scope_{i}": _escape(path) for i, path in enumerate(self.paths or ())}

@@ -4,7 +4,7 @@ import uuid
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, String, bindparam, cast, func, select
+from sqlalchemy import Select, String, bindparam, cast, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz import scope
@@ -93,14 +93,22 @@ _KEYS = tuple(HouseholdRead.model_fields)
 
 
 @lru_cache(maxsize=256)
-def _statements(shape: tuple, filters: tuple[str, ...], search: bool, pg: bool) -> tuple[Select, Select]:
+def _statements(
+    shape: tuple, filters: tuple[str, ...], search: bool, narrow: bool, pg: bool
+) -> tuple[Select, Select]:
     """The count and the page for every list of this shape, values left as parameters: built and
-    compiled once, not per request (building them cost more than running them)."""
+    compiled once, not per request (building them cost more than running them).
+
+    A search within a commune or below (`narrow`) reads that area's rows by their unit and filters
+    them; the trigram index would read the whole country's entries for syllables as common as
+    "van" or "an" (a commune's search on 1M households: 315 ms through it, 19.5 ms without). `|| ''`
+    keeps the planner off it."""
+    searched = Household.search_text + literal_column("''") if narrow else Household.search_text
     where = [
         *HOUSEHOLDS.live(),
         scope.template(shape, Household.unit_id),
         *(getattr(Household, name) == bindparam(name) for name in filters),
-        *([search_template(Household.search_text)] if search else []),
+        *([search_template(searched)] if search else []),
     ]
     count, rows = reads.statements(
         HOUSEHOLDS,
@@ -145,7 +153,8 @@ async def list_households(
     seen = scope.scope_of(principal, HOUSEHOLDS.permissions.read, within)
     filters = {name: value for name, value in filters.items() if value is not None}
     pattern = like_pattern(q)
-    count, rows = _statements(seen.shape, tuple(filters), pattern is not None, pg is not None)
+    search = pattern is not None
+    count, rows = _statements(seen.shape, tuple(filters), search, search and seen.depth >= 2, pg is not None)
     params = seen.params() | filters | {"q": pattern, "limit": limit, "offset": offset}
     if pg:
         total = await pg.fetchval(count, **params)
