@@ -177,6 +177,7 @@ TABLE: dict[tuple[str, str], Spec] = {
     ("PATCH", "/api/v1/households/{household_id}"): Spec(
         200, HOUSEHOLDS_UPDATE, body=lambda t: {"note": "Đã ghé thăm"}
     ),
+    ("GET", "/api/v1/households/{household_id}/notes"): Spec(200, HOUSEHOLDS_READ),
     ("DELETE", "/api/v1/households/{household_id}"): Spec(204, HOUSEHOLDS_MANAGE),
     # A data subject's requests: personal_data:manage, the officers and the admin (issue 13).
     ("GET", "/api/v1/households/{household_id}/personal-data"): Spec(200, OFFICERS),

@@ -283,3 +283,33 @@ async def test_a_commune_officer_finds_households_by_a_syllable_anywhere(client,
         "/api/v1/households", params={"q": "dinh"}, headers=world.auth(Role.commune_officer)
     )
     assert [h["head_name"] for h in by_address.json()["items"]] == ["Nguyễn Văn An"]
+
+
+async def test_each_visit_keeps_its_note(client, world, homes):
+    """Issue 14: a new visit note used to overwrite the last; the household keeps its latest note and
+    every earlier one is listed, newest first, with who left it."""
+    household = homes["v11"]
+    url = f"/api/v1/households/{household.id}"
+    for note in ("Hộ chưa có điện thoại thông minh", "Đã hướng dẫn cài VNeID"):
+        response = await client.patch(url, json={"note": note}, headers=world.auth(Role.team_member))
+        assert response.status_code == 200, response.text
+    await client.patch(
+        url, json={"members_count": 3, "adults_count": 2}, headers=world.auth(Role.team_leader)
+    )
+
+    listed = await client.get(f"{url}/notes", headers=world.auth(Role.team_leader))
+    assert listed.status_code == 200
+    body = listed.json()
+    assert [(n["note"], n["actor_name"]) for n in body["items"]] == [
+        ("Đã hướng dẫn cài VNeID", world.users[Role.team_member].username),
+        ("Hộ chưa có điện thoại thông minh", world.users[Role.team_member].username),
+    ]
+    assert body["total"] == 2
+    assert (await client.get(url, headers=world.auth(Role.team_leader))).json()[
+        "note"
+    ] == "Đã hướng dẫn cài VNeID"
+    # Outside the area the household does not exist.
+    outside = await client.get(
+        f"/api/v1/households/{homes['v31'].id}/notes", headers=world.auth(Role.team_leader)
+    )
+    assert outside.status_code == 404

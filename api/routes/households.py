@@ -11,7 +11,7 @@ from app.core import metrics
 from app.core.db import reading
 from app.core.fields import Moment
 from app.core.fields import Query as SearchText
-from app.households import service
+from app.households import notes, service
 from app.households.export import households_xlsx
 from app.households.imports.errors import TooLarge
 from app.households.imports.run import import_households as run_import
@@ -22,6 +22,7 @@ from app.households.schemas import (
     HouseholdRead,
     HouseholdUpdate,
     ImportReport,
+    VisitNotes,
 )
 from app.households.service import HOUSEHOLDS
 
@@ -141,6 +142,19 @@ async def get_household(
     session: SessionDep, principal: PrincipalDep, household_id: uuid.UUID, response: Response
 ) -> HouseholdRead:
     return answer(response, await records.get(session, principal, HOUSEHOLDS, household_id))
+
+
+@router.get("/{household_id}/notes")
+async def visit_notes(
+    session: SessionDep,
+    principal: PrincipalDep,
+    household_id: uuid.UUID,
+    limit: LimitQuery = 50,
+    offset: OffsetQuery = 0,
+) -> VisitNotes:
+    """The notes left on the household's visits, newest first (a visit's note replaces the
+    household's `note`; the earlier ones stay here)."""
+    return await notes.visit_notes(session, principal, household_id, limit, offset)
 
 
 @router.patch("/{household_id}")

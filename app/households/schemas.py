@@ -105,6 +105,18 @@ class HouseholdList(Page[HouseholdRead]):
     pass
 
 
+class VisitNote(BaseModel):
+    """A note left on a visit: what the household's `note` said from `at`, written by `actor_name`."""
+
+    at: datetime
+    actor_name: str
+    note: str
+
+
+class VisitNotes(Page[VisitNote]):
+    pass
+
+
 class HouseholdFeed(FeedPage):
     """Changes since a moment (`?updated_since=` or `?cursor=`): records, or tombstones for deletions."""
 

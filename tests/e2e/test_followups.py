@@ -243,3 +243,23 @@ def test_a_household_is_found_offline_by_its_address(phone, api):
     expect(rows.first).to_contain_text("Hộ Có Địa Chỉ Riêng")
     shot(page, "leader-search-address-offline")
     page.context.set_offline(False)
+
+
+def test_each_visit_keeps_its_note_in_the_history(phone, api):
+    """Issue 14: a new visit note used to overwrite the last; the visit screen now lists the notes of
+    earlier visits, newest first, with who left them."""
+    page = phone
+    leader = api("leader")
+    household = leader.get("/api/v1/households", limit=20)["items"][7]
+    sign_in(page, "leader")
+    for note in ("Lần 1: hộ chưa có điện thoại thông minh", "Lần 2: đã hướng dẫn cài VNeID"):
+        page.goto(f"/households/{household['id']}")
+        page.get_by_label("Ghi chú").fill(note)
+        page.get_by_test_id("save-visit").click()
+        page.get_by_text("Đã lưu").first.wait_for()
+    page.goto(f"/households/{household['id']}")
+    notes = page.get_by_test_id("visit-notes").locator("li")
+    expect(notes).to_have_count(2)
+    expect(notes.first).to_contain_text("Lần 2: đã hướng dẫn cài VNeID")
+    expect(notes.nth(1)).to_contain_text("Lần 1: hộ chưa có điện thoại thông minh")
+    shot(page, "leader-visit-notes")

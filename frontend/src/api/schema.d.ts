@@ -396,6 +396,27 @@ export interface paths {
         patch: operations["update_household"];
         trace?: never;
     };
+    "/api/v1/households/{household_id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Visit Notes
+         * @description The notes left on the household's visits, newest first (a visit's note replaces the
+         *     household's `note`; the earlier ones stay here).
+         */
+        get: operations["visit_notes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/teams": {
         parameters: {
             query?: never;
@@ -3648,6 +3669,32 @@ export interface components {
              */
             existing: components["schemas"]["UnitRead"][];
         };
+        /**
+         * VisitNote
+         * @description A note left on a visit: what the household's `note` said from `at`, written by `actor_name`.
+         */
+        VisitNote: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Actor Name */
+            actor_name: string;
+            /** Note */
+            note: string;
+        };
+        /** VisitNotes */
+        VisitNotes: {
+            /** Items */
+            items: components["schemas"]["VisitNote"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
         /** VisitRead */
         VisitRead: {
             /**
@@ -5169,6 +5216,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HouseholdRead"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    visit_notes: {
+        parameters: {
+            query?: {
+                /** @description Page size (max 500) */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                household_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitNotes"];
                 };
             };
             /** @description Validation failed: `errors` says where */

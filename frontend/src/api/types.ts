@@ -4,6 +4,7 @@ import type { components } from "./schema";
 type S = components["schemas"];
 export type Household = S["HouseholdRead"];
 export type HouseholdUpdate = S["HouseholdUpdate"];
+export type VisitNote = S["VisitNote"];
 export type Member = S["MemberRead"];
 export type Team = S["TeamRead"];
 export type Activity = S["ActivityRead"];

@@ -89,6 +89,7 @@ export const en: Record<Key, string> = {
   lastVisit: "last visit",
   factsTitle: "Household facts",
   adultsWith: "Adults with…",
+  notesTitle: "Notes of earlier visits",
   historyTitle: "Earlier help",
   helpTitle: "What help was given?",
   helpLead: "Tap what was done during this visit.",

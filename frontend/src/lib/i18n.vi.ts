@@ -92,6 +92,7 @@ export const vi = {
   lastVisit: "lần thăm trước",
   factsTitle: "Thông tin hộ",
   adultsWith: "Số người trưởng thành có…",
+  notesTitle: "Ghi chú các lần thăm",
   historyTitle: "Các lần hỗ trợ trước",
   helpTitle: "Đã hỗ trợ gì?",
   helpLead: "Chạm để chọn các việc đã làm trong lần thăm này.",

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { can, me } from "../api/session";
-import { ACTIVITY_KINDS, type Activity, type ActivityKind, type Household, type Member } from "../api/types";
+import { ACTIVITY_KINDS, type Activity, type ActivityKind, type Household, type Member, type VisitNote } from "../api/types";
 import { db } from "../lib/db";
 import { fmtDate, fmtDateTime, lang, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
@@ -84,6 +84,20 @@ export default function Visit({ id }: { id: string }) {
       alive = false;
     };
   }, [id]);
+
+  // Earlier visits' notes (the household keeps only its latest): read from the server when online.
+  const [notes, setNotes] = useState<VisitNote[]>([]);
+  useEffect(() => {
+    if (!navigator.onLine) return;
+    let alive = true;
+    api
+      .GET("/api/v1/households/{household_id}/notes", { params: { path: { household_id: id }, query: { limit: 20 } } })
+      .then(({ data }) => alive && data && setNotes(data.items))
+      .catch(() => undefined);
+    return () => {
+      alive = false;
+    };
+  }, [id, changes]);
 
   useEffect(() => {
     void db()
@@ -299,6 +313,19 @@ export default function Visit({ id }: { id: string }) {
                     </button>
                   </>
                 )}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      {notes.length > 0 && (
+        <section class="card" aria-labelledby="notes-h">
+          <h2 id="notes-h">{t("notesTitle")}</h2>
+          <ul class="plain" data-testid="visit-notes">
+            {notes.map((n) => (
+              <li>
+                {fmtDate(n.at)} · {n.actor_name}: {n.note}
               </li>
             ))}
           </ul>
