@@ -142,3 +142,23 @@ async def test_erase_is_idempotent(client, world, household):
     assert first.status_code == again.status_code == 200
     assert again.json()["version"] == first.json()["version"]
     assert again.json()["head_name"] == "(đã xoá)"
+
+
+async def test_erase_takes_the_visit_notes_too(client, world, household):
+    """A visit note is free text a volunteer may have written a phone into: erasure removes it from
+    the record and from the notes of earlier visits (their audit snapshots)."""
+    url = f"/api/v1/households/{household['id']}"
+    note = f"Gọi con trai số {PHONE}"
+    assert (
+        await client.patch(url, json={"note": note}, headers=world.auth(Role.team_leader))
+    ).status_code == 200
+    notes = await client.get(f"{url}/notes", headers=world.auth(Role.team_leader))
+    assert [n["note"] for n in notes.json()["items"]] == [note]
+
+    erased = await client.post(f"{url}/erase", headers=world.auth(Role.commune_officer))
+    assert erased.status_code == 200 and erased.json()["note"] is None
+    assert (await client.get(f"{url}/notes", headers=world.auth(Role.team_leader))).json()["items"] == []
+    history = await client.get(
+        "/api/v1/audit", params={"resource_id": household["id"]}, headers=world.auth(Role.admin)
+    )
+    assert note not in history.text

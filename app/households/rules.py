@@ -32,8 +32,9 @@ NEEDS_CONSENT = ("phone", "address")
 # The head name of an erased household (and of a snapshot past retention).
 ERASED_NAME = "(đã xoá)"
 # Personal data (Law 91/2025/QH15), and the household without it (erased, withheld, or in an audit
-# snapshot past retention): what the access log watches, erasure removes and retention scrubs.
-WITHOUT_PERSONAL: dict[str, Any] = {"head_name": ERASED_NAME, "phone": None, "address": None}
+# snapshot past retention): what the access log watches, erasure removes and retention scrubs. The
+# visit note is free text a volunteer may have written a name or a phone into, so it goes too.
+WITHOUT_PERSONAL: dict[str, Any] = {"head_name": ERASED_NAME, "phone": None, "address": None, "note": None}
 # The model's defaults, for a partial record (an import row, a create that leaves counts out).
 DEFAULTS: dict[str, Any] = {"members_count": 1, "adults_count": 1} | dict.fromkeys(ADULT_COUNTS, 0)
 
