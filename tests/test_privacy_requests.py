@@ -162,3 +162,32 @@ async def test_erase_takes_the_visit_notes_too(client, world, household):
         "/api/v1/audit", params={"resource_id": household["id"]}, headers=world.auth(Role.admin)
     )
     assert note not in history.text
+
+
+async def test_a_deleted_household_can_still_be_seen_and_erased(client, world, household, session):
+    """Deleting a household leaves its tombstone holding the name and phone: a data subject's requests
+    reach it (before: 404, and the data stayed)."""
+    from sqlalchemy import select
+
+    from app.models import Household
+
+    url = f"/api/v1/households/{household['id']}"
+    assert (await client.delete(url, headers=world.auth(Role.team_leader))).status_code == 204
+    officer = world.auth(Role.commune_officer)
+    held = await client.get(f"{url}/personal-data", headers=officer)
+    assert held.status_code == 200 and held.json()["household"]["phone"] == PHONE
+
+    erased = await client.post(f"{url}/erase", headers=officer)
+    assert erased.status_code == 200, erased.text
+    row = (
+        await session.execute(
+            select(Household.head_name, Household.phone, Household.address, Household.deleted_at).where(
+                Household.id == uuid.UUID(household["id"])
+            )
+        )
+    ).one()
+    assert row[:3] == ("(đã xoá)", None, None) and row[3] is not None
+    history = await client.get(
+        "/api/v1/audit", params={"resource_id": household["id"]}, headers=world.auth(Role.admin)
+    )
+    assert PHONE not in history.text and NAME not in history.text

@@ -82,7 +82,9 @@ async def personal_data(
     """Everything held about a household: the record, the history of its personal fields, the support
     recorded for it and who read its personal data. 404 outside the caller's area. Audited, and noted
     in the access log (with `file` when it is exported)."""
-    obj, unit = await fetch(session, principal, HOUSEHOLDS, household_id, P.personal_data_manage)
+    obj, unit = await fetch(
+        session, principal, HOUSEHOLDS, household_id, P.personal_data_manage, deleted=True
+    )
     (household,) = await HOUSEHOLDS.present(session, [obj])
     fields = HOUSEHOLDS.personal.keys()
     entries = await session.scalars(
@@ -184,14 +186,25 @@ def personal_data_xlsx(data: PersonalData, day: date) -> bytes:
 
 async def erase(session: AsyncSession, principal: Principal, household_id: uuid.UUID):
     """Erase a household's personal fields everywhere they live: the record (a neutral head name, no
-    phone, no address; search text and sort key follow), its audit snapshots and the stored responses
-    to replay that show it. The counts stay, so no indicator changes; the version moves, so phones
-    take the erased record on their next sync. Idempotent; audited; 404 outside the caller's area."""
-    obj, unit = await fetch(session, principal, HOUSEHOLDS, household_id, P.personal_data_manage, lock=True)
+        phone, no address; search text and sort key follow), its audit snapshots and the stored responses
+        to replay that show it. The counts stay, so no indicator changes; the version moves, so phones
+        take the erased record on their next sync. A deleted household is erased too (its tombstone
+    still held them). Idempotent; audited; 404 outside the caller's area."""
+    obj, unit = await fetch(
+        session, principal, HOUSEHOLDS, household_id, P.personal_data_manage, lock=True, deleted=True
+    )
     (before,) = await HOUSEHOLDS.present(session, [obj])
     values = before.model_dump() | HOUSEHOLDS.personal
-    w = Write(session, principal, HOUSEHOLDS, changes={}, unit=unit, obj=obj, before=before, values=values)
-    after = await change(w, dict(HOUSEHOLDS.personal) | derived(values))
+    erased = dict(HOUSEHOLDS.personal) | derived(values)
+    if obj.deleted_at is None:
+        w = Write(
+            session, principal, HOUSEHOLDS, changes={}, unit=unit, obj=obj, before=before, values=values
+        )
+        after = await change(w, erased)
+    else:  # a tombstone: phones dropped it already and it counts nowhere; only its fields go
+        for name, value in erased.items():
+            setattr(obj, name, value)
+        (after,) = await HOUSEHOLDS.present(session, [obj])
     await session.flush()
     await scrub_audit(session, HOUSEHOLDS.name, str(household_id))
     await store.scrub(session, str(household_id).encode(), lambda body: _scrub_json(body, str(household_id)))

@@ -22,15 +22,17 @@ async def fetch(
     *,
     lock: bool = False,
     parent: dict[str, Any] | None = None,
+    deleted: bool = False,
 ) -> tuple[Any, Unit]:
-    """The live record and its unit: 404 when absent, deleted, under another parent (`parent`: the
-    path's ids, such as an event's campaign) or out of the caller's sight; 403 when the caller sees it
-    but lacks `permission` there."""
+    """The live record and its unit: 404 when absent, deleted (unless `deleted`: a data subject's
+    request reaches a tombstone too), under another parent (`parent`: the path's ids, such as an
+    event's campaign) or out of the caller's sight; 403 when the caller sees it but lacks
+    `permission` there."""
     model = resource.model
     query = (
         select(model, Unit)
         .join(Unit, Unit.id == model.unit_id)
-        .where(model.id == record_id, *resource.live())
+        .where(model.id == record_id, *(() if deleted else resource.live()))
     )
     for name, value in (parent or {}).items():
         query = query.where(getattr(model, name) == value)
