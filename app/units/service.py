@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.writer import record, snapshot
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.authz.scope import get_unit_in_scope, require, unit_in_body
-from app.core.errors import Conflict, Forbidden, Invalid
+from app.authz.scope import get_unit_in_scope, require, require_somewhere, unit_in_body
+from app.core.errors import Conflict, Invalid
 from app.core.feed import encode_cursor
 from app.core.ids import uuid7
 from app.core.replay import ensure_same
@@ -239,8 +239,7 @@ async def resolve(
     session: AsyncSession, principal: Principal, text: str, *, limit: int, offset: int
 ) -> ResolutionList:
     """Official units are public: an old name resolves wherever the caller works."""
-    if not principal.can(Permission.units_read):
-        raise Forbidden(f"Your role does not allow {Permission.units_read.value}")
+    require_somewhere(principal, Permission.units_read)
     found = await resolver.resolve(session, text)
     return ResolutionList(items=found[offset : offset + limit], total=len(found), limit=limit, offset=offset)
 
