@@ -187,6 +187,29 @@ async def test_a_commune_export_names_every_household_in_its_file(client, world,
     assert {e["file"] for e in page["items"]} == {export.headers["content-disposition"].split('"')[1]}
 
 
+async def test_a_refused_export_is_not_in_the_log(client, world, homes, monkeypatch):
+    """An export over its bound is refused whole (422): no file is made, so no household is noted as
+    exported in one. (The entries have a transaction of their own, which the tests' shared connection
+    would roll back with the request: the noting itself is watched.)"""
+    from app.households import export
+    from app.privacy import access
+
+    noted = []
+
+    async def exported(principal, resource, records, file):
+        noted.append(file)
+
+    monkeypatch.setattr(export, "MAX_ROWS", 1)
+    monkeypatch.setattr(access, "exported", exported)
+    refused = await client.get(
+        "/api/v1/households/export.xlsx",
+        params={"unit_id": str(world.c1.id)},
+        headers=world.auth(Role.commune_officer),
+    )
+    assert refused.status_code == 422 and refused.json()["code"] == "export.too_large"
+    assert noted == []
+
+
 async def test_a_full_buffer_is_written_without_waiting_for_the_timer(
     client, world, homes, session, monkeypatch
 ):

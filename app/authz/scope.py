@@ -149,23 +149,6 @@ def in_scope(
     return scope_of(principal, permission, _path(within)).where(unit_column)
 
 
-def in_scope_or_above(
-    unit_column: ColumnElement,
-    principal: Principal,
-    within: Unit | None = None,
-    permission: Permission | None = None,
-) -> ColumnElement[bool]:
-    """`in_scope`, widened to the units above the caller's own. Only for reading."""
-    return scope_of(principal, permission, _path(within), from_below=True).where(unit_column)
-
-
-def visible_units(
-    principal: Principal, within: Unit | None = None, permission: Permission | None = None
-) -> Select:
-    """Ids of the units the caller may see (with `permission`, when given), under `within` when given."""
-    return scope_of(principal, permission, _path(within)).units()
-
-
 # --- one record ---------------------------------------------------------------------------------
 
 

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz.principal import Principal
-from app.core.errors import Invalid
 from app.core.fields import printable
 from app.households import rules
 from app.households.imports.columns import ALIASES, VILLAGE
@@ -44,15 +43,9 @@ async def households_xlsx(
         unit_id=unit_id,
         filters=[],
         order=ORDER,
-        limit=MAX_ROWS + 1,
+        most=MAX_ROWS,
         file=file,
     )
-    if len(rows) > MAX_ROWS:
-        raise Invalid(
-            f"More than {MAX_ROWS} households: export a commune or a village",
-            loc=["query", "unit_id"],
-            code="export.too_large",
-        )
     codes = dict(
         (
             await session.execute(select(Unit.id, Unit.code).where(Unit.id.in_({r.unit_id for r in rows})))

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz.principal import Principal
 from app.authz.scope import list_scope, scope_of
+from app.core.errors import Invalid
 from app.core.feed import feed_query, page_of_changes
 from app.privacy import access
 from app.records.access import fetch
@@ -25,7 +26,7 @@ async def get(
 ) -> BaseModel:
     obj, unit = await fetch(session, principal, resource, record_id, resource.permissions.read, parent=parent)
     (read,) = shown(principal, resource, await resource.present(session, [obj]))
-    if resource.personal and access.sees_personal(principal):
+    if _watched(principal, resource):
         access.record(principal, resource.name, read.id, unit.id)
     return read
 
@@ -33,17 +34,22 @@ async def get(
 # --- personal data: withheld from who may not receive it, noted in the access log when read ----------
 
 
+def _watched(principal: Principal, resource: Resource) -> bool:
+    """The caller receives this resource's personal fields, so its reads go in the access log."""
+    return bool(resource.personal) and access.sees_personal(principal)
+
+
 def shown(principal: Principal, resource: Resource, items: list[BaseModel]) -> list[BaseModel]:
     """Records as the caller receives them: without their personal fields for a caller that receives
     none (`access.sees_personal`)."""
-    if not resource.personal or access.sees_personal(principal):
+    if not resource.personal or _watched(principal, resource):
         return items
     return [item.model_copy(update=resource.personal) for item in items]
 
 
 def shown_rows(principal: Principal, resource: Resource, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """`shown` for rows as plain dicts (the household list's fast path)."""
-    if not resource.personal or access.sees_personal(principal):
+    if not resource.personal or _watched(principal, resource):
         return rows
     return [row | resource.personal for row in rows]
 
@@ -56,7 +62,7 @@ def noted(
     unit_id: uuid.UUID | None,
 ) -> None:
     """A page (a list's or the change feed's) in the access log, when it showed personal fields."""
-    if resource.personal and access.sees_personal(principal):
+    if _watched(principal, resource):
         access.page(principal, resource.name, ids, filters, unit_id)
 
 
@@ -142,13 +148,19 @@ async def export(
     unit_id: uuid.UUID | None,
     filters: list[ColumnElement[bool]],
     order: list,
-    limit: int,
+    most: int,
     file: str,
 ) -> list[BaseModel]:
-    """Every record of a list, `limit` at most, for a file: each one read is in the access log with
-    the file's name."""
-    _, items = await _listed(session, principal, resource, unit_id, filters, order, limit, 0)
-    if resource.personal and access.sees_personal(principal):
+    """Every record of a list for a file: each one is in the access log with the file's name. More
+    than `most` is refused whole (422), before anything is noted: no file is made."""
+    _, items = await _listed(session, principal, resource, unit_id, filters, order, most + 1, 0)
+    if len(items) > most:
+        raise Invalid(
+            f"More than {most} records: export a smaller area",
+            loc=["query", "unit_id"],
+            code="export.too_large",
+        )
+    if _watched(principal, resource):
         await access.exported(
             principal, resource.name, [(i.id, getattr(i, "unit_id", None)) for i in items], file
         )
