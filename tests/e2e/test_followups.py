@@ -254,7 +254,7 @@ def test_each_visit_keeps_its_note_in_the_history(phone, api):
     sign_in(page, "leader")
     for note in ("Lần 1: hộ chưa có điện thoại thông minh", "Lần 2: đã hướng dẫn cài VNeID"):
         page.goto(f"/households/{household['id']}")
-        page.get_by_label("Ghi chú").fill(note)
+        page.get_by_role("textbox", name="Ghi chú", exact=True).fill(note)
         page.get_by_test_id("save-visit").click()
         page.get_by_text("Đã lưu").first.wait_for()
     page.goto(f"/households/{household['id']}")
