@@ -1,5 +1,6 @@
 // Read-through cache for what a screen reads online: the last answer is kept on the phone (IndexedDB
 // meta), so the screen still shows it offline, with the moment it was fetched.
+import { useEffect, useState } from "preact/hooks";
 import { getMeta, setMeta } from "./db";
 
 export interface Cached<T> {
@@ -28,4 +29,32 @@ export async function readThrough<T>(key: string, load: () => Promise<T>): Promi
 export async function kept<T>(key: string): Promise<Cached<T> | null> {
   const found = await getMeta<{ data: T; at: string }>(`cache:${key}`);
   return found ? { ...found, stale: true } : null;
+}
+
+/**
+ * A screen's read through the phone's copy, by key (the key names everything the answer depends on).
+ * Only the answer for the latest key is applied: an answer for a period or filter chosen before,
+ * arriving late, never takes the chosen one's place. Until it arrives, nothing is returned, or with
+ * `keep` the answer shown before (a longer page keeps the shorter one on screen). A new `again`
+ * re-reads the same key (after a change), keeping the answer shown meanwhile. A null key reads nothing.
+ */
+export function useReadThrough<T>(
+  key: string | null,
+  load: () => Promise<T>,
+  { again, keep }: { again?: unknown; keep?: boolean } = {},
+): { data: Cached<T> | null; error: unknown } {
+  const [answer, setAnswer] = useState<{ key: string; data?: Cached<T>; error?: unknown } | null>(null);
+  useEffect(() => {
+    if (key === null) return;
+    let latest = true;
+    readThrough(key, load).then(
+      (data) => latest && setAnswer({ key, data }),
+      (error: unknown) => latest && setAnswer({ key, error: error ?? new Error(key) }),
+    );
+    return () => {
+      latest = false;
+    };
+  }, [key, again]);
+  const shown = answer && (keep || answer.key === key) ? answer : null;
+  return { data: shown?.data ?? null, error: shown?.error ?? null };
 }

@@ -1,9 +1,9 @@
 // The audit log of the caller's area: who changed what and when, before and after, with filters.
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { api, must } from "../api/client";
 import { me } from "../api/session";
 import type { components } from "../api/schema";
-import { readThrough } from "../lib/cache";
+import { useReadThrough } from "../lib/cache";
 import { fmtDateTime, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
 import { useStore } from "../lib/store";
@@ -53,23 +53,18 @@ export default function Audit() {
   const [since, setSince] = useState("");
   const [until, setUntil] = useState("");
   const [shown, setShown] = useState(PAGE);
-  const [entries, setEntries] = useState<{ items: Entry[]; total: number; at: string; stale: boolean } | null>(null);
-  const [error, setError] = useState("");
   const [open, setOpen] = useState("");
 
-  useEffect(() => {
-    setError("");
-    const query = {
-      unit_id: unitId ?? undefined,
-      resource: resource || undefined,
-      since: since ? `${since}T00:00:00+07:00` : undefined,
-      until: until ? `${until}T23:59:59+07:00` : undefined,
-      limit: shown,
-    };
-    readThrough(`audit:${JSON.stringify(query)}`, () => must(api.GET("/api/v1/audit", { params: { query } })))
-      .then(({ data, at, stale }) => setEntries({ items: data.items, total: data.total, at, stale }))
-      .catch((e) => setError(problemMessage(e)));
-  }, [resource, since, until, shown]);
+  const query = {
+    unit_id: unitId ?? undefined,
+    resource: resource || undefined,
+    since: since ? `${since}T00:00:00+07:00` : undefined,
+    until: until ? `${until}T23:59:59+07:00` : undefined,
+    limit: shown,
+  };
+  const read = useReadThrough(`audit:${JSON.stringify(query)}`, () => must(api.GET("/api/v1/audit", { params: { query } })), { keep: true });
+  const entries = read.data && { ...read.data.data, at: read.data.at, stale: read.data.stale };
+  const error = read.error ? problemMessage(read.error) : "";
 
   return (
     <Section title={t("auditTitle")}>

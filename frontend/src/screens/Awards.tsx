@@ -2,11 +2,11 @@
 // cut-off day; the ranking is shown with the server's formula beside it, live until the cut-off, then
 // frozen (after a confirmation) and downloaded as the xlsx list attached to the award decision.
 // Units and numbers only; the last answers are kept on the phone and shown offline.
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { api, must } from "../api/client";
 import { can, me } from "../api/session";
 import type { components } from "../api/schema";
-import { readThrough } from "../lib/cache";
+import { useReadThrough } from "../lib/cache";
 import { fmtDate, fmtDateTime, fmtNum, fmtPct, lang, periodLabel, t, today } from "../lib/i18n";
 import { newId } from "../lib/queue";
 import { fieldTexts } from "../lib/problems";
@@ -16,7 +16,6 @@ import { Field, Loading, Section, ask, confirmDelete, problemMessage, saveFile, 
 import { INDICATORS, indicatorName, isPct } from "../components/indicators";
 
 type Award = components["schemas"]["AwardRead"];
-type Ranking = components["schemas"]["AwardRanking"];
 
 /** The periods an award may cover this year and last: the year, its quarters, its months. */
 export function awardPeriods(year: number): string[] {
@@ -119,20 +118,11 @@ function AwardForm({ unitId, onDone }: { unitId: string; onDone: (id: string | n
 }
 
 function AwardDetail({ id, onChange }: { id: string; onChange: () => void }) {
-  const [data, setData] = useState<{ award: Ranking; at: string; stale: boolean } | null>(null);
-  const [error, setError] = useState("");
   const [tick, setTick] = useState(0);
   const [busy, run] = useBusy();
-  useEffect(() => {
-    let alive = true;
-    setError("");
-    readThrough(`award:${id}`, () => must(api.GET("/api/v1/awards/{award_id}", { params: { path: { award_id: id } } })))
-      .then((r) => alive && setData({ award: r.data, at: r.at, stale: r.stale }))
-      .catch((e) => alive && setError(problemMessage(e)));
-    return () => {
-      alive = false;
-    };
-  }, [id, tick]);
+  const read = useReadThrough(`award:${id}`, () => must(api.GET("/api/v1/awards/{award_id}", { params: { path: { award_id: id } } })), { again: tick });
+  const data = read.data && { award: read.data.data, at: read.data.at, stale: read.data.stale };
+  const error = read.error ? problemMessage(read.error) : "";
   if (error) return <p class="error">{error}</p>;
   if (!data) return <Loading />;
   const { award } = data;
@@ -236,26 +226,18 @@ export default function Awards() {
   const caller = useStore(me);
   useStore(lang);
   const unitId = homeUnitId(caller);
-  const [list, setList] = useState<{ items: Award[]; at: string; stale: boolean } | null>(null);
-  const [error, setError] = useState("");
-  const [chosen, setChosen] = useState<string | null>(null);
+  const [picked, setPicked] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
   const [tick, setTick] = useState(0);
-  useEffect(() => {
-    if (!unitId) return;
-    let alive = true;
-    setError("");
-    readThrough(`awards:${unitId}`, () => must(api.GET("/api/v1/awards", { params: { query: { unit_id: unitId, limit: 100 } } })))
-      .then((r) => {
-        if (!alive) return;
-        setList({ items: r.data.items, at: r.at, stale: r.stale });
-        setChosen((c) => (c && r.data.items.some((a) => a.id === c) ? c : (r.data.items[0]?.id ?? null)));
-      })
-      .catch((e) => alive && setError(problemMessage(e)));
-    return () => {
-      alive = false;
-    };
-  }, [unitId, tick]);
+  const read = useReadThrough(
+    unitId ? `awards:${unitId}` : null,
+    () => must(api.GET("/api/v1/awards", { params: { query: { unit_id: unitId!, limit: 100 } } })),
+    { again: tick },
+  );
+  const list = read.data && { items: read.data.data.items, at: read.data.at, stale: read.data.stale };
+  const error = read.error ? problemMessage(read.error) : "";
+  // The award picked, while it is listed; else the first.
+  const chosen = list?.items.some((a) => a.id === picked) ? picked : (list?.items[0]?.id ?? null);
   if (!unitId) return <p class="error">{t("errNoUnit")}</p>;
   const reload = () => setTick((n) => n + 1);
   return (
@@ -267,7 +249,7 @@ export default function Awards() {
           unitId={unitId}
           onDone={(id) => {
             setAdding(false);
-            if (id) setChosen(id);
+            if (id) setPicked(id);
             reload();
           }}
         />
@@ -286,7 +268,7 @@ export default function Awards() {
         <Section title={t("awardRanking")}>
           <Field label={t("awardChoose")}>
             {(fid) => (
-              <select id={fid} value={chosen ?? ""} onChange={(e) => setChosen(e.currentTarget.value)}>
+              <select id={fid} value={chosen ?? ""} onChange={(e) => setPicked(e.currentTarget.value)}>
                 {list.items.map((a) => (
                   <option value={a.id}>
                     {a.title} · {periodLabel(a.period)}

@@ -1,13 +1,11 @@
 // Rankings and dashboards for officers and leadership: the children of a unit ranked by any indicator
 // against target, the year's trend month by month, and who is late with a report. Units and numbers
 // only — no personal data — and readable offline from the last time they were fetched.
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { api, must } from "../api/client";
 import { me } from "../api/session";
-import type { components } from "../api/schema";
-import type { Kpi, PendingReports } from "../api/types";
 import { LineChart } from "../components/Chart";
-import { readThrough } from "../lib/cache";
+import { readThrough, useReadThrough } from "../lib/cache";
 import { currentPeriod, fmtDate, fmtDateTime, fmtNum, fmtPct, lang, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
 import { navigate, query, route } from "../lib/router";
@@ -15,8 +13,6 @@ import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
 import { Field, Link, Loading, Section, problemMessage } from "../ui";
 import { INDICATORS, indicatorName, isPct as percentage } from "../components/indicators";
-
-type Breakdown = components["schemas"]["BreakdownRead"];
 
 const RANKED = ["composite_score", ...INDICATORS];
 /** The main indicators drawn month by month. */
@@ -28,21 +24,11 @@ const value = (code: string, v: number | null | undefined) => (isPct(code) ? fmt
 
 function Ranking({ unitId, period }: { unitId: string; period: string }) {
   const [indicator, setIndicator] = useState("composite_score");
-  const [data, setData] = useState<{ rows: Breakdown["rows"]; at: string; stale: boolean } | null>(null);
-  const [error, setError] = useState("");
-  useEffect(() => {
-    let alive = true; // the answer for an indicator chosen before must not win
-    setData(null);
-    setError("");
-    readThrough(`breakdown:${unitId}:${period}:${indicator}`, () =>
-      must(api.GET("/api/v1/kpi/breakdown", { params: { query: { unit_id: unitId, period, indicator } } })),
-    )
-      .then(({ data: d, at, stale }) => alive && setData({ rows: d.rows, at, stale }))
-      .catch((e) => alive && setError(problemMessage(e)));
-    return () => {
-      alive = false;
-    };
-  }, [unitId, period, indicator]);
+  const read = useReadThrough(`breakdown:${unitId}:${period}:${indicator}`, () =>
+    must(api.GET("/api/v1/kpi/breakdown", { params: { query: { unit_id: unitId, period, indicator } } })),
+  );
+  const data = read.data && { rows: read.data.data.rows, at: read.data.at, stale: read.data.stale };
+  const error = read.error ? problemMessage(read.error) : "";
   const top = Math.max(1, ...(data?.rows ?? []).map((r) => r.value ?? 0));
   return (
     <Section title={t("rankingTitle")}>
@@ -95,21 +81,18 @@ function Ranking({ unitId, period }: { unitId: string; period: string }) {
 }
 
 function Trend({ unitId, year }: { unitId: string; year: number }) {
-  const [months, setMonths] = useState<(Kpi | null)[] | null>(null);
-  const [stale, setStale] = useState(false);
-  useEffect(() => {
-    setMonths(null);
-    const last = currentPeriod().startsWith(String(year)) ? Number(currentPeriod().slice(5)) : 12;
-    const periods = Array.from({ length: last }, (_, i) => `${year}-${String(i + 1).padStart(2, "0")}`);
-    // One call per month, each kept on the phone: the trend reads offline from the last sync.
-    void Promise.all(
+  const last = currentPeriod().startsWith(String(year)) ? Number(currentPeriod().slice(5)) : 12;
+  const periods = Array.from({ length: last }, (_, i) => `${year}-${String(i + 1).padStart(2, "0")}`);
+  // One call per month, each kept on the phone: the trend reads offline from the last sync.
+  const read = useReadThrough(`trend:${unitId}:${periods.at(-1)}`, () =>
+    Promise.all(
       periods.map((period) =>
-        readThrough(`kpi:${unitId}:${period}`, () => must(api.GET("/api/v1/kpi", { params: { query: { unit_id: unitId, period } } })))
-          .then((r) => (r.stale && setStale(true), r.data))
-          .catch(() => null),
+        readThrough(`kpi:${unitId}:${period}`, () => must(api.GET("/api/v1/kpi", { params: { query: { unit_id: unitId, period } } }))).catch(() => null),
       ),
-    ).then(setMonths);
-  }, [unitId, year]);
+    ),
+  );
+  const months = read.data?.data.map((r) => r?.data ?? null);
+  const stale = read.data?.data.some((r) => r?.stale) ?? false;
   if (!months) return <Section title={t("trendTitle", { year })}><Loading /></Section>;
   const labels = months.map((_, i) => `${i + 1}`);
   const series = TREND.map((code) => ({
@@ -148,13 +131,11 @@ function Trend({ unitId, year }: { unitId: string; year: number }) {
 }
 
 function Late({ unitId, period }: { unitId: string; period: string }) {
-  const [pending, setPending] = useState<PendingReports | null>(null);
-  const [error, setError] = useState("");
-  useEffect(() => {
-    readThrough(`pending:${unitId}:${period}`, () => must(api.GET("/api/v1/kpi/snapshots/pending", { params: { query: { unit_id: unitId, period } } })))
-      .then((r) => setPending(r.data))
-      .catch((e) => setError(problemMessage(e)));
-  }, [unitId, period]);
+  const read = useReadThrough(`pending:${unitId}:${period}`, () =>
+    must(api.GET("/api/v1/kpi/snapshots/pending", { params: { query: { unit_id: unitId, period } } })),
+  );
+  const pending = read.data?.data;
+  const error = read.error ? problemMessage(read.error) : "";
   return (
     <Section title={t("lateTitle")}>
       {error && <p class="error">{error}</p>}
@@ -203,13 +184,9 @@ export default function Dashboard() {
   const unitId = query().get("unit") || homeUnitId(caller);
   const options = periodOptions();
   const [period, setPeriod] = useState(options[0].value);
-  const [name, setName] = useState("");
-  useEffect(() => {
-    if (!unitId) return;
-    readThrough(`unit:${unitId}`, () => must(api.GET("/api/v1/units/{unit_id}", { params: { path: { unit_id: unitId } } })))
-      .then((r) => setName(r.data.name))
-      .catch(() => setName(""));
-  }, [unitId]);
+  const name =
+    useReadThrough(unitId ? `unit:${unitId}` : null, () => must(api.GET("/api/v1/units/{unit_id}", { params: { path: { unit_id: unitId! } } }))).data
+      ?.data.name ?? "";
   if (!unitId) return <p class="error">{t("errNoUnit")}</p>;
   const home = homeUnitId(caller);
   return (

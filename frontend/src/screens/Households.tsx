@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, must } from "../api/client";
 import { can, me } from "../api/session";
 import type { Household, Unit } from "../api/types";
-import { readThrough } from "../lib/cache";
+import { useReadThrough } from "../lib/cache";
 import { db, getMeta } from "../lib/db";
 import { fmtDate, fmtNum, lang, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
@@ -73,8 +73,6 @@ export default function Households() {
   const filter = params.get("f") ?? "";
   const commune = params.get("c") ?? "";
   const village = params.get("v") ?? "";
-  const [below, setBelow] = useState<Unit[]>([]);
-  const [communeVillages, setCommuneVillages] = useState<Unit[]>([]);
   const [shown, setShown] = useState(PAGE);
   const local = offlineUnitId(caller);
   const [synced, setSynced] = useState<boolean | null>(null);
@@ -106,17 +104,12 @@ export default function Households() {
 
   // A list over several villages (a commune's, or a province's communes') can be narrowed to one
   // village: a province first picks the commune. The unit lists are kept on the phone for offline.
-  const unitsBelow = (parent: string) =>
-    readThrough(`units-below:${parent}`, () => must(api.GET("/api/v1/units", { params: { query: { parent_id: parent, limit: 500 } } }))).then((r) => r.data.items);
-  useEffect(() => {
-    const home = local ?? homeUnitId(caller);
-    if (!home) return;
-    unitsBelow(home).then(setBelow, () => undefined);
-  }, [local]);
-  useEffect(() => {
-    if (!commune) return setCommuneVillages([]);
-    unitsBelow(commune).then(setCommuneVillages, () => undefined);
-  }, [commune]);
+  const useUnitsBelow = (parent: string | null | undefined) =>
+    useReadThrough(parent ? `units-below:${parent}` : null, () =>
+      must(api.GET("/api/v1/units", { params: { query: { parent_id: parent!, limit: 500 } } })),
+    ).data?.data.items ?? [];
+  const below = useUnitsBelow(local ?? homeUnitId(caller));
+  const communeVillages = useUnitsBelow(commune);
   const communes = below.filter((u) => u.level === "commune");
   const villages = communes.length ? communeVillages : below.filter((u) => u.level === "village");
 

@@ -3,8 +3,8 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, must } from "../api/client";
 import { can, me } from "../api/session";
-import type { PendingReports, Snapshot } from "../api/types";
-import { readThrough } from "../lib/cache";
+import type { Snapshot } from "../api/types";
+import { useReadThrough } from "../lib/cache";
 import { fmtDate, fmtDateTime, fmtNum, lang, periodLabel, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
 import { newId } from "../lib/queue";
@@ -222,36 +222,29 @@ export default function Reports() {
   const unitId = homeUnitId(caller);
   const options = periods();
   const [period, setPeriod] = useState(options[0].value);
-  const [own, setOwn] = useState<Snapshot[] | null>(null);
-  const [pending, setPending] = useState<PendingReports | null>(null);
-  const [waiting, setWaiting] = useState<Snapshot[]>([]);
-  const [approvedBelow, setApprovedBelow] = useState<Snapshot[]>([]);
   const [opened, setOpened] = useState<Record<string, Snapshot>>({});
   const [names, setNames] = useState<Record<string, string>>({});
-  const [error, setError] = useState("");
   const [tick, setTick] = useState(0);
   const [busy, run] = useBusy();
   const reload = () => setTick((n) => n + 1);
 
-  useEffect(() => {
-    if (!unitId) return;
-    setError("");
-    setOwn(null);
-    // Read through the phone's copy: the last lists fetched are shown offline.
-    readThrough(`snapshots:${unitId}:${period}`, () => must(api.GET("/api/v1/kpi/snapshots", { params: { query: { unit_id: unitId, period, limit: 50 } } })))
-      .then(({ data }) => {
-        setOwn(data.items.filter((s) => s.unit_id === unitId));
-        setWaiting(data.items.filter((s) => s.unit_id !== unitId && s.status === "submitted"));
-        // Approved reports of the units below stay listed: they do not vanish once approved.
-        setApprovedBelow(data.items.filter((s) => s.unit_id !== unitId && s.status === "approved"));
-      })
-      .catch((e) => setError(problemMessage(e)));
-    if (can("kpi:read")) {
-      readThrough(`pending:${unitId}:${period}`, () => must(api.GET("/api/v1/kpi/snapshots/pending", { params: { query: { unit_id: unitId, period } } })))
-        .then(({ data }) => setPending(data))
-        .catch(() => setPending(null));
-    }
-  }, [unitId, period, tick]);
+  // Read through the phone's copy: the last lists fetched are shown offline.
+  const listed = useReadThrough(
+    unitId ? `snapshots:${unitId}:${period}` : null,
+    () => must(api.GET("/api/v1/kpi/snapshots", { params: { query: { unit_id: unitId!, period, limit: 50 } } })),
+    { again: tick },
+  );
+  const pending = useReadThrough(
+    unitId && can("kpi:read") ? `pending:${unitId}:${period}` : null,
+    () => must(api.GET("/api/v1/kpi/snapshots/pending", { params: { query: { unit_id: unitId!, period } } })),
+    { again: tick },
+  ).data?.data;
+  const items = listed.data?.data.items;
+  const own = items?.filter((s) => s.unit_id === unitId) ?? null;
+  const waiting = items?.filter((s) => s.unit_id !== unitId && s.status === "submitted") ?? [];
+  // Approved reports of the units below stay listed: they do not vanish once approved.
+  const approvedBelow = items?.filter((s) => s.unit_id !== unitId && s.status === "approved") ?? [];
+  const error = listed.error ? problemMessage(listed.error) : "";
 
   useEffect(() => {
     if (!unitId || !can("units:read")) return;

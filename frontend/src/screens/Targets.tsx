@@ -5,8 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, must } from "../api/client";
 import { can, me } from "../api/session";
 import type { components } from "../api/schema";
-import type { Unit } from "../api/types";
-import { readThrough } from "../lib/cache";
+import { useReadThrough } from "../lib/cache";
 import { fmtDateTime, fmtNum, lang, t, today } from "../lib/i18n";
 import { queueCreate, queueDelete, queuePatch } from "../lib/outbox";
 import { localChanges, outboxItems, type OutboxItem } from "../lib/queue";
@@ -78,37 +77,27 @@ export default function Targets() {
   const thisYear = Number(today().slice(0, 4));
   const [unitId, setUnitId] = useState(home ?? "");
   const [year, setYear] = useState(thisYear);
-  const [units, setUnits] = useState<Unit[]>([]);
-  const [data, setData] = useState<{ targets: Effective; at: string; stale: boolean } | null>(null);
   const [waiting, setWaiting] = useState<OutboxItem[]>([]);
-  const [error, setError] = useState("");
+  const read = useReadThrough(
+    unitId ? `targets:${unitId}:${year}` : null,
+    () => must(api.GET("/api/v1/targets", { params: { query: { unit_id: unitId!, year } } })),
+    { again: changes },
+  );
+  const data = read.data && { targets: read.data.data, at: read.data.at, stale: read.data.stale };
+  const error = read.error ? problemMessage(read.error) : "";
 
-  useEffect(() => {
-    if (!home) return;
-    readThrough(`units-around:${home}`, async () => {
+  const units =
+    useReadThrough(home ? `units-around:${home}` : null, async () => {
       const [self, below] = await Promise.all([
-        must(api.GET("/api/v1/units/{unit_id}", { params: { path: { unit_id: home } } })),
-        must(api.GET("/api/v1/units", { params: { query: { parent_id: home, limit: 500 } } })),
+        must(api.GET("/api/v1/units/{unit_id}", { params: { path: { unit_id: home! } } })),
+        must(api.GET("/api/v1/units", { params: { query: { parent_id: home!, limit: 500 } } })),
       ]);
       return [self, ...below.items];
-    })
-      .then((r) => setUnits(r.data))
-      .catch(() => undefined);
-  }, [home]);
+    }).data?.data ?? [];
 
   useEffect(() => {
-    if (!unitId) return;
-    setData(null);
-    setError("");
-    let alive = true;
-    readThrough(`targets:${unitId}:${year}`, () => must(api.GET("/api/v1/targets", { params: { query: { unit_id: unitId, year } } })))
-      .then((r) => alive && setData({ targets: r.data, at: r.at, stale: r.stale }))
-      .catch((e) => alive && setError(problemMessage(e)));
     void outboxItems().then((items) => setWaiting(items.filter((i) => i.entity?.startsWith("targets:"))));
-    return () => {
-      alive = false;
-    };
-  }, [unitId, year, changes]);
+  }, [changes]);
 
   if (!home) return <p class="error">{t("errNoUnit")}</p>;
   const names = Object.fromEntries(units.map((u) => [u.id, u.name]));

@@ -4,8 +4,8 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, must } from "../api/client";
 import { can, me } from "../api/session";
-import type { Affiliation, Gender, Kpi, Member, Position, Team as TeamT, Training } from "../api/types";
-import { readThrough } from "../lib/cache";
+import type { Affiliation, Gender, Member, Position, Team as TeamT, Training } from "../api/types";
+import { readThrough, useReadThrough } from "../lib/cache";
 import { db } from "../lib/db";
 import { currentPeriod, fmtDate, fmtNum, lang, t, today } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
@@ -254,7 +254,6 @@ export default function Team() {
   const [teamId, setTeamId] = useState("");
   const [form, setForm] = useState("");
   const [error, setError] = useState("");
-  const [kpi, setKpi] = useState<Kpi | null>(null);
 
   useEffect(() => {
     if (!unitId) return;
@@ -281,13 +280,11 @@ export default function Team() {
   }, [unitId, changes]);
 
   const team = data?.teams.find((x) => x.id === teamId);
-  useEffect(() => {
-    if (!team || !can("kpi:read")) return;
-    const period = currentPeriod();
-    readThrough(`kpi:${team.unit_id}:${period}`, () => must(api.GET("/api/v1/kpi", { params: { query: { unit_id: team.unit_id, period } } })))
-      .then((k) => setKpi(k.data))
-      .catch(() => setKpi(null));
-  }, [team?.unit_id]);
+  const period = currentPeriod();
+  const kpi =
+    useReadThrough(team && can("kpi:read") ? `kpi:${team.unit_id}:${period}` : null, () =>
+      must(api.GET("/api/v1/kpi", { params: { query: { unit_id: team!.unit_id, period } } })),
+    ).data?.data ?? null;
 
   if (!data) return error ? <p class="error">{error}</p> : <Loading />;
   const roster = data.members?.filter((m) => m.team_id === teamId) ?? null;
