@@ -13,6 +13,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -106,6 +108,11 @@ def _guarded_pool(availability: Availability) -> type[AsyncAdaptedQueuePool]:
             return connection
 
     return GuardedPool
+
+
+def upsert_insert(dialect_name: str):
+    """The dialect's INSERT, the one with ON CONFLICT (PostgreSQL's and SQLite's spell it alike)."""
+    return pg_insert if dialect_name == "postgresql" else sqlite_insert
 
 
 def create_engine(settings: Settings | None = None, url: str | None = None) -> AsyncEngine:

@@ -1,6 +1,7 @@
 """Idempotency keys for POST (the IETF httpapi draft): the same key and body replay the first
 response; the same key with another body is 422; a retry while the first is running is 409."""
 
+import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,8 +10,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.db import upsert_insert
 from app.core.errors import Conflict, Invalid
 from app.models import IdempotencyKey
+
+TABLE = IdempotencyKey.__table__  # Core statements: the ORM's cost nothing here needs
 
 KEEP = timedelta(days=7)  # the contract promises at least this long
 # A claim this old belongs to a request that died without an answer: a retry may take it over.
@@ -30,6 +34,10 @@ async def claim(
 ) -> StoredResponse | None:
     """The stored response to replay, or None after claiming the key for this request."""
     now = datetime.now(UTC)
+    # A new key (nearly every request): claimed in one statement. A key in use is read and locked.
+    values = {"caller_id": caller_id, "key": key, "fingerprint": fingerprint, "created_at": now}
+    if (await session.execute(_claim_new(session.bind.dialect.name), values)).rowcount == 1:
+        return None
     row = await session.get(IdempotencyKey, (caller_id, key), with_for_update=True)
     if row is not None and row.created_at < now - KEEP:
         await session.delete(row)
@@ -52,10 +60,15 @@ async def claim(
     return StoredResponse(row.status_code, dict(row.headers or {}), row.body or b"")
 
 
+@functools.cache
+def _claim_new(dialect: str):
+    return upsert_insert(dialect)(TABLE).on_conflict_do_nothing()
+
+
 async def complete(session: AsyncSession, caller_id: uuid.UUID, key: str, response: StoredResponse) -> None:
     await session.execute(
-        update(IdempotencyKey)
-        .where(IdempotencyKey.caller_id == caller_id, IdempotencyKey.key == key)
+        update(TABLE)
+        .where(TABLE.c.caller_id == caller_id, TABLE.c.key == key)
         .values(status_code=response.status_code, headers=response.headers, body=response.body)
     )
 

@@ -5,6 +5,7 @@ before, subtracted; after, added), so a write costs one small upsert. Member cou
 are recounted for the touched units. `rebuild` recomputes everything from the base tables.
 """
 
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -12,10 +13,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, case, delete, distinct, extract, func, insert, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.db import upsert_insert
 from app.kpi.periods import month_of
 from app.models import Activity, Household, Member, Team, Training, TrainingAttendance
 from app.models.kpi import ACTIVITY_COUNTERS, HOUSEHOLD_COUNTERS, ActivityStats, HouseholdStats, MemberStats
@@ -69,17 +69,22 @@ async def activity_changed(session: AsyncSession, before: Any | None, after: Any
 
 async def _add(session, model, keys: tuple[str, ...], counters: tuple[str, ...], deltas: dict) -> None:
     """Add each delta to its row, creating the row when missing (one statement per row)."""
-    table = model.__table__
-    build = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = _upsert(session.bind.dialect.name, model, keys, counters)
     for key, values in deltas.items():
-        if not any(values):
-            continue
-        row = dict(zip(keys, key, strict=True)) | dict(zip(counters, values, strict=True))
-        statement = build(table).values(**row)
-        statement = statement.on_conflict_do_update(
-            index_elements=list(keys), set_={c: table.c[c] + statement.excluded[c] for c in counters}
-        )
-        await session.execute(statement)
+        if any(values):
+            row = dict(zip(keys, key, strict=True)) | dict(zip(counters, values, strict=True))
+            await session.execute(statement, row)
+
+
+@functools.cache
+def _upsert(dialect: str, model, keys: tuple[str, ...], counters: tuple[str, ...]):
+    """`INSERT … ON CONFLICT (keys) DO UPDATE SET counter = counter + excluded.counter`, built once:
+    building it (the `excluded` alias above all) cost more than running it, on every write."""
+    table = model.__table__
+    statement = upsert_insert(dialect)(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(keys), set_={c: table.c[c] + statement.excluded[c] for c in counters}
+    )
 
 
 # --- recounts from the base tables: the truth the deltas must equal ------------------------------
