@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -90,8 +91,20 @@ def create_access_token(
     return jwt.encode(payload, signing_key(), algorithm=ALGORITHM), int(lifetime.total_seconds())
 
 
+# Access tokens already checked, with their claims: a phone sends the same token on every request for
+# its lifetime, and checking the signature was the largest cost of an authenticated request after the
+# database. Keyed by the signing key too; the expiry is checked again on every use.
+_checked: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+CHECKED_TOKENS = 4096
+
+
 def decode_access_token(token: str) -> dict[str, Any] | None:
     """The token's claims, or None when it is forged, expired, of another type or lacks `exp`."""
+    key = (signing_key(), token)
+    claims = _checked.get(key)
+    if claims is not None and claims["exp"] > datetime.now(UTC).timestamp():
+        _checked.move_to_end(key)
+        return claims
     try:
         claims = jwt.decode(
             token,
@@ -100,8 +113,14 @@ def decode_access_token(token: str) -> dict[str, Any] | None:
             options={"require_exp": True, "require_sub": True, "require_iat": True},
         )
     except JWTError:
+        _checked.pop(key, None)
         return None
-    return claims if claims.get("typ") == "access" else None
+    if claims.get("typ") != "access":
+        return None
+    _checked[key] = claims
+    if len(_checked) > CHECKED_TOKENS:
+        _checked.popitem(last=False)
+    return claims
 
 
 def new_secret() -> str:
