@@ -139,13 +139,15 @@ _outage_log = _OutageLog()
 
 
 def unavailable(exc: BaseException | None = None) -> JSONResponse:
-    """The 503 a request gets while the database is unreachable: clear, quick, and retryable."""
+    """The 503 a request gets while the database is unreachable, or every pooled connection is busy
+    (load, not an outage): clear, quick, and retryable."""
     metrics.DATABASE_UNAVAILABLE.inc()
     _outage_log(exc)
+    busy = exc is not None and any(isinstance(seen, PoolTimeout) for seen in error_chain(exc))
     return problem(
         503,
         "Service unavailable",
-        "The database is not reachable: try again shortly",
+        f"The {'server is busy' if busy else 'database is not reachable'}: try again shortly",
         headers={"Retry-After": RETRY_AFTER_OUTAGE},
     )
 

@@ -85,6 +85,20 @@ async def test_an_outage_in_a_route_is_503(client, world, database_fails, kind):
     assert_unavailable(response)
 
 
+@pytest.mark.parametrize("kind", ["pool_timeout", "refused"])
+async def test_a_busy_server_does_not_say_the_database_is_unreachable(client, world, database_fails, kind):
+    """Every pooled connection taken by a burst is load: the 503 says busy, not that the database is
+    gone (in the field load, phones showed "not reachable" while it was up)."""
+    database_fails(OUTAGES[kind])
+    response = await client.get("/api/v1/units", headers=world.auth(Role.commune_officer))
+    assert_unavailable(response)
+    expected = {
+        "pool_timeout": "The server is busy: try again shortly",
+        "refused": "The database is not reachable: try again shortly",
+    }
+    assert response.json()["detail"] == expected[kind]
+
+
 @pytest.mark.parametrize("kind", ["refused", "operational", "asyncpg_closed"])
 async def test_an_outage_in_the_idempotency_middleware_is_503(client, world, database_fails, kind):
     database_fails(OUTAGES[kind])
