@@ -1,13 +1,22 @@
 """Text helpers shared by validation and search."""
 
+import functools
 import unicodedata
 
 
 def fold(text: str) -> str:
     """Lower-case and strip Vietnamese diacritics, so `nguyen van` finds `Nguyễn Văn` and `d` finds `đ`."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "d"))
-    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    return " ".join(stripped.lower().split())
+    return " ".join(folded for folded in map(_fold_word, text.split()) if folded)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _fold_word(word: str) -> str:
+    """One word folded, remembered: names and addresses are made of few words (an import of 100,000
+    rows folds 300,000 texts, most of their words seen before)."""
+    if word.isascii():
+        return word.lower()
+    decomposed = unicodedata.normalize("NFD", word.replace("đ", "d").replace("Đ", "d"))
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()
 
 
 # Vietnamese alphabetical order: ă and â after a, đ after d, ê after e, ô and ơ after o, ư after u
@@ -19,6 +28,7 @@ _MARKED = {("a", "\u0306"): "ă", ("a", "\u0302"): "â", ("e", "\u0302"): "ê", 
 _MARKED |= {("o", "\u031b"): "ơ", ("u", "\u031b"): "ư"}
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _word_key(word: str) -> str:
     """Two digits a letter (10 and up), then "0" and the tone's digit: below any letter, so a shorter
     word sorts first, and words of the same letters sort by tone (a, à, ả, ã, á, ạ)."""
