@@ -4,8 +4,6 @@ one user per role, and the field data of `app.demo_field`.
 Demo users exist only through this loader, and it refuses to run in production.
 """
 
-from datetime import date
-
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +13,7 @@ from app.core.ids import uuid7
 from app.core.security import hash_password
 from app.core.text import fold
 from app.demo_field import load_field_demo
+from app.kpi.periods import local_today
 from app.models import Member, RoleAssignment, Unit, User
 from app.units.official import load_official
 
@@ -73,7 +72,7 @@ async def load_demo(session: AsyncSession) -> bool:
     await session.flush()
 
     by_id = {u.id: u for u in official.values()}
-    await load_field_demo(session, [(by_id[p], vs) for p, vs in provinces.items()], date.today())
+    await load_field_demo(session, [(by_id[p], vs) for p, vs in provinces.items()], local_today())
 
     password_hash = await hash_password(DEMO_PASSWORD)
     for username, full_name, role, where in USERS:

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -79,3 +81,24 @@ async def test_demo_is_refused_in_production(session, monkeypatch):
             await load_demo(session)
     finally:
         get_settings.cache_clear()
+
+
+async def test_the_demo_support_point_is_open_today_in_vietnam(client, session):
+    """The member's support point of the day is on Vietnam's today, whatever the machine's clock
+    zone (between 17:00 and 24:00 UTC the demo put it on Vietnam's yesterday: an empty screen)."""
+    from app.kpi.periods import VIETNAM, local_today
+
+    assert await load_demo(session) is True
+    await session.commit()
+    member = await _sign_in(client, "member")
+    campaigns = await client.get("/api/v1/campaigns", params={"limit": 100}, headers=member)
+    days = set()
+    for campaign in campaigns.json()["items"]:
+        events = await client.get(
+            f"/api/v1/campaigns/{campaign['id']}/events", params={"limit": 200}, headers=member
+        )
+        assert events.status_code == 200, events.text
+        days |= {
+            datetime.fromisoformat(e["starts_at"]).astimezone(VIETNAM).date() for e in events.json()["items"]
+        }
+    assert local_today() in days

@@ -232,3 +232,31 @@ def test_late_is_judged_in_vietnam_time():
     period = parse_period("2026-06")
     assert not period.is_late(datetime(2026, 6, 30, 16, 59, tzinfo=UTC))  # 23:59 on the 30th in Hà Nội
     assert period.is_late(datetime(2026, 6, 30, 17, 0, tzinfo=UTC))  # 00:00 on 1 July
+
+
+async def test_a_member_who_leaves_today_in_vietnam_is_no_longer_counted(world, session):
+    """Dates are Vietnam's: between 17:00 and 24:00 UTC Vietnam is a day ahead of the machine's UTC
+    date, and a member leaving today (Vietnam) was still counted as active by both the aggregates
+    and their full-scan check."""
+    from app.kpi import engine
+    from app.kpi.periods import local_today
+
+    team = Team(unit_id=world.v11.id, name="Tổ CNSCĐ")
+    session.add(team)
+    await session.flush()
+    session.add_all(
+        [
+            Member(team_id=team.id, unit_id=world.v11.id, full_name="Ở lại", position="member"),
+            Member(
+                team_id=team.id,
+                unit_id=world.v11.id,
+                full_name="Rời đi",
+                position="member",
+                left_on=local_today(),
+            ),
+        ]
+    )
+    await session.flush()
+    assert await aggregates.count_members(session, [world.v11.id]) == {(world.v11.id, 0): 1}
+    period = parse_period(local_today().strftime("%Y-%m"))
+    assert (await engine.naive_sums(session, world.v11, period))["members_active"] == 1

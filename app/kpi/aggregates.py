@@ -16,7 +16,7 @@ from sqlalchemy import and_, case, delete, distinct, extract, func, insert, or_,
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import upsert_insert
-from app.kpi.periods import month_of
+from app.kpi.periods import local_today, month_of
 from app.models import Activity, Household, Member, Team, Training, TrainingAttendance
 from app.models.kpi import ACTIVITY_COUNTERS, HOUSEHOLD_COUNTERS, ActivityStats, HouseholdStats, MemberStats
 
@@ -146,7 +146,7 @@ def _active_members(today: date):
 
 async def count_members(session: AsyncSession, unit_ids: Iterable[uuid.UUID] | None = None) -> dict:
     """{(unit_id, year): members}: year 0 the active members, other years those of them trained then."""
-    today = date.today()
+    today = local_today()
     active = (
         select(Member.unit_id, func.count())
         .join(Team, Team.id == Member.team_id)

@@ -103,7 +103,7 @@ async def naive_sums(session: AsyncSession, unit: Unit, period: Period) -> dict[
     ).one()
     result |= dict(zip(ACTIVITY_COUNTERS, (int(v or 0) for v in row), strict=True))
 
-    today = date.today()
+    today = local_today()
     active = and_(
         Member.deleted_at.is_(None),
         or_(Member.left_on.is_(None), Member.left_on > today),
