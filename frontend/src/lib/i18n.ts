@@ -124,3 +124,19 @@ export function periodLabel(period: string): string {
 export function currentPeriod(): string {
   return today().slice(0, 7);
 }
+
+/** The periods a screen offers, newest first, on Vietnam's calendar whatever the phone's zone: the
+ * last three months, this quarter and the one before it in the same year, the year. */
+export function recentPeriods(): { value: string; label: string }[] {
+  const [y, m] = currentPeriod().split("-").map(Number);
+  const values: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const month = ((m - 1 - i + 12) % 12) + 1;
+    values.push(`${m - i < 1 ? y - 1 : y}-${String(month).padStart(2, "0")}`);
+  }
+  const q = Math.floor((m - 1) / 3) + 1;
+  values.push(`${y}-Q${q}`);
+  if (q > 1) values.push(`${y}-Q${q - 1}`);
+  values.push(`${y}`);
+  return values.map((value) => ({ value, label: periodLabel(value) }));
+}

@@ -6,7 +6,7 @@ import { api, must } from "../api/client";
 import { me } from "../api/session";
 import { LineChart } from "../components/Chart";
 import { readThrough, useReadThrough } from "../lib/cache";
-import { currentPeriod, fmtDate, fmtDateTime, fmtNum, fmtPct, lang, t } from "../lib/i18n";
+import { currentPeriod, fmtDate, fmtDateTime, fmtNum, fmtPct, lang, recentPeriods, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
 import { navigate, query, route } from "../lib/router";
 import { useStore } from "../lib/store";
@@ -163,26 +163,12 @@ function Late({ unitId, period }: { unitId: string; period: string }) {
   );
 }
 
-function periodOptions(): { value: string; label: string }[] {
-  const [y, m] = currentPeriod().split("-").map(Number);
-  const out = [];
-  for (let i = 0; i < 3; i++) {
-    const month = ((m - 1 - i + 12) % 12) + 1;
-    const year = m - i < 1 ? y - 1 : y;
-    out.push({ value: `${year}-${String(month).padStart(2, "0")}`, label: `${t("month")} ${String(month).padStart(2, "0")}/${year}` });
-  }
-  const q = Math.floor((m - 1) / 3) + 1;
-  out.push({ value: `${y}-Q${q}`, label: `${t("quarter")} ${q}/${y}` });
-  out.push({ value: `${y}`, label: `${t("year")} ${y}` });
-  return out;
-}
-
 export default function Dashboard() {
   const caller = useStore(me);
   useStore(route);
   useStore(lang);
   const unitId = query().get("unit") || homeUnitId(caller);
-  const options = periodOptions();
+  const options = recentPeriods();
   const [period, setPeriod] = useState(options[0].value);
   const name =
     useReadThrough(unitId ? `unit:${unitId}` : null, () => must(api.GET("/api/v1/units/{unit_id}", { params: { path: { unit_id: unitId! } } }))).data

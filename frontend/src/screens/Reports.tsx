@@ -5,7 +5,7 @@ import { api, must } from "../api/client";
 import { can, me } from "../api/session";
 import type { Snapshot } from "../api/types";
 import { useReadThrough } from "../lib/cache";
-import { fmtDate, fmtDateTime, fmtNum, lang, periodLabel, t } from "../lib/i18n";
+import { fmtDate, fmtDateTime, fmtNum, lang, periodLabel, recentPeriods, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
 import { newId } from "../lib/queue";
 import { useStore } from "../lib/store";
@@ -13,21 +13,6 @@ import { homeUnitId } from "../lib/sync";
 import { Field, Loading, Section, ask, copyText, problemMessage, saveFile, toast, useBusy } from "../ui";
 import { fieldTexts } from "../lib/problems";
 import { Bars, indicatorName } from "../components/indicators";
-
-function periods(): { value: string; label: string }[] {
-  const now = new Date();
-  const out: { value: string; label: string }[] = [];
-  for (let i = 0; i < 3; i++) {
-    const d = new Date(now.getFullYear(), now.getMonth() - i, 1);
-    const m = String(d.getMonth() + 1).padStart(2, "0");
-    out.push({ value: `${d.getFullYear()}-${m}`, label: `${t("month")} ${m}/${d.getFullYear()}` });
-  }
-  const q = Math.floor(now.getMonth() / 3) + 1;
-  out.push({ value: `${now.getFullYear()}-Q${q}`, label: `${t("quarter")} ${q}/${now.getFullYear()}` });
-  if (q > 1) out.push({ value: `${now.getFullYear()}-Q${q - 1}`, label: `${t("quarter")} ${q - 1}/${now.getFullYear()}` });
-  out.push({ value: `${now.getFullYear()}`, label: `${t("year")} ${now.getFullYear()}` });
-  return out;
-}
 
 const statusKey = (s: string) => `status_${s}` as Key;
 
@@ -220,7 +205,7 @@ export default function Reports() {
   const caller = useStore(me);
   useStore(lang);
   const unitId = homeUnitId(caller);
-  const options = periods();
+  const options = recentPeriods();
   const [period, setPeriod] = useState(options[0].value);
   const [opened, setOpened] = useState<Record<string, Snapshot>>({});
   const [names, setNames] = useState<Record<string, string>>({});

@@ -1,6 +1,5 @@
 // A change the server refused because the record changed meanwhile (412): show both, let the user choose.
-import { t } from "../lib/i18n";
-import { hasKey } from "../lib/i18n";
+import { fmtDate, hasKey, t } from "../lib/i18n";
 import type { OutboxItem } from "../lib/queue";
 import { conflictFields, keepMine, takeServer } from "../lib/resolve";
 import { ask, toast } from "../ui";
@@ -14,10 +13,7 @@ function show(value: unknown): string {
   if (value === true) return t("yes");
   if (value === false) return t("no");
   if (value == null || value === "") return "—";
-  if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}T/.test(value)) {
-    const d = new Date(value);
-    return `${String(d.getDate()).padStart(2, "0")}/${String(d.getMonth() + 1).padStart(2, "0")}/${d.getFullYear()}`;
-  }
+  if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}T/.test(value)) return fmtDate(value);
   return String(value);
 }
 
