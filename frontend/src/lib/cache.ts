@@ -32,22 +32,22 @@ export async function kept<T>(key: string): Promise<Cached<T> | null> {
 }
 
 /**
- * A screen's read through the phone's copy, by key (the key names everything the answer depends on).
- * Only the answer for the latest key is applied: an answer for a period or filter chosen before,
- * arriving late, never takes the chosen one's place. Until it arrives, nothing is returned, or with
- * `keep` the answer shown before (a longer page keeps the shorter one on screen). A new `again`
- * re-reads the same key (after a change), keeping the answer shown meanwhile. A null key reads nothing.
+ * A screen's read by key (the key names everything the answer depends on). Only the answer for the
+ * latest key is applied: an answer for a period or filter chosen before, arriving late, never takes
+ * the chosen one's place. Until it arrives, nothing is returned, or with `keep` the answer shown
+ * before (a longer page keeps the shorter one on screen). A new `again` reads the same key again
+ * (after a change), keeping the answer shown meanwhile. A null key reads nothing.
  */
-export function useReadThrough<T>(
+export function useLatest<T>(
   key: string | null,
-  load: () => Promise<T>,
+  read: () => Promise<T>,
   { again, keep }: { again?: unknown; keep?: boolean } = {},
-): { data: Cached<T> | null; error: unknown } {
-  const [answer, setAnswer] = useState<{ key: string; data?: Cached<T>; error?: unknown } | null>(null);
+): { data: T | null; error: unknown } {
+  const [answer, setAnswer] = useState<{ key: string; data?: T; error?: unknown } | null>(null);
   useEffect(() => {
     if (key === null) return;
     let latest = true;
-    readThrough(key, load).then(
+    read().then(
       (data) => latest && setAnswer({ key, data }),
       (error: unknown) => latest && setAnswer({ key, error: error ?? new Error(key) }),
     );
@@ -57,4 +57,13 @@ export function useReadThrough<T>(
   }, [key, again]);
   const shown = answer && (keep || answer.key === key) ? answer : null;
   return { data: shown?.data ?? null, error: shown?.error ?? null };
+}
+
+/** `useLatest` through the phone's copy (`readThrough`): the last answer is shown offline. */
+export function useReadThrough<T>(
+  key: string | null,
+  load: () => Promise<T>,
+  options: { again?: unknown; keep?: boolean } = {},
+): { data: Cached<T> | null; error: unknown } {
+  return useLatest(key, () => readThrough(key!, load), options);
 }

@@ -5,7 +5,7 @@ import { useState } from "preact/hooks";
 import { api, must } from "../api/client";
 import { me } from "../api/session";
 import { LineChart } from "../components/Chart";
-import { readThrough, useReadThrough } from "../lib/cache";
+import { readThrough, useLatest, useReadThrough } from "../lib/cache";
 import { currentPeriod, fmtDate, fmtDateTime, fmtNum, fmtPct, lang, recentPeriods, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
 import { navigate, query, route } from "../lib/router";
@@ -84,15 +84,16 @@ function Trend({ unitId, year }: { unitId: string; year: number }) {
   const last = currentPeriod().startsWith(String(year)) ? Number(currentPeriod().slice(5)) : 12;
   const periods = Array.from({ length: last }, (_, i) => `${year}-${String(i + 1).padStart(2, "0")}`);
   // One call per month, each kept on the phone: the trend reads offline from the last sync.
-  const read = useReadThrough(`trend:${unitId}:${periods.at(-1)}`, () =>
+  // Each month is kept on the phone by itself; the year's answer is only put together.
+  const read = useLatest(`trend:${unitId}:${periods.at(-1)}`, () =>
     Promise.all(
       periods.map((period) =>
         readThrough(`kpi:${unitId}:${period}`, () => must(api.GET("/api/v1/kpi", { params: { query: { unit_id: unitId, period } } }))).catch(() => null),
       ),
     ),
   );
-  const months = read.data?.data.map((r) => r?.data ?? null);
-  const stale = read.data?.data.some((r) => r?.stale) ?? false;
+  const months = read.data?.map((r) => r?.data ?? null);
+  const stale = read.data?.some((r) => r?.stale) ?? false;
   if (!months) return <Section title={t("trendTitle", { year })}><Loading /></Section>;
   const labels = months.map((_, i) => `${i + 1}`);
   const series = TREND.map((code) => ({

@@ -62,6 +62,15 @@ function UnitFilter(props: { id: string; label: string; all: string; units: Unit
   );
 }
 
+/** The units right below `parent`, kept on the phone for offline (none for a null parent). */
+function useUnitsBelow(parent: string | null | undefined): Unit[] {
+  return (
+    useReadThrough(parent ? `units-below:${parent}` : null, () =>
+      must(api.GET("/api/v1/units", { params: { query: { parent_id: parent!, limit: 500 } } })),
+    ).data?.data.items ?? []
+  );
+}
+
 export default function Households() {
   const caller = useStore(me);
   const changes = useStore(localChanges);
@@ -104,10 +113,6 @@ export default function Households() {
 
   // A list over several villages (a commune's, or a province's communes') can be narrowed to one
   // village: a province first picks the commune. The unit lists are kept on the phone for offline.
-  const useUnitsBelow = (parent: string | null | undefined) =>
-    useReadThrough(parent ? `units-below:${parent}` : null, () =>
-      must(api.GET("/api/v1/units", { params: { query: { parent_id: parent!, limit: 500 } } })),
-    ).data?.data.items ?? [];
   const below = useUnitsBelow(local ?? homeUnitId(caller));
   const communeVillages = useUnitsBelow(commune);
   const communes = below.filter((u) => u.level === "commune");
