@@ -39,6 +39,7 @@ from app.core.config import get_settings
 from app.core.db import db
 from app.core.logs import configure_logging
 from app.core.throttle import throttle
+from app.kpi import rollups
 from app.privacy import access as access_log
 
 API_PREFIX = "/api/v1"
@@ -47,9 +48,13 @@ DESCRIPTION = (Path(__file__).parent / "description.md").read_text(encoding="utf
 
 @asynccontextmanager
 async def lifespan(_: FastAPI):
-    flushing = asyncio.create_task(access_log.keep_flushing())
+    background = [
+        asyncio.create_task(access_log.keep_flushing()),
+        asyncio.create_task(rollups.keep_folding()),
+    ]
     yield
-    flushing.cancel()
+    for task in background:
+        task.cancel()
     with contextlib.suppress(Exception):  # logged: what could not be written is lost (its bound)
         await access_log.flush()
     await db.dispose()

@@ -17,7 +17,7 @@ from app.core.db import db
 from app.core.security import hash_password
 from app.households.imports import run, workbook
 from app.households.imports.errors import TooLarge
-from app.models import AuditLog, Household, Unit, User
+from app.models import AuditLog, Household, HouseholdDelta, Unit, User
 from tests.world import PASSWORD, make_unit, make_user
 
 URL = "/api/v1/households/import"
@@ -105,6 +105,7 @@ async def live(engine, app):
         async with sessions() as session:
             units = [village.id, commune.id, province.id]
             await session.execute(delete(Household).where(Household.unit_id == village.id))
+            await session.execute(delete(HouseholdDelta).where(HouseholdDelta.unit_id == commune.id))
             await session.execute(delete(AuditLog).where(AuditLog.unit_id.in_(units)))
             await session.execute(delete(AuditLog).where(AuditLog.actor_id == leader.id))
             await session.execute(delete(User).where(User.id == leader.id))  # its grants and sign-ins too

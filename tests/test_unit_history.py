@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from app.authz.permissions import Role
-from app.kpi import aggregates
+from app.kpi import aggregates, engine, rollups
+from app.kpi.periods import parse_period
 from app.models import Activity, HouseholdStats, Member, RoleAssignment, Team
-from app.models.kpi import ActivityStats, MemberStats
+from app.models.kpi import ActivityRollup, ActivityStats, HouseholdRollup, MemberStats
 from tests.roster import make_member, make_team
 from tests.world import PASSWORD, make_household, make_user
 
@@ -22,7 +23,7 @@ def _kpi(body: dict, code: str) -> dict:
 
 async def _aggregates(session) -> dict:
     rows = {}
-    for model in (HouseholdStats, ActivityStats, MemberStats):
+    for model in (HouseholdStats, ActivityStats, MemberStats, HouseholdRollup, ActivityRollup):
         for row in await session.scalars(select(model)):
             values = row.model_dump()
             rows[
@@ -35,7 +36,9 @@ async def _aggregates(session) -> dict:
 
 
 async def _same_as_recount(session) -> None:
-    """The aggregates kept by the change equal a recount from the base tables."""
+    """The aggregates kept by the change, and their roll-ups once the logged deltas are folded,
+    equal a recount from the base tables."""
+    await rollups.fold(session)
     kept = await _aggregates(session)
     await aggregates.rebuild(session)
     assert kept == await _aggregates(session)
@@ -128,6 +131,17 @@ async def test_move_a_village_to_another_commune(client, world, session):
         "/api/v1/kpi", params={"unit_id": str(world.c2.id), "period": "2026"}, headers=headers
     )
     assert _kpi(kpi.json(), "households_informed_pct")["denominator"] == 1
+
+    # The province's breakdown (from roll-ups) follows the village, before the fold and after it.
+    period = parse_period("2026")
+    for fold in (False, True):
+        if fold:
+            await rollups.fold(session)
+        by_commune = await engine.sums(session, world.p, period, by_child=True)
+        for commune in (world.c1, world.c2):
+            own = (await engine.sums(session, commune, period)).get(None, {})
+            assert by_commune.get(commune.path, {}).get("households", 0) == own.get("households", 0)
+        assert by_commune[world.c2.path]["households"] >= 1
     await _same_as_recount(session)
 
 

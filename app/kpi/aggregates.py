@@ -1,11 +1,11 @@
 """Per-unit aggregates, kept current in the same transaction as every write that changes them.
 
 Households and activities change their unit's counters by a delta (the record's contribution
-before, subtracted; after, added), so a write costs one small upsert. Member counts are small and
-are recounted for the touched units. `rebuild` recomputes everything from the base tables.
+before, subtracted; after, added), so a write costs one small upsert, and the same delta is logged
+for the roll-ups above the village (`rollups`). Member counts are small and are recounted for the
+touched units. `rebuild` recomputes everything from the base tables.
 """
 
-import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import and_, case, delete, distinct, extract, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.db import upsert_insert
+from app.core.db import adding_upsert
+from app.kpi import rollups
 from app.kpi.periods import local_today, month_of
 from app.models import Activity, Household, Member, Team, Training, TrainingAttendance
 from app.models.kpi import ACTIVITY_COUNTERS, HOUSEHOLD_COUNTERS, ActivityStats, HouseholdStats, MemberStats
@@ -68,23 +69,17 @@ async def activity_changed(session: AsyncSession, before: Any | None, after: Any
 
 
 async def _add(session, model, keys: tuple[str, ...], counters: tuple[str, ...], deltas: dict) -> None:
-    """Add each delta to its row, creating the row when missing (one statement per row)."""
-    statement = _upsert(session.bind.dialect.name, model, keys, counters)
-    for key, values in deltas.items():
-        if any(values):
-            row = dict(zip(keys, key, strict=True)) | dict(zip(counters, values, strict=True))
-            await session.execute(statement, row)
-
-
-@functools.cache
-def _upsert(dialect: str, model, keys: tuple[str, ...], counters: tuple[str, ...]):
-    """`INSERT … ON CONFLICT (keys) DO UPDATE SET counter = counter + excluded.counter`, built once:
-    building it (the `excluded` alias above all) cost more than running it, on every write."""
-    table = model.__table__
-    statement = upsert_insert(dialect)(table)
-    return statement.on_conflict_do_update(
-        index_elements=list(keys), set_={c: table.c[c] + statement.excluded[c] for c in counters}
-    )
+    """Add each delta to its row, creating the row when missing (one statement per row), and log
+    it for the row's roll-up."""
+    changes = [
+        dict(zip(keys, key, strict=True)) | dict(zip(counters, values, strict=True))
+        for key, values in deltas.items()
+        if any(values)
+    ]
+    statement = adding_upsert(session.bind.dialect.name, model, keys, counters)
+    for change in changes:
+        await session.execute(statement, change)
+    await rollups.log(session, model, changes)
 
 
 # --- recounts from the base tables: the truth the deltas must equal ------------------------------
@@ -196,13 +191,33 @@ async def households_recount(session: AsyncSession, unit_ids: Iterable[uuid.UUID
     unit_ids = list(set(unit_ids))
     if not unit_ids:
         return
-    await session.execute(delete(HouseholdStats).where(HouseholdStats.unit_id.in_(unit_ids)))
+    await session.flush()  # the villages' owners are read from the database
+    table = HouseholdStats.__table__
+    kept = (table.c.unit_id, *(table.c[c] for c in HOUSEHOLD_COUNTERS))
+    before = await session.execute(delete(table).where(table.c.unit_id.in_(unit_ids)).returning(*kept))
     counts = (
         select(Household.unit_id, *household_sums())
         .where(Household.unit_id.in_(unit_ids), Household.deleted_at.is_(None))
         .group_by(Household.unit_id)
     )
-    await session.execute(insert(HouseholdStats).from_select(["unit_id", *HOUSEHOLD_COUNTERS], counts))
+    after = await session.execute(
+        insert(table).from_select(["unit_id", *HOUSEHOLD_COUNTERS], counts).returning(*kept)
+    )
+    deltas: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(HOUSEHOLD_COUNTERS))
+    for rows, sign in ((before, -1), (after, 1)):
+        for row in rows:
+            target = deltas[(row[0],)]
+            for i, value in enumerate(row[1:]):
+                target[i] += sign * value
+    await rollups.log(
+        session,
+        HouseholdStats,
+        [
+            {"unit_id": u} | dict(zip(HOUSEHOLD_COUNTERS, v, strict=True))
+            for (u,), v in deltas.items()
+            if any(v)
+        ],
+    )
 
 
 async def rebuild(session: AsyncSession) -> dict[str, int]:
@@ -229,6 +244,7 @@ async def rebuild(session: AsyncSession) -> dict[str, int]:
         await session.execute(
             insert(MemberStats), [{"unit_id": u, "year": y, "members": n} for (u, y), n in members.items()]
         )
+    await rollups.rebuild(session)
     return {
         "household_stats": len(households),
         "activity_stats": len(activities),

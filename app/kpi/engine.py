@@ -1,6 +1,7 @@
 """Live KPIs for a unit and a period: sums of the maintained aggregates over the unit's subtree.
 
-A province is a few thousand aggregate rows, whatever the number of households. `naive_sums`
+A commune is a few dozen aggregate rows, a province or the country a few thousand roll-ups
+(`rollups`), whatever the number of households. `naive_sums`
 computes the same sums straight from the base tables: the baseline the benchmark compares against.
 """
 
@@ -11,6 +12,7 @@ from sqlalchemy import and_, case, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz.scope import under as _under
+from app.kpi import rollups
 from app.kpi.aggregates import household_sums
 from app.kpi.periods import VIETNAM, Period, local_today
 from app.models import Activity, Household, Member, Team, Training, TrainingAttendance, Unit
@@ -39,16 +41,14 @@ async def sums(
             for name, value in zip(names, row[1 if by_child else 0 :], strict=True):
                 values[name] = values.get(name, 0) + int(value or 0)
 
-    columns = [func.sum(getattr(HouseholdStats, c)) for c in HOUSEHOLD_COUNTERS]
-    query = select(*group, *columns).join(Unit, Unit.id == HouseholdStats.unit_id).where(_under(unit.path))
+    rolled_up = rollups.covers(unit)
+    rows = rollups.rows(HouseholdStats, rolled_up)
+    query = _within(select(*group, *(func.sum(rows.c[c]) for c in HOUSEHOLD_COUNTERS)), rows, unit, by_child)
     add(await session.execute(query.group_by(*group)), HOUSEHOLD_COUNTERS)
 
-    columns = [func.sum(getattr(ActivityStats, c)) for c in ACTIVITY_COUNTERS]
-    query = (
-        select(*group, *columns)
-        .join(Unit, Unit.id == ActivityStats.unit_id)
-        .where(_under(unit.path), ActivityStats.month >= period.start, ActivityStats.month < period.end)
-    )
+    rows = rollups.rows(ActivityStats, rolled_up)
+    query = _within(select(*group, *(func.sum(rows.c[c]) for c in ACTIVITY_COUNTERS)), rows, unit, by_child)
+    query = query.where(rows.c.month >= period.start, rows.c.month < period.end)
     add(await session.execute(query.group_by(*group)), ACTIVITY_COUNTERS)
 
     query = (
@@ -62,16 +62,21 @@ async def sums(
     )
     add(await session.execute(query.group_by(*group)), ("members_active", "members_trained"))
 
-    active_team = (
-        select(Team.id)
-        .where(Team.unit_id == Unit.id, Team.status == "active", Team.deleted_at.is_(None))
-        .exists()
-    )
-    query = select(*group, func.count(), func.sum(case((active_team, 1), else_=0))).where(
+    # Uncorrelated, so PostgreSQL hashes it once rather than probing teams for every village.
+    with_team = Unit.id.in_(select(Team.unit_id).where(Team.status == "active", Team.deleted_at.is_(None)))
+    query = select(*group, func.count(), func.sum(case((with_team, 1), else_=0))).where(
         _under(unit.path), Unit.level == "village", _villages_of(period)
     )
     add(await session.execute(query.group_by(*group)), ("villages", "villages_with_team"))
     return result
+
+
+def _within(query, rows, unit: Unit, by_child: bool):
+    """`query` over `rows` of the unit's subtree. The whole country (the empty path) needs no join
+    to the units unless its children are asked for: hashing 100,000 units cost more than the sums."""
+    if unit.path == "" and not by_child:
+        return query.select_from(rows)
+    return query.join_from(rows, Unit, Unit.id == rows.c.unit_id).where(_under(unit.path))
 
 
 async def naive_sums(session: AsyncSession, unit: Unit, period: Period) -> dict[str, int]:

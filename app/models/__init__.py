@@ -8,7 +8,17 @@ from app.models.award import Award
 from app.models.campaign import Campaign, CampaignEvent, EventDuty
 from app.models.household import ADULT_COUNTS, Household
 from app.models.idempotency import IdempotencyKey
-from app.models.kpi import ActivityStats, HouseholdStats, KpiSnapshot, MemberStats, Target
+from app.models.kpi import (
+    ActivityDelta,
+    ActivityRollup,
+    ActivityStats,
+    HouseholdDelta,
+    HouseholdRollup,
+    HouseholdStats,
+    KpiSnapshot,
+    MemberStats,
+    Target,
+)
 from app.models.legacy_unit import LegacyUnit
 from app.models.team import Member, Team
 from app.models.training import Training, TrainingAttendance
@@ -20,6 +30,8 @@ __all__ = [
     "ADULT_COUNTS",
     "AccessLog",
     "Activity",
+    "ActivityDelta",
+    "ActivityRollup",
     "ActivityStats",
     "ApiKey",
     "AuditLog",
@@ -28,6 +40,8 @@ __all__ = [
     "CampaignEvent",
     "EventDuty",
     "Household",
+    "HouseholdDelta",
+    "HouseholdRollup",
     "HouseholdStats",
     "IdempotencyKey",
     "KpiSnapshot",

@@ -5,7 +5,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Float, String, UniqueConstraint
+from sqlalchemy import BigInteger, Date, Float, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.base import JSONType, UTCDateTime, Versioned, id_field
@@ -31,12 +31,7 @@ HOUSEHOLD_COUNTERS = (
 ACTIVITY_COUNTERS = ("activities", "people_supported", "online_dossiers", "signatures_created")
 
 
-class HouseholdStats(SQLModel, table=True):
-    """Sums over the live households of one village."""
-
-    __tablename__ = "household_stats"
-
-    unit_id: uuid.UUID = Field(foreign_key="units.id", ondelete="CASCADE", primary_key=True)
+class HouseholdCounters(SQLModel):
     households: int = 0
     people: int = 0
     adults: int = 0
@@ -54,17 +49,63 @@ class HouseholdStats(SQLModel, table=True):
     households_assisted: int = 0
 
 
-class ActivityStats(SQLModel, table=True):
+class ActivityCounters(SQLModel):
+    activities: int = 0
+    people_supported: int = 0
+    online_dossiers: int = 0
+    signatures_created: int = 0
+
+
+class HouseholdStats(HouseholdCounters, table=True):
+    """Sums over the live households of one village."""
+
+    __tablename__ = "household_stats"
+
+    unit_id: uuid.UUID = Field(foreign_key="units.id", ondelete="CASCADE", primary_key=True)
+
+
+class ActivityStats(ActivityCounters, table=True):
     """Sums over the live activities of one unit in one month (`month` is its first day)."""
 
     __tablename__ = "activity_stats"
 
     unit_id: uuid.UUID = Field(foreign_key="units.id", ondelete="CASCADE", primary_key=True)
     month: date = Field(sa_type=Date, primary_key=True)
-    activities: int = 0
-    people_supported: int = 0
-    online_dossiers: int = 0
-    signatures_created: int = 0
+
+
+# Roll-ups (`app.kpi.rollups`): the rows above summed by their owner, a village's parent or the unit
+# itself above the village, and the insert-only log of the changes not yet folded into them.
+
+
+class HouseholdRollup(HouseholdCounters, table=True):
+    __tablename__ = "household_rollups"
+
+    unit_id: uuid.UUID = Field(foreign_key="units.id", ondelete="CASCADE", primary_key=True)
+
+
+class ActivityRollup(ActivityCounters, table=True):
+    __tablename__ = "activity_rollups"
+
+    unit_id: uuid.UUID = Field(foreign_key="units.id", ondelete="CASCADE", primary_key=True)
+    month: date = Field(sa_type=Date, primary_key=True)
+
+
+DELTA_ID = BigInteger().with_variant(Integer(), "sqlite")  # SQLite numbers only an INTEGER key
+
+
+class HouseholdDelta(HouseholdCounters, table=True):
+    __tablename__ = "household_deltas"
+
+    id: int | None = Field(default=None, sa_type=DELTA_ID, primary_key=True)
+    unit_id: uuid.UUID  # the owner; no foreign key: checking it would lock a commune's row on every write
+
+
+class ActivityDelta(ActivityCounters, table=True):
+    __tablename__ = "activity_deltas"
+
+    id: int | None = Field(default=None, sa_type=DELTA_ID, primary_key=True)
+    unit_id: uuid.UUID
+    month: date = Field(sa_type=Date)
 
 
 class MemberStats(SQLModel, table=True):

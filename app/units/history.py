@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.authz.scope import under
 from app.core.errors import Conflict, Invalid
-from app.kpi import aggregates
+from app.kpi import aggregates, rollups
 from app.kpi.periods import local_today as today
 from app.models import ApiKey, Household, Member, RoleAssignment, Team, Unit
 from app.models.base import utcnow
@@ -84,7 +84,8 @@ async def rename(
 
 async def reparent(session: AsyncSession, unit: Unit, parent: Unit) -> None:
     """Put `unit` and its whole subtree under `parent`: one UPDATE rewriting the path prefix. The
-    KPI aggregates are per unit, so nothing is recounted."""
+    KPI aggregates are per unit, so nothing is recounted; a village's rows change roll-up."""
+    await rollups.moved(session, unit, parent)
     old, new = unit.path, f"{parent.path}{unit.id.hex}/"
     await session.execute(
         update(Unit)
