@@ -54,3 +54,34 @@ async def test_the_household_list_follows_it(client, world):
         headers=world.auth(Role.team_leader),
     )
     assert [h["head_name"] for h in response.json()["items"]] == ["Ai An", *ORDER]  # a rename moves it
+
+
+async def test_a_commune_s_pages_are_its_villages_lists_merged_in_that_order(client, world, session):
+    """A commune's list takes each village's first ids in order and merges them (on PostgreSQL, one
+    LATERAL per village): page after page it is the whole list, ties between villages by id."""
+    from app.authz.permissions import Role
+    from app.kpi import aggregates
+    from tests.world import make_household
+
+    names = [*ORDER, "Nguyễn Văn An", "Lý An"]  # the same name in both villages
+    made = []
+    for i, name in enumerate(names):
+        made.append(await make_household(session, world.v11 if i % 3 else world.v12, name))
+    gone = await make_household(session, world.v12, "A Gone")
+    gone.deleted_at = gone.updated_at
+    await aggregates.households_recount(session, [world.v12.id])
+    await session.commit()
+    expected = [h.id for h in sorted(made, key=lambda h: (h.sort_key, str(h.id)))]
+
+    officer = world.auth(Role.commune_officer)
+    seen = []
+    for offset in range(0, len(names) + 3, 4):
+        response = await client.get(
+            "/api/v1/households",
+            params={"unit_id": str(world.c1.id), "limit": 4, "offset": offset},
+            headers=officer,
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["total"] == len(names)
+        seen += [h["id"] for h in response.json()["items"]]
+    assert seen == [str(i) for i in expected]

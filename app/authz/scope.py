@@ -86,6 +86,11 @@ def template(shape: tuple[int | None, bool], unit_column: ColumnElement) -> Colu
     return _where(shape, unit_column, None)
 
 
+def units_template(shape: tuple[int | None, bool]) -> Select:
+    """`Scope.units` for every scope of `shape`, its values left as parameters (as `template`)."""
+    return _units(shape, None)
+
+
 def _escape(prefix: str) -> str:
     """A path prefix made literal for LIKE with `/` as the escape character (as `autoescape` does)."""
     return prefix.replace("/", "//").replace("%", "/%").replace("_", "/_")

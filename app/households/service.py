@@ -4,7 +4,7 @@ import uuid
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, String, bindparam, cast, func, literal_column, select
+from sqlalchemy import Integer, Select, String, bindparam, cast, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz import scope
@@ -114,10 +114,11 @@ def _statements(
         HOUSEHOLDS,
         where,
         ORDER,
-        bindparam("limit"),
-        bindparam("offset"),
+        bindparam("limit", type_=Integer),
+        bindparam("offset", type_=Integer),
         _PG_PAGE if pg else _PAGE,
         keys_first=True,  # ix_households_unit_id_sort_key holds the scope and the order
+        units=scope.units_template(shape) if pg and shape != (None, False) else None,
     )
     if not filters and not search:
         # Nothing narrows the list: its total is the villages' maintained counts (a few rows), not a

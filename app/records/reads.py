@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz.principal import Principal
@@ -83,15 +83,38 @@ def statements(
     offset: int,
     page: Select | None = None,
     keys_first: bool = False,
+    units: Select | None = None,
 ) -> tuple[Select, Select]:
     """The count and the page of a list (`page`: the select of the columns, when built already).
 
     `keys_first` picks the page's ids from an index that holds the order and the filters (an
     index-only scan), then reads those rows alone: a commune's page then reads 50 rows, not the
-    thousands it ranks."""
+    thousands it ranks. With `units` (the ids of the units in scope; PostgreSQL, whose LATERAL this
+    is) and an index that leads with the unit, each unit gives only its first `offset + limit` ids
+    in order, and the page is the first of those merged: a commune's first page ranks 1,500 index
+    entries of its 30 villages, not 10,000."""
     model = resource.model
     count = select(func.count()).select_from(model).where(*clauses)
     columns = page if page is not None else select(*resource.read_columns())
+    if keys_first and units is not None:
+        unit = units.subquery()
+        first = (
+            select(*{column.key: column for column in (model.id, *order)}.values())
+            .where(model.unit_id == unit.c.id, *clauses)
+            .order_by(*order)
+            .limit(limit + offset)
+            .lateral()
+        )
+        merged = [first.c[column.key] for column in order]
+        keys = (
+            select(first.c.id)
+            .select_from(unit)
+            .join(first, true())
+            .order_by(*merged)
+            .limit(limit)
+            .offset(offset)
+        )
+        return count, columns.where(model.id.in_(keys.correlate(None))).order_by(*order)
     if keys_first:
         keys = select(model.id).where(*clauses).order_by(*order).limit(limit).offset(offset)
         return count, columns.where(model.id.in_(keys.correlate(None))).order_by(*order)
