@@ -118,7 +118,7 @@ def _statements(
         bindparam("offset", type_=Integer),
         _PG_PAGE if pg else _PAGE,
         keys_first=True,  # ix_households_unit_id_sort_key holds the scope and the order
-        units=scope.units_template(shape) if pg and shape != (None, False) else None,
+        units=scope.units_template(shape) if pg and shape != (None, False) else None,  # merged per unit
     )
     if not filters and not search:
         # Nothing narrows the list: its total is the villages' maintained counts (a few rows), not a

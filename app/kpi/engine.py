@@ -1,8 +1,8 @@
 """Live KPIs for a unit and a period: sums of the maintained aggregates over the unit's subtree.
 
 A commune is a few dozen aggregate rows, a province or the country a few thousand roll-ups
-(`rollups`), whatever the number of households. `naive_sums`
-computes the same sums straight from the base tables: the baseline the benchmark compares against.
+(`rollups`), whatever the number of households. `naive_sums` computes the same sums straight from
+the base tables: the baseline the benchmark compares against.
 """
 
 from datetime import date, datetime, time
