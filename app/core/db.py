@@ -7,8 +7,10 @@ later for a network that hangs). Once the database fails to answer, this worker 
 `db_retry_seconds`, and the first that gets through brings everything back.
 """
 
+import asyncio
 import functools
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,6 +23,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
+from sqlalchemy.util import queue as sqla_queue
+from sqlalchemy.util.concurrency import await_
 
 from app.core.config import Settings, get_settings
 
@@ -90,11 +94,69 @@ class Availability:
         self.retry_at = None
 
 
+class FairQueue(sqla_queue.AsyncAdaptedQueue):
+    """The pool's idle connections, handed out first come, first served. With asyncio's queue a
+    request arriving as a connection came back took it, and the request that had waited for it
+    queued again at the back: under load some waited the whole pool timeout (503) while newcomers
+    went through. Here a connection coming back goes straight to the longest waiter."""
+
+    def __init__(self, maxsize: int = 0, use_lifo: bool = False) -> None:
+        super().__init__(maxsize, use_lifo)
+        self._idle: deque = deque()
+        self._waiters: deque[asyncio.Future] = deque()
+
+    def empty(self) -> bool:
+        return not self._idle
+
+    def full(self) -> bool:
+        return 0 < self.maxsize <= len(self._idle)
+
+    def qsize(self) -> int:
+        return len(self._idle)
+
+    def put_nowait(self, item) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():  # not given up
+                waiter.set_result(item)
+                return
+        if self.full():
+            raise sqla_queue.Full()
+        self._idle.append(item)
+
+    def put(self, item, block: bool = True, timeout: float | None = None) -> None:
+        self.put_nowait(item)  # never waits: the pool returns no more than it handed out
+
+    def get_nowait(self):
+        if not self._idle:
+            raise sqla_queue.Empty()
+        return self._idle.pop() if self.use_lifo else self._idle.popleft()
+
+    def get(self, block: bool = True, timeout: float | None = None):
+        if self._idle or not block:
+            return self.get_nowait()  # an idle connection means nobody waits
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        return await_(self._wait(waiter, timeout))
+
+    async def _wait(self, waiter: asyncio.Future, timeout: float | None):
+        try:
+            return await asyncio.wait_for(waiter, timeout)
+        except TimeoutError:
+            raise sqla_queue.Empty() from None
+        except BaseException:  # cancelled as the connection arrived: it goes to the next in line
+            if waiter.done() and not waiter.cancelled():
+                self.put_nowait(waiter.result())
+            raise
+
+
 def _guarded_pool(availability: Availability) -> type[AsyncAdaptedQueuePool]:
     """The pool, asking `availability` before handing out a connection and telling it how that went
-    (a class per engine: SQLAlchemy recreates a pool from its class)."""
+    (a class per engine: SQLAlchemy recreates a pool from its class); waiters served in order."""
 
     class GuardedPool(AsyncAdaptedQueuePool):
+        _queue_class = FairQueue
+
         def connect(self):
             availability.admit()
             try:

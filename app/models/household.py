@@ -24,6 +24,10 @@ class Household(Versioned, SoftDeleted, SQLModel, table=True):
 
     __tablename__ = "households"
     __table_args__ = (
+        # A village's change feed, in its order (deleted ones too: they are its tombstones). Without
+        # it a phone's first sync read the whole country's households by `updated_at` (214 ms to
+        # 3 s on 1M households, under load).
+        Index("ix_households_unit_id_updated_at", "unit_id", "updated_at", "id"),
         # The list's order (Vietnamese name order, then id), live households only.
         Index(
             "ix_households_unit_id_sort_key",
