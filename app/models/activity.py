@@ -11,11 +11,7 @@ class Activity(Versioned, SoftDeleted, SQLModel, table=True):
     """One act of help (lượt hỗ trợ): what the field records most, often offline."""
 
     __tablename__ = "activities"
-    __table_args__ = (
-        Index("ix_activities_unit_id_occurred_at", "unit_id", "occurred_at"),
-        # A village's change feed, in its order (deleted ones too: they are its tombstones).
-        Index("ix_activities_unit_id_updated_at", "unit_id", "updated_at", "id"),
-    )
+    __table_args__ = (Index("ix_activities_unit_id_occurred_at", "unit_id", "occurred_at"),)
 
     id: uuid.UUID = id_field()
     unit_id: uuid.UUID = Field(foreign_key="units.id", ondelete="RESTRICT", nullable=False)

@@ -1,4 +1,5 @@
-"""A village's change feeds in their order: households and activities by (unit_id, updated_at, id)
+"""A village's household change feed in its order: households by (unit_id, updated_at, id); the
+activities' feed has (unit_id, occurred_at) already
 
 Revision ID: 0013
 Revises: 0012
@@ -14,14 +15,10 @@ down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TABLES = ("households", "activities")
-
 
 def upgrade() -> None:
-    for table in TABLES:
-        op.create_index(f"ix_{table}_unit_id_updated_at", table, ["unit_id", "updated_at", "id"])
+    op.create_index("ix_households_unit_id_updated_at", "households", ["unit_id", "updated_at", "id"])
 
 
 def downgrade() -> None:
-    for table in TABLES:
-        op.drop_index(f"ix_{table}_unit_id_updated_at", table_name=table)
+    op.drop_index("ix_households_unit_id_updated_at", table_name="households")
