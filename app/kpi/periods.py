@@ -16,7 +16,7 @@ PATTERN = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])|Q([1-4])))?$")
 @dataclass(frozen=True)
 class Period:
     code: str
-    kind: Literal["month", "quarter", "year"]
+    kind: Literal["month", "quarter", "year", "range"]
     year: int
     start: date  # first day
     end: date  # first day after
@@ -43,6 +43,15 @@ class Period:
         """Submitted after the due day ended (Vietnam time), or still not submitted after it."""
         moment = submitted_at or now or datetime.now(UTC)
         return moment.astimezone(VIETNAM).date() > self.due_on
+
+
+def window(start: date, end: date, code: str | None = None) -> Period:
+    """Any span of days [start, end): an ad-hoc report's, a campaign's, an award's up to its cut-off.
+    Its stock is the state at the end of its last day, its flows the events dated inside it."""
+    if end <= start:
+        raise Invalid("the end must come after the start", loc=["query", "end"])
+    return Period(code or f"{start.isoformat()}..{(end - timedelta(days=1)).isoformat()}", "range",
+                  start.year, start, end)  # fmt: skip
 
 
 def local_today() -> date:
