@@ -38,6 +38,7 @@ def facts(draw):
             "adults_smartphone",
             "adults_digital_skills",
             "adults_vneid",
+            "adults_dvc",
             "adults_epay",
             "adults_signature",
         )
@@ -48,7 +49,9 @@ def facts(draw):
         "adults_count": adults,
         **counts,
         "informed": draw(st.booleans()),
-        "has_digital_member": draw(st.booleans()),
+        # seed 000: only where an adult has skills, one VNeID and one a DVC account (the rule refuses it else)
+        "has_digital_member": draw(st.booleans())
+        and all(counts[c] for c in ("adults_digital_skills", "adults_vneid", "adults_dvc")),
         "is_business": business,
         "business_cashless": business and draw(st.booleans()),
         "needs_assistance": draw(st.booleans()),

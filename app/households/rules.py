@@ -35,13 +35,17 @@ ERASED_NAME = "(đã xoá)"
 # snapshot past retention): what the access log watches, erasure removes and retention scrubs. The
 # visit note is free text a volunteer may have written a name or a phone into, so it goes too.
 WITHOUT_PERSONAL: dict[str, Any] = {"head_name": ERASED_NAME, "phone": None, "address": None, "note": None}
+# A household with a digital member (seed 000: at least one member with digital skills, a VNeID account
+# and a DVC account) has at least one adult counted in each of these.
+DIGITAL_MEMBER = ("adults_digital_skills", "adults_vneid", "adults_dvc")
 # The model's defaults, for a partial record (an import row, a create that leaves counts out).
 DEFAULTS: dict[str, Any] = {"members_count": 1, "adults_count": 1} | dict.fromkeys(ADULT_COUNTS, 0)
 
 
 def count_problems(values: dict[str, Any]) -> list[Problem]:
     """The counts and flags of DOMAIN.md: every adults count within adults_count, adults within
-    members, and cashless only for a business. Empty when the record is sound."""
+    members, a digital member only where an adult has skills, VNeID and DVC, and cashless only for a
+    business. Empty when the record is sound."""
     values = DEFAULTS | {k: v for k, v in values.items() if v is not None}
     problems = []
     members, adults = values["members_count"], values["adults_count"]
@@ -62,6 +66,15 @@ def count_problems(values: dict[str, Any]) -> list[Problem]:
                     "household.exceeds_adults",
                 )
             )
+    if values.get("has_digital_member") and (missing := [f for f in DIGITAL_MEMBER if not values[f]]):
+        problems.append(
+            Problem(
+                "has_digital_member",
+                "has_digital_member needs an adult with basic digital skills, a VNeID account and a DVC "
+                f"account: {' and '.join(missing)} cannot be 0",
+                "household.digital_member_impossible",
+            )
+        )
     if values.get("business_cashless") and not values.get("is_business"):
         problems.append(
             Problem(

@@ -1,5 +1,5 @@
-// The household rules of DOMAIN.md, as the server checks them (app/households/schemas.py
-// `rule_errors`), pinned to it by the shared cases in tests/cases/household_rules.json.
+// The household rules of DOMAIN.md, as the server checks them (app/households/rules.py
+// `count_problems`), pinned to it by the shared cases in tests/cases/household_rules.json.
 export const ADULT_COUNTS = [
   "adults_smartphone",
   "adults_digital_skills",
@@ -9,6 +9,9 @@ export const ADULT_COUNTS = [
   "adults_signature",
 ] as const;
 export type AdultCount = (typeof ADULT_COUNTS)[number];
+/** A household with a digital member (seed 000: one member with digital skills, a VNeID account and a
+ * DVC account) has at least one adult counted in each of these. */
+export const DIGITAL_MEMBER = ["adults_digital_skills", "adults_vneid", "adults_dvc"] as const;
 
 export interface HouseholdFacts {
   members_count: number;
@@ -19,6 +22,7 @@ export interface HouseholdFacts {
   adults_dvc: number;
   adults_epay: number;
   adults_signature: number;
+  has_digital_member: boolean;
   is_business: boolean;
   business_cashless: boolean;
 }
@@ -33,13 +37,18 @@ export const DEFAULTS: HouseholdFacts = {
   adults_dvc: 0,
   adults_epay: 0,
   adults_signature: 0,
+  has_digital_member: false,
   is_business: false,
   business_cashless: false,
 };
 
 export interface RuleError {
   field: keyof HouseholdFacts;
-  code: "household.adults_exceed_members" | "household.exceeds_adults" | "household.cashless_not_business";
+  code:
+    | "household.adults_exceed_members"
+    | "household.exceeds_adults"
+    | "household.digital_member_impossible"
+    | "household.cashless_not_business";
 }
 
 /** Every rule the household breaks, in the server's order; empty when it is sound. */
@@ -48,6 +57,7 @@ export function householdRules(values: Partial<HouseholdFacts>): RuleError[] {
   const errors: RuleError[] = [];
   if (v.adults_count > v.members_count) errors.push({ field: "adults_count", code: "household.adults_exceed_members" });
   for (const field of ADULT_COUNTS) if (v[field] > v.adults_count) errors.push({ field, code: "household.exceeds_adults" });
+  if (v.has_digital_member && DIGITAL_MEMBER.some((f) => !v[f])) errors.push({ field: "has_digital_member", code: "household.digital_member_impossible" });
   if (v.business_cashless && !v.is_business) errors.push({ field: "business_cashless", code: "household.cashless_not_business" });
   return errors;
 }
@@ -56,13 +66,14 @@ export type Facts = HouseholdFacts & { needs_assistance?: boolean; assigned_memb
 
 /**
  * Setting `key` to `value`: the record the rules then ask for, and every other field that had to
- * change with it (a count above a lowered total, cashless without a business, an assignee without a
- * need). The caller says so, or asks, before applying them: nothing changes silently.
+ * change with it (a count above a lowered total, a digital member without an adult with skills, VNeID
+ * and DVC, cashless without a business, an assignee without a need). The caller says so, or asks, before applying them: nothing changes silently.
  */
 export function withDependents<F extends Facts>(values: F, key: keyof F, value: F[keyof F]) {
   const next = { ...values, [key]: value } as F;
   if (next.adults_count > next.members_count && key !== "adults_count") next.adults_count = next.members_count;
   for (const field of ADULT_COUNTS) if (next[field] > next.adults_count && key !== field) next[field] = next.adults_count;
+  if (next.has_digital_member && key !== "has_digital_member" && DIGITAL_MEMBER.some((f) => !next[f])) next.has_digital_member = false;
   if (key === "is_business" && !value) next.business_cashless = false;
   if (key === "needs_assistance" && !value) next.assigned_member_id = null;
   const changed = (Object.keys(next) as (keyof F)[])

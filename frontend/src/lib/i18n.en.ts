@@ -352,6 +352,7 @@ export const en: Record<Key, string> = {
   errExceedAdults: "Cannot exceed the number of adults.",
   errExceedMembers: "Cannot exceed the number of members.",
   errOnlyBusiness: "Only for a business household.",
+  errDigitalMember: "Only when the adults with digital skills, with VNeID and with a DVC account are each above 0.",
   errEndBeforeStart: "The end must be after the start.",
   errLogin: "Wrong username or password.",
   errNetwork: "No network connection. Please try again when online.",

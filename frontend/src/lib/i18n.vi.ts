@@ -364,6 +364,7 @@ export const vi = {
   errExceedAdults: "Không được lớn hơn số người trưởng thành.",
   errExceedMembers: "Không được lớn hơn số nhân khẩu.",
   errOnlyBusiness: "Chỉ chọn được khi là hộ kinh doanh.",
+  errDigitalMember: "Chỉ chọn được khi số người có kỹ năng số, có VNeID và có tài khoản DVC đều lớn hơn 0.",
   errEndBeforeStart: "Thời gian kết thúc phải sau thời gian bắt đầu.",
   errLogin: "Sai tên đăng nhập hoặc mật khẩu.",
   errNetwork: "Không có kết nối mạng. Vui lòng thử lại khi có mạng.",

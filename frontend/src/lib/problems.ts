@@ -22,6 +22,7 @@ export const CODES: Record<string, Key> = {
   "household.adults_exceed_members": "errExceedMembers",
   "household.exceeds_adults": "errExceedAdults",
   "household.cashless_not_business": "errOnlyBusiness",
+  "household.digital_member_impossible": "errDigitalMember",
   "household.code_taken": "errCodeTaken",
   bad_request: "pcBadRequest",
   malformed: "pcMalformed",
