@@ -3,7 +3,7 @@ ranking; the ranking is live until the cut-off and frozen after it."""
 
 import io
 import uuid
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -14,6 +14,7 @@ from app.authz.principal import SYSTEM
 from app.awards.service import freeze, freeze_due
 from app.kpi import aggregates
 from app.kpi.indicators import FORMULA
+from app.kpi.periods import VIETNAM, local_today
 from app.models import Award
 from tests.world import ROLES, make_household
 
@@ -183,3 +184,137 @@ async def test_the_ranking_exports_as_the_list_for_the_award_decision(client, wo
         (world.v11.name, 87.5, 1),
         (world.v12.name, 62.5, 2),
     ]
+
+
+# --- At the cut-off (issue 19, point 6) ------------------------------------------------------------
+
+
+# The engine by time (stocks at a period's end, flows by their day) is being built beside this work;
+# these tests pin its contract for awards and pass once it lands (then drop the mark).
+through_time = pytest.mark.xfail(reason="needs engine.sums by time (issue 19, through time)", strict=False)
+
+
+def vn_moment(day: date, hour: int, minute: int = 0) -> str:
+    """A moment of a Vietnamese day, as a phone sends it."""
+    return datetime.combine(day, time(hour, minute), VIETNAM).isoformat()
+
+
+async def record(client, headers, unit, day: date, hour: int, people: int) -> None:
+    activity = {"unit_id": str(unit.id), "kind": "vneid_activation", "people_count": people}
+    activity["occurred_at"] = vn_moment(day, hour)
+    response = await client.post("/api/v1/activities", json=activity, headers=headers)
+    assert response.status_code == 201, response.text
+
+
+def indicator(row: dict, code: str) -> float | None:
+    return next(i["value"] for i in row["indicators"] if i["code"] == code)
+
+
+@through_time
+async def test_an_award_frozen_after_its_cutoff_counts_the_activities_dated_up_to_the_cutoff(
+    client, world, session
+):
+    """An award read or frozen weeks after its cut-off counts the help given up to the end of the
+    cut-off day (Vietnam time), not what was done after it."""
+    today = local_today()
+    cutoff = today - timedelta(days=45)
+    headers = world.auth(Role.commune_officer)
+    await record(client, headers, world.v11, cutoff, 23, people=4)  # 23:00 on the cut-off day counts
+    await record(client, headers, world.v12, cutoff - timedelta(days=1), 9, people=2)
+    await record(client, headers, world.v12, cutoff + timedelta(days=1), 0, people=6)  # 00:00 the day after
+    await record(client, headers, world.v12, cutoff + timedelta(days=35), 9, people=10)  # a later month
+    weights = {"people_supported": 1, "households_informed_pct": 1}
+    data = body(world, period=str(cutoff.year), cutoff_on=cutoff.isoformat(), weights=weights)
+    award_id = (await client.post(URL, json=data, headers=headers)).json()["id"]
+
+    live = (await client.get(f"{URL}/{award_id}", headers=headers)).json()
+    people = {row["name"]: indicator(row, "people_supported") for row in live["ranking"]}
+    assert people == {world.v11.name: 4, world.v12.name: 2}
+    assert live["as_of"] == cutoff.isoformat() and live["cutoff_passed"] is True
+
+    frozen = await freeze(session, SYSTEM, uuid.UUID(award_id), None, today=today)
+    await session.commit()
+    assert {row.name: row.indicators[0].value for row in frozen.ranking} == people
+    stored = (await client.get(f"{URL}/{award_id}", headers=headers)).json()
+    assert {row["name"]: indicator(row, "people_supported") for row in stored["ranking"]} == people
+
+
+@through_time
+async def test_an_award_frozen_after_its_cutoff_ranks_households_as_they_stood_that_day(
+    client, world, session
+):
+    """v11 informed its household before the cut-off, v12 only after it: at the cut-off v11 leads,
+    whenever the award is frozen."""
+    today = local_today()
+    cutoff = today - timedelta(days=40)
+    headers = world.auth(Role.commune_officer)
+    await targets(client, world)
+    if cutoff.year != 2026:  # the targets are 2026's
+        for code in ("households_informed_pct", "adults_smartphone_pct"):
+            target = {"unit_id": str(world.c1.id), "year": cutoff.year, "indicator": code, "value": 100}
+            await client.post("/api/v1/targets", json=target, headers=world.auth(Role.admin))
+    before, after = vn_moment(cutoff - timedelta(days=10), 10), vn_moment(cutoff + timedelta(days=3), 10)
+    ids = {}
+    for unit, informed in ((world.v11, True), (world.v12, False)):
+        household = {"unit_id": str(unit.id), "head_name": f"Hộ {unit.name}", "members_count": 2}
+        household |= {"adults_count": 2, "adults_smartphone": 1, "informed": informed, "observed_at": before}
+        created = await client.post("/api/v1/households", json=household, headers=headers)
+        assert created.status_code == 201, created.text
+        ids[unit.name] = created.json()["id"]
+    # After the cut-off v12 informs its household and both gain a smartphone: none of it counts.
+    for name, change in ((world.v12.name, {"informed": True}), (world.v11.name, {})):
+        change |= {"adults_smartphone": 2, "observed_at": after}
+        patched = await client.patch(f"/api/v1/households/{ids[name]}", json=change, headers=headers)
+        assert patched.status_code == 200, patched.text
+
+    weights = {"households_informed_pct": 1, "adults_smartphone_pct": 1}
+    data = body(world, period=str(cutoff.year), cutoff_on=cutoff.isoformat(), weights=weights)
+    award_id = (await client.post(URL, json=data, headers=headers)).json()["id"]
+    frozen = await freeze(session, SYSTEM, uuid.UUID(award_id), None, today=today)
+    await session.commit()
+    # v11: informed 100 %, smartphones 50 % → 75; v12: informed 0 %, smartphones 50 % → 25.
+    assert [(row.name, row.score, row.rank) for row in frozen.ranking] == [
+        (world.v11.name, 75.0, 1),
+        (world.v12.name, 25.0, 2),
+    ]
+    values = {row.name: {i.code: i.value for i in row.indicators} for row in frozen.ranking}
+    assert values[world.v12.name] == {"households_informed_pct": 0.0, "adults_smartphone_pct": 50.0}
+
+
+async def test_units_without_data_are_listed_apart_and_never_numbered(client, world, session):
+    """v12 has no household: no weighted indicator has data there, so it is no candidate for the
+    award. It is listed apart, without a rank, in the API, the frozen ranking and the xlsx."""
+    await make_household(session, world.v11, "A", adults_count=1, adults_smartphone=1, informed=True)
+    await aggregates.rebuild(session)
+    await session.commit()
+    await targets(client, world)
+    headers = world.auth(Role.commune_officer)
+    award_id = (await client.post(URL, json=body(world, cutoff_on="2099-10-05"), headers=headers)).json()[
+        "id"
+    ]
+
+    award = (await client.get(f"{URL}/{award_id}", headers=headers)).json()
+    assert [(row["name"], row["rank"], row["score"]) for row in award["ranking"]] == [
+        (world.v11.name, 1, 100.0)
+    ]
+    assert [(row["name"], row["rank"], row["score"]) for row in award["no_data"]] == [
+        (world.v12.name, None, None)
+    ]
+    assert award["as_of"] == "2026-12-31" and award["cutoff_passed"] is False  # the period ends first
+
+    response = await client.get(f"{URL}/{award_id}/export.xlsx", headers=headers)
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r[0] == "STT")
+    assert rows[header + 1][:5] == (1, world.v11.name, None, 100.0, 1)
+    apart = next(i for i, r in enumerate(rows) if r[0] and str(r[0]).startswith("Đơn vị chưa có số liệu"))
+    assert apart > header + 1
+    assert rows[apart + 1][:5] == (None, world.v12.name, None, None, None)  # no number, no rank
+    numbered = [r[0] for r in rows[header + 1 :] if isinstance(r[0], int)]
+    assert numbered == [1]
+
+    frozen = await freeze(session, SYSTEM, uuid.UUID(award_id), None, today=date(2099, 10, 6))
+    await session.commit()
+    assert [row.name for row in frozen.ranking] == [world.v11.name]
+    assert [row.name for row in frozen.no_data] == [world.v12.name]
+    stored = (await client.get(f"{URL}/{award_id}", headers=headers)).json()
+    assert [row["name"] for row in stored["no_data"]] == [world.v12.name] and len(stored["ranking"]) == 1

@@ -5,10 +5,12 @@ from fastapi import APIRouter, Query, Response
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
 from app import records
+from app.campaigns import progress
 from app.campaigns.schemas import (
     CampaignCreate,
     CampaignKind,
     CampaignList,
+    CampaignProgress,
     CampaignRead,
     CampaignStatus,
     CampaignUpdate,
@@ -87,6 +89,17 @@ async def delete_campaign(
 ) -> None:
     """Delete a campaign with its events; 409 when activities were recorded for it."""
     await records.delete(session, principal, CAMPAIGNS, campaign_id, expected)
+
+
+@router.get("/{campaign_id}/progress")
+async def campaign_progress(
+    session: SessionDep, principal: PrincipalDep, campaign_id: uuid.UUID
+) -> CampaignProgress:
+    """Each goal of the campaign beside what has been achieved: flows summed over the activities linked
+    to the campaign or its events, dated inside its window and recorded in its area; stocks as they
+    stand at the window's end (today while it runs) over its unit. A caller whose area lies inside the
+    campaign's (a village team) also gets its own part of each."""
+    return await progress.progress(session, principal, campaign_id)
 
 
 @router.get("/{campaign_id}/events")

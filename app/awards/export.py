@@ -6,7 +6,7 @@ from datetime import date
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-from app.awards.schemas import AwardRanking
+from app.awards.schemas import AwardRanking, AwardRow
 from app.core.fields import printable
 from app.kpi import document
 from app.kpi.indicators import BY_CODE
@@ -21,14 +21,20 @@ def xlsx(award: AwardRanking, unit_name: str, day: date) -> bytes:
     sheet = book.active
     sheet.title = "Danh sách"
     document.header(sheet, width, (f"UBND {printable(unit_name).upper()}", ""), unit_name, day)
-    state = "Kết quả chính thức" if award.status == "frozen" else "Bảng xếp hạng tạm tính (chưa chốt)"
+    if award.status == "frozen":
+        state = "Kết quả chính thức"
+    elif award.cutoff_passed:
+        state = "Bảng xếp hạng tạm tính (đã qua ngày chốt, chưa chốt)"
+    else:
+        until = f"{award.cutoff_on:%d/%m/%Y}"
+        state = f"Bảng xếp hạng tạm tính (chưa chốt, số liệu còn thay đổi đến hết ngày {until})"
     document.title(
         sheet,
         width,
         "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG",
         printable(award.title),
         f"(Kèm theo Quyết định số ....../QĐ-UBND ngày ...../...../{day:%Y} của UBND {printable(unit_name)})",
-        f"{state}; số liệu {award.period}, chốt sau ngày {award.cutoff_on:%d/%m/%Y}",
+        f"{state}; số liệu {award.period}, tính đến hết ngày {award.as_of:%d/%m/%Y}",
     )
     sheet.append([None])
     sheet.append([f"Cách tính: {award.formula}"])
@@ -41,10 +47,18 @@ def xlsx(award: AwardRanking, unit_name: str, day: date) -> bytes:
         cell = sheet.cell(header_row, column)
         cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for index, row in enumerate(award.ranking, start=1):
-        values = {item.code: item.value for item in row.indicators}
-        teams = ", ".join(printable(team) for team in row.teams)
-        sheet.append([index, printable(row.name), teams, row.score, row.rank, *map(values.get, codes)])
+    # Only a ranked unit is proposed, so only it is numbered; the units without data follow, apart.
+    number = 0
+    for row in award.ranking:
+        number += row.rank is not None
+        sheet.append(_row(row, number if row.rank is not None else None, codes))
+    if award.no_data:
+        sheet.append([f"Đơn vị chưa có số liệu ({len(award.no_data)}, không xếp hạng)"])
+        apart = sheet.max_row
+        sheet.cell(apart, 1).font = Font(italic=True)
+        sheet.merge_cells(start_row=apart, start_column=1, end_row=apart, end_column=width)
+        for row in award.no_data:
+            sheet.append(_row(row, None, codes))
     for cells in sheet.iter_rows(min_row=header_row, max_row=sheet.max_row, max_col=width):
         for cell in cells:
             cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -55,3 +69,9 @@ def xlsx(award: AwardRanking, unit_name: str, day: date) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _row(row: AwardRow, number: int | None, codes: list[str]) -> list:
+    values = {item.code: item.value for item in row.indicators}
+    teams = ", ".join(printable(team) for team in row.teams)
+    return [number, printable(row.name), teams, row.score, row.rank, *map(values.get, codes)]

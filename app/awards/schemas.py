@@ -54,7 +54,7 @@ class AwardIndicator(BaseModel):
 
 
 class AwardRow(BaseModel):
-    rank: int | None = Field(description="1 is best; ties share a rank; none without a score")
+    rank: int | None = Field(description="1 is best; ties share a rank; none without a score or without data")
     unit_id: uuid.UUID
     code: str
     name: str
@@ -82,7 +82,22 @@ class AwardRead(BaseModel):
 
 
 class AwardRanking(AwardRead):
-    ranking: list[AwardRow] = Field(description="Live while open; as frozen at the cut-off afterwards")
+    ranking: list[AwardRow] = Field(
+        description="The candidates, units with data for some weighted indicator: ranked by score, best "
+        "first, ties sharing a rank; a unit without a score (no target) last, unranked. The figures "
+        "are those at the end of `as_of`: live until the cut-off day is over, as frozen afterwards"
+    )
+    no_data: list[AwardRow] = Field(
+        description="Units with no data for any weighted indicator: listed apart, never ranked"
+    )
+    as_of: date = Field(
+        description="The figures stand at the end of this day (Vietnam time): the cut-off, or the "
+        "period's last day when the period ends first. Stocks as they stood then, flows dated up to it"
+    )
+    cutoff_passed: bool = Field(
+        description="The cut-off day is over (Vietnam time): the ranking counts that day's figures and "
+        "may be frozen. Before that it is provisional: the figures still move until the day ends"
+    )
 
 
 class AwardList(Page[AwardRead]):

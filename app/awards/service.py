@@ -1,9 +1,11 @@
 """The 10/10 awards: a commune ranks its villages (their teams), a province its communes, by a
-weighted score over a period (`app.kpi.indicators.FORMULA`). Live while open; at the cut-off the
-ranking is frozen into the award, and no later edit of any figure changes it."""
+weighted score over a period (`app.kpi.indicators.FORMULA`). The figures are those at the end of the
+cut-off day (Vietnam time), whenever they are asked for: live until then, the same afterwards, and
+frozen into the award once the day is over, so no later edit of any figure changes it. A unit with no
+data for any weighted indicator is no candidate: it is listed apart, never ranked."""
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -16,7 +18,7 @@ from app.awards.schemas import AwardIndicator, AwardRanking, AwardRead, AwardRow
 from app.core.errors import Conflict, Invalid
 from app.core.versioning import check_version
 from app.kpi.indicators import attainment, weighted_score
-from app.kpi.periods import VIETNAM, parse_period
+from app.kpi.periods import VIETNAM, Period, local_today, parse_period, window
 from app.kpi.service import children_indicators, ranks
 from app.models import Award, Team, Unit
 from app.records import Permissions, Resource, Write, change, fetch
@@ -59,11 +61,30 @@ def _open(award: Award) -> None:
         raise Conflict("The award's ranking is frozen: it can no longer change", code="award.frozen")
 
 
+def as_of(award: Award | AwardRead) -> date:
+    """The day the ranking's figures stand at the end of: the cut-off, or the period's last day when
+    the period ends first."""
+    return min(award.cutoff_on, parse_period(award.period).last_day)
+
+
+def span(award: Award | AwardRead) -> Period:
+    """What the ranking counts: from the period's first day to the end of `as_of` (stocks as they
+    stood then, flows dated inside it)."""
+    return window(parse_period(award.period).start, as_of(award) + timedelta(days=1))
+
+
+def has_data(row: AwardRow) -> bool:
+    """Some weighted indicator of the unit has a value (a percentage with an empty denominator has
+    none): a unit without any is no candidate for the award."""
+    return any(i.value is not None for i in row.indicators if i.weight > 0)
+
+
 async def ranking(session: AsyncSession, award: Award, unit: Unit) -> list[AwardRow]:
-    """The unit's children ranked by the award's score, best first (no score last)."""
+    """The unit's children as of the end of the cut-off day: those with data ranked by the award's
+    score, best first (no score last, unranked), then those without data, unranked."""
     weights = award.weights
     rows = []
-    for child, results in await children_indicators(session, unit, parse_period(award.period)):
+    for child, results in await children_indicators(session, unit, span(award)):
         indicators = [
             AwardIndicator(
                 code=r["code"],
@@ -88,10 +109,23 @@ async def ranking(session: AsyncSession, award: Award, unit: Unit) -> list[Award
             )
         )
     teams = await _active_teams(session, [row.unit_id for row in rows])
-    rows.sort(key=lambda r: (r.score is None, -(r.score or 0), r.name))
-    for row, rank in zip(rows, ranks([row.score for row in rows]), strict=True):
+    rows.sort(key=lambda r: (not has_data(r), r.score is None, -(r.score or 0), r.name))
+    scores = [row.score if has_data(row) else None for row in rows]
+    for row, rank in zip(rows, ranks(scores), strict=True):
         row.rank, row.teams = rank, teams.get(row.unit_id, [])
     return rows
+
+
+def answer(award: Award | AwardRead, rows: list[AwardRow], today: date | None = None) -> AwardRanking:
+    """The award with its rows: the candidates ranked, the units without data apart."""
+    read = award if isinstance(award, AwardRead) else AwardRead.model_validate(award)
+    return AwardRanking(
+        **read.model_dump(),
+        ranking=[row for row in rows if has_data(row)],
+        no_data=[row.model_copy(update={"rank": None}) for row in rows if not has_data(row)],
+        as_of=as_of(read),
+        cutoff_passed=(today or local_today()) > read.cutoff_on,
+    )
 
 
 async def _active_teams(session: AsyncSession, unit_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
@@ -113,7 +147,7 @@ async def read_award(session: AsyncSession, principal: Principal, award_id: uuid
         if award.status == "frozen"
         else await ranking(session, award, unit)
     )
-    return AwardRanking(**AwardRead.model_validate(award).model_dump(), ranking=rows)
+    return answer(award, rows)
 
 
 async def award_file(session: AsyncSession, principal: Principal, award_id: uuid.UUID) -> tuple[bytes, str]:
@@ -131,11 +165,12 @@ async def freeze(
     if_match: int | None,
     today: date | None = None,
 ) -> AwardRanking:
-    """Freeze the ranking once the cut-off day is over (Vietnam time)."""
+    """Freeze the ranking once the cut-off day is over (Vietnam time), on the figures of that day."""
     award, unit = await fetch(session, principal, AWARDS, award_id, P.awards_manage, lock=True)
     check_version(award, if_match)
     _open(award)
-    if (today or datetime.now(VIETNAM).date()) <= award.cutoff_on:
+    today = today or local_today()
+    if today <= award.cutoff_on:
         raise Conflict(
             f"The ranking freezes after its cut-off day ({award.cutoff_on}); it is live until then",
             code="award.before_cutoff",
@@ -149,12 +184,12 @@ async def freeze(
         "frozen_by": principal.name,
     }
     after = await change(Write(session, principal, AWARDS, {}, unit, award, before), frozen)
-    return AwardRanking(**after.model_dump(), ranking=rows)
+    return answer(after, rows, today)
 
 
 async def freeze_due(session: AsyncSession, today: date | None = None) -> int:
     """Freeze every open award whose cut-off day is over (the daily job, as the system); how many."""
-    today = today or datetime.now(VIETNAM).date()
+    today = today or local_today()
     due = list(await session.scalars(select(Award.id).where(Award.status == "open", Award.cutoff_on < today)))
     for award_id in due:
         await freeze(session, SYSTEM, award_id, None, today)

@@ -3,10 +3,11 @@
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete, exists, func, not_, select
+from sqlalchemy import delete, exists, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz.scope import under
+from app.kpi.periods import VIETNAM
 from app.models import Activity, Campaign, CampaignEvent, EventDuty, Member, Unit
 
 # --- campaigns --------------------------------------------------------------------------------
@@ -117,3 +118,42 @@ async def set_duties(
 
 async def clear_duties(session: AsyncSession, event_id: uuid.UUID) -> None:
     await session.execute(delete(EventDuty).where(EventDuty.event_id == event_id))
+
+
+# --- progress ---------------------------------------------------------------------------------
+
+
+def day_start(day: date) -> datetime:
+    """The first moment of a day in Vietnam, where the campaigns' days are counted."""
+    return datetime.combine(day, time.min, VIETNAM)
+
+
+async def linked_activities(
+    session: AsyncSession, campaign_id: uuid.UUID, path: str, starts_on: date, ends_on: date
+) -> list[tuple[str, int, int, int]]:
+    """(kind, activities, people, dossiers) of the live activities linked to the campaign or to one of
+    its events, dated from `starts_on` to `ends_on` (Vietnam days), in the subtree at `path`."""
+    events = select(CampaignEvent.id).where(CampaignEvent.campaign_id == campaign_id)
+    query = (
+        select(Activity.kind, func.count(), func.sum(Activity.people_count), func.sum(Activity.dossier_count))
+        .join(Unit, Unit.id == Activity.unit_id)
+        .where(
+            or_(Activity.campaign_id == campaign_id, Activity.event_id.in_(events)),
+            Activity.deleted_at.is_(None),
+            Activity.occurred_at >= day_start(starts_on),
+            Activity.occurred_at < day_start(ends_on + timedelta(days=1)),
+            under(path),
+        )
+        .group_by(Activity.kind)
+    )
+    return [
+        (kind, int(n), int(people or 0), int(dossiers or 0))
+        for kind, n, people, dossiers in await session.execute(query)
+    ]
+
+
+async def units_at(session: AsyncSession, paths: list[str]) -> list[Unit]:
+    """The units at these paths, in path order."""
+    if not paths:
+        return []
+    return list(await session.scalars(select(Unit).where(Unit.path.in_(paths)).order_by(Unit.path)))

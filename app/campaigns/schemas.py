@@ -5,11 +5,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from app.activities.schemas import ActivityKind
 from app.core.fields import AwareMoment, Name, PlausibleDate, text
 from app.core.pagination import Page
+from app.kpi.indicators import BY_CODE, PERCENTAGES
 
 
 class CampaignKind(StrEnum):
@@ -26,20 +28,72 @@ class CampaignStatus(StrEnum):
     closed = "closed"
 
 
-# What a campaign may set a goal for: the flow indicators, households informed, and a count of
-# activities of one kind. A small explicit set, so a typo is a 422, not a goal nobody measures.
-GOAL_CODES = (
-    "people_supported",
-    "online_dossiers",
-    "signatures_created",
-    "households_informed",
-    *(kind.value for kind in ActivityKind),
-)
+# What a campaign may set a goal for, each measured by `app.campaigns.progress`: an indicator (a flow
+# summed over the campaign's activities, or a percentage as it stands at the window's end), the
+# campaign's activities, households informed, or the activities of one kind. A small explicit set,
+# so a typo is a 422, not a goal nobody measures.
+KIND_LABELS = {
+    "vneid_activation": "Kích hoạt VNeID",
+    "dvc_account": "Tài khoản dịch vụ công",
+    "online_dossier": "Nộp hồ sơ trực tuyến",
+    "epay_account": "Tài khoản thanh toán",
+    "digital_signature": "Chữ ký số",
+    "skills_guidance": "Hướng dẫn kỹ năng số",
+    "ecommerce": "Thương mại điện tử",
+    "cyber_safety": "An toàn trên mạng",
+    "communication": "Tuyên truyền",
+    "other": "Việc khác",
+}
+FLOW_GOALS = ("people_supported", "online_dossiers", "signatures_created", "activities")
+STOCK_GOALS = (*PERCENTAGES, "households_informed")
+KIND_GOALS = tuple(kind.value for kind in ActivityKind)
+GOAL_CODES = (*FLOW_GOALS, *STOCK_GOALS, *KIND_GOALS)
+GOAL_NAMES = {
+    **{code: BY_CODE[code].name for code in (*FLOW_GOALS, *PERCENTAGES) if code in BY_CODE},
+    "activities": "Lượt hỗ trợ",
+    "households_informed": "Hộ gia đình được tuyên truyền",
+    **{kind: f"Lượt hỗ trợ: {KIND_LABELS[kind]}" for kind in KIND_GOALS},
+}
 GoalCode = Literal[GOAL_CODES]  # type: ignore[valid-type]
 GoalValue = Annotated[int, Field(ge=0, le=10_000_000)]
+
+
+def _known_goals(value: Any) -> Any:
+    """An unknown code is named, with the codes there are (not pydantic's list of literals)."""
+    if isinstance(value, dict):
+        unknown = sorted(str(code) for code in value if code not in GOAL_CODES)
+        if unknown:
+            raise PydanticCustomError(
+                "literal_error",  # as pydantic names it, with the codes there are
+                "unknown goal {unknown}: a goal is one of {known}",
+                {"unknown": ", ".join(unknown), "known": ", ".join(GOAL_CODES)},
+            )
+    return value
+
+
+def _percentages(goals: dict[str, int]) -> dict[str, int]:
+    over = [code for code in PERCENTAGES if goals.get(code, 0) > 100]
+    if over:
+        raise PydanticCustomError(
+            "less_than_equal",
+            "a percentage goal ({codes}) is at most 100",
+            {"codes": ", ".join(over), "le": 100},
+        )
+    return goals
+
+
 Goals = Annotated[
     dict[GoalCode, GoalValue],
-    Field(description="Indicator code → target for the campaign (0 to 10,000,000)"),
+    BeforeValidator(_known_goals),
+    AfterValidator(_percentages),
+    Field(
+        description="Goal code → target for the campaign: a flow indicator (people_supported, "
+        "online_dossiers, signatures_created) or `activities`, counted over the activities linked to "
+        "the campaign or its events inside its window and area; a percentage indicator (…_pct, at most "
+        "100) or `households_informed`, as it stands at the window's end over the campaign's unit; an "
+        "activity kind, the count of the campaign's activities of that kind. 0 to 10,000,000. "
+        "`GET /campaigns/{id}/progress` measures them"
+    ),
 ]
 
 
@@ -96,6 +150,41 @@ class CampaignRead(BaseModel):
 
 class CampaignList(Page[CampaignRead]):
     pass
+
+
+class GoalPart(BaseModel):
+    unit_id: uuid.UUID
+    name: str
+    achieved: float | None = Field(description="As `achieved`, over this unit's subtree alone")
+
+
+class GoalProgress(BaseModel):
+    indicator: str = Field(description="The goal's code, as in the campaign's `goals`")
+    name: str = Field(description="What it counts, in Vietnamese")
+    measure: Literal["flow", "stock"] = Field(
+        description="flow: summed over the activities linked to the campaign or its events, dated in "
+        "its window, in its area; stock: as it stands at the end of `as_of`, over the campaign's unit"
+    )
+    percent: bool = Field(description="A percentage (goal and achieved in %), else a count")
+    goal: int
+    achieved: float | None = Field(description="None: a percentage without data (an empty denominator)")
+    parts: list[GoalPart] = Field(
+        description="The caller's own units inside the campaign's area (a village team's village): "
+        "their share of `achieved`; empty for a caller whose area holds the campaign's"
+    )
+
+
+class CampaignProgress(BaseModel):
+    campaign_id: uuid.UUID
+    unit_id: uuid.UUID
+    starts_on: date
+    ends_on: date
+    as_of: date = Field(
+        description="Stocks stand at the end of this day: the last day, or today while it runs"
+    )
+    goals: list[GoalProgress] = Field(
+        description="One per goal of the campaign: flows, then stocks, then kinds of activity"
+    )
 
 
 def _event_time(value: datetime) -> datetime:

@@ -911,6 +911,29 @@ export interface paths {
         patch: operations["update_campaign"];
         trace?: never;
     };
+    "/api/v1/campaigns/{campaign_id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Campaign Progress
+         * @description Each goal of the campaign beside what has been achieved: flows summed over the activities linked
+         *     to the campaign or its events, dated inside its window and recorded in its area; stocks as they
+         *     stand at the window's end (today while it runs) over its unit. A caller whose area lies inside the
+         *     campaign's (a village team) also gets its own part of each.
+         */
+        get: operations["campaign_progress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/campaigns/{campaign_id}/events": {
         parameters: {
             query?: never;
@@ -1698,9 +1721,25 @@ export interface components {
             updated_at: string;
             /**
              * Ranking
-             * @description Live while open; as frozen at the cut-off afterwards
+             * @description The candidates, units with data for some weighted indicator: ranked by score, best first, ties sharing a rank; a unit without a score (no target) last, unranked. The figures are those at the end of `as_of`: live until the cut-off day is over, as frozen afterwards
              */
             ranking: components["schemas"]["AwardRow"][];
+            /**
+             * No Data
+             * @description Units with no data for any weighted indicator: listed apart, never ranked
+             */
+            no_data: components["schemas"]["AwardRow"][];
+            /**
+             * As Of
+             * Format: date
+             * @description The figures stand at the end of this day (Vietnam time): the cut-off, or the period's last day when the period ends first. Stocks as they stood then, flows dated up to it
+             */
+            as_of: string;
+            /**
+             * Cutoff Passed
+             * @description The cut-off day is over (Vietnam time): the ranking counts that day's figures and may be frozen. Before that it is provisional: the figures still move until the day ends
+             */
+            cutoff_passed: boolean;
         };
         /** AwardRead */
         AwardRead: {
@@ -1758,7 +1797,7 @@ export interface components {
         AwardRow: {
             /**
              * Rank
-             * @description 1 is best; ties share a rank; none without a score
+             * @description 1 is best; ties share a rank; none without a score or without data
              */
             rank: number | null;
             /**
@@ -1902,7 +1941,7 @@ export interface components {
             status: components["schemas"]["CampaignStatus"];
             /**
              * Goals
-             * @description Indicator code → target for the campaign (0 to 10,000,000)
+             * @description Goal code → target for the campaign: a flow indicator (people_supported, online_dossiers, signatures_created) or `activities`, counted over the activities linked to the campaign or its events inside its window and area; a percentage indicator (…_pct, at most 100) or `households_informed`, as it stands at the window's end over the campaign's unit; an activity kind, the count of the campaign's activities of that kind. 0 to 10,000,000. `GET /campaigns/{id}/progress` measures them
              */
             goals?: {
                 [key: string]: number;
@@ -1923,6 +1962,40 @@ export interface components {
             limit: number;
             /** Offset */
             offset: number;
+        };
+        /** CampaignProgress */
+        CampaignProgress: {
+            /**
+             * Campaign Id
+             * Format: uuid
+             */
+            campaign_id: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /**
+             * Starts On
+             * Format: date
+             */
+            starts_on: string;
+            /**
+             * Ends On
+             * Format: date
+             */
+            ends_on: string;
+            /**
+             * As Of
+             * Format: date
+             * @description Stocks stand at the end of this day: the last day, or today while it runs
+             */
+            as_of: string;
+            /**
+             * Goals
+             * @description One per goal of the campaign: flows, then stocks, then kinds of activity
+             */
+            goals: components["schemas"]["GoalProgress"][];
         };
         /** CampaignRead */
         CampaignRead: {
@@ -2143,6 +2216,57 @@ export interface components {
          * @enum {string}
          */
         Gender: "male" | "female" | "other";
+        /** GoalPart */
+        GoalPart: {
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /** Name */
+            name: string;
+            /**
+             * Achieved
+             * @description As `achieved`, over this unit's subtree alone
+             */
+            achieved: number | null;
+        };
+        /** GoalProgress */
+        GoalProgress: {
+            /**
+             * Indicator
+             * @description The goal's code, as in the campaign's `goals`
+             */
+            indicator: string;
+            /**
+             * Name
+             * @description What it counts, in Vietnamese
+             */
+            name: string;
+            /**
+             * Measure
+             * @description flow: summed over the activities linked to the campaign or its events, dated in its window, in its area; stock: as it stands at the end of `as_of`, over the campaign's unit
+             * @enum {string}
+             */
+            measure: "flow" | "stock";
+            /**
+             * Percent
+             * @description A percentage (goal and achieved in %), else a count
+             */
+            percent: boolean;
+            /** Goal */
+            goal: number;
+            /**
+             * Achieved
+             * @description None: a percentage without data (an empty denominator)
+             */
+            achieved: number | null;
+            /**
+             * Parts
+             * @description The caller's own units inside the campaign's area (a village team's village): their share of `achieved`; empty for a caller whose area holds the campaign's
+             */
+            parts: components["schemas"]["GoalPart"][];
+        };
         /** Grantable */
         Grantable: {
             /** Role */
@@ -7721,6 +7845,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CampaignRead"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    campaign_progress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignProgress"];
                 };
             };
             /** @description Validation failed: `errors` says where */
