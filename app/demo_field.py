@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.households.rules import search_text, sort_key
-from app.kpi import aggregates
+from app.kpi import aggregates, observations
 from app.kpi.periods import VIETNAM
 from app.kpi.targets import load_plan_targets
 from app.models import (
@@ -277,4 +277,5 @@ async def load_field_demo(
                 )
             )
     await session.flush()
+    await observations.backfill(session)
     await aggregates.rebuild(session)

@@ -183,7 +183,7 @@ def nonzero(rows):
 
 async def assert_consistent(session, world):
     stats = {
-        r.unit_id: tuple(getattr(r, c) for c in HOUSEHOLD_COUNTERS)
+        (r.unit_id, r.month): tuple(getattr(r, c) for c in HOUSEHOLD_COUNTERS)
         for r in await session.scalars(select(HouseholdStats))
     }
     assert nonzero(stats) == nonzero(await aggregates.count_households(session))
@@ -192,7 +192,9 @@ async def assert_consistent(session, world):
         for r in await session.scalars(select(ActivityStats))
     }
     assert nonzero(stats) == nonzero(await aggregates.count_activities(session))
-    stats = {(r.unit_id, r.year): r.members for r in await session.scalars(select(MemberStats)) if r.members}
+    stats = {
+        (r.unit_id, r.year, r.month): r.members for r in await session.scalars(select(MemberStats)) if r.members
+    }
     assert stats == {k: v for k, v in (await aggregates.count_members(session)).items() if v}
     for unit in (world.p, world.c1, world.v11):
         for code in ("2026-03", "2026-Q2", "2026"):

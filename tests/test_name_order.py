@@ -69,7 +69,7 @@ async def test_a_commune_s_pages_are_its_villages_lists_merged_in_that_order(cli
         made.append(await make_household(session, world.v11 if i % 3 else world.v12, name))
     gone = await make_household(session, world.v12, "A Gone")
     gone.deleted_at = gone.updated_at
-    await aggregates.households_recount(session, [world.v12.id])
+    await aggregates.household_ended(session, gone.id, gone.deleted_at)  # as a delete does
     await session.commit()
     expected = [h.id for h in sorted(made, key=lambda h: (h.sort_key, str(h.id)))]
 

@@ -183,10 +183,12 @@ async def test_moving_a_commune_repaths_its_subtree(client, world, session):
 
 async def _village_data(session, world):
     """v12 (to be merged into v11): two households, a team with a member, a leader account, and
-    5 people helped in March; v11: one household and 3 people helped in March."""
-    await make_household(session, world.v12, "Hộ Một", code="001", informed=True)
-    await make_household(session, world.v12, "Hộ Hai", code="002")
-    await make_household(session, world.v11, "Hộ Ba", code="003", informed=True)
+    5 people helped in March; v11: one household and 3 people helped in March. The households were
+    recorded in February."""
+    february = datetime(2026, 2, 2, 3, tzinfo=UTC)
+    await make_household(session, world.v12, "Hộ Một", code="001", informed=True, created_at=february)
+    await make_household(session, world.v12, "Hộ Hai", code="002", created_at=february)
+    await make_household(session, world.v11, "Hộ Ba", code="003", informed=True, created_at=february)
     team = await make_team(session, world.v12)
     await make_member(session, team, "Lê Văn Tổ Trưởng", position="leader")
     march = datetime(2026, 3, 10, 3, tzinfo=UTC)

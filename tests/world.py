@@ -123,7 +123,8 @@ async def make_household(
     )
     session.add(household)
     await session.flush()
-    await aggregates.household_changed(session, None, household)  # as a write through the API does
+    # As a write through the API does: observed when recorded.
+    await aggregates.household_observed(session, household.id, household, household.created_at)
     return household
 
 

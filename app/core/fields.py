@@ -8,7 +8,7 @@ cleaned by `printable()` wherever it is written out (exports, file names).
 """
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
@@ -71,6 +71,20 @@ def utc_moment(value: datetime) -> datetime:
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock may run this far ahead of the server's
+OBSERVED_WITHIN = timedelta(days=366)  # how far back an observation may be dated
+
+
+def _observed(value: datetime) -> datetime:
+    """When a fact was seen: not in the future (beyond clock skew), not more than a year back."""
+    now = datetime.now(UTC)
+    if value > now + CLOCK_SKEW:
+        raise ValueError("cannot be in the future (the phone's clock may be wrong)")
+    if value < now - OBSERVED_WITHIN:
+        raise ValueError("cannot be more than a year ago")
+    return value
+
+
 def text(max_length: int, min_length: int = 0, *, multiline: bool = False) -> type[str]:
     """Free text: stripped, between min_length and max_length characters, without control characters;
     line breaks and tabs only when `multiline`."""
@@ -104,3 +118,5 @@ PlausibleDate = Annotated[date, AfterValidator(_plausible_date)]
 Moment = Annotated[datetime, AfterValidator(utc_moment)]
 # A moment in a body: the offset is required.
 AwareMoment = Annotated[AwareDatetime, AfterValidator(utc_moment)]
+# When the facts of a write were seen (the phone's time of a visit): within the last year, not ahead.
+ObservedMoment = Annotated[AwareDatetime, AfterValidator(utc_moment), AfterValidator(_observed)]

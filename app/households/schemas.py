@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.feed import FeedPage, Tombstone
-from app.core.fields import AwareMoment, Code, LongText, Name, Phone, PlausibleDate, text
+from app.core.fields import AwareMoment, Code, LongText, Name, ObservedMoment, Phone, PlausibleDate, text
 from app.core.pagination import Page
 
 PeopleCount = Annotated[int, Field(ge=0, le=100)]
@@ -14,6 +14,11 @@ Address = text(300)
 Collector = text(100, 1)
 CONSENT_ON = "The day the household agreed to its personal data (head name, phone, address) being kept"
 CONSENT_BY = "Who collected the consent"
+OBSERVED_AT = (
+    "When these facts were seen (RFC 3339; default: now): a visit saved offline counts in the month it was "
+    "made. Not in the future beyond a few minutes of clock skew, not more than a year back. An observation "
+    "older than the household's latest is kept in its history and leaves the current counts as they are."
+)
 
 
 class HouseholdFacts(BaseModel):
@@ -50,6 +55,7 @@ class HouseholdCreate(HouseholdFacts):
     note: LongText | None = None
     consent_on: PlausibleDate | None = Field(default=None, description=CONSENT_ON)
     consent_by: Collector | None = Field(default=None, description=CONSENT_BY)
+    observed_at: ObservedMoment | None = Field(default=None, description=OBSERVED_AT)
 
 
 class HouseholdUpdate(BaseModel):
@@ -80,6 +86,7 @@ class HouseholdUpdate(BaseModel):
     note: LongText | None = None
     consent_on: PlausibleDate | None = Field(default=None, description=CONSENT_ON)
     consent_by: Collector | None = Field(default=None, description=CONSENT_BY)
+    observed_at: ObservedMoment | None = Field(default=None, description=OBSERVED_AT)
 
 
 class HouseholdRead(HouseholdFacts):

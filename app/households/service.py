@@ -2,6 +2,7 @@
 
 import uuid
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Integer, Select, String, bindparam, cast, func, literal_column, select
@@ -18,7 +19,8 @@ from app.core.search import template as search_template
 from app.households import rules
 from app.households.schemas import HouseholdRead
 from app.kpi import aggregates
-from app.models import Household, HouseholdStats, Member, Unit
+from app.models import Household, HouseholdObservation, HouseholdStats, Member, Unit
+from app.models.base import utcnow
 from app.records import Permissions, Resource, Write, reads
 
 FILTERS = ("informed", "has_digital_member", "is_business", "needs_assistance", "assigned_member_id")
@@ -53,10 +55,29 @@ class Households(Resource):
         problems += rules.consent_problems(values, changed, get_settings().require_consent)
         if problems:
             raise Invalid.fields(problems)
+        if w.before is not None and await _seen_later(session, w.obj.id, w.changes.get("observed_at")):
+            # Older than what the household shows: kept in its history, the current counts stay.
+            return derived(values) | {f: getattr(w.before, f) for f in ("unit_id", *rules.FACT_FIELDS)}
         return derived(values)
 
+    def replay_ignore(self, data: Any) -> set[str]:
+        return {"observed_at"}  # when the facts were seen is kept in the history, not on the record
+
+    async def save_children(self, w: Write, record_id: uuid.UUID) -> bool:
+        """A visit dated by the phone is an observation even when it changes nothing on the record (it
+        may be older than the record's counts): `written` keeps it."""
+        return w.changes.get("observed_at") is not None
+
     async def written(self, w: Write, before: Any, after: Any) -> None:
-        await aggregates.household_changed(w.session, before, after)
+        """Every change of the counts or the village, and every dated visit, is an observation of the
+        household at the moment it was seen (`app.kpi.observations`); a deletion ends its history."""
+        if after is None:
+            await aggregates.household_ended(w.session, before.id, utcnow())
+        elif before is None or w.changes.get("observed_at") is not None or _observed(before, after):
+            facts = SimpleNamespace(**(w.values | {"unit_id": w.unit.id}))
+            await aggregates.household_observed(
+                w.session, after.id, facts, w.changes.get("observed_at") or utcnow()
+            )
 
 
 HOUSEHOLDS = Households()
@@ -68,6 +89,24 @@ def derived(values: dict[str, Any]) -> dict[str, Any]:
         values["head_name"], values.get("code"), values.get("phone"), values.get("address")
     )
     return {"search_text": text, "sort_key": rules.sort_key(values["head_name"])}
+
+
+def _observed(before: Any, after: Any) -> bool:
+    return any(
+        getattr(before, f) != getattr(after, f) for f in ("unit_id", "assigned_member_id", *rules.FACT_FIELDS)
+    )
+
+
+async def _seen_later(session: AsyncSession, household_id: uuid.UUID, at: Any) -> bool:
+    """The household has an observation newer than `at` (None: now, never older)."""
+    if at is None:
+        return False
+    latest = await session.scalar(
+        select(func.max(HouseholdObservation.observed_at)).where(
+            HouseholdObservation.household_id == household_id
+        )
+    )
+    return latest is not None and latest > at
 
 
 async def _code_taken(session: AsyncSession, unit_id: uuid.UUID, code: str, other: Household | None) -> bool:

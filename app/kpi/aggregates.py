@@ -1,61 +1,49 @@
-"""Per-unit aggregates, kept current in the same transaction as every write that changes them.
+"""Per-unit aggregates by month, kept current in the same transaction as every write that changes them.
 
-Households and activities change their unit's counters by a delta (the record's contribution
-before, subtracted; after, added), so a write costs one small upsert, and the same delta is logged
-for the roll-ups above the village (`rollups`). Member counts are small and are recounted for the
-touched units. `rebuild` recomputes everything from the base tables.
+Households and activities change their unit's monthly counters by a delta, so a write costs one small
+upsert a month it touches, and the same delta is logged for the roll-ups above the village
+(`rollups`). A household's rows are the changes of its stock from its history (`observations`): the
+state at a month's end is the sum of the rows up to it; an activity's, the events of the month.
+Member counts are small and are recounted for the touched units. `rebuild` recomputes everything
+from the base tables.
 """
 
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, distinct, extract, func, insert, or_, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import adding_upsert
-from app.kpi import rollups
-from app.kpi.periods import local_today, month_of
-from app.models import Activity, Household, Member, Team, Training, TrainingAttendance
+from app.kpi import observations, rollups
+from app.kpi.periods import VIETNAM, month_of
+from app.models import Activity, Member, Team, Training, TrainingAttendance
 from app.models.kpi import ACTIVITY_COUNTERS, HOUSEHOLD_COUNTERS, ActivityStats, HouseholdStats, MemberStats
 
-
-def household_vector(h: Any) -> tuple[int, ...]:
-    """A live household's contribution to its village's counters (HOUSEHOLD_COUNTERS order)."""
-    return (
-        1,
-        h.members_count,
-        h.adults_count,
-        h.adults_smartphone,
-        h.adults_digital_skills,
-        h.adults_vneid,
-        h.adults_dvc,
-        h.adults_epay,
-        h.adults_signature,
-        int(h.informed),
-        int(h.has_digital_member),
-        int(h.is_business),
-        int(h.is_business and h.business_cashless),
-        int(h.needs_assistance),
-        int(h.needs_assistance and h.assigned_member_id is not None),
-    )
+KEYS = ("unit_id", "month")
 
 
 def activity_vector(a: Any) -> tuple[int, ...]:
     return (1, a.people_count, a.dossier_count, a.people_count if a.kind == "digital_signature" else 0)
 
 
-async def household_changed(session: AsyncSession, before: Any | None, after: Any | None) -> None:
-    """`before` and `after` are the live record's fields (None when absent or deleted)."""
-    deltas: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(HOUSEHOLD_COUNTERS))
-    for record, sign in ((before, -1), (after, 1)):
-        if record is not None:
-            row = deltas[(record.unit_id,)]
-            for i, value in enumerate(household_vector(record)):
-                row[i] += sign * value
-    await _add(session, HouseholdStats, ("unit_id",), HOUSEHOLD_COUNTERS, deltas)
+async def household_observed(
+    session: AsyncSession, household_id: uuid.UUID, facts: Any, at: datetime
+) -> bool:
+    """A household's facts seen at `at` (`observations.observe`); True when they are its current state."""
+    deltas, latest = await observations.observe(session, household_id, facts, at)
+    await _add(session, HouseholdStats, KEYS, HOUSEHOLD_COUNTERS, deltas)
+    return latest
+
+
+async def household_ended(session: AsyncSession, household_id: uuid.UUID, at: datetime) -> None:
+    """A household deleted at `at`: it counts until then."""
+    await _add(
+        session, HouseholdStats, KEYS, HOUSEHOLD_COUNTERS, await observations.end(session, household_id, at)
+    )
 
 
 async def activity_changed(session: AsyncSession, before: Any | None, after: Any | None) -> None:
@@ -65,7 +53,7 @@ async def activity_changed(session: AsyncSession, before: Any | None, after: Any
             row = deltas[(record.unit_id, month_of(record.occurred_at))]
             for i, value in enumerate(activity_vector(record)):
                 row[i] += sign * value
-    await _add(session, ActivityStats, ("unit_id", "month"), ACTIVITY_COUNTERS, deltas)
+    await _add(session, ActivityStats, KEYS, ACTIVITY_COUNTERS, deltas)
 
 
 async def _add(session, model, keys: tuple[str, ...], counters: tuple[str, ...], deltas: dict) -> None:
@@ -86,29 +74,18 @@ async def _add(session, model, keys: tuple[str, ...], counters: tuple[str, ...],
 
 
 def household_sums():
-    """The household counters as SQL sums (HOUSEHOLD_COUNTERS order)."""
-    h = Household
-    return [
-        func.count(),
-        func.sum(h.members_count),
-        func.sum(h.adults_count),
-        *(func.sum(getattr(h, c)) for c in HOUSEHOLD_COUNTERS[3:9]),
-        func.sum(case((h.informed, 1), else_=0)),
-        func.sum(case((h.has_digital_member, 1), else_=0)),
-        func.sum(case((h.is_business, 1), else_=0)),
-        func.sum(case((and_(h.is_business, h.business_cashless), 1), else_=0)),
-        func.sum(case((h.needs_assistance, 1), else_=0)),
-        func.sum(case((and_(h.needs_assistance, h.assigned_member_id.is_not(None)), 1), else_=0)),
-    ]
+    """The household counters as SQL sums over the households table (HOUSEHOLD_COUNTERS order)."""
+    return [func.sum(c) for c in observations.columns()]
 
 
 async def count_households(session: AsyncSession, unit_ids: Iterable[uuid.UUID] | None = None) -> dict:
-    """{unit_id: counters} straight from the households table (all units when unit_ids is None)."""
-    query = select(Household.unit_id, *household_sums()).where(Household.deleted_at.is_(None))
-    if unit_ids is not None:
-        query = query.where(Household.unit_id.in_(list(unit_ids)))
-    rows = await session.execute(query.group_by(Household.unit_id))
-    return {r[0]: tuple(int(v or 0) for v in r[1:]) for r in rows}
+    """{(unit_id, month): counters} from the households' history (all units when unit_ids is None):
+    what each village's monthly rows must hold."""
+    rows = observations.sums(unit_ids).subquery()
+    keys = (rows.c.unit_id, rows.c.month_from)
+    query = select(*keys, *(func.sum(c) for c in list(rows.c)[2:])).group_by(*keys)
+    counts = {(r[0], r[1]): tuple(int(v or 0) for v in r[2:]) for r in await session.execute(query)}
+    return {k: v for k, v in counts.items() if any(v)}
 
 
 async def count_activities(session: AsyncSession) -> dict:
@@ -130,38 +107,58 @@ async def count_activities(session: AsyncSession) -> dict:
     return {k: tuple(v) for k, v in sums.items()}
 
 
-def _active_members(today: date):
-    return and_(
-        Member.deleted_at.is_(None),
-        or_(Member.left_on.is_(None), Member.left_on > today),
-        Team.deleted_at.is_(None),
-        Team.status == "active",
-    )
+def _day(moment: datetime | None) -> date | None:
+    return moment.astimezone(VIETNAM).date() if moment is not None else None
 
 
 async def count_members(session: AsyncSession, unit_ids: Iterable[uuid.UUID] | None = None) -> dict:
-    """{(unit_id, year): members}: year 0 the active members, other years those of them trained then."""
-    today = local_today()
-    active = (
-        select(Member.unit_id, func.count())
-        .join(Team, Team.id == Member.team_id)
-        .where(_active_members(today))
-    )
-    year = extract("year", Training.held_on)
-    trained = (
-        select(Member.unit_id, year, func.count(distinct(Member.id)))
-        .join(Team, Team.id == Member.team_id)
-        .join(TrainingAttendance, TrainingAttendance.member_id == Member.id)
+    """{(unit_id, year, month): change}: year 0 how the active members changed in the month, other
+    years how many of them had trained in that year. A member is active from joining (else from being
+    recorded) until leaving or being deleted, in an active team until the team was deleted."""
+    query = select(
+        Member.id, Member.unit_id, Member.joined_on, Member.left_on, Member.created_at, Member.deleted_at,
+        Team.deleted_at,
+    ).join(Team, Team.id == Member.team_id).where(Team.status == "active")  # fmt: skip
+    trainings = (
+        select(TrainingAttendance.member_id, Training.held_on)
         .join(Training, Training.id == TrainingAttendance.training_id)
-        .where(_active_members(today))
+        .join(Member, Member.id == TrainingAttendance.member_id)
     )
     if unit_ids is not None:
-        active = active.where(Member.unit_id.in_(list(unit_ids)))
-        trained = trained.where(Member.unit_id.in_(list(unit_ids)))
-    counts = {(r[0], 0): int(r[1]) for r in await session.execute(active.group_by(Member.unit_id))}
-    for r in await session.execute(trained.group_by(Member.unit_id, year)):
-        counts[(r[0], int(r[1]))] = int(r[2])
-    return counts
+        query = query.where(Member.unit_id.in_(list(unit_ids)))
+        trainings = trainings.where(Member.unit_id.in_(list(unit_ids)))
+    first: dict[tuple, date] = {}
+    for member_id, held_on in await session.execute(trainings):
+        key = (member_id, held_on.year)
+        first[key] = min(first.get(key, held_on), held_on)
+    years: dict[uuid.UUID, list[date]] = defaultdict(list)
+    for (member_id, _), held_on in first.items():
+        years[member_id].append(held_on)
+    counts: dict[tuple, int] = defaultdict(int)
+    for (
+        member_id,
+        unit_id,
+        joined_on,
+        left_on,
+        created_at,
+        deleted_at,
+        team_deleted_at,
+    ) in await session.execute(query):
+        start = joined_on or _day(created_at)
+        ends = [d for d in (left_on, _day(deleted_at), _day(team_deleted_at)) if d is not None]
+        end = min(ends) if ends else None
+        if end is not None and end <= start:
+            continue
+        counts[(unit_id, 0, start.replace(day=1))] += 1
+        if end is not None:
+            counts[(unit_id, 0, end.replace(day=1))] -= 1
+        for trained_on in years.get(member_id, ()):
+            since = max(trained_on, start)
+            if since.year == trained_on.year and (end is None or since < end):
+                counts[(unit_id, trained_on.year, since.replace(day=1))] += 1
+                if end is not None:
+                    counts[(unit_id, trained_on.year, end.replace(day=1))] -= 1
+    return {k: v for k, v in counts.items() if v}
 
 
 async def members_changed(session: AsyncSession, unit_ids: Iterable[uuid.UUID]) -> None:
@@ -172,9 +169,11 @@ async def members_changed(session: AsyncSession, unit_ids: Iterable[uuid.UUID]) 
     await session.execute(delete(MemberStats).where(MemberStats.unit_id.in_(unit_ids)))
     counts = await count_members(session, unit_ids)
     if counts:
-        await session.execute(
-            insert(MemberStats), [{"unit_id": u, "year": y, "members": n} for (u, y), n in counts.items()]
-        )
+        await session.execute(insert(MemberStats), _member_rows(counts))
+
+
+def _member_rows(counts: dict) -> list[dict]:
+    return [{"unit_id": u, "year": y, "month": m, "members": n} for (u, y, m), n in counts.items()]
 
 
 async def attendance_changed(session: AsyncSession, member_ids: Iterable[uuid.UUID]) -> None:
@@ -186,38 +185,43 @@ async def attendance_changed(session: AsyncSession, member_ids: Iterable[uuid.UU
 
 
 async def households_recount(session: AsyncSession, unit_ids: Iterable[uuid.UUID]) -> None:
-    """Recount the household rows of these villages from their live households (after a bulk
-    import or a merger). A village left with none loses its row, as in `rebuild`."""
+    """Recount the monthly household rows of these villages from their history (after a bulk import
+    or a merger), and log the difference for the roll-ups."""
     unit_ids = list(set(unit_ids))
     if not unit_ids:
         return
     await session.flush()  # the villages' owners are read from the database
     table = HouseholdStats.__table__
-    kept = (table.c.unit_id, *(table.c[c] for c in HOUSEHOLD_COUNTERS))
+    kept = (table.c.unit_id, table.c.month, *(table.c[c] for c in HOUSEHOLD_COUNTERS))
     before = await session.execute(delete(table).where(table.c.unit_id.in_(unit_ids)).returning(*kept))
-    counts = (
-        select(Household.unit_id, *household_sums())
-        .where(Household.unit_id.in_(unit_ids), Household.deleted_at.is_(None))
-        .group_by(Household.unit_id)
-    )
-    after = await session.execute(
-        insert(table).from_select(["unit_id", *HOUSEHOLD_COUNTERS], counts).returning(*kept)
-    )
     deltas: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(HOUSEHOLD_COUNTERS))
-    for rows, sign in ((before, -1), (after, 1)):
-        for row in rows:
-            target = deltas[(row[0],)]
-            for i, value in enumerate(row[1:]):
-                target[i] += sign * value
+    for row in before:
+        target = deltas[(row[0], row[1])]
+        for i, value in enumerate(row[2:]):
+            target[i] -= value
+    after = await count_households(session, unit_ids)
+    if after:
+        await session.execute(insert(table), _household_rows(after))
+    for key, values in after.items():
+        target = deltas[key]
+        for i, value in enumerate(values):
+            target[i] += value
     await rollups.log(
         session,
         HouseholdStats,
         [
-            {"unit_id": u} | dict(zip(HOUSEHOLD_COUNTERS, v, strict=True))
-            for (u,), v in deltas.items()
+            dict(zip(KEYS, k, strict=True)) | dict(zip(HOUSEHOLD_COUNTERS, v, strict=True))
+            for k, v in deltas.items()
             if any(v)
         ],
     )
+
+
+def _household_rows(counts: dict) -> list[dict]:
+    return [
+        dict(zip(KEYS, k, strict=True)) | dict(zip(HOUSEHOLD_COUNTERS, v, strict=True))
+        for k, v in counts.items()
+    ]
 
 
 async def rebuild(session: AsyncSession) -> dict[str, int]:
@@ -228,10 +232,7 @@ async def rebuild(session: AsyncSession) -> dict[str, int]:
     activities = await count_activities(session)
     members = await count_members(session)
     if households:
-        await session.execute(
-            insert(HouseholdStats),
-            [{"unit_id": u} | dict(zip(HOUSEHOLD_COUNTERS, v, strict=True)) for u, v in households.items()],
-        )
+        await session.execute(insert(HouseholdStats), _household_rows(households))
     if activities:
         await session.execute(
             insert(ActivityStats),
@@ -241,9 +242,7 @@ async def rebuild(session: AsyncSession) -> dict[str, int]:
             ],
         )
     if members:
-        await session.execute(
-            insert(MemberStats), [{"unit_id": u, "year": y, "members": n} for (u, y), n in members.items()]
-        )
+        await session.execute(insert(MemberStats), _member_rows(members))
     await rollups.rebuild(session)
     return {
         "household_stats": len(households),

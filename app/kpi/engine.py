@@ -5,17 +5,16 @@ A commune is a few dozen aggregate rows, a province or the country a few thousan
 the base tables: the baseline the benchmark compares against.
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz.scope import under as _under
 from app.kpi import rollups
-from app.kpi.aggregates import household_sums
-from app.kpi.periods import VIETNAM, Period, local_today
-from app.models import Activity, Household, Member, Team, Training, TrainingAttendance, Unit
+from app.kpi.periods import VIETNAM, Period, local_today, next_month
+from app.models import Activity, HouseholdObservation, Member, Team, Training, TrainingAttendance, Unit
 from app.models.kpi import ACTIVITY_COUNTERS, HOUSEHOLD_COUNTERS, ActivityStats, HouseholdStats, MemberStats
 from app.models.unit import valid_on
 
@@ -30,45 +29,199 @@ def _child_key(path: str):
 async def sums(
     session: AsyncSession, unit: Unit, period: Period, *, by_child: bool = False
 ) -> dict[Any, dict]:
-    """{key: sums} where key is None for the unit itself, or each child's path with by_child."""
+    """{key: sums} where key is None for the unit itself, or each child's path with by_child: the
+    stock as it stood at the end of the period's last day (now, for a period not over), the flows
+    dated inside the period. Whole months are read from the monthly rows; the days of a span that
+    starts or ends inside a month (`periods.window`) from the base tables."""
+    return (await _sums(session, unit, [period], by_child))[0]
+
+
+async def trend(session: AsyncSession, unit: Unit, periods: list[Period]) -> list[dict]:
+    """`sums(...)[None]` for each of `periods` (months of a year, say), reading each table once."""
+    return [result.get(None, {}) for result in await _sums(session, unit, periods, False)]
+
+
+async def _sums(session: AsyncSession, unit: Unit, periods: list[Period], by_child: bool) -> list[dict]:
     key = _child_key(unit.path) if by_child else None
     group = [key] if by_child else []
-    result: dict[Any, dict] = {}
+    results: list[dict[Any, dict]] = [{} for _ in periods]
 
-    def add(rows, names):
+    def add(result, rows, names):
         for row in rows:
             values = result.setdefault(row[0] if by_child else None, {})
             for name, value in zip(names, row[1 if by_child else 0 :], strict=True):
                 values[name] = values.get(name, 0) + int(value or 0)
 
+    def per_month(rows, names):
+        """{month: [(child key, counters…)]}, the rows of a grouped query by month."""
+        months: dict[date, list] = {}
+        for row in rows:
+            month = row[len(group)]
+            months.setdefault(month, []).append((*row[: len(group)], *row[len(group) + 1 :]))
+        return months
+
     rolled_up = rollups.covers(unit)
+    last_end = max(p.end for p in periods)
+    # Stock: the rows of every month before the period's end month, then the days of that month.
     rows = rollups.rows(HouseholdStats, rolled_up)
-    query = _within(select(*group, *(func.sum(rows.c[c]) for c in HOUSEHOLD_COUNTERS)), rows, unit, by_child)
-    add(await session.execute(query.group_by(*group)), HOUSEHOLD_COUNTERS)
+    query = _within(
+        select(*group, rows.c.month, *(func.sum(rows.c[c]) for c in HOUSEHOLD_COUNTERS)), rows, unit, by_child
+    )
+    query = query.where(rows.c.month < last_end).group_by(*group, rows.c.month)
+    households = per_month(await session.execute(query), HOUSEHOLD_COUNTERS)
 
     rows = rollups.rows(ActivityStats, rolled_up)
-    query = _within(select(*group, *(func.sum(rows.c[c]) for c in ACTIVITY_COUNTERS)), rows, unit, by_child)
-    query = query.where(rows.c.month >= period.start, rows.c.month < period.end)
-    add(await session.execute(query.group_by(*group)), ACTIVITY_COUNTERS)
+    first_start = min(p.start for p in periods)
+    query = _within(
+        select(*group, rows.c.month, *(func.sum(rows.c[c]) for c in ACTIVITY_COUNTERS)), rows, unit, by_child
+    )
+    query = query.where(rows.c.month >= first_start.replace(day=1), rows.c.month < last_end)
+    activities = per_month(await session.execute(query.group_by(*group, rows.c.month)), ACTIVITY_COUNTERS)
 
+    query = (
+        select(*group, MemberStats.month, MemberStats.year, func.sum(MemberStats.members))
+        .join(Unit, Unit.id == MemberStats.unit_id)
+        .where(
+            _under(unit.path),
+            MemberStats.month < last_end,
+            MemberStats.year.in_([0, *{p.last_day.year for p in periods}]),
+        )
+        .group_by(*group, MemberStats.month, MemberStats.year)
+    )
+    members = per_month(await session.execute(query), None)
+
+    for period, result in zip(periods, results, strict=True):
+        edge = period.end.replace(day=1)  # the month the period ends in, when it ends inside one
+        for month, rows_ in households.items():
+            if month < edge:
+                add(result, rows_, HOUSEHOLD_COUNTERS)
+        first, last = _whole_months(period)
+        for month, rows_ in activities.items():
+            if first <= month < last:
+                add(result, rows_, ACTIVITY_COUNTERS)
+        for month, rows_ in members.items() if edge == period.end else ():
+            if month < edge:
+                for row in rows_:
+                    year, count = row[-2], row[-1]
+                    name = (
+                        "members_active"
+                        if year == 0
+                        else "members_trained"
+                        if year == period.last_day.year
+                        else None
+                    )
+                    if name:
+                        add(result, [(*row[: len(group)], count)], (name,))
+        if edge < period.end:
+            add(
+                result,
+                await _days_of_households(session, unit, group, edge, period.end, by_child),
+                HOUSEHOLD_COUNTERS,
+            )
+        for start, end in ((period.start, first), (max(last, period.start), period.end)):
+            if start < end:
+                add(
+                    result,
+                    await _days_of_activities(session, unit, group, start, end, by_child),
+                    ACTIVITY_COUNTERS,
+                )
+        add(result, await _villages(session, unit, group, period), ("villages", "villages_with_team"))
+    return results
+
+
+async def _members_on(session, unit: Unit, group, period: Period):
+    """The subtree's members active at the end of the period's last day, and those of them trained
+    in its year by then, from the members table (a span ending inside a month; the truth the monthly
+    rows must equal)."""
+    day, end = period.last_day, _local_midnight(period.end)
+    active = and_(
+        or_(Member.joined_on <= day, and_(Member.joined_on.is_(None), Member.created_at < end)),
+        or_(Member.left_on.is_(None), Member.left_on > day),
+        or_(Member.deleted_at.is_(None), Member.deleted_at >= end),
+        or_(Team.deleted_at.is_(None), Team.deleted_at >= end),
+        Team.status == "active",
+        _under(unit.path),
+    )
+    trained = exists().where(
+        TrainingAttendance.member_id == Member.id,
+        Training.id == TrainingAttendance.training_id,
+        Training.held_on >= date(period.last_day.year, 1, 1),
+        Training.held_on <= day,
+    )
+    query = (
+        select(*group, func.count(), func.sum(case((trained, 1), else_=0)))
+        .select_from(Member)
+        .join(Team, Team.id == Member.team_id)
+        .join(Unit, Unit.id == Member.unit_id)
+        .where(active)
+        .group_by(*group)
+    )
+    return list(await session.execute(query))
+
+
+def _whole_months(period: Period) -> tuple[date, date]:
+    """[first, last): the months wholly inside the period (empty when first >= last)."""
+    first = period.start if period.start.day == 1 else next_month(period.start)
+    last = period.end.replace(day=1)
+    return first, max(first, last)
+
+
+async def _days_of_households(session, unit: Unit, group, start: date, end: date, by_child: bool):
+    """How the subtree's household stock changed from `start` to `end` (days of one month), from the
+    history: what began in them less what ended in them."""
+    t = HouseholdObservation.__table__
+    since, until = _local_midnight(start), _local_midnight(end)
+    results = []
+    for column, sign in ((t.c.observed_at, 1), (t.c.valid_to, -1)):
+        query = (
+            select(*group, *(sign * func.sum(t.c[c]) for c in HOUSEHOLD_COUNTERS))
+            .join_from(t, Unit, Unit.id == t.c.unit_id)
+            .where(_under(unit.path), column >= since, column < until)
+            .group_by(*group)
+        )
+        results += list(await session.execute(query))
+    return results
+
+
+async def _days_of_activities(session, unit: Unit, group, start: date, end: date, by_child: bool):
+    """The subtree's activities dated from `start` to `end`, from the activities table."""
+    a = Activity
     query = (
         select(
             *group,
-            func.sum(case((MemberStats.year == 0, MemberStats.members), else_=0)),
-            func.sum(case((MemberStats.year == period.year, MemberStats.members), else_=0)),
+            func.count(),
+            func.sum(a.people_count),
+            func.sum(a.dossier_count),
+            func.sum(case((a.kind == "digital_signature", a.people_count), else_=0)),
         )
-        .join(Unit, Unit.id == MemberStats.unit_id)
-        .where(_under(unit.path), MemberStats.year.in_([0, period.year]))
+        .join(Unit, Unit.id == a.unit_id)
+        .where(
+            _under(unit.path),
+            a.deleted_at.is_(None),
+            a.occurred_at >= _local_midnight(start),
+            a.occurred_at < _local_midnight(end),
+        )
+        .group_by(*group)
     )
-    add(await session.execute(query.group_by(*group)), ("members_active", "members_trained"))
+    return list(await session.execute(query))
 
-    # Uncorrelated, so PostgreSQL hashes it once rather than probing teams for every village.
-    with_team = Unit.id.in_(select(Team.unit_id).where(Team.status == "active", Team.deleted_at.is_(None)))
-    query = select(*group, func.count(), func.sum(case((with_team, 1), else_=0))).where(
-        _under(unit.path), Unit.level == "village", _villages_of(period)
+
+async def _villages(session, unit: Unit, group, period: Period):
+    """The villages standing at the period's end, and those of them with a team standing then: active,
+    founded by then (its decision's date, else when it was recorded) and not deleted before."""
+    day = min(period.last_day, local_today())
+    end = _local_midnight(day + timedelta(days=1))
+    founded = or_(
+        and_(Team.decision_date.is_not(None), Team.decision_date <= day),
+        and_(Team.decision_date.is_(None), Team.created_at < end),
     )
-    add(await session.execute(query.group_by(*group)), ("villages", "villages_with_team"))
-    return result
+    standing = and_(Team.status == "active", founded, or_(Team.deleted_at.is_(None), Team.deleted_at >= end))
+    # Uncorrelated, so PostgreSQL hashes it once rather than probing teams for every village.
+    with_team = Unit.id.in_(select(Team.unit_id).where(standing))
+    query = select(*group, func.count(), func.sum(case((with_team, 1), else_=0))).where(
+        _under(unit.path), Unit.level == "village", valid_on(day)
+    )
+    return list(await session.execute(query.group_by(*group)))
 
 
 def _within(query, rows, unit: Unit, by_child: bool):
@@ -80,17 +233,21 @@ def _within(query, rows, unit: Unit, by_child: bool):
 
 
 async def naive_sums(session: AsyncSession, unit: Unit, period: Period) -> dict[str, int]:
-    """The same sums as `sums`, scanning households, activities and members of the subtree."""
+    """The same sums as `sums`, scanning the subtree's household history, activities and members: the
+    baseline the benchmark compares with, and the truth the tests compare with."""
     in_subtree = select(Unit.id).where(_under(unit.path))
+    end = _local_midnight(period.end)
+    t = HouseholdObservation.__table__
+    standing = and_(t.c.observed_at < end, or_(t.c.valid_to.is_(None), t.c.valid_to >= end))
     row = (
         await session.execute(
-            select(*household_sums()).where(Household.deleted_at.is_(None), Household.unit_id.in_(in_subtree))
+            select(*(func.sum(t.c[c]) for c in HOUSEHOLD_COUNTERS)).where(
+                standing, t.c.unit_id.in_(in_subtree)
+            )
         )
     ).one()
     result = dict(zip(HOUSEHOLD_COUNTERS, (int(v or 0) for v in row), strict=True))
 
-    start = _local_midnight(period.start)
-    end = _local_midnight(period.end)
     row = (
         await session.execute(
             select(
@@ -101,58 +258,18 @@ async def naive_sums(session: AsyncSession, unit: Unit, period: Period) -> dict[
             ).where(
                 Activity.deleted_at.is_(None),
                 Activity.unit_id.in_(in_subtree),
-                Activity.occurred_at >= start,
+                Activity.occurred_at >= _local_midnight(period.start),
                 Activity.occurred_at < end,
             )
         )
     ).one()
     result |= dict(zip(ACTIVITY_COUNTERS, (int(v or 0) for v in row), strict=True))
 
-    today = local_today()
-    active = and_(
-        Member.deleted_at.is_(None),
-        or_(Member.left_on.is_(None), Member.left_on > today),
-        Team.deleted_at.is_(None),
-        Team.status == "active",
-        Member.unit_id.in_(in_subtree),
-    )
-    result["members_active"] = int(
-        await session.scalar(
-            select(func.count()).select_from(Member).join(Team, Team.id == Member.team_id).where(active)
-        )
-        or 0
-    )
-    trained = (
-        select(func.count(distinct(Member.id)))
-        .select_from(Member)
-        .join(Team, Team.id == Member.team_id)
-        .join(TrainingAttendance, TrainingAttendance.member_id == Member.id)
-        .join(Training, Training.id == TrainingAttendance.training_id)
-        .where(
-            active,
-            Training.held_on >= date(period.year, 1, 1),
-            Training.held_on < date(period.year + 1, 1, 1),
-        )
-    )
-    result["members_trained"] = int(await session.scalar(trained) or 0)
-
-    villages = select(Unit.id).where(_under(unit.path), Unit.level == "village", _villages_of(period))
-    result["villages"] = int(await session.scalar(select(func.count()).select_from(villages.subquery())) or 0)
-    result["villages_with_team"] = int(
-        await session.scalar(
-            select(func.count(distinct(Team.unit_id))).where(
-                Team.unit_id.in_(villages), Team.status == "active", Team.deleted_at.is_(None)
-            )
-        )
-        or 0
-    )
+    (row,) = await _members_on(session, unit, [], period)
+    result["members_active"], result["members_trained"] = int(row[0] or 0), int(row[1] or 0)
+    (row,) = await _villages(session, unit, [], period)
+    result["villages"], result["villages_with_team"] = int(row[0] or 0), int(row[1] or 0)
     return result
-
-
-def _villages_of(period: Period):
-    """The villages that count for a period: those standing on its last day (today, for the current
-    one). A village merged away counts before its merger, its survivor after."""
-    return valid_on(min(period.last_day, local_today()))
 
 
 def _local_midnight(day: date) -> datetime:

@@ -29,7 +29,7 @@ class Period:
         months, current = [], self.start
         while current < self.end:
             months.append(current)
-            current = _next_month(current)
+            current = next_month(current)
         return months
 
     @property
@@ -59,7 +59,7 @@ def local_today() -> date:
     return datetime.now(VIETNAM).date()
 
 
-def _next_month(day: date) -> date:
+def next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
@@ -72,10 +72,10 @@ def parse_period(text: str) -> Period:
     year, month, quarter = int(match.group(1)), match.group(2), match.group(3)
     if month:
         start = date(year, int(month), 1)
-        return Period(text, "month", year, start, _next_month(start))
+        return Period(text, "month", year, start, next_month(start))
     if quarter:
         start = date(year, 3 * int(quarter) - 2, 1)
-        return Period(text, "quarter", year, start, _next_month(_next_month(_next_month(start))))
+        return Period(text, "quarter", year, start, next_month(next_month(next_month(start))))
     return Period(text, "year", year, date(year, 1, 1), date(year + 1, 1, 1))
 
 

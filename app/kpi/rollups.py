@@ -51,7 +51,7 @@ class Kind:
 
 
 KINDS = {
-    HouseholdStats: Kind(HouseholdStats, HouseholdRollup, HouseholdDelta, (), HOUSEHOLD_COUNTERS),
+    HouseholdStats: Kind(HouseholdStats, HouseholdRollup, HouseholdDelta, ("month",), HOUSEHOLD_COUNTERS),
     ActivityStats: Kind(ActivityStats, ActivityRollup, ActivityDelta, ("month",), ACTIVITY_COUNTERS),
 }
 

@@ -5,7 +5,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, Float, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Date, Float, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.base import JSONType, UTCDateTime, Versioned, id_field
@@ -27,6 +27,7 @@ HOUSEHOLD_COUNTERS = (
     "business_cashless",
     "households_need_assistance",
     "households_assisted",
+    "households_skilled",
 )
 ACTIVITY_COUNTERS = ("activities", "people_supported", "online_dossiers", "signatures_created")
 
@@ -47,6 +48,7 @@ class HouseholdCounters(SQLModel):
     business_cashless: int = 0
     households_need_assistance: int = 0
     households_assisted: int = 0
+    households_skilled: int = 0  # with at least one adult with basic digital skills (seed 001)
 
 
 class ActivityCounters(SQLModel):
@@ -57,11 +59,30 @@ class ActivityCounters(SQLModel):
 
 
 class HouseholdStats(HouseholdCounters, table=True):
-    """Sums over the live households of one village."""
+    """How one village's household stock changed in one month (`month` its first day, Vietnam time):
+    its state at the end of a month is the sum of its rows up to that month (`app.kpi.observations`)."""
 
     __tablename__ = "household_stats"
 
     unit_id: uuid.UUID = Field(foreign_key="units.id", ondelete="CASCADE", primary_key=True)
+    month: date = Field(sa_type=Date, primary_key=True)
+
+
+class HouseholdObservation(HouseholdCounters, table=True):
+    """A household's counts as observed at `observed_at` (the phone's time of the visit), standing
+    until the next observation or its deletion (`valid_to`); the months of both, in Vietnam time, are
+    kept so the monthly rows above are sums of these. Counts only: nothing here is personal data."""
+
+    __tablename__ = "household_observations"
+    __table_args__ = (Index("ix_household_observations_household_id_observed_at", "household_id", "observed_at"),)
+
+    id: uuid.UUID = id_field()
+    household_id: uuid.UUID = Field(foreign_key="households.id", ondelete="CASCADE", nullable=False)
+    unit_id: uuid.UUID = Field(foreign_key="units.id", ondelete="CASCADE", nullable=False, index=True)
+    observed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    valid_to: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    month_from: date = Field(sa_type=Date, nullable=False)
+    month_to: date | None = Field(default=None, sa_type=Date)
 
 
 class ActivityStats(ActivityCounters, table=True):
@@ -81,6 +102,7 @@ class HouseholdRollup(HouseholdCounters, table=True):
     __tablename__ = "household_rollups"
 
     unit_id: uuid.UUID = Field(foreign_key="units.id", ondelete="CASCADE", primary_key=True)
+    month: date = Field(sa_type=Date, primary_key=True)
 
 
 class ActivityRollup(ActivityCounters, table=True):
@@ -98,6 +120,7 @@ class HouseholdDelta(HouseholdCounters, table=True):
 
     id: int | None = Field(default=None, sa_type=DELTA_ID, primary_key=True)
     unit_id: uuid.UUID  # the owner; no foreign key: checking it would lock a commune's row on every write
+    month: date = Field(sa_type=Date)
 
 
 class ActivityDelta(ActivityCounters, table=True):
@@ -109,14 +132,16 @@ class ActivityDelta(ActivityCounters, table=True):
 
 
 class MemberStats(SQLModel, table=True):
-    """Active members of the teams of one unit, and how many of them trained in `year`.
+    """How the active members of one unit's teams changed in a month, and (`year` > 0) how many of
+    them trained in `year`: the counts at a month's end are the sums up to that month.
 
-    `year` 0 holds the active count alone; other rows hold the trained count for that year."""
+    `year` 0 holds the active count; other rows the active members trained in that year so far."""
 
     __tablename__ = "member_stats"
 
     unit_id: uuid.UUID = Field(foreign_key="units.id", ondelete="CASCADE", primary_key=True)
     year: int = Field(primary_key=True)
+    month: date = Field(sa_type=Date, primary_key=True)
     members: int = 0
 
 

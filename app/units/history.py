@@ -10,7 +10,7 @@ survivor's subtree, while its parent's subtree, and so its totals, stay the same
 """
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, delete, exists, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +18,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.authz.scope import under
 from app.core.errors import Conflict, Invalid
-from app.kpi import aggregates, rollups
+from app.kpi import aggregates, observations, rollups
+from app.kpi.periods import VIETNAM
 from app.kpi.periods import local_today as today
 from app.models import ApiKey, Household, Member, RoleAssignment, Team, Unit
 from app.models.base import utcnow
@@ -174,6 +175,7 @@ async def merge(session: AsyncSession, unit: Unit, into: Unit, effective_on: dat
         .values(unit_id=into.id)
         .execution_options(synchronize_session=False)
     )
+    await observations.moved(session, unit.id, into.id, datetime.combine(effective_on, time(), VIETNAM))
     await aggregates.households_recount(session, [unit.id, into.id])
     await aggregates.members_changed(session, [unit.id, into.id])
 

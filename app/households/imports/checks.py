@@ -25,8 +25,9 @@ from app.households import rules
 from app.households.imports.columns import NO, NUMBERING, VILLAGE, VILLAGE_PREFIXES, YES, Columns, key
 from app.households.schemas import HouseholdCreate
 
-# The household's fields as an import row gives them (`id` is never imported), in this order.
-FIELDS = tuple(name for name in HouseholdCreate.model_fields if name != "id")
+# The household's fields as an import row gives them, in this order: `id` is never imported, and
+# when its facts were seen is the whole import's (`observed_at`).
+FIELDS = tuple(name for name in HouseholdCreate.model_fields if name not in ("id", "observed_at"))
 
 
 def _fields_of(model: type[BaseModel]) -> type:

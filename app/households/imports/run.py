@@ -46,7 +46,7 @@ from app.households.imports.columns import VILLAGE, Columns, find_header
 from app.households.imports.errors import ImportRejected, TooLarge, unreadable
 from app.households.imports.reading import open_table
 from app.households.schemas import ImportReport, ImportRowError, ImportVillageCount
-from app.kpi import aggregates
+from app.kpi import aggregates, observations
 from app.models import Household, Member, Unit
 from app.models.base import utcnow
 
@@ -80,14 +80,16 @@ async def import_households(
     dry_run: bool = False,
     progress: Progress | None = None,
     timings: dict[str, float] | None = None,
+    observed_at: datetime | None = None,
 ) -> ImportReport:
     """Check (dry run) or import the households of `file` into the commune or village `unit_id`.
 
     Returns the report; a real import with any bad row writes nothing and raises `ImportRejected`
     (its `report` attached). A file that cannot be read is `Invalid` (loc ["file"]), one over a budget
     `TooLarge` (413). `timings`, when given, receives the seconds spent reading and checking, and
-    inserting. The file is read while no transaction of the import's is open: a caller whose session
-    is in a transaction already holds its locks through the reading (on SQLite, the write lock).
+    inserting; `observed_at` when the file's facts were seen (default: now). The file is read while
+    no transaction of the import's is open: a caller whose session is in a transaction already holds
+    its locks through the reading (on SQLite, the write lock).
     """
     clock = time.perf_counter()
     with _cyclic_gc_paused:
@@ -105,10 +107,12 @@ async def import_households(
         if report.rows_invalid:
             raise ImportRejected(report)
         clock = time.perf_counter()
-        report.imported = await _write(session, [row.values for row in checked.rows], progress)
+        now = utcnow()
+        report.imported = await _write(session, [row.values for row in checked.rows], progress, now)
         if timings is not None:
             timings["insert"] = time.perf_counter() - clock
     villages = {village.unit_id: village.rows for village in report.villages}
+    await observations.imported(session, set(villages), now, observed_at or now)
     await aggregates.households_recount(session, set(villages))
     record(
         session,
@@ -322,11 +326,11 @@ def _records(values: list[tuple], now: datetime) -> list[tuple]:
     ]
 
 
-async def _write(session: AsyncSession, values: list[tuple], progress: Progress | None) -> int:
+async def _write(session: AsyncSession, values: list[tuple], progress: Progress | None, now: datetime) -> int:
     """Insert every row or none; the session stays usable either way. On PostgreSQL binary COPY on
     the session's connection, inside its transaction, fed as the rows are prepared, `COPY_ROWS` rows a
     statement (each well within the statement timeout)."""
-    chunks = _prepared(values, utcnow(), progress)
+    chunks = _prepared(values, now, progress)
     savepoint = await session.begin_nested()
     try:
         if _postgres(session):
