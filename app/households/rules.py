@@ -24,8 +24,9 @@ FACT_FIELDS = (
 )
 # Consent is asked on a visit too.
 CONSENT_FIELDS = ("consent_on", "consent_by")
-# What a team member may change on a visit; everything else needs households:manage.
-VISIT_FIELDS = frozenset({*FACT_FIELDS, "last_visit_at", "note", *CONSENT_FIELDS})
+# What a team member may change on a visit (and when its facts were seen, `observed_at`: the phone's time
+# of the visit); everything else needs households:manage.
+VISIT_FIELDS = frozenset({*FACT_FIELDS, "last_visit_at", "note", *CONSENT_FIELDS, "observed_at"})
 # What REQUIRE_CONSENT refuses without consent. Not the head name: a household must be called
 # something, and a neutral name ("Hộ số 12") will do; the counts are always kept.
 NEEDS_CONSENT = ("phone", "address")

@@ -135,7 +135,7 @@ describe("updates", () => {
     expect(await flush()).toBe("done");
     const [patch] = server.writes();
     expect(patch.headers["if-match"]).toBe('"1"');
-    expect(patch.body).toEqual({ informed: true, adults_vneid: 2 });
+    expect(patch.body).toEqual({ informed: true, adults_vneid: 2, observed_at: expect.any(String) }); // tests/observed.test.ts
     const stored = await (await db()).get("households", "h1");
     expect(stored).toMatchObject({ informed: true, adults_vneid: 2, version: 2 });
     expect(stored?._pending).toBeUndefined();

@@ -34,6 +34,8 @@ export interface OutboxItem {
   label: Key;
   labelVars?: Record<string, string | number>;
   createdAt: string;
+  /** A household write: when its facts were seen (the moment the user saved it), sent as `observed_at`. */
+  observedAt?: string;
   status: OpStatus;
   attempts: number;
   /** Not sent before this moment (ISO): held back on the phone so it can still be taken back. */

@@ -373,6 +373,7 @@ export const en: Record<Key, string> = {
   errTooLong: "Too long.",
   errTooBig: "The file is too large.",
   errInvalidField: "Not a valid value.",
+  errObservedAt: "The time of the visit is not accepted: the phone's date and time are wrong, or the visit is over a year old. Set the phone's clock and save again.",
   summaryBlocked: "{n} changes were refused or conflict: please review.",
   undoFor: "Undo last ({n} s)",
   undoGone: "This one has been sent; it can no longer be undone.",

@@ -385,6 +385,7 @@ export const vi = {
   errTooLong: "Nội dung quá dài.",
   errTooBig: "Tệp quá lớn.",
   errInvalidField: "Giá trị không hợp lệ.",
+  errObservedAt: "Thời điểm ghi nhận không hợp lệ: ngày giờ trên điện thoại đang sai, hoặc lần thăm đã quá một năm. Hãy chỉnh ngày giờ của máy rồi lưu lại.",
   summaryBlocked: "{n} thay đổi bị từ chối hoặc xung đột cần bạn xem lại.",
   undoFor: "Hoàn tác lượt cuối ({n} giây)",
   undoGone: "Lượt này đã được gửi, không hoàn tác được nữa.",

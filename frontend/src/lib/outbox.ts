@@ -1,6 +1,9 @@
 // The outbox: every write is first stored on the phone with its own id, then sent in order when the
 // network allows. Creates carry a client id and an Idempotency-Key, so a replay never records twice;
 // changes carry If-Match, so a stale one is a conflict for the user to resolve, never a silent loss.
+// A household's create or visit also says when its facts were seen (`observed_at`): the moment the user
+// saved it, not the moment it reached the server, so a visit made offline on the 29th and sent on the
+// 2nd counts in the month it was made.
 // The jobs are split: queue storage (queue.ts), the local records (records.ts), the transport
 // (transport.ts), the retry schedule (schedule.ts) and the user's decisions (resolve.ts).
 import { session } from "../api/tokens";
@@ -25,6 +28,7 @@ import {
   releaseHeld,
   removeItem,
   setInFlight,
+  vietnamTime,
 } from "./queue";
 import { overlay, putLocal, removeLocal, settled } from "./records";
 import * as schedule from "./schedule";
@@ -42,6 +46,25 @@ export interface WriteOptions {
   localExtra?: Json;
   /** Hold the write on the phone this long before sending, so it can still be taken back. */
   holdMs?: number;
+  /** When the facts of a household write were seen (default: now, the moment the user saves it). */
+  observedAt?: Date | string;
+}
+
+/** The records whose writes are observations dated by the phone (the server keeps their history). */
+const OBSERVED: ReadonlySet<RecordStore> = new Set<RecordStore>(["households"]);
+
+function observedAt(store: RecordStore, options: WriteOptions): string | undefined {
+  return OBSERVED.has(store) ? vietnamTime(options.observedAt ?? Date.now()) : undefined;
+}
+
+/** The request an item makes: a household write carries its `observed_at` (an item queued before the
+ * phone recorded it: the moment it was queued, which is when it was saved). Kept out of the stored body,
+ * so the record shown, a replayed change and a conflict compare only the record's own fields. */
+export function outgoing(item: OutboxItem): OutboxItem {
+  const store = entityOf(item)?.[0];
+  const at = item.observedAt ?? (store && OBSERVED.has(store) ? item.createdAt : undefined);
+  if (!at || item.method === "DELETE" || !item.body) return item;
+  return { ...item, body: { ...item.body, observed_at: at } };
 }
 
 /** Create a record: kept on the phone at once (version 0), sent with its client id. */
@@ -64,6 +87,7 @@ export async function queueCreate(store: RecordStore, body: Json, label: Key, op
     label,
     labelVars: options.labelVars,
     notBefore: options.holdMs ? new Date(Date.now() + options.holdMs).toISOString() : undefined,
+    observedAt: observedAt(store, options),
   });
 }
 
@@ -97,6 +121,7 @@ export async function queuePatch(
     entity: entityKey(store, record.id),
     label,
     labelVars: options.labelVars,
+    observedAt: observedAt(store, options),
   });
 }
 
@@ -231,7 +256,7 @@ async function run(): Promise<FlushResult> {
     let step: Step;
     setInFlight(next.seq);
     try {
-      step = await handle(next, await send(next));
+      step = await handle(next, await send(outgoing(next)));
     } catch {
       step = "offline";
     } finally {

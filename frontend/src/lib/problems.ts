@@ -108,6 +108,8 @@ function isOffline(e: unknown): boolean {
 export function problemText(e: unknown): string {
   if (isOffline(e)) return t("errNetwork");
   const p = (e ?? {}) as Coded;
+  // A household write dated by a phone whose clock is wrong (or a visit kept over a year): say so.
+  if (p.errors?.some((e) => fieldOf(e.loc) === "observed_at")) return t("errObservedAt");
   const known = codeText(p.code) ?? (p.errors?.length === 1 ? codeText(p.errors[0].code) : null);
   if (known) return known;
   if (lang.get() === "en" && p.detail && !/see errors/i.test(p.detail)) return p.detail;

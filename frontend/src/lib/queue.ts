@@ -2,6 +2,7 @@
 // counts the header shows. Two edits of one record before either is sent become one request.
 import { me } from "../api/tokens";
 import { db, type OutboxItem, type RecordStore } from "./db";
+import { vnDay } from "./i18n";
 import { createStore } from "./store";
 
 export type { OpStatus, OutboxItem } from "./db";
@@ -24,6 +25,18 @@ export const currentUser = () => me.get()?.id ?? "";
 export function newId(): string {
   return crypto.randomUUID();
 }
+
+/** A moment as ISO 8601 with Vietnam's offset, the clock the plans date things by
+ * (`2026-01-29T21:40:00.000+07:00`): the same instant whatever the phone's zone. */
+export function vietnamTime(at: Date | string | number = Date.now()): string {
+  const instant = new Date(at).getTime();
+  return `${new Date(instant + 7 * 3600_000).toISOString().slice(0, -1)}+07:00`;
+}
+
+/** Two edits of one record may become one request when they describe the same day: a visit on the 29th
+ * and another on the 2nd stay two observations, each in its own month. */
+const sameDay = (a: OutboxItem, b: OutboxItem) =>
+  a.observedAt === b.observedAt || (!!a.observedAt && !!b.observedAt && vnDay(a.observedAt) === vnDay(b.observedAt));
 
 /** The item being sent right now: never merged into nor dropped from under the sender. */
 let inFlight: number | undefined;
@@ -89,8 +102,9 @@ export async function enqueue(item: NewItem): Promise<OutboxItem> {
       (i) => i.method === "PATCH" && (i.status === "pending" || i.status === "conflict") && !isInFlight(i),
     );
     const last = earlier[earlier.length - 1];
-    if (last) {
+    if (last && sameDay(last, full)) {
       last.body = { ...last.body, ...full.body };
+      last.observedAt = full.observedAt; // the state the merged change leaves was seen at the later save
       last.label = full.label;
       last.labelVars = full.labelVars;
       await d.put("outbox", last);

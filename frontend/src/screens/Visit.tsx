@@ -156,7 +156,8 @@ export default function Visit({ id }: { id: string }) {
       await supersedeFailed("households", id);
       if (mayUpdate) {
         const patch = { ...changed, last_visit_at: now, ...(note.trim() ? { note: note.trim() } : {}) };
-        items.push(await queuePatch("households", record as never, patch, "opVisit", { labelVars: { name: record.head_name } }));
+        // The visit is dated now, when it is saved, even if it reaches the server days later.
+        items.push(await queuePatch("households", record as never, patch, "opVisit", { labelVars: { name: record.head_name }, observedAt: now }));
       }
       if (mayRecord) {
         for (const kind of kinds) {
