@@ -3,8 +3,11 @@ later export, header or log line, is refused at the edge.
 
 Free text is `text()`: stripped, bounded, and without control characters (C0, DEL, C1, and lone
 surrogates, which no database can store); line breaks and tabs only in a multi-line field (notes,
-reasons), which the OpenAPI document marks with `x-multiline`. Stored text that predates this rule is
-cleaned by `printable()` wherever it is written out (exports, file names).
+reasons), which the OpenAPI document marks with `x-multiline`. Nor can it spoof a reader: no
+bidirectional controls (which reorder what follows), no zero-width characters (dropped at the edges,
+refused inside; joiners allowed inside a multi-line note), and a value that is not empty draws at least
+one visible character. Stored text that predates these rules is cleaned by `printable()` wherever it is
+written out (exports, file names).
 """
 
 import re
@@ -13,12 +16,18 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 
+from app.core.text import BIDI_CONTROLS, JOINERS, ZERO_WIDTH, has_visible, strip_invisible
+
 # Refused in every field: C0 controls but tab and line breaks, DEL, C1 controls, lone surrogates.
 _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
 # Refused in a single-line field too: tab, line feed, carriage return, line and paragraph separators.
 _BREAK = "\t\n\r\u2028\u2029"
 MULTI_LINE_REFUSED = re.compile(f"[{_CONTROL}]")
 SINGLE_LINE_REFUSED = re.compile(f"[{_CONTROL}{_BREAK}]")
+# What could make text read as other text: refused in free text (after the edges are stripped).
+_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
+MULTI_LINE_HIDDEN = re.compile(f"[{BIDI_CONTROLS}{ZERO_WIDTH}]")
+SINGLE_LINE_HIDDEN = re.compile(f"[{BIDI_CONTROLS}{ZERO_WIDTH}{JOINERS}]")
 
 
 def _refusing(pattern: re.Pattern[str]):
@@ -45,16 +54,42 @@ class _MultiLine:
         return schema
 
 
+def _unspoofable(hidden: re.Pattern[str]):
+    """Invisible characters dropped at the edges, then bidirectional controls and (for `hidden`)
+    zero-width characters refused anywhere."""
+
+    def check(value):
+        if not isinstance(value, str):
+            return value
+        value = strip_invisible(value)
+        if found := hidden.search(value):
+            char = found.group()
+            what = "bidirectional controls" if _BIDI.match(char) else "invisible characters"
+            raise ValueError(f"must not contain {what} (U+{ord(char):04X})")
+        return value
+
+    return check
+
+
+def _visible(value: str) -> str:
+    if value and not has_visible(value):
+        raise ValueError("must contain a visible character")
+    return value
+
+
 _single_line = BeforeValidator(_refusing(SINGLE_LINE_REFUSED))
 _multi_line = BeforeValidator(_refusing(MULTI_LINE_REFUSED))
+_single_line_shown = BeforeValidator(_unspoofable(SINGLE_LINE_HIDDEN))
+_multi_line_shown = BeforeValidator(_unspoofable(MULTI_LINE_HIDDEN))
+_shown = AfterValidator(_visible)
 
 
 def printable(value: str, *, multiline: bool = False) -> str:
-    """`value` without what `text()` refuses: for text stored before the rule, on its way out. In a
+    """`value` without what `text()` refuses: for text stored before the rules, on its way out. In a
     single-line value a line break or tab becomes a space."""
     if multiline:
-        return MULTI_LINE_REFUSED.sub("", value)
-    return re.sub(f"[{_BREAK}]", " ", MULTI_LINE_REFUSED.sub("", value))
+        return MULTI_LINE_HIDDEN.sub("", MULTI_LINE_REFUSED.sub("", value))
+    return re.sub(f"[{_BREAK}]", " ", SINGLE_LINE_HIDDEN.sub("", MULTI_LINE_REFUSED.sub("", value)))
 
 
 def _plausible_date(value: date) -> date:
@@ -86,12 +121,14 @@ def _observed(value: datetime) -> datetime:
 
 
 def text(max_length: int, min_length: int = 0, *, multiline: bool = False) -> type[str]:
-    """Free text: stripped, between min_length and max_length characters, without control characters;
-    line breaks and tabs only when `multiline`."""
+    """Free text: stripped, between min_length and max_length characters, without control characters,
+    bidirectional controls or zero-width characters (dropped at the edges), and, when not empty, with
+    a visible character; line breaks and tabs only when `multiline`. (Validators run from the last
+    before-validator back to the constraints, then the after-validators.)"""
     bounds = StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
     if multiline:
-        return Annotated[str, bounds, _multi_line, _MultiLine()]  # type: ignore[return-value]
-    return Annotated[str, bounds, _single_line]  # type: ignore[return-value]
+        return Annotated[str, bounds, _shown, _multi_line_shown, _multi_line, _MultiLine()]  # type: ignore[return-value]
+    return Annotated[str, bounds, _shown, _single_line_shown, _single_line]  # type: ignore[return-value]
 
 
 Name = text(200, 1)

@@ -1,6 +1,7 @@
 """Text helpers shared by validation and search."""
 
 import functools
+import re
 import unicodedata
 
 
@@ -51,3 +52,30 @@ def name_key(name: str) -> str:
     if len(words) > 1:
         words = [words[-1], *words[1:-1], words[0]]
     return "".join(map(_word_key, words))
+
+
+# --- what a reader cannot see -----------------------------------------------------------------------
+
+# Bidirectional controls: they reorder what follows them on screen (U+202E then `cba` shows `abc`), so a name
+# can read as another in a list, the audit log or a spreadsheet. Vietnamese never needs them.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# Characters of no width: they make two names that look alike differ, or a name that looks empty.
+# A byte-order mark or a zero-width space pasted at an edge (from Excel, a web page) is dropped; inside
+# a single-line value it is refused. Zero-width joiners stay possible inside a multi-line note (emoji).
+ZERO_WIDTH = "\u00ad\u034f\u180e\u200b\u2060-\u2064\ufeff"
+JOINERS = "\u200c\u200d"
+# Letters and symbols that are drawn as blank space, though not classed as spaces.
+BLANK = "\u115f\u1160\u2800\u3164\uffa0"
+_EDGES = re.compile(f"^[\\s{ZERO_WIDTH}{JOINERS}]+|[\\s{ZERO_WIDTH}{JOINERS}]+$")
+_INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me"})
+
+
+def strip_invisible(value: str) -> str:
+    """`value` without the spaces and zero-width characters at its edges."""
+    return _EDGES.sub("", value)
+
+
+def has_visible(value: str) -> bool:
+    """Whether `value` draws something: a character that is not a space, a control, a format or a
+    combining mark alone, nor one of the letters drawn blank."""
+    return any(c not in BLANK and unicodedata.category(c) not in _INVISIBLE_CATEGORIES for c in value)
