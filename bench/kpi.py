@@ -68,6 +68,12 @@ async def _measure(url: str, options) -> dict:
 
 
 async def _updates(url: str, options) -> dict:
+    """Household visits per second, each committed, in three ways in the same run (alternating order):
+    as the app writes them (an observation in the household's history, the monthly rows it changes);
+    as it wrote them before the history (one delta of the current state on the current month: the
+    baseline of issue 19's "≥ 0.9× today's write throughput"); and with no aggregates at all."""
+    from collections import defaultdict
+
     from sqlalchemy.ext.asyncio import async_sessionmaker
 
     from app import records
@@ -76,18 +82,31 @@ async def _updates(url: str, options) -> dict:
     from app.core.db import create_engine
     from app.households import service
     from app.households.schemas import HouseholdUpdate
-    from app.kpi import aggregates
-    from app.models import Household, Unit
+    from app.kpi import aggregates, observations
+    from app.kpi.periods import month_of
+    from app.models import Household, HouseholdStats, Unit
+    from app.models.base import utcnow
+    from app.models.kpi import HOUSEHOLD_COUNTERS
 
     engine = create_engine(url=url.replace("postgresql://", "postgresql+asyncpg://", 1))
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     admin = Principal(uuid.UUID(int=0), "bench", (Grant(Role.admin, None, ""),))
-    real = aggregates.household_changed
+    real = service.Households.written
+
+    async def current_state_only(_self, w, before, after):
+        deltas: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(HOUSEHOLD_COUNTERS))
+        for record, sign in ((before, -1), (after, 1)):
+            if record is not None:
+                row = deltas[(record.unit_id, month_of(utcnow()))]
+                for i, value in enumerate(observations.vector(record)):
+                    row[i] += sign * value
+        await aggregates._add(w.session, HouseholdStats, aggregates.KEYS, HOUSEHOLD_COUNTERS, deltas)
 
     async def nothing(*_args, **_kwargs):
         return None
 
-    rates: dict[str, list[float]] = {"with aggregates": [], "without": []}
+    ways = {"with history": real, "current state only": current_state_only, "no aggregates": nothing}
+    rates: dict[str, list[float]] = {label: [] for label in ways}
     try:
         async with sessions() as session:
             village = await session.scalar(select(Unit).where(Unit.code == f"{seed.PROVINCE_CODE}-C001-V01"))
@@ -95,10 +114,8 @@ async def _updates(url: str, options) -> dict:
                 await session.scalars(select(Household.id).where(Household.unit_id == village.id).limit(50))
             )
         for round_ in range(3):
-            for label in (
-                ("with aggregates", "without") if round_ % 2 == 0 else ("without", "with aggregates")
-            ):
-                service.aggregates.household_changed = real if label == "with aggregates" else nothing
+            for label in list(ways)[round_ % 3 :] + list(ways)[: round_ % 3]:
+                service.Households.written = ways[label]
                 started = time.perf_counter()
                 for i in range(options.kpi_updates):
                     async with sessions() as session:
@@ -108,12 +125,16 @@ async def _updates(url: str, options) -> dict:
                         )
                         await session.commit()
                 rates[label].append(options.kpi_updates / (time.perf_counter() - started))
-        service.aggregates.household_changed = real
-        async with sessions() as session:  # the switched-off rounds left the village's counters behind
+        service.Households.written = real
+        async with sessions() as session:  # the other rounds left the village's history behind: rebuild it
+            await session.execute(
+                observations.TABLE.delete().where(observations.TABLE.c.household_id.in_(ids))
+            )
+            await observations.backfill(session)
             await aggregates.households_recount(session, {village.id})
             await session.commit()
     finally:
-        service.aggregates.household_changed = real
+        service.Households.written = real
         await engine.dispose()
     return {label: statistics.median(values) for label, values in rates.items()}
 
@@ -141,14 +162,14 @@ async def run(options: argparse.Namespace) -> dict:
                 ]
             )
     updates = await _updates(big.url, options)
-    ratio = updates["with aggregates"] / updates["without"]
+    ratio = updates["with history"] / updates["current state only"]
     rows.append(
         [
             "household updates/s",
             f"{big.households:,}",
-            f"{updates['with aggregates']:.0f} with",
-            f"{updates['without']:.0f} without",
-            "",
+            f"{updates['with history']:.0f} with history",
+            f"{updates['current state only']:.0f} current state only",
+            f"{updates['no aggregates']:.0f} no aggregates",
             "",
             f"{ratio:.2f}×",
         ]
@@ -162,9 +183,11 @@ async def run(options: argparse.Namespace) -> dict:
         "In-process through the service layer (read_kpi; update_household committing each update), no HTTP.",
         f"Province p99 {province_p99:.1f} ms (goal < 25 ms); province p50 at {big.households:,} / at "
         f"{small.households:,} households = {growth:.2f} (goal: roughly flat).",
-        f"Household updates with aggregates maintained: {ratio:.2f}× the rate without (goal ≥ 0.7×).",
+        f"Household updates with their history and monthly rows: {ratio:.2f}× the rate of the same updates "
+        f"keeping the current state only, as before the history (goal ≥ 0.9×); "
+        f"{updates['with history'] / updates['no aggregates']:.2f}× the rate with no aggregates at all.",
     ]
-    ok = province_p99 < 25 and ratio >= 0.7
+    ok = province_p99 < 25 and ratio >= 0.9
     return {
         "name": "kpi",
         "ok": ok,

@@ -75,7 +75,7 @@ SELECT
     n.business,
     n.business AND {H.format(k=21)} % 2 = 0,
     a.ds = 0,
-    NULL, NULL, NULL, 1, now(), now(), NULL
+    NULL, NULL, NULL, 1, now() - ({H.format(k=22)} % 360) * interval '1 day', now(), NULL
 FROM v, generate_series($7::bigint, $8::bigint) AS g
 CROSS JOIN LATERAL (
     SELECT {H.format(k=1)} % cardinality($1::text[]) AS f,
@@ -255,7 +255,8 @@ async def _rebuild_aggregates(url: str) -> None:
     """The KPI aggregates (per-village counters) from the households just written behind the app's back."""
     try:
         from app.kpi.aggregates import rebuild
-    except ImportError:  # a checkout without the KPI engine
+        from app.kpi.observations import backfill
+    except ImportError:  # a checkout without the KPI engine or the households' history
         return
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -265,6 +266,7 @@ async def _rebuild_aggregates(url: str) -> None:
     engine = create_engine(url=Settings(database_url=url).database_url)
     try:
         async with AsyncSession(engine) as session:
+            await backfill(session)  # each household observed when recorded (over the past year)
             written = await rebuild(session)
             await session.commit()
         print(f"  KPI aggregates rebuilt: {written}", flush=True)

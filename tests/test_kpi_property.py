@@ -1,7 +1,7 @@
 """Property: after any sequence of writes through the services, the maintained aggregates equal a
 from-scratch count, and the KPI roll-up equals a full scan (hypothesis, on both databases)."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,7 +16,7 @@ from app.core.db import db
 from app.households.schemas import HouseholdCreate, HouseholdUpdate
 from app.households.service import HOUSEHOLDS
 from app.kpi import aggregates, engine, rollups
-from app.kpi.periods import parse_period
+from app.kpi.periods import Period, local_today, parse_period, previous_month, window
 from app.members.schemas import MemberCreate, MemberUpdate
 from app.members.service import MEMBERS
 from app.models.kpi import ACTIVITY_COUNTERS, HOUSEHOLD_COUNTERS, ActivityStats, HouseholdStats, MemberStats
@@ -61,10 +61,12 @@ def facts(draw):
 moments = st.datetimes(
     datetime(2025, 12, 1), datetime(2026, 11, 1), timezones=st.just(UTC)
 )  # not in the future
+# When a household's facts were seen: now (None), or any time in the past ten months, in any order.
+observed = st.none() | st.builds(lambda days: datetime.now(UTC) - timedelta(days=days), st.floats(0.01, 300))
 operations = st.lists(
     st.one_of(
-        st.tuples(st.just("household"), st.sampled_from(VILLAGES), facts()),
-        st.tuples(st.just("household_facts"), st.integers(0, 99), facts()),
+        st.tuples(st.just("household"), st.sampled_from(VILLAGES), facts(), observed),
+        st.tuples(st.just("household_facts"), st.integers(0, 99), facts(), observed),
         st.tuples(st.just("household_move"), st.integers(0, 99), st.sampled_from(VILLAGES)),
         st.tuples(st.just("household_assign"), st.integers(0, 99), st.integers(0, 99)),
         st.tuples(st.just("household_delete"), st.integers(0, 99)),
@@ -95,12 +97,14 @@ def pick(items, index):
 async def apply(session, principal, world, ops, state):
     for op, *args in ops:
         if op == "household":
-            village, values = args
+            village, values, at = args
             record, _ = await records.create(
                 session,
                 principal,
                 HOUSEHOLDS,
-                HouseholdCreate(unit_id=world.units[village].id, head_name="Hộ thử", **values),
+                HouseholdCreate(
+                    unit_id=world.units[village].id, head_name="Hộ thử", observed_at=at, **values
+                ),
             )
             state["households"].append(record.id)
         elif op in ("household_facts", "household_move", "household_assign", "household_delete"):
@@ -108,7 +112,8 @@ async def apply(session, principal, world, ops, state):
             if target is None:
                 continue
             if op == "household_facts":
-                await records.update(session, principal, HOUSEHOLDS, target, HouseholdUpdate(**args[1]), None)
+                change = HouseholdUpdate(**args[1], observed_at=args[2])
+                await records.update(session, principal, HOUSEHOLDS, target, change, None)
             elif op == "household_move":
                 change = HouseholdUpdate(unit_id=world.units[args[1]].id, assigned_member_id=None)
                 await records.update(session, principal, HOUSEHOLDS, target, change, None)
@@ -193,12 +198,17 @@ async def assert_consistent(session, world):
     }
     assert nonzero(stats) == nonzero(await aggregates.count_activities(session))
     stats = {
-        (r.unit_id, r.year, r.month): r.members for r in await session.scalars(select(MemberStats)) if r.members
+        (r.unit_id, r.year, r.month): r.members
+        for r in await session.scalars(select(MemberStats))
+        if r.members
     }
     assert stats == {k: v for k, v in (await aggregates.count_members(session)).items() if v}
     for unit in (world.p, world.c1, world.v11):
-        for code in ("2026-03", "2026-Q2", "2026"):
-            period = parse_period(code)
+        today = local_today()
+        last_month = previous_month(today).start
+        spans = [window(last_month.replace(day=5), last_month.replace(day=20))]  # inside a month
+        for code in ("2026-03", "2026-Q2", "2026", previous_month(today).code, f"{today:%Y-%m}", *spans):
+            period = code if isinstance(code, Period) else parse_period(code)
             maintained = (await engine.sums(session, unit, period)).get(None, {})
             assert {k: v for k, v in maintained.items() if v} == {
                 k: v for k, v in (await engine.naive_sums(session, unit, period)).items() if v
