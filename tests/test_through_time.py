@@ -238,3 +238,25 @@ async def test_two_writers_of_one_household_out_of_order_keep_every_observation(
                     assert {k: sums.get(k, 0) for k in HOUSEHOLD_COUNTERS} == {
                         k: truth[k] for k in HOUSEHOLD_COUNTERS
                     }
+
+
+async def test_an_import_counts_from_when_its_facts_were_seen(client, world):
+    one_ago = month_start(1)
+    content = "Chủ hộ,Số nhân khẩu,Đã tuyên truyền\nNguyễn Văn An,3,x\nLê Thị Bình,2,\n".encode()
+    response = await client.post(
+        f"{URL}/import",
+        params={"unit_id": str(world.v11.id), "observed_at": moment(one_ago.replace(day=20)).isoformat()},
+        files={"file": ("ho.csv", content, "text/csv")},
+        headers=world.auth(Role.commune_officer),
+    )
+    assert response.status_code == 201, response.text
+    assert (await kpi(client, world, world.v11, code(month_start(2))))["households_informed_pct"] == (0, 0)
+    assert (await kpi(client, world, world.v11, code(one_ago)))["households_informed_pct"] == (1, 2)
+    future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    refused = await client.post(
+        f"{URL}/import",
+        params={"unit_id": str(world.v11.id), "observed_at": future},
+        files={"file": ("ho.csv", content, "text/csv")},
+        headers=world.auth(Role.commune_officer),
+    )
+    assert refused.status_code == 422

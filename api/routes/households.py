@@ -9,7 +9,7 @@ from api.downloads import XLSX, attachment
 from app import records
 from app.core import metrics
 from app.core.db import reading
-from app.core.fields import Moment
+from app.core.fields import Moment, ObservedMoment
 from app.core.fields import Query as SearchText
 from app.households import notes, service
 from app.households.export import households_xlsx
@@ -100,6 +100,10 @@ async def import_households(
     unit_id: Annotated[uuid.UUID, Query(description="The commune or village to import into")],
     response: Response,
     dry_run: Annotated[bool, Query(description="Check the file and report; write nothing")] = False,
+    observed_at: Annotated[
+        ObservedMoment | None,
+        Query(description="When the file's facts were seen (RFC 3339 with offset; default: now)"),
+    ] = None,
 ) -> ImportReport:
     """Import households from a commune's spreadsheet, all or nothing.
 
@@ -114,7 +118,15 @@ async def import_households(
     file.file.seek(0)
     if size > MAX_UPLOAD:
         raise TooLarge("The file is larger than 20 MB: split it into several files")
-    report = await run_import(session, principal, unit_id, file.file, filename=file.filename, dry_run=dry_run)
+    report = await run_import(
+        session,
+        principal,
+        unit_id,
+        file.file,
+        filename=file.filename,
+        dry_run=dry_run,
+        observed_at=observed_at,
+    )
     response.status_code = 200 if dry_run else 201
     metrics.IMPORTS.labels("dry_run" if dry_run else "import").inc()
     metrics.HOUSEHOLDS_IMPORTED.inc(report.imported)
