@@ -1,6 +1,7 @@
 // The 10/10 awards: a commune (its villages) or a province (its communes) defines an award period and
-// cut-off day; the ranking is shown with the server's formula beside it, live until the cut-off, then
-// frozen (after a confirmation) and downloaded as the xlsx list attached to the award decision.
+// cut-off day; the ranking is shown with the server's formula beside it, counted up to the end of the
+// cut-off day (provisional until that day is over), then frozen (after a confirmation) and downloaded
+// as the xlsx list attached to the award decision. Units without data are listed apart, unranked.
 // Units and numbers only; the last answers are kept on the phone and shown offline.
 import { useState } from "preact/hooks";
 import { api, must } from "../api/client";
@@ -160,7 +161,10 @@ function AwardDetail({ id, onChange }: { id: string; onChange: () => void }) {
         {periodLabel(award.period)} · {t("awardCutoff")}: {fmtDate(award.cutoff_on)}
         {frozen && award.frozen_at && ` · ${t("awardFrozenAt", { at: fmtDateTime(award.frozen_at), by: award.frozen_by ?? "" })}`}
       </p>
-      {!frozen && <p class="notice">{t("awardLive")}</p>}
+      <div class={frozen ? "muted small" : "notice"} data-testid="award-cutoff-note">
+        <p>{t("awardAsOf", { day: fmtDate(award.as_of) })}</p>
+        {!frozen && <p>{award.cutoff_passed ? t("awardCutoffPassed") : t("awardProvisional", { day: fmtDate(award.cutoff_on) })}</p>}
+      </div>
       <div class="formula" data-testid="formula">
         <strong>{t("awardFormula")}</strong>
         <p>{award.formula}</p>
@@ -176,7 +180,7 @@ function AwardDetail({ id, onChange }: { id: string; onChange: () => void }) {
         </details>
       </div>
       {award.ranking.length === 0 ? (
-        <p class="empty">{t("noUnits")}</p>
+        <p class="empty">{award.no_data.length ? t("awardNoneWithData") : t("noUnits")}</p>
       ) : (
         <table class="ranking" data-testid="award-ranking">
           <thead>
@@ -202,9 +206,23 @@ function AwardDetail({ id, onChange }: { id: string; onChange: () => void }) {
           </tbody>
         </table>
       )}
+      {award.no_data.length > 0 && (
+        <details data-testid="award-no-data" open={award.ranking.length === 0}>
+          <summary>{t("awardNoData", { n: award.no_data.length })}</summary>
+          <p class="muted small">{t("awardNoDataHint")}</p>
+          <ul class="plain">
+            {award.no_data.map((r) => (
+              <li>
+                {r.name}
+                {r.teams.length > 0 && <span class="muted small"> · {r.teams.join(", ")}</span>}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
       <div class="actions wrap">
         {manage && !frozen && (
-          <button type="button" class="btn primary" disabled={busy || award.cutoff_on >= today()} onClick={freeze}>
+          <button type="button" class="btn primary" disabled={busy || !award.cutoff_passed} onClick={freeze}>
             {t("awardFreeze")}
           </button>
         )}
@@ -217,7 +235,7 @@ function AwardDetail({ id, onChange }: { id: string; onChange: () => void }) {
           </button>
         )}
       </div>
-      {manage && !frozen && award.cutoff_on >= today() && <p class="muted small">{t("awardFreezeAfter", { day: fmtDate(award.cutoff_on) })}</p>}
+      {manage && !frozen && !award.cutoff_passed && <p class="muted small">{t("awardFreezeAfter", { day: fmtDate(award.cutoff_on) })}</p>}
     </article>
   );
 }

@@ -1,20 +1,165 @@
 // Campaigns and their events (mobile support points): list, create, edit, delete; members on duty.
-// A campaign's phase is read off its dates: one that starts later is not "running".
+// A campaign's phase is read off its dates: one that starts later is not "running". Its goals are set
+// in its form and shown as progress bars (the server measures them); a village team sees its part.
 import { useEffect, useState } from "preact/hooks";
 import { api, must } from "../api/client";
 import { can, me } from "../api/session";
-import type { Campaign, CampaignKind, EventRead, Member, Unit } from "../api/types";
-import { readThrough } from "../lib/cache";
+import { ACTIVITY_KINDS, type Campaign, type CampaignKind, type EventRead, type Member, type Unit } from "../api/types";
+import type { components } from "../api/schema";
+import { readThrough, useReadThrough } from "../lib/cache";
 import { db } from "../lib/db";
-import { fmtDate, fmtTime, lang, phoneOutsideVietnam, t, today, vnDay, vnMoment } from "../lib/i18n";
+import { fmtDate, fmtDateTime, fmtNum, fmtPct, fmtTime, hasKey, lang, phoneOutsideVietnam, t, today, vnDay, vnMoment } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
 import { queueCreate, queueDelete, queuePatch } from "../lib/outbox";
 import { localChanges } from "../lib/queue";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
 import { Field, Loading, Section, confirmDelete, problemMessage, report } from "../ui";
+import { INDICATORS, indicatorName, isPct } from "../components/indicators";
 
 const KINDS: CampaignKind[] = ["mobile_support", "digital_signature", "communication", "training", "other"];
+type Progress = components["schemas"]["CampaignProgress"];
+
+/** What a campaign may set a goal for (as the API's `goals`), in the server's order: what its
+ * activities add up to, the rates at its end, its activities of one kind. */
+export const GOAL_GROUPS: { label: Key; codes: string[] }[] = [
+  { label: "goalsFlow", codes: ["people_supported", "online_dossiers", "signatures_created", "activities"] },
+  { label: "goalsStock", codes: [...INDICATORS.filter(isPct), "households_informed"] },
+  { label: "goalsKind", codes: [...ACTIVITY_KINDS] },
+];
+export const GOAL_CODES = GOAL_GROUPS.flatMap((g) => g.codes);
+const KIND_CODES: string[] = ACTIVITY_KINDS;
+
+/** A goal's name in the user's language. */
+export function goalName(code: string): string {
+  if (hasKey(`goal_${code}`)) return t(`goal_${code}` as Key);
+  if (KIND_CODES.includes(code)) return `${t("goal_activities")}: ${t(`kind_${code}` as Key)}`;
+  return indicatorName({ code });
+}
+
+export interface GoalRow {
+  code: string;
+  value: string;
+}
+
+/** A campaign's goals as form rows, in the server's order. */
+export function goalRows(goals: Record<string, number> | undefined): GoalRow[] {
+  return GOAL_CODES.filter((code) => goals?.[code] != null).map((code) => ({ code, value: String(goals![code]) }));
+}
+
+/** The rows typed, as the API takes them; null when a value is not a whole number from 0 (at most 100
+ * for a percentage, 10,000,000 otherwise) or a code is unknown or repeated. */
+export function parseGoals(rows: GoalRow[]): Record<string, number> | null {
+  const out: Record<string, number> = {};
+  for (const { code, value } of rows) {
+    const text = value.trim().replace(/[.\s]/g, "");
+    const n = Number(text);
+    if (!GOAL_CODES.includes(code) || code in out || !/^\d+$/.test(text) || n > (isPct(code) ? 100 : 10_000_000)) return null;
+    out[code] = n;
+  }
+  return out;
+}
+
+/** How far a goal is reached, 0 to 100 (a goal of 0 is reached at once; no data is 0). */
+export function goalShare(achieved: number | null | undefined, goal: number): number {
+  if (achieved == null) return 0;
+  if (goal <= 0) return 100;
+  return Math.max(0, Math.min(100, (100 * achieved) / goal));
+}
+
+const sameGoals = (a: Record<string, number>, b: Record<string, number>) =>
+  JSON.stringify(GOAL_CODES.map((c) => a[c] ?? null)) === JSON.stringify(GOAL_CODES.map((c) => b[c] ?? null));
+
+function GoalsField({ rows, setRows, error }: { rows: GoalRow[]; setRows: (rows: GoalRow[]) => void; error?: string }) {
+  const used = new Set(rows.map((r) => r.code));
+  const free = GOAL_CODES.filter((c) => !used.has(c));
+  const put = (i: number, row: Partial<GoalRow>) => setRows(rows.map((r, j) => (j === i ? { ...r, ...row } : r)));
+  return (
+    <fieldset class="checks goals" data-testid="goals">
+      <legend>{t("goals")}</legend>
+      <p class="hint">{t("goalsHint")}</p>
+      {rows.map((row, i) => (
+        <div class="goal-row">
+          <Field label={t("goalIndicator")}>
+            {(id) => (
+              <select id={id} value={row.code} onChange={(e) => put(i, { code: e.currentTarget.value })}>
+                {GOAL_GROUPS.map((g) => (
+                  <optgroup label={t(g.label)}>
+                    {g.codes.filter((c) => c === row.code || !used.has(c)).map((c) => <option value={c}>{goalName(c)}</option>)}
+                  </optgroup>
+                ))}
+              </select>
+            )}
+          </Field>
+          <div class="actions">
+            <Field label={`${t("goalValue")}${isPct(row.code) ? " (%)" : ""}`}>
+              {(id) => <input id={id} inputMode="numeric" value={row.value} onInput={(e) => put(i, { value: e.currentTarget.value })} />}
+            </Field>
+            <button type="button" class="btn small danger" aria-label={`${t("goalRemove")}: ${goalName(row.code)}`} onClick={() => setRows(rows.filter((_, j) => j !== i))}>
+              ✕ {t("goalRemove")}
+            </button>
+          </div>
+        </div>
+      ))}
+      {error && (
+        <p class="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      {free.length > 0 && (
+        <button type="button" class="btn small" onClick={() => setRows([...rows, { code: free[0], value: "" }])}>
+          + {t("goalAdd")}
+        </button>
+      )}
+    </fieldset>
+  );
+}
+
+const fmtGoal = (value: number | null | undefined, percent: boolean) => (percent ? fmtPct(value) : fmtNum(value));
+
+/** Each goal of the campaign as a bar: achieved against the goal; the caller's own part below it. */
+function CampaignProgressBars({ campaign }: { campaign: Campaign }) {
+  const read = useReadThrough(`progress:${campaign.id}:${campaign.version}`, () =>
+    must(api.GET("/api/v1/campaigns/{campaign_id}/progress", { params: { path: { campaign_id: campaign.id } } })),
+  );
+  if (read.error) return <p class="error small">{problemMessage(read.error)}</p>;
+  if (!read.data) return <Loading />;
+  const progress: Progress = read.data.data;
+  if (!progress.goals.length) return null;
+  const stocks = progress.goals.some((g) => g.measure === "stock");
+  return (
+    <div class="stack" data-testid="campaign-progress">
+      <h4>{t("progressTitle")}</h4>
+      {read.data.stale && <p class="muted small">{t("cachedAt", { at: fmtDateTime(read.data.at) })}</p>}
+      <ul class="bars">
+        {progress.goals.map((g) => {
+          const share = goalShare(g.achieved, g.goal);
+          const label = `${goalName(g.indicator)}: ${fmtGoal(g.achieved, g.percent)} / ${fmtGoal(g.goal, g.percent)}`;
+          return (
+            <li data-goal={g.indicator}>
+              <div class="bar-label">
+                <span>{goalName(g.indicator)}</span>
+                <strong>
+                  {fmtGoal(g.achieved, g.percent)} / {fmtGoal(g.goal, g.percent)}
+                </strong>
+              </div>
+              <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(share)}>
+                <rect x="0" y="0" width="100" height="10" rx="2" class="track" />
+                <rect x="0" y="0" width={share} height="10" rx="2" class={`fill ${share >= 100 ? "met" : "below"}`} />
+              </svg>
+              {g.parts.map((p) => (
+                <div class="bar-foot muted" data-testid="goal-part">
+                  {t("progressPart", { unit: p.name, value: fmtGoal(p.achieved, g.percent) })}
+                </div>
+              ))}
+            </li>
+          );
+        })}
+      </ul>
+      {stocks && <p class="muted small">{t("progressAsOf", { day: fmtDate(progress.as_of) })}</p>}
+    </div>
+  );
+}
 
 /** What to call a campaign today: closed by hand, or by its dates. */
 export function campaignPhase(c: Pick<Campaign, "status" | "starts_on" | "ends_on">, on = today()): "planned" | "active" | "closed" {
@@ -38,19 +183,23 @@ function CampaignForm({ unitId, campaign, onDone }: { unitId: string; campaign?:
     ends_on: campaign?.ends_on ?? today(),
     status: campaign?.status ?? "active",
   });
+  const [goals, setGoals] = useState<GoalRow[]>(() => goalRows(campaign?.goals));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const submit = async (e: Event) => {
     e.preventDefault();
     const problems: Record<string, string> = {};
     if (!f.name.trim()) problems.name = t("errRequired");
     if (f.ends_on < f.starts_on) problems.ends_on = t("errEndBeforeStart");
+    const parsed = parseGoals(goals);
+    if (!parsed) problems.goals = t("goalError");
     setErrors(problems);
-    if (Object.keys(problems).length) return;
+    if (Object.keys(problems).length || !parsed) return;
     const values = { name: f.name.trim(), kind: f.kind, starts_on: f.starts_on, ends_on: f.ends_on, status: f.status };
-    const changed = campaign ? Object.fromEntries(Object.entries(values).filter(([k, v]) => v !== campaign[k as keyof Campaign])) : values;
+    const changed: Record<string, unknown> = campaign ? Object.fromEntries(Object.entries(values).filter(([k, v]) => v !== campaign[k as keyof Campaign])) : { ...values };
+    if (!campaign || !sameGoals(parsed, campaign.goals)) changed.goals = parsed;
     const item = campaign
       ? await queuePatch("campaigns", campaign as never, changed, "opEditCampaign", { labelVars: { name: values.name } })
-      : await queueCreate("campaigns", { unit_id: unitId, ...values }, "opNewCampaign", { labelVars: { name: values.name } });
+      : await queueCreate("campaigns", { unit_id: unitId, ...changed }, "opNewCampaign", { labelVars: { name: values.name } });
     if (await report([item], setErrors)) onDone();
   };
   return (
@@ -81,6 +230,7 @@ function CampaignForm({ unitId, campaign, onDone }: { unitId: string; campaign?:
           )}
         </Field>
       )}
+      <GoalsField rows={goals} setRows={setGoals} error={errors.goals} />
       <div class="actions">
         <button type="button" class="btn" onClick={onDone}>{t("cancel")}</button>
         <button type="submit" class="btn primary">{t("save")}</button>
@@ -259,6 +409,7 @@ export default function Campaigns() {
             {t(`ckind_${c.kind}` as Key)} · {fmtDate(c.starts_on)} – {fmtDate(c.ends_on)} · {t(`cstatus_${campaignPhase(c)}` as Key)}
           </p>
           {form === `campaign:${c.id}` && <CampaignForm unitId={c.unit_id} campaign={c} onDone={() => setForm("")} />}
+          {c.version > 0 && Object.keys(c.goals ?? {}).length > 0 && <CampaignProgressBars campaign={c} />}
           <div class="actions wrap">
             <button type="button" class="btn small" aria-expanded={openId === c.id} onClick={() => setOpenId(openId === c.id ? "" : c.id)}>
               {openId === c.id ? t("hideEvents") : t("showEvents")}
