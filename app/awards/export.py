@@ -1,12 +1,12 @@
 """An award's ranking as the list a commune or province attaches to its award decision."""
 
-import io
 from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from app.awards.schemas import AwardRanking, AwardRow
+from app.core.cells import save
 from app.core.fields import printable
 from app.kpi import document
 from app.kpi.indicators import BY_CODE
@@ -66,9 +66,7 @@ def xlsx(award: AwardRanking, unit_name: str, day: date) -> bytes:
         sheet.column_dimensions[column].width = size
     document.signature(sheet, width, "TM. Ủy ban nhân dân", None)
     document.print_setup(sheet, header_row, landscape=len(codes) > 3)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return save(book)  # the one rule for cells (app/core/cells.py): text that looks like a formula stays text
 
 
 def _row(row: AwardRow, number: int | None, codes: list[str]) -> list:

@@ -1,7 +1,6 @@
 """A list of households as a workbook: the columns the importer reads (their Vietnamese names), so an
 exported list can be corrected and imported again. Every household in it is in the access log."""
 
-import io
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -11,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz.principal import Principal
+from app.core import cells
 from app.core.fields import printable
 from app.households import rules
 from app.households.imports.columns import ALIASES, VILLAGE
@@ -55,10 +55,9 @@ async def households_xlsx(
     sheet = book.create_sheet("Hộ gia đình")
     sheet.append(["STT", ALIASES[VILLAGE][0], *(ALIASES[name][0] for name in COLUMNS)])
     for number, row in enumerate(rows, start=1):
-        sheet.append([number, codes.get(row.unit_id), *(_cell(getattr(row, name)) for name in COLUMNS)])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue(), file
+        values = [number, codes.get(row.unit_id), *(_cell(getattr(row, name)) for name in COLUMNS)]
+        sheet.append(cells.row(sheet, values))
+    return cells.save(book), file
 
 
 def _cell(value: Any) -> Any:

@@ -1,11 +1,10 @@
 """A report as an administrative spreadsheet, and as a short text to paste into a Zalo group."""
 
-import io
-
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from app.core.cells import save
 from app.core.fields import printable
 from app.kpi import document
 from app.kpi.periods import VIETNAM, parse_period
@@ -117,9 +116,7 @@ def xlsx(report: SnapshotRead, level: str, children: list[SnapshotRead] = ()) ->
     document.print_setup(sheet, header_row)
     if level != "village":
         _children(book.create_sheet("Các đơn vị"), report, [_printable(child) for child in children])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return save(book)  # the one rule for cells (app/core/cells.py): text that looks like a formula stays text
 
 
 def _children(sheet, report: SnapshotRead, children: list[SnapshotRead]) -> None:

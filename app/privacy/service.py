@@ -2,7 +2,6 @@
 and officers read it, and retention (`purge-personal-data`)."""
 
 import contextlib
-import io
 import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -16,6 +15,7 @@ from app.audit.writer import record as audit
 from app.authz.permissions import Permission as P
 from app.authz.principal import Principal
 from app.authz.scope import in_scope, list_scope
+from app.core import cells
 from app.core.config import get_settings
 from app.core.db import session_scope
 from app.core.fields import printable
@@ -179,9 +179,7 @@ def personal_data_xlsx(data: PersonalData, day: date) -> bytes:
     for column, size in zip("ABCD", (26, 28, 28, 40), strict=True):
         sheet.column_dimensions[column].width = size
     document.print_setup(sheet)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return cells.save(book)
 
 
 async def erase(session: AsyncSession, principal: Principal, household_id: uuid.UUID):
