@@ -269,6 +269,7 @@ TABLE: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/campaigns/{campaign_id}"): Spec(200),
     ("PATCH", "/api/v1/campaigns/{campaign_id}"): Spec(200, OFFICERS, body=lambda t: {"name": "Tên Mới"}),
     ("DELETE", "/api/v1/campaigns/{campaign_id}"): Spec(204, OFFICERS),
+    ("GET", "/api/v1/campaigns/{campaign_id}/progress"): Spec(200),
     ("GET", "/api/v1/campaigns/{campaign_id}/events"): Spec(200),
     ("POST", "/api/v1/campaigns/{campaign_id}/events"): Spec(
         201,
