@@ -89,9 +89,9 @@ async def test_consent_required_on_update(client, world, session, require_consen
 
 async def test_import_applies_the_same_rule(client, world, require_consent):
     content = (
-        "Họ tên chủ hộ,Số điện thoại,Ngày đồng ý\n"
-        "Nguyễn Văn A,0912345678,\n"
-        "Trần Thị B,0987654321,2026-03-01\n"
+        "Họ tên chủ hộ,Số điện thoại,Ngày đồng ý,Người lấy ý kiến\n"
+        "Nguyễn Văn A,0912345678,,\n"
+        "Trần Thị B,0987654321,2026-03-01,Tổ trưởng\n"
     )
     response = await upload(client, world, Role.commune_officer, world.v11, content.encode(), dry_run=True)
     report = response.json()

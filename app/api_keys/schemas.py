@@ -3,7 +3,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.fields import AwareMoment, text
+from app.core.fields import AwareMoment, Flag, text
 from app.core.pagination import Page
 
 KeyName = text(100, 1)
@@ -14,7 +14,7 @@ class ApiKeyCreate(BaseModel):
 
     name: KeyName = Field(description="Who uses the key, such as the system's name; 1 to 100 characters")
     unit_id: uuid.UUID = Field(description="The key acts on this unit's subtree, as the integration role")
-    read_only: bool = Field(default=True, description="A read-only key gets 403 on every write")
+    read_only: Flag = Field(default=True, description="A read-only key gets 403 on every write")
     expires_at: AwareMoment | None = Field(
         default=None, description="After this moment the key stops working"
     )

@@ -11,10 +11,10 @@ written out (exports, file names).
 """
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StrictBool, StringConstraints
 
 from app.core.text import BIDI_CONTROLS, JOINERS, ZERO_WIDTH, has_visible, strip_invisible
 
@@ -120,6 +120,24 @@ def _observed(value: datetime) -> datetime:
     return value
 
 
+# Vietnam's one time zone (UTC+7, no daylight saving): what "today" means for a date a user types.
+VIETNAM = timezone(timedelta(hours=7), "ICT")
+
+
+def _not_ahead(value: datetime) -> datetime:
+    """A moment that has happened: not in the future beyond clock skew."""
+    if value > datetime.now(UTC) + CLOCK_SKEW:
+        raise ValueError("cannot be in the future")
+    return value
+
+
+def _not_after_today(value: date) -> date:
+    """A day that has come, in Vietnam (with the clock skew a phone may have around midnight)."""
+    if value > (datetime.now(UTC) + CLOCK_SKEW).astimezone(VIETNAM).date():
+        raise ValueError("cannot be in the future")
+    return value
+
+
 def text(max_length: int, min_length: int = 0, *, multiline: bool = False) -> type[str]:
     """Free text: stripped, between min_length and max_length characters, without control characters,
     bidirectional controls or zero-width characters (dropped at the edges), and, when not empty, with
@@ -155,5 +173,11 @@ PlausibleDate = Annotated[date, AfterValidator(_plausible_date)]
 Moment = Annotated[datetime, AfterValidator(utc_moment)]
 # A moment in a body: the offset is required.
 AwareMoment = Annotated[AwareDatetime, AfterValidator(utc_moment)]
+# A moment or a day something happened (a visit, a consent, a founding decision): not ahead of now.
+PastMoment = Annotated[AwareDatetime, AfterValidator(utc_moment), AfterValidator(_not_ahead)]
+PastDate = Annotated[date, AfterValidator(_plausible_date), AfterValidator(_not_after_today)]
+# A yes or no in a JSON body: `true` or `false`, never "no", 0 or "off" (pydantic's lax bool takes
+# "no" as false and "yes" as true: `"read_only": "no"` made a read-write key).
+Flag = StrictBool
 # When the facts of a write were seen (the phone's time of a visit): within the last year, not ahead.
 ObservedMoment = Annotated[AwareDatetime, AfterValidator(utc_moment), AfterValidator(_observed)]

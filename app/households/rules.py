@@ -118,9 +118,11 @@ def consent_problems(values: dict[str, Any], changed: Iterable[str], required: b
     """With REQUIRE_CONSENT on (`required`), a household without `consent_on` keeps no phone and no
     address. Only what this write sets (`changed`; a create or an import row: every field) is refused,
     so a household stored before the setting came on can still be visited; withdrawing consent
-    (`consent_on` set to null) refuses the phone and address it still holds."""
+    (`consent_on` set to null) refuses the phone and address it still holds. Whatever the setting,
+    consent is the day and who collected it, both or neither, when this write touches either."""
+    pair = _consent_pair(values, changed)
     if not required or values.get("consent_on") is not None:
-        return []
+        return pair
     changed = set(changed)
     withdrawn = "consent_on" in changed
     return [
@@ -131,4 +133,17 @@ def consent_problems(values: dict[str, Any], changed: Iterable[str], required: b
         )
         for field in NEEDS_CONSENT
         if values.get(field) not in (None, "") and (withdrawn or field in changed)
+    ] + pair
+
+
+def _consent_pair(values: dict[str, Any], changed: Iterable[str]) -> list[Problem]:
+    on, by = values.get("consent_on"), values.get("consent_by")
+    if not set(CONSENT_FIELDS) & set(changed) or (on is None) == (by in (None, "")):
+        return []
+    return [
+        Problem(
+            "consent_on" if on is None else "consent_by",
+            "consent is the day (consent_on) and who collected it (consent_by): set both, or clear both",
+            "household.consent_incomplete",
+        )
     ]

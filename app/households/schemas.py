@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.feed import FeedPage, Tombstone
-from app.core.fields import AwareMoment, Code, LongText, Name, ObservedMoment, Phone, PlausibleDate, text
+from app.core.fields import Code, Flag, LongText, Name, ObservedMoment, PastDate, PastMoment, Phone, text
 from app.core.pagination import Page
 
 PeopleCount = Annotated[int, Field(ge=0, le=100)]
@@ -32,11 +32,11 @@ class HouseholdFacts(BaseModel):
     adults_dvc: PeopleCount = 0
     adults_epay: PeopleCount = 0
     adults_signature: PeopleCount = 0
-    informed: bool = False
-    has_digital_member: bool = Field(default=False, description="A member has skills + VNeID + DVC account")
-    is_business: bool = False
-    business_cashless: bool = False
-    needs_assistance: bool = Field(default=False, description="Nobody in it can do it alone: assign a member")
+    informed: Flag = False
+    has_digital_member: Flag = Field(default=False, description="A member has skills + VNeID + DVC account")
+    is_business: Flag = False
+    business_cashless: Flag = False
+    needs_assistance: Flag = Field(default=False, description="Nobody in it can do it alone: assign a member")
 
 
 class HouseholdCreate(HouseholdFacts):
@@ -51,9 +51,9 @@ class HouseholdCreate(HouseholdFacts):
     address: Address | None = None
     phone: Phone | None = None
     assigned_member_id: uuid.UUID | None = None
-    last_visit_at: AwareMoment | None = None
+    last_visit_at: PastMoment | None = None
     note: LongText | None = None
-    consent_on: PlausibleDate | None = Field(default=None, description=CONSENT_ON)
+    consent_on: PastDate | None = Field(default=None, description=CONSENT_ON)
     consent_by: Collector | None = Field(default=None, description=CONSENT_BY)
     observed_at: ObservedMoment | None = Field(default=None, description=OBSERVED_AT)
 
@@ -76,15 +76,15 @@ class HouseholdUpdate(BaseModel):
     adults_dvc: PeopleCount | None = None
     adults_epay: PeopleCount | None = None
     adults_signature: PeopleCount | None = None
-    informed: bool | None = None
-    has_digital_member: bool | None = None
-    is_business: bool | None = None
-    business_cashless: bool | None = None
-    needs_assistance: bool | None = None
+    informed: Flag | None = None
+    has_digital_member: Flag | None = None
+    is_business: Flag | None = None
+    business_cashless: Flag | None = None
+    needs_assistance: Flag | None = None
     assigned_member_id: uuid.UUID | None = None
-    last_visit_at: AwareMoment | None = None
+    last_visit_at: PastMoment | None = None
     note: LongText | None = None
-    consent_on: PlausibleDate | None = Field(default=None, description=CONSENT_ON)
+    consent_on: PastDate | None = Field(default=None, description=CONSENT_ON)
     consent_by: Collector | None = Field(default=None, description=CONSENT_BY)
     observed_at: ObservedMoment | None = Field(default=None, description=OBSERVED_AT)
 

@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.core.feed import FeedPage, Tombstone
-from app.core.fields import Name, Phone, PlausibleDate
+from app.core.fields import Name, PastDate, Phone, PlausibleDate
 from app.core.pagination import Page
 from app.members.status import today
 
@@ -62,7 +62,7 @@ class MemberCreate(BaseModel):
     birth_year: BirthYear | None = None
     position: Position = Position.member
     affiliation: Affiliation | None = None
-    joined_on: PlausibleDate | None = None
+    joined_on: PastDate | None = None
     left_on: PlausibleDate | None = Field(default=None, description="On or after joined_on")
     user_id: uuid.UUID | None = Field(default=None, description="The member's user account, if any")
 
@@ -79,7 +79,7 @@ class MemberUpdate(BaseModel):
     birth_year: BirthYear | None = None
     position: Position | None = None
     affiliation: Affiliation | None = None
-    joined_on: PlausibleDate | None = None
+    joined_on: PastDate | None = None
     left_on: PlausibleDate | None = None
     user_id: uuid.UUID | None = None
 

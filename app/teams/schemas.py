@@ -5,7 +5,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.feed import FeedPage, Tombstone
-from app.core.fields import Code, Name, PlausibleDate
+from app.core.fields import Code, Name, PastDate
 from app.core.pagination import Page
 
 
@@ -22,7 +22,7 @@ class TeamCreate(BaseModel):
     unit_id: uuid.UUID = Field(description="The commune or village of the team")
     name: Name
     decision_no: Code | None = Field(default=None, description="Number of the founding decision")
-    decision_date: PlausibleDate | None = Field(default=None, description="Date of the founding decision")
+    decision_date: PastDate | None = Field(default=None, description="Date of the founding decision")
     status: TeamStatus = TeamStatus.active
 
 
@@ -34,7 +34,7 @@ class TeamUpdate(BaseModel):
     unit_id: uuid.UUID | None = None
     name: Name | None = None
     decision_no: Code | None = None
-    decision_date: PlausibleDate | None = None
+    decision_date: PastDate | None = None
     status: TeamStatus | None = None
 
 

@@ -4,7 +4,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.authz.permissions import Role
-from app.core.fields import Name, Password, Phone, Username
+from app.core.fields import Flag, Name, Password, Phone, Username
 from app.core.pagination import Page
 
 
@@ -23,7 +23,7 @@ class UserCreate(BaseModel):
     full_name: Name
     phone: Phone | None = None
     password: Password
-    is_active: bool = True
+    is_active: Flag = True
     roles: list[RoleGrant] = Field(default_factory=list, max_length=20)
 
 
@@ -32,7 +32,7 @@ class UserUpdate(BaseModel):
 
     full_name: Name | None = None
     phone: Phone | None = None
-    is_active: bool | None = None
+    is_active: Flag | None = None
     roles: list[RoleGrant] | None = Field(default=None, max_length=20)
 
 

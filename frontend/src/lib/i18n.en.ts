@@ -596,6 +596,7 @@ export const en: Record<Key, string> = {
   pcImportTooLarge: "The file is too large to import.",
   pcExportTooLarge: "Too many households for one export: export a commune or a village.",
   pcConsentRequired: "A phone and address are kept only with the household's consent: tick the consent box.",
+  pcConsentIncomplete: "Consent needs both the day it was given and who collected it.",
   pcImportUnreadable: "The file cannot be read: it is damaged or not in the right format.",
   pcImportFileType: "Only .csv or .xlsx files (save an old .xls as .xlsx).",
   pcImportNoSheet: "The workbook has no sheet.",

@@ -608,6 +608,7 @@ export const vi = {
   pcImportTooLarge: "Tệp quá lớn để nhập.",
   pcExportTooLarge: "Quá nhiều hộ để xuất một lần: hãy xuất theo xã hoặc theo thôn.",
   pcConsentRequired: "Chỉ lưu số điện thoại và địa chỉ khi hộ đã đồng ý: hãy đánh dấu ô đồng ý.",
+  pcConsentIncomplete: "Sự đồng ý cần cả ngày đồng ý và người lấy ý kiến.",
   pcImportUnreadable: "Không đọc được tệp: tệp bị hỏng hoặc không đúng định dạng.",
   pcImportFileType: "Chỉ nhận tệp .csv hoặc .xlsx (Excel cũ .xls hãy lưu lại thành .xlsx).",
   pcImportNoSheet: "Tệp Excel không có trang tính nào.",

@@ -60,6 +60,7 @@ export const CODES: Record<string, Key> = {
   "import.too_large": "pcImportTooLarge",
   "export.too_large": "pcExportTooLarge",
   "household.consent_required": "pcConsentRequired",
+  "household.consent_incomplete": "pcConsentIncomplete",
   "import.unreadable": "pcImportUnreadable",
   "import.file_type": "pcImportFileType",
   "import.no_sheet": "pcImportNoSheet",
