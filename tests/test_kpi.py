@@ -23,15 +23,21 @@ async def kpi(client, world, unit, period="2026-06", role=Role.admin):
     return by_code(response.json())
 
 
+JANUARY = datetime(2026, 1, 5, 3, tzinfo=UTC)
+
+
 @pytest.fixture
 async def data(world, session):
     """v11: 2 households (one informed, 3 adults of 5 people, 2 smartphones); v12: 1 household,
-    a business paying cashless, needing help with a member assigned; v21: 1 household, informed."""
-    team = Team(unit_id=world.v11.id, name="Tổ CNSCĐ Thôn Đình")
+    a business paying cashless, needing help with a member assigned; v21: 1 household, informed. The
+    team, its members and the households were recorded in January."""
+    team = Team(unit_id=world.v11.id, name="Tổ CNSCĐ Thôn Đình", created_at=JANUARY)
     session.add(team)
     await session.flush()
     members = [
-        Member(team_id=team.id, unit_id=world.v11.id, full_name=f"TV {i}", position="member")
+        Member(
+            team_id=team.id, unit_id=world.v11.id, full_name=f"TV {i}", position="member", created_at=JANUARY
+        )
         for i in range(4)
     ]
     session.add_all(members)
@@ -44,6 +50,7 @@ async def data(world, session):
         session,
         world.v11,
         "A",
+        created_at=JANUARY,
         members_count=3,
         adults_count=2,
         adults_smartphone=2,
@@ -54,6 +61,7 @@ async def data(world, session):
         session,
         world.v11,
         "B",
+        created_at=JANUARY,
         members_count=2,
         adults_count=1,
         adults_digital_skills=1,
@@ -63,6 +71,7 @@ async def data(world, session):
         session,
         world.v12,
         "C",
+        created_at=JANUARY,
         members_count=4,
         adults_count=2,
         is_business=True,
@@ -71,7 +80,14 @@ async def data(world, session):
         assigned_member_id=members[0].id,
     )
     await make_household(
-        session, world.v21, "D", members_count=1, adults_count=1, informed=True, adults_epay=1
+        session,
+        world.v21,
+        "D",
+        members_count=1,
+        adults_count=1,
+        informed=True,
+        adults_epay=1,
+        created_at=JANUARY,
     )
     for unit, moment, kind, people, dossiers in (
         (world.v11, datetime(2026, 6, 10, 3, tzinfo=UTC), "digital_signature", 3, 0),
@@ -257,6 +273,7 @@ async def test_a_member_who_leaves_today_in_vietnam_is_no_longer_counted(world, 
         ]
     )
     await session.flush()
-    assert await aggregates.count_members(session, [world.v11.id]) == {(world.v11.id, 0): 1}
+    this_month = local_today().replace(day=1)
+    assert await aggregates.count_members(session, [world.v11.id]) == {(world.v11.id, 0, this_month): 1}
     period = parse_period(local_today().strftime("%Y-%m"))
     assert (await engine.naive_sums(session, world.v11, period))["members_active"] == 1

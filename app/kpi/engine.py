@@ -125,7 +125,8 @@ async def _sums(session: AsyncSession, unit: Unit, periods: list[Period], by_chi
                     await _days_of_activities(session, unit, group, start, end, by_child),
                     ACTIVITY_COUNTERS,
                 )
-        add(result, await _villages(session, unit, group, period), ("villages", "villages_with_team"))
+    for result, rows in zip(results, await _villages(session, unit, group, periods), strict=True):
+        add(result, rows, ("villages", "villages_with_team"))
     return results
 
 
@@ -206,22 +207,49 @@ async def _days_of_activities(session, unit: Unit, group, start: date, end: date
     return list(await session.execute(query))
 
 
-async def _villages(session, unit: Unit, group, period: Period):
-    """The villages standing at the period's end, and those of them with a team standing then: active,
-    founded by then (its decision's date, else when it was recorded) and not deleted before."""
-    day = min(period.last_day, local_today())
-    end = _local_midnight(day + timedelta(days=1))
-    founded = or_(
-        and_(Team.decision_date.is_not(None), Team.decision_date <= day),
-        and_(Team.decision_date.is_(None), Team.created_at < end),
+async def _villages(session, unit: Unit, group, periods: list[Period]) -> list[list]:
+    """For each period, the villages standing at its end, and those of them with a team standing then
+    (active, founded by then: its decision's date, else when it was recorded; not deleted before).
+    One statement for all the periods: a village's teams are read once, as the span from the first
+    one's founding to the last one's deletion (a gap between two teams of one village is not seen)."""
+    teams = (
+        select(
+            Team.unit_id,
+            func.min(Team.decision_date).label("decided"),
+            func.min(case((Team.decision_date.is_(None), Team.created_at))).label("recorded"),
+            (func.count() - func.count(Team.deleted_at)).label("standing"),
+            func.max(Team.deleted_at).label("deleted"),
+        )
+        .where(Team.status == "active")
+        .group_by(Team.unit_id)
+        .subquery()
     )
-    standing = and_(Team.status == "active", founded, or_(Team.deleted_at.is_(None), Team.deleted_at >= end))
-    # Uncorrelated, so PostgreSQL hashes it once rather than probing teams for every village.
-    with_team = Unit.id.in_(select(Team.unit_id).where(standing))
-    query = select(*group, func.count(), func.sum(case((with_team, 1), else_=0))).where(
-        _under(unit.path), Unit.level == "village", valid_on(day)
+    columns = []
+    for period in periods:
+        day = min(period.last_day, local_today())
+        end = _local_midnight(day + timedelta(days=1))
+        standing = valid_on(day)
+        with_team = and_(
+            or_(teams.c.decided <= day, teams.c.recorded < end),
+            or_(teams.c.standing > 0, teams.c.deleted >= end),
+        )
+        columns += [
+            func.sum(case((standing, 1), else_=0)),
+            func.sum(case((and_(standing, with_team), 1), else_=0)),
+        ]
+    query = (
+        select(*group, *columns)
+        .select_from(Unit)
+        .outerjoin(teams, teams.c.unit_id == Unit.id)
+        .where(_under(unit.path), Unit.level == "village")
+        .group_by(*group)
     )
-    return list(await session.execute(query.group_by(*group)))
+    rows = list(await session.execute(query))
+    width = len(group)
+    return [
+        [(*row[:width], row[width + 2 * i], row[width + 2 * i + 1]) for row in rows]
+        for i in range(len(periods))
+    ]
 
 
 def _within(query, rows, unit: Unit, by_child: bool):
@@ -267,7 +295,7 @@ async def naive_sums(session: AsyncSession, unit: Unit, period: Period) -> dict[
 
     (row,) = await _members_on(session, unit, [], period)
     result["members_active"], result["members_trained"] = int(row[0] or 0), int(row[1] or 0)
-    (row,) = await _villages(session, unit, [], period)
+    ((row,),) = await _villages(session, unit, [], [period])
     result["villages"], result["villages_with_team"] = int(row[0] or 0), int(row[1] or 0)
     return result
 
