@@ -34,36 +34,12 @@ COUNTERS = tuple(TABLE.c[c] for c in HOUSEHOLD_COUNTERS)
 Deltas = dict[tuple[uuid.UUID, Any], list[int]]
 
 
-def vector(h: Any) -> tuple[int, ...]:
-    """A household's contribution to its village's counters (HOUSEHOLD_COUNTERS order)."""
-    return (
-        1,
-        h.members_count,
-        h.adults_count,
-        h.adults_smartphone,
-        h.adults_digital_skills,
-        h.adults_vneid,
-        h.adults_dvc,
-        h.adults_epay,
-        h.adults_signature,
-        int(h.informed),
-        int(h.has_digital_member),
-        int(h.is_business),
-        int(h.is_business and h.business_cashless),
-        int(h.needs_assistance),
-        int(h.needs_assistance and h.assigned_member_id is not None),
-        int(h.adults_digital_skills > 0),
-    )
-
-
-def columns(h: Any = None) -> list:
-    """`vector` as SQL over the households table, for the writes that go by the thousand (an import)."""
-    from app.models import Household
-
-    h = h or Household
-    flag = lambda condition: case((condition, 1), else_=0)  # noqa: E731
+def _counters(h: Any, one: Any, flag, both, given) -> list:
+    """A household's contribution to its village's counters (HOUSEHOLD_COUNTERS order), written once
+    for Python values and SQL columns alike: `flag` makes a condition 0 or 1, `both` joins two, `given`
+    says a value is set."""
     return [
-        literal(1),
+        one,
         h.members_count,
         h.adults_count,
         h.adults_smartphone,
@@ -75,11 +51,24 @@ def columns(h: Any = None) -> list:
         flag(h.informed),
         flag(h.has_digital_member),
         flag(h.is_business),
-        flag(and_(h.is_business, h.business_cashless)),
+        flag(both(h.is_business, h.business_cashless)),
         flag(h.needs_assistance),
-        flag(and_(h.needs_assistance, h.assigned_member_id.is_not(None))),
+        flag(both(h.needs_assistance, given(h.assigned_member_id))),
         flag(h.adults_digital_skills > 0),
     ]
+
+
+def vector(h: Any) -> tuple[int, ...]:
+    """The counters of one household (a record, or any object with its fields)."""
+    return tuple(_counters(h, 1, int, lambda a, b: a and b, lambda value: value is not None))
+
+
+def columns(h: Any = None) -> list:
+    """`vector` as SQL over the households table, for the writes that go by the thousand (an import)."""
+    from app.models import Household
+
+    flag = lambda condition: case((condition, 1), else_=0)  # noqa: E731
+    return _counters(h or Household, literal(1), flag, and_, lambda column: column.is_not(None))
 
 
 async def imported(
