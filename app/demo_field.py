@@ -1,12 +1,20 @@
-"""Field demo data: households, teams and members, trainings, campaigns with events, and activities
-over the past months, so every screen and chart of the demo looks alive. Deterministic (seeded)."""
+"""Field demo data with a past: households, teams and members, trainings, campaigns with events, and
+activities over the past twelve months, so every screen and chart of the demo looks alive and a new
+user's Dashboard shows a real trend. Each team was founded about a year ago and its members joined
+over the year; each household was recorded some months ago with fewer skills and accounts, and later
+visits raised its counts (each visit an observation of its history, `app.kpi.observations`, and the
+help given then an activity); trainings were held across the year, never in January. The aggregates
+are then recomputed from all of it. Deterministic (seeded), dated from the day it is loaded."""
 
+import math
 import random
 from datetime import UTC, date, datetime, time, timedelta
+from types import SimpleNamespace
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.households.rules import search_text, sort_key
+from app.households.rules import DIGITAL_MEMBER, search_text, sort_key
 from app.kpi import aggregates, observations
 from app.kpi.periods import VIETNAM
 from app.kpi.targets import load_plan_targets
@@ -22,6 +30,7 @@ from app.models import (
     TrainingAttendance,
     Unit,
 )
+from app.models.household import ADULT_COUNTS
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Dương", "Lý", "Phan"]
 MIDDLE_MALE = ["Văn", "Đức", "Minh", "Quang", "Hữu", "Công"]
@@ -128,29 +137,113 @@ def household_facts(rng: random.Random) -> dict:
     }
 
 
+# The help a visit gave, by the count it raised (and the household informed: communication).
+HELP = {
+    "adults_digital_skills": "skills_guidance",
+    "adults_vneid": "vneid_activation",
+    "adults_dvc": "dvc_account",
+    "adults_epay": "epay_account",
+    "adults_signature": "digital_signature",
+}
+# Months trainings are held in (never January: at its end, no member is trained yet that year).
+TRAINING_MONTHS = (3, 6, 9, 11)
+YEAR = timedelta(days=365)
+
+
+def earlier_facts(final: dict, share: float, informed_at: float) -> dict:
+    """The household's facts when `share` (0 to 1) of its progress was made: fewer adults with skills
+    and accounts, not yet informed (before `informed_at`), no cashless payments yet; `share` 1 is
+    `final` itself. A digital member only where the counts allow one (seed 000)."""
+    counts = {f: final[f] if share >= 1 else math.floor(final[f] * share) for f in ADULT_COUNTS}
+    return (
+        final
+        | counts
+        | {
+            "informed": final["informed"] and share >= informed_at,
+            "has_digital_member": all(counts[f] > 0 for f in DIGITAL_MEMBER),
+            "business_cashless": final["business_cashless"] and share >= 1,
+        }
+    )
+
+
+def household_history(
+    rng: random.Random, final: dict, founded: datetime, now: datetime, month_start: datetime
+) -> list[tuple[datetime, dict]]:
+    """(observed_at, facts) of a household, in time order, the last one `final`: recorded some months
+    ago (most in the team's first month, the others over the year), then visited up to three times,
+    each visit nearer its final counts; about one in twelve was last visited this month."""
+    span = (now - founded).total_seconds()
+    if rng.random() < 0.6:
+        created = founded + timedelta(seconds=rng.uniform(0, min(span, 30 * 86400)))
+    else:
+        created = founded + timedelta(seconds=span * rng.uniform(0, 0.995))
+    visits = rng.choices((0, 1, 2, 3), weights=(1, 3, 3, 2))[0]
+    if not visits:
+        return [(created, final)]
+    moments = sorted(created + (now - created) * rng.uniform(0.02, 1) for _ in range(visits))
+    if rng.random() < 0.08:  # the latest visits: this month's work
+        moments[-1] = max(moments[-1], month_start + (now - month_start) * rng.random())
+    start, informed_at = rng.uniform(0, 0.5), rng.random()
+    shares = [start + (1 - start) * k / visits for k in range(visits + 1)]
+    return [(created, earlier_facts(final, shares[0], informed_at))] + [
+        (moment, earlier_facts(final, share, informed_at))
+        for moment, share in zip(moments, shares[1:], strict=True)
+    ]
+
+
+def visit_help(before: dict, after: dict) -> list[tuple[str, int]]:
+    """The help a visit gave: (activity kind, people helped) for each count it raised."""
+    given = [(kind, after[f] - before[f]) for f, kind in HELP.items() if after[f] > before[f]]
+    if after["informed"] and not before["informed"]:
+        given.append(("communication", 1))
+    return given
+
+
+def training_days(rng: random.Random, today: date) -> list[date]:
+    """A commune's training days over the past year, in TRAINING_MONTHS; and one a few days ago when
+    none was held this year yet (a team trains every year)."""
+    days = [
+        date(year, month, rng.randint(5, 25))
+        for year in (today.year - 1, today.year)
+        for month in TRAINING_MONTHS
+    ]
+    days = [d for d in days if today - YEAR < d <= today]
+    if not any(d.year == today.year for d in days):
+        days.append(today - timedelta(days=2))
+    return sorted(days)
+
+
 async def load_field_demo(
     session: AsyncSession, provinces: list[tuple[Unit, list[Unit]]], today: date
 ) -> None:
     """Field data for the villages of each (province, villages); the provinces run the campaigns."""
     rng = random.Random(20261010)
+    now = datetime.now(UTC)
+    month_start = datetime.combine(today.replace(day=1), time(0), VIETNAM)
     villages = [village for _, province_villages in provinces for village in province_villages]
     for province, _ in provinces:
         await load_plan_targets(session, province, today.year)
     communes = {v.parent_id for v in villages}
     members_by_village: dict = {}
+    visits_by_village: dict = {}  # village id → [(moment, household id, kind, people)]
+    histories = []
     for village in villages:
+        founded = today - timedelta(days=rng.randint(335, 360))
         team = Team(
             unit_id=village.id,
             name=f"Tổ CNSCĐ {village.name}",
             decision_no=f"{rng.randint(100, 999)}/QĐ-UBND",
-            decision_date=date(2025, 10, rng.randint(1, 28)),
+            decision_date=founded,
         )
         session.add(team)
         await session.flush()
         roster = []
+        joining = (today - timedelta(days=30) - founded).days
         for i in range(rng.randint(5, 10)):
             name, gender = person(rng)
             position = "leader" if i == 0 else "deputy" if i == 1 else "member"
+            # The leader and deputy found the team; the others joined over the year.
+            joined_on = founded + timedelta(days=rng.randint(0, 7) if i < 2 else rng.randint(0, joining))
             member = Member(
                 team_id=team.id,
                 unit_id=village.id,
@@ -160,12 +253,14 @@ async def load_field_demo(
                 birth_year=rng.randint(1975, 2004),
                 position=position,
                 affiliation=rng.choice(AFFILIATIONS),
-                joined_on=date(2025, 10, 15),
+                joined_on=joined_on,
             )
             session.add(member)
             roster.append(member)
         await session.flush()
         members_by_village[village.id] = roster
+        visits = visits_by_village[village.id] = []
+        start = datetime.combine(founded, time(8), VIETNAM)
         for n in range(rng.randint(40, 70)):
             head, _ = person(rng)
             facts = household_facts(rng)
@@ -173,23 +268,51 @@ async def load_field_demo(
             number = phone(rng) if rng.random() < 0.8 else None
             address = f"Số {rng.randint(1, 200)}, {village.name}"
             assigned = rng.choice(roster).id if facts["needs_assistance"] and rng.random() < 0.6 else None
-            session.add(
-                Household(
-                    unit_id=village.id,
-                    code=code,
-                    head_name=head,
-                    phone=number,
-                    address=address,
-                    assigned_member_id=assigned,
-                    search_text=search_text(head, code, number, address),
-                    sort_key=sort_key(head),
-                    **facts,
-                )
+            states = household_history(rng, facts, start, now, month_start)
+            household = Household(
+                unit_id=village.id,
+                code=code,
+                head_name=head,
+                phone=number,
+                address=address,
+                assigned_member_id=assigned,
+                search_text=search_text(head, code, number, address),
+                sort_key=sort_key(head),
+                version=len(states),
+                created_at=states[0][0],
+                updated_at=states[-1][0],
+                last_visit_at=states[-1][0] if len(states) > 1 else None,
+                **facts,
             )
+            session.add(household)
+            histories.append((household, states))
+            for (_, before), (moment, after) in zip(states, states[1:], strict=False):
+                visits.extend((moment, household, kind, people) for kind, people in visit_help(before, after))
     await session.flush()
+    # Each household's history, its latest state standing (the household's row holds the same facts).
+    rows = [
+        row
+        for household, states in histories
+        for row in observations.history(
+            household.id,
+            household.unit_id,
+            [
+                (
+                    moment,
+                    SimpleNamespace(
+                        **facts,
+                        assigned_member_id=household.assigned_member_id if i == len(states) - 1 else None,
+                    ),
+                )
+                for i, (moment, facts) in enumerate(states)
+            ],
+        )
+    ]
+    await session.execute(insert(observations.TABLE), rows)
 
     for commune_id in communes:
-        for held_on in (date(today.year, 3, 12), date(today.year, 8, 20)):
+        roster = [m for v in villages if v.parent_id == commune_id for m in members_by_village[v.id]]
+        for held_on in training_days(rng, today):
             training = Training(
                 unit_id=commune_id,
                 title=f"Tập huấn kỹ năng số {held_on:%m/%Y}",
@@ -199,8 +322,8 @@ async def load_field_demo(
             )
             session.add(training)
             await session.flush()
-            attendees = [m for v in villages if v.parent_id == commune_id for m in members_by_village[v.id]]
-            for member in rng.sample(attendees, int(len(attendees) * 0.6)):
+            joined = [m for m in roster if m.joined_on <= held_on]  # who was a member by then
+            for member in rng.sample(joined, int(len(joined) * rng.uniform(0.4, 0.7))):
                 session.add(TrainingAttendance(training_id=training.id, member_id=member.id))
     await session.flush()
 
@@ -251,31 +374,51 @@ async def load_field_demo(
         for member in rng.sample(members_by_village[village.id], 2):
             session.add(EventDuty(event_id=event.id, member_id=member.id))
 
-    now = datetime.now(UTC)
+    def campaign_of(village: Unit, kind: str, moment: datetime):
+        """The signature campaign for a signature created while it runs; no campaign otherwise."""
+        signatures = campaigns_of[village.id][1]
+        day = moment.astimezone(VIETNAM).date()
+        return signatures.id if kind == "digital_signature" and signatures.starts_on <= day else None
+
+    def visitor(roster: list[Member], moment: datetime) -> Member:
+        day = moment.astimezone(VIETNAM).date()
+        return rng.choice([m for m in roster if m.joined_on <= day] or roster)
+
     for village in villages:
         roster = members_by_village[village.id]
-        past_events = [e for e, v in events if v is village and e.starts_at <= now]
-        for _ in range(rng.randint(60, 120)):
-            moment = now - timedelta(days=rng.uniform(0, 180), hours=rng.uniform(0, 10))
-            kind = rng.choice(KINDS)
-            event = rng.choice(past_events) if past_events and rng.random() < 0.3 else None
-            campaign_id = (
-                event.campaign_id
-                if event
-                else (campaigns_of[village.id][1].id if kind == "digital_signature" else None)
-            )
+        # The help given on the households' visits, on the day of each visit.
+        for moment, household, kind, people in visits_by_village[village.id]:
             session.add(
                 Activity(
                     unit_id=village.id,
-                    member_id=rng.choice(roster).id,
+                    household_id=household.id,
+                    member_id=visitor(roster, moment).id,
+                    occurred_at=moment,
+                    kind=kind,
+                    people_count=people,
+                    dossier_count=0,
+                    campaign_id=campaign_of(village, kind, moment),
+                )
+            )
+        # Help at the support points and elsewhere, more of it in the recent months.
+        past_events = [e for e, v in events if v is village and e.starts_at <= now]
+        for _ in range(rng.randint(60, 120)):
+            moment = now - YEAR * rng.random() ** 1.2 - timedelta(hours=rng.uniform(0, 10))
+            kind = rng.choice(KINDS)
+            event = rng.choice(past_events) if past_events and rng.random() < 0.15 else None
+            if event is not None:
+                moment = event.starts_at + timedelta(minutes=rng.uniform(0, 170))
+            session.add(
+                Activity(
+                    unit_id=village.id,
+                    member_id=visitor(roster, moment).id,
                     occurred_at=moment,
                     kind=kind,
                     people_count=rng.randint(1, 4),
                     dossier_count=rng.randint(1, 3) if kind == "online_dossier" else 0,
-                    campaign_id=campaign_id,
+                    campaign_id=event.campaign_id if event else campaign_of(village, kind, moment),
                     event_id=event.id if event else None,
                 )
             )
     await session.flush()
-    await observations.backfill(session)
     await aggregates.rebuild(session)

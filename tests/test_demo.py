@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -102,3 +102,41 @@ async def test_the_demo_support_point_is_open_today_in_vietnam(client, session):
             datetime.fromisoformat(e["starts_at"]).astimezone(VIETNAM).date() for e in events.json()["items"]
         }
     assert local_today() in days
+
+
+async def test_the_demo_has_a_past(client, session):
+    """Issue 19, point 9: a new user's Dashboard shows a real trend. The commune Ngọc Hồi's indicators
+    for last month differ from this month's, and January's from both (fewer households recorded, fewer
+    counts raised); members trained by the end of January are not the year's share (no training is
+    held in January)."""
+    from app.kpi.periods import local_today
+
+    assert await load_demo(session) is True
+    await session.commit()
+    headers = await _sign_in(client, "commune")
+    commune = (await client.get("/api/v1/auth/me", headers=headers)).json()["roles"][0]["unit_id"]
+    today = local_today()
+    last = today.replace(day=1) - timedelta(days=1)
+    # January 2026 today; in January and February (when this January is this month or the last one)
+    # the month two before the last, and last year's January for the trainings.
+    year = today.year if today.month >= 3 else today.year - 1
+    early = f"{year}-01" if today.month >= 3 else f"{(last.replace(day=1) - timedelta(days=40)):%Y-%m}"
+    periods = (f"{today:%Y-%m}", f"{last:%Y-%m}", early, f"{year}-01", f"{year}")
+
+    async def kpi(period: str) -> dict:
+        response = await client.get(
+            "/api/v1/kpi", params={"unit_id": commune, "period": period}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        return {i["code"]: (i["numerator"], i["denominator"]) for i in response.json()["indicators"]}
+
+    now, before, earlier, january, whole_year = [await kpi(p) for p in periods]
+    households = lambda k: k["households_informed_pct"][1]  # noqa: E731
+    assert 0 < households(earlier) < households(before) <= households(now)  # recorded over the year
+    stock = ("households_informed_pct", "adults_vneid_pct", "adults_digital_skills_pct", "adults_epay_pct")
+    assert [now[c] for c in stock] != [before[c] for c in stock]  # visits this month raised counts
+    assert now["people_supported"] != before["people_supported"]  # help is counted in its month
+    assert earlier != now and earlier != before
+    assert earlier["adults_vneid_pct"][0] < before["adults_vneid_pct"][0]
+    trained_january, trained_year = january["members_trained_pct"][0], whole_year["members_trained_pct"][0]
+    assert trained_january < trained_year
