@@ -5,6 +5,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.authz.permissions import Role
+from app.kpi import aggregates
+from app.kpi.periods import local_today
 from app.models import Training, TrainingAttendance
 from tests.roster import make_member, make_team, make_training
 from tests.world import ROLES
@@ -21,7 +23,8 @@ SEES = {
     Role.team_member: {"c1", "v11"},  # in its area, but a team member has no trainings:read: 403
     Role.viewer: {"c1", "v11", "v12"},
 }
-MANAGERS = {Role.admin, Role.commune_officer, Role.team_leader}
+# The province officer too: the department trains the teams' members (plan 002, III.1; issue 20, item 7).
+MANAGERS = {Role.admin, Role.province_officer, Role.commune_officer, Role.team_leader}
 
 
 @pytest.fixture
@@ -379,3 +382,46 @@ async def test_filters(client, world, session, members, trainings):
     assert await titles(member_id=str(members["v21"].id)) == []
     outside = await client.get("/api/v1/trainings", params={"unit_id": str(world.c3.id)}, headers=headers)
     assert outside.status_code == 404
+
+
+async def test_the_province_trains_members_of_its_communes(client, world, session, members):
+    """The department's training (Sở, plan 002 III.1): held at the province, attended by members of
+    teams in two of its communes, each counted trained in its own commune's KPI; a member of another
+    province is refused; the commune officer reads it from below and cannot change it."""
+    await aggregates.rebuild(session)
+    await session.commit()
+    officer = world.auth(Role.province_officer)
+    today = local_today()
+    data = body(
+        world,
+        members,
+        unit_id=str(world.p.id),
+        title="Tập huấn của Sở KH&CN",
+        held_on=today.isoformat(),
+        member_ids=[str(members["v11"].id), str(members["v21"].id), str(members["c1"].id)],
+    )
+    created = await client.post("/api/v1/trainings", json=data, headers=officer)
+    assert created.status_code == 201, created.text
+    training = created.json()
+    assert training["unit_id"] == str(world.p.id)
+    assert training["member_ids"] == sorted(str(members[n].id) for n in ("v11", "v21", "c1"))
+    for unit, trained in ((world.c1, 2), (world.c2, 1), (world.p, 3)):
+        kpi = await client.get(
+            "/api/v1/kpi", params={"unit_id": str(unit.id), "period": str(today.year)}, headers=officer
+        )
+        figures = {i["code"]: i for i in kpi.json()["indicators"]}["members_trained_pct"]
+        assert figures["numerator"] == trained, (unit.name, figures)
+    elsewhere = await client.post(
+        "/api/v1/trainings",
+        json=data | {"member_ids": [str(members["v31"].id)]},
+        headers=officer,
+    )
+    assert elsewhere.status_code == 422
+    assert elsewhere.json()["errors"][0]["code"] == "member.unknown"  # out of the officer's sight
+    commune = world.auth(Role.commune_officer)
+    url = f"/api/v1/trainings/{training['id']}"
+    assert (await client.get(url, headers=commune)).json()["title"] == "Tập huấn của Sở KH&CN"
+    assert (await client.patch(url, json={"mode": "online"}, headers=commune)).status_code == 403
+    renamed = await client.patch(url, json={"mode": "online"}, headers=officer | {"If-Match": '"1"'})
+    assert renamed.status_code == 200 and renamed.json()["mode"] == "online"
+    assert (await client.delete(url, headers=officer)).status_code == 204

@@ -67,6 +67,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | {P.units_manage, P.users_manage, P.campaigns_manage, P.events_manage, P.targets_manage}
         | {P.reports_create, P.reports_approve, P.awards_manage, P.audit_read, P.api_keys_manage}
         | {P.personal_data_manage}
+        | {P.trainings_manage}  # the department trains the teams' members (plan 002, III.1)
     ),
     # units:manage lets a commune officer create, rename, merge and delete the commune's villages
     # (villages are local, issue 12); a unit is managed from its parent, so not the commune itself.
