@@ -227,6 +227,32 @@ async def get_unit_in_scope(
     return unit
 
 
+# The country: the root above the provinces. No row holds it; it is a transient unit with the empty
+# path (the prefix of every path), named by a well-known id in the reads that sum a subtree (KPIs,
+# rankings of the provinces, trends). Only a grant at no unit covers it: an admin's, a ministry viewer's.
+COUNTRY_ID = uuid.UUID(int=0)
+
+
+def country() -> Unit:
+    """The country as a unit, never stored: its children are the provinces."""
+    return Unit(id=COUNTRY_ID, code="VN", name="Cả nước", name_folded="ca nuoc", level="country", path="")
+
+
+async def get_area_in_scope(
+    session: AsyncSession, principal: Principal, unit_id, needs: Permission | None = None
+) -> Unit:
+    """`get_unit_in_scope`, or the country for `COUNTRY_ID`: for a caller below it, it does not exist
+    (404), as any unit out of its area."""
+    if unit_id != COUNTRY_ID:
+        return await get_unit_in_scope(session, principal, unit_id, needs)
+    if not principal.sees(""):
+        raise NotFound("Unit not found")
+    root = country()
+    if needs is not None:
+        require(principal, needs, root)
+    return root
+
+
 async def unit_in_body(
     session: AsyncSession, principal: Principal, unit_id, field: str = "unit_id", label: str = "The unit"
 ) -> Unit:

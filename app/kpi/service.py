@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.authz.scope import get_unit_in_scope
+from app.authz.scope import get_area_in_scope
 from app.core.errors import Invalid
 from app.kpi import engine, targets
 from app.kpi.indicators import BY_CODE, composite_score, evaluate
@@ -37,7 +37,7 @@ def with_targets(sums: dict, applicable: dict) -> list[dict]:
 async def read_kpi(
     session: AsyncSession, principal: Principal, unit_id: uuid.UUID, period_code: str
 ) -> KpiRead:
-    unit = await get_unit_in_scope(session, principal, unit_id, needs=Permission.kpi_read)
+    unit = await get_area_in_scope(session, principal, unit_id, needs=Permission.kpi_read)
     results = await indicators_for(session, unit, parse_period(period_code))
     return KpiRead(
         unit_id=unit.id,
@@ -63,7 +63,9 @@ async def children_indicators(
 ) -> list[tuple[Unit, list[dict]]]:
     """Each child unit of `unit` with its indicators for the period and the targets that apply to it."""
     in_period = valid_between(period.start, period.last_day)  # not the units merged away before it
-    children = list(await session.scalars(select(Unit).where(Unit.parent_id == unit.id, in_period)))
+    # The country's children are the provinces.
+    below = Unit.parent_id.is_(None) if unit.path == "" else Unit.parent_id == unit.id
+    children = list(await session.scalars(select(Unit).where(below, in_period)))
     sums = await engine.sums(session, unit, period, by_child=True)
     applicable = await targets.effective(session, children, period.year)
     return [(child, with_targets(sums.get(child.path, {}), applicable[child.id])) for child in children]
@@ -75,7 +77,7 @@ async def breakdown(
     """The indicator for each child unit, best first (no data last); ties share a rank."""
     if indicator != COMPOSITE and indicator not in BY_CODE:
         raise Invalid(f"unknown indicator {indicator!r}", loc=["query", "indicator"])
-    unit = await get_unit_in_scope(session, principal, unit_id, needs=Permission.kpi_read)
+    unit = await get_area_in_scope(session, principal, unit_id, needs=Permission.kpi_read)
     period = parse_period(period_code)
     rows = []
     for child, results in await children_indicators(session, unit, period):
