@@ -46,10 +46,10 @@ async def test_create_a_key_as_each_role(client, world, role):
 @pytest.mark.parametrize(
     "role,unit", [(Role.commune_officer, "v21"), (Role.commune_officer, "p"), (Role.province_officer, "v31")]
 )
-async def test_a_unit_outside_the_callers_area_is_422(client, world, role, unit):
+async def test_a_unit_outside_the_callers_area_is_404(client, world, role, unit):
     body = {"name": "x", "unit_id": str(world.units[unit].id)}
     response = await client.post(URL, json=body, headers=world.auth(role))
-    assert response.status_code == 422
+    assert (response.status_code, response.json()["code"]) == (404, "unit.unknown")
     assert response.json()["errors"][0]["loc"] == ["body", "unit_id"]
 
 
@@ -143,7 +143,7 @@ async def test_a_key_cannot_see_outside_its_unit(client, world, session):
     assert (await client.get(f"/api/v1/members/{outsider.id}", headers=headers)).status_code == 404
     assert (await client.get(f"/api/v1/units/{world.v31.id}", headers=headers)).status_code == 404
     pushed = await client.post("/api/v1/activities", json=activity(world.v12), headers=headers)
-    assert pushed.status_code == 422
+    assert pushed.status_code == 404
 
 
 async def test_a_read_write_key_pushes_counts_audited_under_its_name(client, world, session):

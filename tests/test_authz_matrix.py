@@ -7,8 +7,8 @@ The expectations are data written here from DOMAIN.md, not read from `app.authz.
 - in scope (records of commune c1 / village v11): the route's success status for the roles holding
   its permission, 403 for the others;
 - out of scope (records of v31 / c3, another province): 404 for everyone but the admin (who sees
-  everything), or 422 where the out-of-scope unit is a reference in the body (as for any unknown
-  reference); 403 only on a collection route and only for a role that lacks the permission
+  everything), a reference in the body included (API.md: an id outside the caller's area does not
+  exist for them); 403 only on a collection route and only for a role that lacks the permission
   everywhere (the answer then says nothing about the target);
 - nobody: 401 on every private route.
 Each request runs in a savepoint that is rolled back, so every caller meets the same records.
@@ -67,7 +67,7 @@ REPORTS_CREATE = frozenset({A, P, C, L})
 @dataclass(frozen=True)
 class Spec:
     """What one route answers. `ok` in scope for `allowed`, 403 for the other roles; out of scope,
-    `out` (404, or 422 for a body reference) for everyone but the admin, or `out_lacking` for a role
+    `out` (404) for everyone but the admin, or `out_lacking` for a role
     outside `allowed` when the route refuses it before looking at the target. `exceptions` holds
     the few explicit departures, keyed by (scope, role)."""
 
@@ -118,9 +118,8 @@ TABLE: dict[tuple[str, str], Spec] = {
     ("POST", "/api/v1/units"): Spec(
         201,
         UNITS_MANAGE,
-        out=422,
-        # A village goes under a commune, which the team roles (in a village) do not see: a bad reference.
-        exceptions={("in", L): 422, ("in", M): 422},
+        # A village goes under a commune, which the team roles (in a village) do not see: none of theirs.
+        exceptions={("in", L): 404, ("in", M): 404},
         body=lambda t: {"code": "MX-1", "name": "Thôn Mới", "level": "village", "parent_id": t.parent},
     ),
     ("GET", "/api/v1/units/{unit_id}"): Spec(200),
@@ -143,7 +142,7 @@ TABLE: dict[tuple[str, str], Spec] = {
     ("POST", "/api/v1/units/{unit_id}/move"): Spec(
         200,
         UNITS_MANAGE,
-        exceptions={("in", C): 422},  # the other commune is outside the commune officer's area
+        exceptions={("in", C): 404},  # the other commune is outside the commune officer's area
         body=lambda t: {"parent_id": t.other_commune, "effective_on": "2026-03-01"},
     ),
     ("POST", "/api/v1/units/{unit_id}/merge"): Spec(
@@ -154,7 +153,6 @@ TABLE: dict[tuple[str, str], Spec] = {
     ("POST", "/api/v1/users"): Spec(
         201,
         OFFICERS,
-        out=422,
         out_lacking=403,
         body=lambda t: {
             "username": "matrix.new",
@@ -169,7 +167,7 @@ TABLE: dict[tuple[str, str], Spec] = {
     # --- households -----------------------------------------------------------------------------------
     ("GET", "/api/v1/households"): Spec(200, HOUSEHOLDS_READ, out_lacking=403, query=unit_query),
     ("POST", "/api/v1/households"): Spec(
-        201, HOUSEHOLDS_MANAGE, out=422, body=lambda t: {"unit_id": t.unit, "head_name": "Hộ Ma Trận"}
+        201, HOUSEHOLDS_MANAGE, body=lambda t: {"unit_id": t.unit, "head_name": "Hộ Ma Trận"}
     ),
     ("POST", "/api/v1/households/import"): Spec(201, HOUSEHOLDS_MANAGE, query=unit_query, files=csv_upload),
     ("GET", "/api/v1/households/{household_id}"): Spec(200, HOUSEHOLDS_READ),
@@ -184,15 +182,13 @@ TABLE: dict[tuple[str, str], Spec] = {
     ("POST", "/api/v1/households/{household_id}/erase"): Spec(200, OFFICERS),
     # --- teams and members ----------------------------------------------------------------------------
     ("GET", "/api/v1/teams"): Spec(200, query=unit_query),
-    ("POST", "/api/v1/teams"): Spec(
-        201, TEAMS_MANAGE, out=422, body=lambda t: {"unit_id": t.unit, "name": "Tổ Mới"}
-    ),
+    ("POST", "/api/v1/teams"): Spec(201, TEAMS_MANAGE, body=lambda t: {"unit_id": t.unit, "name": "Tổ Mới"}),
     ("GET", "/api/v1/teams/{team_id}"): Spec(200),
     ("PATCH", "/api/v1/teams/{team_id}"): Spec(200, TEAMS_MANAGE, body=lambda t: {"name": "Tổ Đổi Tên"}),
     ("DELETE", "/api/v1/teams/{team_id}"): Spec(204, TEAMS_MANAGE, ids={"team_id": "empty_team"}),
     ("GET", "/api/v1/members"): Spec(200, MEMBERS_READ, out_lacking=403, query=unit_query),
     ("POST", "/api/v1/members"): Spec(
-        201, MEMBERS_MANAGE, out=422, body=lambda t: {"team_id": t.team, "full_name": "Thành Viên Mới"}
+        201, MEMBERS_MANAGE, body=lambda t: {"team_id": t.team, "full_name": "Thành Viên Mới"}
     ),
     ("GET", "/api/v1/members/{member_id}"): Spec(200, MEMBERS_READ),
     ("PATCH", "/api/v1/members/{member_id}"): Spec(
@@ -204,7 +200,6 @@ TABLE: dict[tuple[str, str], Spec] = {
     ("POST", "/api/v1/trainings"): Spec(
         201,
         TRAININGS_MANAGE,
-        out=422,
         body=lambda t: {"unit_id": t.unit, "title": "Tập huấn", "held_on": "2026-04-01"},
     ),
     ("GET", "/api/v1/trainings/{training_id}"): Spec(200, TRAININGS_READ),
@@ -217,7 +212,6 @@ TABLE: dict[tuple[str, str], Spec] = {
     ("POST", "/api/v1/targets"): Spec(
         201,
         OFFICERS,
-        out=422,
         body=lambda t: {"unit_id": t.unit, "year": 2026, "indicator": "adults_smartphone_pct", "value": 85},
     ),
     ("GET", "/api/v1/targets/{target_id}"): Spec(200),
@@ -229,7 +223,7 @@ TABLE: dict[tuple[str, str], Spec] = {
         query=lambda t: {"unit_id": t.unit, "period": "2026-Q1", "indicator": "people_supported"},
     ),
     ("GET", "/api/v1/kpi/snapshots"): Spec(200, query=unit_query),
-    # The unit of a report is a query-like reference here: out of sight it is 404 (not 422).
+    # The unit of a report is a query-like reference here: out of sight it is 404.
     ("POST", "/api/v1/kpi/snapshots"): Spec(
         201, REPORTS_CREATE, body=lambda t: {"unit_id": t.unit, "period": "2026-03"}
     ),
@@ -257,7 +251,6 @@ TABLE: dict[tuple[str, str], Spec] = {
     ("POST", "/api/v1/campaigns"): Spec(
         201,
         OFFICERS,
-        out=422,
         body=lambda t: {
             "unit_id": t.unit,
             "kind": "digital_signature",
@@ -291,8 +284,7 @@ TABLE: dict[tuple[str, str], Spec] = {
     ("POST", "/api/v1/activities"): Spec(
         201,
         ACTIVITIES_RECORD,
-        out=422,
-        out_lacking=422,  # the unit is checked before the role: an unknown reference either way
+        out_lacking=404,  # the unit is checked before the role: an unknown reference either way
         body=lambda t: {
             "unit_id": t.unit,
             "occurred_at": "2026-03-10T09:00:00+07:00",
@@ -311,10 +303,9 @@ TABLE: dict[tuple[str, str], Spec] = {
     ("POST", "/api/v1/awards"): Spec(
         201,
         OFFICERS,
-        out=422,
-        out_lacking=422,
-        # the commune is no unit a village's team can write into: a bad body, as every reference
-        exceptions={("in", L): 422, ("in", M): 422},
+        out_lacking=404,
+        # the commune is no unit a village's team can write into: it does not exist for them
+        exceptions={("in", L): 404, ("in", M): 404},
         body=lambda t: {"unit_id": t.parent, "title": "10/10", "period": "2026", "cutoff_on": "2026-10-05"},
     ),
     ("GET", "/api/v1/awards/{award_id}"): Spec(200),
@@ -327,7 +318,7 @@ TABLE: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/access-log"): Spec(200, OFFICERS, out_lacking=403, query=unit_query),
     ("GET", "/api/v1/api-keys"): Spec(200, OFFICERS, out_lacking=403, query=unit_query),
     ("POST", "/api/v1/api-keys"): Spec(
-        201, OFFICERS, out=422, body=lambda t: {"name": "Cổng tỉnh", "unit_id": t.unit, "read_only": False}
+        201, OFFICERS, body=lambda t: {"name": "Cổng tỉnh", "unit_id": t.unit, "read_only": False}
     ),
     ("GET", "/api/v1/api-keys/{key_id}"): Spec(200, OFFICERS),
     ("POST", "/api/v1/api-keys/{key_id}/rotate"): Spec(200, OFFICERS),
@@ -368,7 +359,7 @@ def test_every_route_is_in_the_table(app):
 
 
 def test_the_table_keeps_the_rules():
-    """Out of scope is 404 (or 422 for a body reference), never 403, except where the role is refused
+    """Out of scope is 404, never 403, except where the role is refused
     the route whatever the target; nobody gets 401 on every private route."""
     for (method, path), spec in TABLE.items():
         for caller in CALLERS:

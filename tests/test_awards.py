@@ -85,8 +85,8 @@ async def test_who_may_define_and_read_an_award(client, world, role):
     """Officers define awards; everyone in the commune reads them, the village teams from below."""
     response = await client.post(URL, json=body(world), headers=world.auth(role))
     officer = role in (Role.admin, Role.province_officer, Role.commune_officer)
-    # A village's team cannot see the commune as a unit to write into: a bad body (422), as everywhere.
-    assert response.status_code == (201 if officer else 403 if role is Role.viewer else 422)
+    # A village's team cannot see the commune as a unit to write into: it does not exist for them (404).
+    assert response.status_code == (201 if officer else 403 if role is Role.viewer else 404)
     award = await client.post(URL, json=body(world), headers=world.auth(Role.admin))
     read = await client.get(f"{URL}/{award.json()['id']}", headers=world.auth(role))
     assert read.status_code == 200 and read.json()["title"] == body(world)["title"]

@@ -133,7 +133,7 @@ async def test_create_outside_the_callers_area_is_an_unknown_unit(client, world,
         json=body(world, unit_id=str(world.c2.id)),
         headers=world.auth(Role.commune_officer),
     )
-    assert response.status_code == 422
+    assert (response.status_code, response.json()["code"]) == (404, "unit.unknown")
     assert response.json()["errors"][0]["loc"] == ["body", "unit_id"]
     assert await session.scalar(select(func.count()).select_from(Campaign)) == 0
 
@@ -180,7 +180,6 @@ async def test_a_commune_officer_reads_the_province_campaign_but_does_not_manage
         ({"starts_on": "1800-01-01"}, "starts_on"),
         ({"ends_on": "2025-02-30"}, "ends_on"),
         ({"unit_id": "not-a-uuid"}, "unit_id"),
-        ({"unit_id": str(uuid.UUID(int=1))}, "unit_id"),  # no such unit
         ({"color": "red"}, "color"),
     ],
 )

@@ -165,7 +165,7 @@ async def test_move_to_another_village_needs_manage_rights_at_both_ends(client, 
     leader = await client.patch(
         url, json={"unit_id": str(world.v12.id)}, headers=world.auth(Role.team_leader)
     )
-    assert leader.status_code == 422  # v12 is outside the leader's village
+    assert leader.status_code == 404  # v12 is outside the leader's village: it does not exist for them
     officer = await client.patch(
         url, json={"unit_id": str(world.v12.id)}, headers=world.auth(Role.commune_officer)
     )

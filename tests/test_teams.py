@@ -86,11 +86,11 @@ async def test_update_and_delete_as_each_role(client, world, teams, role):
         assert after.status_code == (404 if expected == 200 else 200)
 
 
-async def test_out_of_scope_or_unknown_unit_is_422(client, world):
+async def test_out_of_scope_or_unknown_unit_is_404(client, world):
     headers = world.auth(Role.commune_officer)
     for unit_id in (world.c3.id, world.v21.id, uuid.uuid4()):
         response = await client.post("/api/v1/teams", json=body(world, unit_id=str(unit_id)), headers=headers)
-        assert response.status_code == 422
+        assert (response.status_code, response.json()["code"]) == (404, "unit.unknown")
         assert response.json()["errors"][0]["loc"] == ["body", "unit_id"]
 
 
@@ -266,7 +266,7 @@ async def test_moving_a_team_moves_its_members(client, world, session, teams):
     officer = world.auth(Role.commune_officer)
     for unit in (world.p, world.v21, world.c3):  # a province; out of the officer's scope (twice)
         refused = await client.patch(url, json={"unit_id": str(unit.id)}, headers=officer)
-        assert refused.status_code == 422 and refused.json()["errors"][0]["loc"] == ["body", "unit_id"]
+        assert refused.status_code == 404 and refused.json()["errors"][0]["loc"] == ["body", "unit_id"]
     moved = await client.patch(url, json={"unit_id": str(world.v12.id)}, headers=officer)
     assert moved.status_code == 200 and moved.json()["unit_id"] == str(world.v12.id)
     assert moved.json()["member_count"] == 1

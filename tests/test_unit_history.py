@@ -150,9 +150,9 @@ async def test_move_a_village_to_another_commune(client, world, session):
     [
         ("v12", "p", Role.admin, 422),  # a village goes under a commune
         ("v12", "c1", Role.admin, 422),  # already there
-        ("c2", "p2", Role.province_officer, 422),  # p2 is outside the officer's area: no such parent
+        ("c2", "p2", Role.province_officer, 404),  # p2 is outside the officer's area: no such parent
         ("c2", "p2", Role.admin, 200),
-        ("v12", "c2", Role.commune_officer, 422),  # c2 is outside the commune officer's area
+        ("v12", "c2", Role.commune_officer, 404),  # c2 is outside the commune officer's area
         ("c1", "p", Role.commune_officer, 403),  # its own commune is managed from the province
         ("v12", "c2", Role.viewer, 403),
         ("v31", "c1", Role.province_officer, 404),
@@ -340,7 +340,7 @@ async def test_merge_refuses_clashing_household_codes_and_changes_nothing(client
         (Role.viewer, "v11", 403),
         (Role.team_leader, "v11", 404),  # v12 is outside a v11 leader's area
         (Role.province_officer, "c2", 422),  # another level
-        (Role.province_officer, "v31", 422),  # outside the officer's area: no such unit
+        (Role.province_officer, "v31", 404),  # outside the officer's area: no such unit
         (Role.province_officer, "v12", 422),  # itself
     ],
 )

@@ -55,8 +55,8 @@ async def test_filters_by_parent_level_and_accent_insensitive_name(client, world
         (Role.admin, 201),
         (Role.province_officer, 201),
         (Role.commune_officer, 201),
-        (Role.team_leader, 422),  # c1 is outside a leader's subtree: the parent does not exist for them
-        (Role.team_member, 422),
+        (Role.team_leader, 404),  # c1 is outside a leader's subtree: the parent does not exist for them
+        (Role.team_member, 404),
         (Role.viewer, 403),
     ],
 )

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.core.errors import Forbidden, Invalid, NotFound
+from app.core.errors import Forbidden, NotFound
 from app.models import Unit
 
 
@@ -253,14 +253,22 @@ async def get_area_in_scope(
     return root
 
 
+def unknown(label: str, loc: list[str | int], code: str) -> NotFound:
+    """The 404 for a record a request body names that the caller cannot see (or that exists nowhere:
+    the same answer, so nothing leaks), with the body's field in `errors[].loc` and a machine code."""
+    detail = f"{label} does not exist"
+    return NotFound(detail, errors=[{"loc": loc, "msg": detail, "code": code}], code=code)
+
+
 async def unit_in_body(
     session: AsyncSession, principal: Principal, unit_id, field: str = "unit_id", label: str = "The unit"
 ) -> Unit:
-    """A unit a request body names: one the caller cannot see is a bad body (422), not a 404."""
+    """A unit a request body names: outside the caller's area it does not exist, 404 `unit.unknown`
+    (API.md), as for an id that exists nowhere."""
     try:
         return await get_unit_in_scope(session, principal, unit_id)
     except NotFound:
-        raise Invalid(f"{label} does not exist", loc=["body", field], code="unit.unknown") from None
+        raise unknown(label, ["body", field], "unit.unknown") from None
 
 
 async def list_scope(

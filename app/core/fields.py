@@ -163,7 +163,18 @@ Password = Annotated[str, StringConstraints(min_length=8, max_length=128), _sing
 Phone = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=20, pattern=r"^\+?[0-9 .-]{3,20}$")
 ]
-Query = text(100)
+
+
+def _decoded(value: str) -> str:
+    """A query string's bytes that are not UTF-8 reach us as U+FFFD (Starlette decodes with
+    `errors="replace"`): a search for them would find nothing and say so with a 200."""
+    if "\ufffd" in value:
+        raise ValueError("must be UTF-8 text (the query string held bytes that are not)")
+    return value
+
+
+# A search text in a query string (`?q=`).
+Query = Annotated[text(100), AfterValidator(_decoded)]
 # A secret the server handed out (a refresh token): URL-safe base64, nothing else.
 Token = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")]
 Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]

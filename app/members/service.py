@@ -7,6 +7,7 @@ the team it ends up in, so two concurrent writes cannot both pass the one-active
 from typing import Any
 
 from app.authz.permissions import Permission as P
+from app.authz.scope import unknown
 from app.core.errors import Conflict, Invalid, NotFound, Problem
 from app.core.versioning import check_version
 from app.kpi import aggregates
@@ -30,13 +31,14 @@ class Members(Resource):
     lock_on_fetch = False  # `locate` locks the team first, then the member
 
     async def locate(self, w: Write) -> Unit:
-        """A member lives in its team's unit: the team must be one the caller sees (else 422) and may
-        manage members of (else 403), and is locked before the member."""
+        """A member lives in its team's unit: the team must be one the caller sees (else 404, as any
+        record outside the caller's area) and may manage members of (else 403), and is locked before
+        the member."""
         team_id = w.changes.get("team_id") or w.obj.team_id
         try:
             _, unit = await fetch(w.session, w.principal, teams.TEAMS, team_id, P.members_manage, lock=True)
         except NotFound:
-            raise Invalid("The team does not exist", loc=["body", "team_id"], code="team.unknown") from None
+            raise unknown("The team", ["body", "team_id"], "team.unknown") from None
         if w.obj is not None:  # locked now, after the team: re-read it, it may have changed meanwhile
             await w.session.refresh(w.obj, with_for_update=True)
             if w.obj.deleted_at is not None:
@@ -76,7 +78,7 @@ class Members(Resource):
             and user_id is not None
             and not await get_visible_user(w.session, w.principal, user_id)
         ):
-            problems.append(Problem("user_id", "The user does not exist", "user.unknown"))
+            raise unknown("The user", ["body", "user_id"], "user.unknown")  # out of the caller's area: 404
         if problems:
             raise Invalid.fields(problems)
         return {}

@@ -119,8 +119,8 @@ class Resource:
         return set()
 
     async def locate(self, w: Write) -> Unit:
-        """The unit the record will live in: the body's `unit_id` (one out of the caller's sight is a
-        bad body, 422), at one of `levels`. An update that does not move the record keeps its unit."""
+        """The unit the record will live in: the body's `unit_id` (one out of the caller's sight does
+        not exist, 404), at one of `levels`. An update that does not move the record keeps its unit."""
         unit_id = w.changes.get("unit_id")
         if w.unit is not None and (unit_id is None or unit_id == w.unit.id):
             return w.unit

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.writer import record, snapshot
 from app.authz.permissions import ROLE_LEVELS, Permission, Role
 from app.authz.principal import Principal
-from app.authz.scope import denied, get_unit_in_scope, require_somewhere
+from app.authz.scope import denied, get_unit_in_scope, require_somewhere, unknown
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.ids import uuid7
 from app.core.replay import ensure_same
@@ -89,12 +89,10 @@ async def _check_grants(
                 raise Invalid(f"The {grant.role.value} role is held at no unit", loc=loc)
             path = None
         else:
-            if (
-                grant.unit_id is None
-                or grant.unit_id not in units
-                or not principal.sees(units[grant.unit_id][0])
-            ):
-                raise Invalid(f"The {grant.role.value} role needs a unit you can see", loc=loc)
+            if grant.unit_id is None:
+                raise Invalid(f"The {grant.role.value} role needs a unit", loc=loc)
+            if grant.unit_id not in units or not principal.sees(units[grant.unit_id][0]):
+                raise unknown("The unit", loc, "unit.unknown")  # 404: out of the caller's area
             path, level = units[grant.unit_id]
             if level not in levels:
                 raise Invalid(f"The {grant.role.value} role is held at a {' or '.join(levels)}", loc=loc)

@@ -82,6 +82,7 @@ export const en: Record<Key, string> = {
   noResults: "No household found.",
   noAddress: "No address",
   showMore: "Show more",
+  moreReports: "More reports ({shown} of {total} shown)",
   tagUninformed: "Not informed",
   tagNeeds: "Needs help",
   tagAssigned: "Assigned",

@@ -84,6 +84,7 @@ export const vi = {
   noResults: "Không tìm thấy hộ nào.",
   noAddress: "Chưa có địa chỉ",
   showMore: "Xem thêm",
+  moreReports: "Xem thêm báo cáo (đã hiện {shown}/{total})",
   tagUninformed: "Chưa tuyên truyền",
   tagNeeds: "Cần hỗ trợ",
   tagAssigned: "Đã phân công",

@@ -15,6 +15,7 @@ import { fieldTexts } from "../lib/problems";
 import { Bars, indicatorName } from "../components/indicators";
 
 const statusKey = (s: string) => `status_${s}` as Key;
+const PAGE = 50;
 
 async function download(snapshot: Snapshot) {
   const file = await must(api.GET("/api/v1/kpi/snapshots/{snapshot_id}/export.xlsx", { params: { path: { snapshot_id: snapshot.id } }, parseAs: "blob" }));
@@ -216,7 +217,7 @@ export default function Reports() {
   // Read through the phone's copy: the last lists fetched are shown offline.
   const listed = useReadThrough(
     unitId ? `snapshots:${unitId}:${period}` : null,
-    () => must(api.GET("/api/v1/kpi/snapshots", { params: { query: { unit_id: unitId!, period, limit: 50 } } })),
+    () => must(api.GET("/api/v1/kpi/snapshots", { params: { query: { unit_id: unitId!, period, limit: PAGE } } })),
     { again: tick },
   );
   const pending = useReadThrough(
@@ -224,7 +225,18 @@ export default function Reports() {
     () => must(api.GET("/api/v1/kpi/snapshots/pending", { params: { query: { unit_id: unitId!, period } } })),
     { again: tick },
   ).data?.data;
-  const items = listed.data?.data.items;
+  // The first page is read through the phone's copy; "see more" pages through the rest of the area
+  // (a province's every report of the period), re-read with it when the list reloads.
+  const first = listed.data?.data;
+  const [more, setMore] = useState<Snapshot[]>([]);
+  useEffect(() => setMore([]), [unitId, period]);
+  const readMore = (offset: number, limit: number) =>
+    must(api.GET("/api/v1/kpi/snapshots", { params: { query: { unit_id: unitId!, period, limit, offset } } }));
+  useEffect(() => {
+    if (more.length) readMore(PAGE, Math.min(500, more.length)).then((page) => setMore(page.items), () => undefined);
+  }, [tick]);
+  const items = first && [...first.items, ...more.filter((m) => !first.items.some((f) => f.id === m.id))];
+  const loadMore = () => run(async () => setMore([...more, ...(await readMore(PAGE + more.length, PAGE)).items]));
   const own = items?.filter((s) => s.unit_id === unitId) ?? null;
   const waiting = items?.filter((s) => s.unit_id !== unitId && s.status === "submitted") ?? [];
   // Approved reports of the units below stay listed: they do not vanish once approved.
@@ -303,6 +315,12 @@ export default function Reports() {
             <SnapshotCard key={`${s.id}:${s.version}`} snapshot={s} unitName={names[s.unit_id]} onChange={reload} />
           ))}
         </Section>
+      )}
+
+      {first && items && items.length < first.total && (
+        <button type="button" class="btn" disabled={busy} onClick={loadMore} data-testid="more-reports">
+          {t("moreReports", { shown: fmtNum(items.length), total: fmtNum(first.total) })}
+        </button>
       )}
 
       {pending && pending.items.length > 0 && (
