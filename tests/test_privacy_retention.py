@@ -54,7 +54,11 @@ async def test_purge_scrubs_old_snapshots_and_deletes_old_reads(session, monkeyp
     await session.flush()
 
     counts = await purge(session, now=NOW)
-    assert counts == {"audit snapshots scrubbed": 2, "access-log entries deleted": 1}
+    assert counts == {
+        "audit snapshots scrubbed": 2,
+        "access-log entries deleted": 1,
+        "access-log search texts removed": 0,
+    }
     for row in rows.values():
         await session.refresh(row)
     scrubbed = rows["old_household"]
@@ -70,7 +74,12 @@ async def test_purge_scrubs_old_snapshots_and_deletes_old_reads(session, monkeyp
     left = await session.scalars(select(AccessLog.fold_key).where(AccessLog.actor_id == actor))
     assert list(left) == ["b"]
 
-    assert await purge(session, now=NOW) == {"audit snapshots scrubbed": 0, "access-log entries deleted": 0}
+    again = {
+        "audit snapshots scrubbed": 0,
+        "access-log entries deleted": 0,
+        "access-log search texts removed": 0,
+    }
+    assert await purge(session, now=NOW) == again
 
 
 def test_the_command_is_there():

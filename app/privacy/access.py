@@ -24,8 +24,9 @@ from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
+from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,6 +41,10 @@ FLUSH_ENTRIES = 1000
 FLUSH_SECONDS = 2.0
 MAX_PENDING = 50_000
 MAX_FILTER = 500
+# What a caller typed to search (a name, a phone): the log notes that a search was made and which
+# records it returned, never the text (it would keep an erased household's name and phone).
+SEARCH_PARAMETERS = frozenset({"q"})
+SEARCHED = "*"
 log = logging.getLogger(__name__)
 
 # The route template of the request being served (`/api/v1/households/{household_id}`), set by the
@@ -159,14 +164,16 @@ def page(
     filters: dict[str, Any],
     unit_id: uuid.UUID | None,
 ) -> None:
-    """A list or change-feed page: its filter (the query's parameters that were set) and the ids it
-    returned. Belongs to the unit it was filtered to, else to the caller's own unit."""
+    """A list or change-feed page: its filter (the query's parameters that were set, a search text as
+    `q=*`) and the ids it returned. Belongs to the unit it was filtered to, else to the caller's own
+    unit."""
     if not enabled():
         return
     ids = " ".join(str(i) for i in ids)
     if not ids:
         return
-    query = urlencode(sorted((k, str(v)) for k, v in filters.items() if v is not None))[:MAX_FILTER]
+    given = ((k, SEARCHED if k in SEARCH_PARAMETERS else str(v)) for k, v in filters.items() if v is not None)
+    query = urlencode(sorted(given))[:MAX_FILTER]
     _note(principal, resource, unit_id or _home(principal), record_ids=ids, filter=query or None)
 
 
@@ -174,6 +181,31 @@ def _home(principal: Principal) -> uuid.UUID | None:
     """The caller's one unit (None for an admin, or for a caller with grants in several units)."""
     units = {g.unit_id for g in principal.grants}
     return units.pop() if len(units) == 1 else None
+
+
+def without_search_text(filter: str) -> str:
+    """A stored filter with its search text replaced by `*` (entries written before the log stopped
+    keeping it)."""
+    pairs = parse_qsl(filter, keep_blank_values=True)
+    return urlencode([(k, SEARCHED if k in SEARCH_PARAMETERS else v) for k, v in pairs])[:MAX_FILTER]
+
+
+async def redact_search_text(session: AsyncSession) -> int:
+    """Take the search text out of every stored filter that still holds one; returns how many entries
+    changed (0 when run again). Run by erasure and by the retention job."""
+    candidates = or_(*(AccessLog.filter.contains(f"{name}=", autoescape=True) for name in SEARCH_PARAMETERS))
+    changed, last = 0, None
+    while True:
+        query = select(AccessLog).where(candidates).order_by(AccessLog.id).limit(FLUSH_ENTRIES)
+        rows = list(await session.scalars(query if last is None else query.where(AccessLog.id > last)))
+        if not rows:
+            return changed
+        for row in rows:
+            if (redacted := without_search_text(row.filter)) != row.filter:
+                row.filter = redacted
+                changed += 1
+        await session.flush()
+        last = rows[-1].id
 
 
 def pending() -> int:

@@ -29,11 +29,14 @@ from app.privacy.schemas import AccessList, AccessRead, PersonalChange, Personal
 from app.records import Write, change, fetch
 
 # Each resource with personal data, by its name in the audit log: its personal fields and what stands
-# in their place once erased or past retention. Users are no synced record: their phone only.
+# in their place once erased or past retention. Users are no synced record: their phone only. An
+# activity's note is free text that may name the household it helped (its name, its phone): erased
+# with the household, and out of audit snapshots past retention like a visit note.
 PERSONAL: dict[str, dict[str, Any]] = {
     HOUSEHOLDS.name: HOUSEHOLDS.personal,
     MEMBERS.name: MEMBERS.personal,
     "user": {"phone": None},
+    "activity": {"note": None},
 }
 BATCH = 1000
 
@@ -183,11 +186,17 @@ def personal_data_xlsx(data: PersonalData, day: date) -> bytes:
 
 
 async def erase(session: AsyncSession, principal: Principal, household_id: uuid.UUID):
-    """Erase a household's personal fields everywhere they live: the record (a neutral head name, no
-        phone, no address; search text and sort key follow), its audit snapshots and the stored responses
-        to replay that show it. The counts stay, so no indicator changes; the version moves, so phones
-        take the erased record on their next sync. A deleted household is erased too (its tombstone
-    still held them). Idempotent; audited; 404 outside the caller's area."""
+    """Erase a household's personal data everywhere it lives (README, "Personal data"):
+    - the record: a neutral head name, no phone, no address, no visit note (search text and sort key
+      follow); its audit snapshots (the visit notes' history is read from them);
+    - the support recorded for it: each activity's note (free text naming the household), and the
+      notes in the activities' audit snapshots;
+    - the stored responses to replay (`Idempotency-Key`) that show the record or those activities;
+    - the access log's search text (entries written before it stopped keeping it).
+    The counts stay, so no indicator changes; versions move, so phones take the erased household and
+    notes on their next sync. A deleted household is erased too (its tombstone still held them).
+    Idempotent; audited; 404 outside the caller's area. Only `consent_by` stays: the name of who
+    collected the consent, a team member's, not the household's."""
     obj, unit = await fetch(
         session, principal, HOUSEHOLDS, household_id, P.personal_data_manage, lock=True, deleted=True
     )
@@ -204,14 +213,28 @@ async def erase(session: AsyncSession, principal: Principal, household_id: uuid.
             setattr(obj, name, value)
         (after,) = await HOUSEHOLDS.present(session, [obj])
     await session.flush()
+    blanks = {str(household_id): PERSONAL[HOUSEHOLDS.name]}
     await scrub_audit(session, HOUSEHOLDS.name, str(household_id))
-    await store.scrub(session, str(household_id).encode(), lambda body: _scrub_json(body, str(household_id)))
+    for activity in await session.scalars(
+        select(Activity).where(Activity.household_id == household_id).with_for_update()
+    ):
+        if activity.note is not None:
+            activity.note = None
+            if activity.deleted_at is None:
+                activity.touch()
+        await scrub_audit(session, "activity", str(activity.id))
+        blanks[str(activity.id)] = PERSONAL["activity"]
+    await session.flush()
+    for record_id in blanks:
+        await store.scrub(session, record_id.encode(), lambda body: _scrub_json(body, blanks))
+    await access.redact_search_text(session)
     audit(session, principal, "erase", HOUSEHOLDS.name, household_id, unit_id=unit.id)
     return after
 
 
-def _scrub_json(body: bytes, record_id: str) -> bytes | None:
-    """A stored response without the household's personal fields (None: not JSON, delete it)."""
+def _scrub_json(body: bytes, blanks: dict[str, dict[str, Any]]) -> bytes | None:
+    """A stored response without the personal fields of the records it shows (`blanks`: by record id,
+    each field and what stands in its place). None: not JSON, delete it."""
     try:
         data = json.loads(body)
     except ValueError:
@@ -219,8 +242,8 @@ def _scrub_json(body: bytes, record_id: str) -> bytes | None:
 
     def walk(value: Any) -> Any:
         if isinstance(value, dict):
-            if value.get("id") == record_id:
-                value = value | {k: v for k, v in HOUSEHOLDS.personal.items() if k in value}
+            if (fields := blanks.get(value.get("id"))) is not None:
+                value = value | {k: v for k, v in fields.items() if k in value}
             return {k: walk(v) for k, v in value.items()}
         if isinstance(value, list):
             return [walk(v) for v in value]
@@ -277,4 +300,9 @@ async def purge(session: AsyncSession, now: datetime | None = None) -> dict[str,
         scrubbed += await scrub_audit(session, resource, before=cutoff)
     old = (now - timedelta(days=settings.access_log_days)).date()
     result = await session.execute(delete(AccessLog).where(AccessLog.day < old))
-    return {"audit snapshots scrubbed": scrubbed, "access-log entries deleted": result.rowcount or 0}
+    redacted = await access.redact_search_text(session)
+    return {
+        "audit snapshots scrubbed": scrubbed,
+        "access-log entries deleted": result.rowcount or 0,
+        "access-log search texts removed": redacted,
+    }
