@@ -29,6 +29,7 @@ from app.core.security import hash_password
 from app.models import KpiSnapshot, Target
 from tests.roster import make_member, make_team, make_training
 from tests.test_campaigns import make_activity, make_campaign, make_event
+from tests.test_learning import make_material
 from tests.world import PASSWORD, make_api_key, make_award, make_household, make_user
 
 A, P, C, L, M, V, I = (  # noqa: E741 - one letter per caller keeps the table readable
@@ -298,6 +299,23 @@ TABLE: dict[tuple[str, str], Spec] = {
         200, ACTIVITIES_MANAGE, body=lambda t: {"note": "Sửa"}
     ),
     ("DELETE", "/api/v1/activities/{activity_id}"): Spec(204, ACTIVITIES_MANAGE),
+    # Counts only (no personal data): whoever reads the area's indicators, viewers included.
+    ("GET", "/api/v1/activities/summary"): Spec(
+        200, frozenset({A, P, C, L, M, V, I}), query=lambda t: {"unit_id": t.unit, "period": "2026-03"}
+    ),
+    # --- learning materials (a commune's, read from its villages too; its officers publish) ------------
+    ("GET", "/api/v1/learning-materials"): Spec(200, out=200),  # the caller's own area: a filter of none
+    ("POST", "/api/v1/learning-materials"): Spec(
+        201,
+        OFFICERS,
+        out_lacking=404,
+        # the commune is no unit a village's team can write into: it does not exist for them
+        exceptions={("in", L): 404, ("in", M): 404},
+        body=lambda t: {"unit_id": t.parent, "kind": "video", "title": "VssID", "url": "https://vssid.vn/"},
+    ),
+    ("GET", "/api/v1/learning-materials/{material_id}"): Spec(200),
+    ("PATCH", "/api/v1/learning-materials/{material_id}"): Spec(200, OFFICERS, body=lambda t: {"title": "Mới"}),
+    ("DELETE", "/api/v1/learning-materials/{material_id}"): Spec(204, OFFICERS),
     # --- awards (a commune's, read from its villages too) -----------------------------------------------
     ("GET", "/api/v1/awards"): Spec(200, query=unit_query),
     ("POST", "/api/v1/awards"): Spec(
@@ -340,6 +358,7 @@ PATH_PARAMETERS = (
     "activity_id",
     "key_id",
     "award_id",
+    "material_id",
 )
 
 
@@ -414,6 +433,7 @@ async def _records(session, world, village, commune, suffix: str) -> SimpleNames
         "activity_id": (await make_activity(session, village, occurred_at=now - timedelta(days=1))).id,
         "key_id": (await make_api_key(session, village, f"key {suffix}"))[0].id,
         "award_id": (await make_award(session, commune)).id,
+        "material_id": (await make_material(session, commune, f"Hướng dẫn {suffix}")).id,
         "other_commune": world.c2.id,
         "other_village": world.v12.id,
     }

@@ -5,16 +5,20 @@ from fastapi import APIRouter, Query, Response
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
 from app import records
+from app.activities import summary
 from app.activities.schemas import (
     ActivityCreate,
     ActivityFeed,
     ActivityKind,
     ActivityList,
     ActivityRead,
+    ActivitySummary,
     ActivityUpdate,
+    Channel,
 )
 from app.activities.service import ACTIVITIES, ORDER, list_filters
 from app.core.fields import Moment
+from app.kpi.schemas import PeriodCode
 
 router = APIRouter(prefix="/activities", tags=["activities"])
 CursorQuery = Annotated[
@@ -32,6 +36,7 @@ async def list_activities(
     event_id: uuid.UUID | None = None,
     household_id: uuid.UUID | None = None,
     member_id: uuid.UUID | None = None,
+    channel: Annotated[Channel | None, Query(description="Communications through this channel")] = None,
     occurred_from: Annotated[
         Moment | None, Query(alias="from", description="Occurred at or after this moment")
     ] = None,
@@ -57,6 +62,7 @@ async def list_activities(
         "event_id": event_id,
         "household_id": household_id,
         "member_id": member_id,
+        "channel": channel,
     }
     page = await records.page(
         session,
@@ -78,6 +84,20 @@ async def create_activity(
     session: SessionDep, principal: PrincipalDep, body: ActivityCreate, response: Response
 ) -> ActivityRead:
     return answer(response, *await records.create(session, principal, ACTIVITIES, body))
+
+
+@router.get("/summary")
+async def read_summary(
+    session: SessionDep,
+    principal: PrincipalDep,
+    unit_id: uuid.UUID,
+    period: Annotated[PeriodCode, Query(description="`2026-06`, `2026-Q2` or `2026`")],
+) -> ActivitySummary:
+    """What the unit's subtree's activities dated in the period add up to: by kind of help, by channel
+    of communication, by group of people helped (elderly, disabled, ethnic minority, students, workers)
+    and by urban or rural village, with the household indicators of each kind of village at the
+    period's end. Counts only, no personal data: for whoever reads the area's indicators (kpi:read)."""
+    return await summary.read_summary(session, principal, unit_id, period)
 
 
 @router.get("/{activity_id}")

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from app.activities.schemas import ActivityRead
+from app.activities.schemas import GROUPS, ActivityKind, ActivityRead
 from app.authz.permissions import Permission as P
 from app.authz.scope import holds
 from app.core.errors import Invalid, Problem
@@ -14,14 +14,14 @@ from app.kpi import aggregates
 from app.models import Activity, Campaign, CampaignEvent, Household, Member
 from app.records import Permissions, Resource, Write
 
-FILTERS = ("kind", "campaign_id", "event_id", "household_id", "member_id")
+FILTERS = ("kind", "campaign_id", "event_id", "household_id", "member_id", "channel")
 ORDER = [Activity.occurred_at.desc(), Activity.id.desc()]
 
 
 class Activities(Resource):
     name, label, model, read = "activity", "Activity", Activity, ActivityRead
     permissions = Permissions(P.activities_read, P.activities_manage, create_with=P.activities_record)
-    required = ("unit_id", "occurred_at", "kind", "people_count", "dossier_count")
+    required = ("unit_id", "occurred_at", "kind", "people_count", "dossier_count", *GROUPS, "reach_count")
 
     def replay_ignore(self, data: BaseModel) -> set[str]:
         # With only an event sent, the stored campaign_id comes from the event.
@@ -42,7 +42,7 @@ class Activities(Resource):
             row = await w.session.get(model, values[field])
             return None if row is None or getattr(row, "deleted_at", None) is not None else row
 
-        problems = []
+        problems = who_and_how(values)
         if checked("household_id") and (
             (h := await found(Household, "household_id")) is None or h.unit_id != w.unit.id
         ):
@@ -83,6 +83,22 @@ class Activities(Resource):
 
 
 ACTIVITIES = Activities()
+
+
+def who_and_how(values: dict[str, Any]) -> list[Problem]:
+    """Who was helped is counted among the people helped (each group at most `people_count`); only a
+    communication has a channel and a reach."""
+    problems, people = [], values.get("people_count") or 0
+    for group in GROUPS:
+        if (values.get(group) or 0) > people:
+            msg = f"{group} ({values[group]}) cannot exceed people_count ({people})"
+            problems.append(Problem(group, msg, "activity.group_exceeds_people"))
+    if values.get("kind") != ActivityKind.communication:
+        for field in ("channel", "reach_count"):
+            if values.get(field):
+                msg = f"only a communication (kind communication) has a {field.removesuffix('_count')}"
+                problems.append(Problem(field, msg, "activity.not_communication"))
+    return problems
 
 _WHERE = {
     "household_id": "the household must be a household of the activity's unit",

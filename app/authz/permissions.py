@@ -39,6 +39,9 @@ class Permission(StrEnum):
     reports_create = "reports:create"
     reports_approve = "reports:approve"
     awards_manage = "awards:manage"
+    # Guides the commune and the province publish to their teams (plans 000, 004): everyone reads them.
+    learning_read = "learning:read"
+    learning_manage = "learning:manage"
     audit_read = "audit:read"
     # A data subject's requests (everything held about a household; erasure): officers and admins.
     personal_data_manage = "personal_data:manage"
@@ -57,8 +60,10 @@ _READ_ALL = {
     P.activities_read,
     P.targets_read,
     P.kpi_read,
+    P.learning_read,
 }
 _DASHBOARD = {P.units_read, P.teams_read, P.trainings_read, P.campaigns_read, P.targets_read, P.kpi_read}
+_DASHBOARD |= {P.learning_read}  # the guides of their area, as everyone
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(Permission),
@@ -66,7 +71,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _READ_ALL
         | {P.units_manage, P.users_manage, P.campaigns_manage, P.events_manage, P.targets_manage}
         | {P.reports_create, P.reports_approve, P.awards_manage, P.audit_read, P.api_keys_manage}
-        | {P.personal_data_manage}
+        | {P.personal_data_manage, P.learning_manage}
         | {P.trainings_manage}  # the department trains the teams' members (plan 002, III.1)
     ),
     # units:manage lets a commune officer create, rename, merge and delete the commune's villages
@@ -77,7 +82,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | {P.households_update, P.households_manage, P.campaigns_manage, P.events_manage}
         | {P.activities_record, P.activities_manage, P.targets_manage}
         | {P.reports_create, P.reports_approve, P.awards_manage, P.audit_read, P.api_keys_manage}
-        | {P.personal_data_manage}
+        | {P.personal_data_manage, P.learning_manage}
     ),
     Role.team_leader: frozenset(
         _READ_ALL - {P.users_read}
@@ -87,6 +92,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.team_member: frozenset(
         {P.units_read, P.teams_read, P.members_read, P.households_read, P.households_update}
         | {P.campaigns_read, P.activities_read, P.activities_record, P.targets_read, P.kpi_read}
+        | {P.learning_read}
     ),
     Role.viewer: frozenset(_DASHBOARD),
     # Integrations read what a viewer reads plus rosters, and push counts; API keys narrow this further.

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from app.activities.schemas import ActivityKind
+from app.activities.schemas import KIND_LABELS, ActivityKind
 from app.core.fields import AwareMoment, Name, PlausibleDate, text
 from app.core.pagination import Page
 from app.kpi.indicators import BY_CODE, PERCENTAGES
@@ -32,18 +32,6 @@ class CampaignStatus(StrEnum):
 # summed over the campaign's activities, or a percentage as it stands at the window's end), the
 # campaign's activities, households informed, or the activities of one kind. A small explicit set,
 # so a typo is a 422, not a goal nobody measures.
-KIND_LABELS = {
-    "vneid_activation": "Kích hoạt VNeID",
-    "dvc_account": "Tài khoản dịch vụ công",
-    "online_dossier": "Nộp hồ sơ trực tuyến",
-    "epay_account": "Tài khoản thanh toán",
-    "digital_signature": "Chữ ký số",
-    "skills_guidance": "Hướng dẫn kỹ năng số",
-    "ecommerce": "Thương mại điện tử",
-    "cyber_safety": "An toàn trên mạng",
-    "communication": "Tuyên truyền",
-    "other": "Việc khác",
-}
 FLOW_GOALS = ("people_supported", "online_dossiers", "signatures_created", "activities")
 STOCK_GOALS = (*PERCENTAGES, "households_informed")
 KIND_GOALS = tuple(kind.value for kind in ActivityKind)

@@ -20,6 +20,8 @@ FACT_FIELDS = (
     "has_digital_member",
     "is_business",
     "business_cashless",
+    "ocop_products",
+    "ecommerce_listings",
     "needs_assistance",
 )
 # Consent is asked on a visit too.
@@ -41,6 +43,8 @@ WITHOUT_PERSONAL: dict[str, Any] = {"head_name": ERASED_NAME, "phone": None, "ad
 DIGITAL_MEMBER = ("adults_digital_skills", "adults_vneid", "adults_dvc")
 # The model's defaults, for a partial record (an import row, a create that leaves counts out).
 DEFAULTS: dict[str, Any] = {"members_count": 1, "adults_count": 1} | dict.fromkeys(ADULT_COUNTS, 0)
+# What only a business household has (plans 000, 001: OCOP products brought onto e-commerce platforms).
+BUSINESS_COUNTS = ("ocop_products", "ecommerce_listings")
 
 
 def count_problems(values: dict[str, Any]) -> list[Problem]:
@@ -84,6 +88,11 @@ def count_problems(values: dict[str, Any]) -> list[Problem]:
                 "household.cashless_not_business",
             )
         )
+    if not values.get("is_business"):
+        for field in BUSINESS_COUNTS:
+            if values.get(field):
+                msg = f"only a business household (is_business) has {field}"
+                problems.append(Problem(field, msg, "household.products_not_business"))
     return problems
 
 

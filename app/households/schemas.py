@@ -9,6 +9,11 @@ from app.core.fields import Code, Flag, LongText, Name, ObservedMoment, PastDate
 from app.core.pagination import Page
 
 PeopleCount = Annotated[int, Field(ge=0, le=100)]
+OcopProducts = Annotated[int, Field(ge=0, le=100, description="A business household's OCOP-certified products")]
+Listings = Annotated[
+    int,
+    Field(ge=0, le=1000, description="Its products on sale on e-commerce platforms (voso.vn, postmart.vn…)"),
+]
 MembersCount = Annotated[int, Field(ge=1, le=100)]
 Address = text(300)
 Collector = text(100, 1)
@@ -36,6 +41,8 @@ class HouseholdFacts(BaseModel):
     has_digital_member: Flag = Field(default=False, description="A member has skills + VNeID + DVC account")
     is_business: Flag = False
     business_cashless: Flag = False
+    ocop_products: OcopProducts = 0
+    ecommerce_listings: Listings = 0
     needs_assistance: Flag = Field(default=False, description="Nobody in it can do it alone: assign a member")
 
 
@@ -80,6 +87,8 @@ class HouseholdUpdate(BaseModel):
     has_digital_member: Flag | None = None
     is_business: Flag | None = None
     business_cashless: Flag | None = None
+    ocop_products: OcopProducts | None = None
+    ecommerce_listings: Listings | None = None
     needs_assistance: Flag | None = None
     assigned_member_id: uuid.UUID | None = None
     last_visit_at: PastMoment | None = None

@@ -20,6 +20,7 @@ from app.models.kpi import (
     MemberStats,
     Target,
 )
+from app.models.learning import LearningMaterial
 from app.models.legacy_unit import LegacyUnit
 from app.models.team import Member, Team
 from app.models.training import Training, TrainingAttendance
@@ -47,6 +48,7 @@ __all__ = [
     "HouseholdStats",
     "IdempotencyKey",
     "KpiSnapshot",
+    "LearningMaterial",
     "LegacyUnit",
     "Member",
     "MemberStats",

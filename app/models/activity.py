@@ -33,3 +33,13 @@ class Activity(Versioned, SoftDeleted, SQLModel, table=True):
     people_count: int = Field(default=1, nullable=False)
     dossier_count: int = Field(default=0, nullable=False)
     note: str | None = Field(default=None, sa_type=String(2000))
+    # Who was helped (plans 004, 000): how many of `people_count` were elderly, people with
+    # disabilities, of an ethnic minority, students or pupils, workers (one person may be in several).
+    elderly_count: int = Field(default=0, nullable=False)
+    disabled_count: int = Field(default=0, nullable=False)
+    minority_count: int = Field(default=0, nullable=False)
+    student_count: int = Field(default=0, nullable=False)
+    worker_count: int = Field(default=0, nullable=False)
+    # Communication (tuyên truyền): through which channel, and how many people it reached.
+    channel: str | None = Field(default=None, sa_type=String(20))
+    reach_count: int = Field(default=0, nullable=False)

@@ -73,6 +73,9 @@ class Household(Versioned, SoftDeleted, SQLModel, table=True):
     has_digital_member: bool = Field(default=False, nullable=False)
     is_business: bool = Field(default=False, nullable=False)
     business_cashless: bool = Field(default=False, nullable=False)
+    # A business household's OCOP products, and its products on sale on e-commerce platforms (000, 001).
+    ocop_products: int = Field(default=0, nullable=False)
+    ecommerce_listings: int = Field(default=0, nullable=False)
     needs_assistance: bool = Field(default=False, nullable=False)
     assigned_member_id: uuid.UUID | None = Field(
         default=None, foreign_key="members.id", ondelete="SET NULL", index=True

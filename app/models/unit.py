@@ -8,6 +8,11 @@ from sqlmodel import Field, SQLModel
 from app.models.base import Versioned, id_field
 
 
+class Settlement(StrEnum):
+    urban = "urban"  # thành thị: tổ dân phố, khu phố
+    rural = "rural"  # nông thôn: thôn, ấp, bản
+
+
 class UnitLevel(StrEnum):
     province = "province"
     commune = "commune"
@@ -47,6 +52,9 @@ class Unit(Versioned, SQLModel, table=True):
     valid_to: date | None = Field(default=None, sa_type=Date)
     merged_into_id: uuid.UUID | None = Field(default=None, foreign_key="units.id", ondelete="RESTRICT")
     official: bool = Field(default=False, nullable=False)
+    # A village in a town or in the countryside (plan 004 sets targets for urban people): "urban",
+    # "rural", or null when not said.
+    settlement: str | None = Field(default=None, sa_type=String(10))
 
 
 def valid_between(start: date, end: date) -> ColumnElement[bool]:

@@ -7,7 +7,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.core.feed import FeedPage
 from app.core.fields import Code, Name, PlausibleDate
 from app.core.pagination import Page
-from app.models.unit import UnitLevel
+from app.models.unit import Settlement, UnitLevel
+
+SETTLEMENT = "A village: urban (tổ dân phố) or rural (thôn); plan 004 sets targets for urban people"
 
 
 class UnitCreate(BaseModel):
@@ -19,17 +21,20 @@ class UnitCreate(BaseModel):
     level: UnitLevel
     parent_id: uuid.UUID | None = None
     valid_from: PlausibleDate | None = Field(default=None, description="First day; open when null")
+    settlement: Settlement | None = Field(default=None, description=SETTLEMENT)
 
 
 class UnitUpdate(BaseModel):
     """A rename: code and/or name, kept in the unit's history with the day it took effect. The place
-    in the tree changes through `/move` and `/merge`."""
+    in the tree changes through `/move` and `/merge`. `settlement` (a village's) is no rename: it is
+    set as it is, without history."""
 
     model_config = ConfigDict(extra="forbid")
 
     code: Code | None = None
     name: Name | None = None
     effective_on: PlausibleDate | None = Field(default=None, description="Default: today")
+    settlement: Settlement | None = Field(default=None, description=SETTLEMENT)
 
 
 class UnitMerge(BaseModel):
@@ -62,6 +67,7 @@ class UnitRead(BaseModel):
     valid_to: date | None = Field(description="Last day of the unit; null: open")
     merged_into_id: uuid.UUID | None = Field(description="The unit it was merged into, once closed")
     official: bool = Field(description="From the national list of provinces and communes")
+    settlement: Settlement | None = Field(default=None, description=SETTLEMENT)
     version: int
     created_at: datetime
     updated_at: datetime

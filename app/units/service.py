@@ -22,7 +22,7 @@ from app.core.text import fold
 from app.core.versioning import check_version
 from app.models import Unit
 from app.models.unit import PARENT_LEVEL, UnitLevel
-from app.units import history, repository, resolver
+from app.units import history, repository, resolver, settlement
 from app.units.schemas import (
     ResolutionList,
     UnitChangeRead,
@@ -76,6 +76,7 @@ async def create_unit(session: AsyncSession, principal: Principal, data: UnitCre
 
     parent = await _parent_for(session, principal, data)
     require(principal, Permission.units_manage, parent)
+    settlement.check(data.level, data.settlement)
     if await repository.code_taken(session, data.level.value, data.code):
         raise Conflict(
             f"Unit code {data.code!r} is already in use",
@@ -91,6 +92,7 @@ async def create_unit(session: AsyncSession, principal: Principal, data: UnitCre
         parent_id=parent.id if parent else None,
         path=f"{parent.path if parent else ''}{unit_id.hex}/",
         valid_from=data.valid_from,
+        settlement=data.settlement,
     )
     session.add(unit)
     await session.flush()
@@ -147,6 +149,7 @@ async def update_unit(
 ) -> Unit:
     """A rename: the previous name and code stay in the unit's history from `effective_on` on."""
     unit = await _managed(session, principal, unit_id, if_match)
+    await settlement.settle(session, principal, unit, data)  # a village's urban or rural: no history
     changes = {
         field: value
         for field, value in data.model_dump(exclude_unset=True, exclude_none=True).items()
