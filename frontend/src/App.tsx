@@ -28,6 +28,8 @@ const Dashboard = lazy(() => import("./screens/Dashboard"));
 const Targets = lazy(() => import("./screens/Targets"));
 const Import = lazy(() => import("./screens/Import"));
 const Awards = lazy(() => import("./screens/Awards"));
+const Learning = lazy(() => import("./screens/Learning"));
+const Helped = lazy(() => import("./screens/Helped"));
 
 interface Screen {
   path: string;
@@ -49,6 +51,9 @@ const SCREENS: Screen[] = [
   { path: "/dashboard", view: () => <Dashboard />, permission: "kpi:read" },
   { path: "/targets", view: () => <Targets />, permission: "targets:read" },
   { path: "/awards", view: () => <Awards />, permission: "kpi:read" },
+  { path: "/learning", view: () => <Learning />, permission: "learning:read" },
+  { path: "/learning/:id", view: (p) => <Learning id={p.id} />, permission: "learning:read" },
+  { path: "/helped", view: () => <Helped />, permission: "kpi:read" },
   { path: "/outbox", view: () => <Outbox /> },
   { path: "/more", view: () => <More /> },
 ];

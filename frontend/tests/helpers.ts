@@ -35,6 +35,8 @@ export function household(overrides: Record<string, unknown> = {}) {
     has_digital_member: false,
     is_business: false,
     business_cashless: false,
+    ocop_products: 0,
+    ecommerce_listings: 0,
     needs_assistance: false,
     assigned_member_id: null,
     last_visit_at: null,

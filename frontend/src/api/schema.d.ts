@@ -998,6 +998,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/activities/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Summary
+         * @description What the unit's subtree's activities dated in the period add up to: by kind of help, by channel
+         *     of communication, by group of people helped (elderly, disabled, ethnic minority, students, workers)
+         *     and by urban or rural village, with the household indicators of each kind of village at the
+         *     period's end. Counts only, no personal data: for whoever reads the area's indicators (kpi:read).
+         */
+        get: operations["read_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/activities/{activity_id}": {
         parameters: {
             query?: never;
@@ -1015,6 +1038,54 @@ export interface paths {
         head?: never;
         /** Update Activity */
         patch: operations["update_activity"];
+        trace?: never;
+    };
+    "/api/v1/learning-materials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Materials
+         * @description The guides the caller may read, the latest first: those of its area and those published above it
+         *     (a village's member reads its commune's and its province's). With `updated_since` or `cursor`, the
+         *     change feed.
+         */
+        get: operations["list_materials"];
+        put?: never;
+        /**
+         * Create Material
+         * @description Publish a guide at a commune or a province (its officers).
+         */
+        post: operations["create_material"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/learning-materials/{material_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Material */
+        get: operations["get_material"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Material
+         * @description Withdraw a guide: phones that kept it learn it from the change feed (a tombstone).
+         */
+        delete: operations["delete_material"];
+        options?: never;
+        head?: never;
+        /** Update Material */
+        patch: operations["update_material"];
         trace?: never;
     };
     "/api/v1/audit": {
@@ -1258,9 +1329,40 @@ export interface components {
         /**
          * ActivityCreate
          * @description An act of help. The references must agree with `unit_id` (checked by the service); with only
-         *     `event_id`, `campaign_id` is taken from the event.
+         *     `event_id`, `campaign_id` is taken from the event. A communication may name its `channel` and
+         *     `reach_count`; no other kind has them.
          */
         ActivityCreate: {
+            /**
+             * Elderly Count
+             * @description Of the people helped, how many were elderly
+             * @default 0
+             */
+            elderly_count: number;
+            /**
+             * Disabled Count
+             * @description Of the people helped, how many were people with disabilities
+             * @default 0
+             */
+            disabled_count: number;
+            /**
+             * Minority Count
+             * @description Of the people helped, how many were of an ethnic minority
+             * @default 0
+             */
+            minority_count: number;
+            /**
+             * Student Count
+             * @description Of the people helped, how many were students or pupils
+             * @default 0
+             */
+            student_count: number;
+            /**
+             * Worker Count
+             * @description Of the people helped, how many were workers
+             * @default 0
+             */
+            worker_count: number;
             /** Id */
             id?: string | null;
             /**
@@ -1309,6 +1411,14 @@ export interface components {
             dossier_count: number;
             /** Note */
             note?: string | null;
+            /** @description A communication's channel */
+            channel?: components["schemas"]["Channel"] | null;
+            /**
+             * Reach Count
+             * @description People a communication reached (a Zalo group's members, a meeting)
+             * @default 0
+             */
+            reach_count: number;
         };
         /**
          * ActivityFeed
@@ -1328,7 +1438,7 @@ export interface components {
          * ActivityKind
          * @enum {string}
          */
-        ActivityKind: "vneid_activation" | "dvc_account" | "online_dossier" | "epay_account" | "digital_signature" | "skills_guidance" | "ecommerce" | "cyber_safety" | "communication" | "other";
+        ActivityKind: "vneid_activation" | "dvc_account" | "online_dossier" | "epay_account" | "digital_signature" | "skills_guidance" | "ecommerce" | "cyber_safety" | "ehealth" | "education" | "vssid" | "transport" | "public_feedback" | "communication" | "other";
         /** ActivityList */
         ActivityList: {
             /** Items */
@@ -1377,6 +1487,37 @@ export interface components {
             dossier_count: number;
             /** Note */
             note: string | null;
+            /**
+             * Elderly Count
+             * @default 0
+             */
+            elderly_count: number;
+            /**
+             * Disabled Count
+             * @default 0
+             */
+            disabled_count: number;
+            /**
+             * Minority Count
+             * @default 0
+             */
+            minority_count: number;
+            /**
+             * Student Count
+             * @default 0
+             */
+            student_count: number;
+            /**
+             * Worker Count
+             * @default 0
+             */
+            worker_count: number;
+            channel?: components["schemas"]["Channel"] | null;
+            /**
+             * Reach Count
+             * @default 0
+             */
+            reach_count: number;
             /** Version */
             version: number;
             /**
@@ -1389,6 +1530,51 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /**
+         * ActivitySummary
+         * @description An area's activities over a period: by kind of help, by channel of communication, by group of
+         *     people helped, and by urban or rural village.
+         */
+        ActivitySummary: {
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Period */
+            period: string;
+            /**
+             * Starts On
+             * Format: date
+             */
+            starts_on: string;
+            /**
+             * Ends On
+             * Format: date
+             * @description The period's last day
+             */
+            ends_on: string;
+            total: components["schemas"]["Tally"];
+            /**
+             * By Kind
+             * @description Every kind of help, in order, those with none too
+             */
+            by_kind: components["schemas"]["KindTally"][];
+            /** By Group */
+            by_group: components["schemas"]["GroupTally"][];
+            /**
+             * By Channel
+             * @description The communications, by channel
+             */
+            by_channel: components["schemas"]["ChannelTally"][];
+            /**
+             * By Settlement
+             * @description Urban, rural, then not marked
+             */
+            by_settlement: components["schemas"]["SettlementTally"][];
         };
         /**
          * ActivityUpdate
@@ -1414,6 +1600,19 @@ export interface components {
             dossier_count?: number | null;
             /** Note */
             note?: string | null;
+            /** Elderly Count */
+            elderly_count?: number | null;
+            /** Disabled Count */
+            disabled_count?: number | null;
+            /** Minority Count */
+            minority_count?: number | null;
+            /** Student Count */
+            student_count?: number | null;
+            /** Worker Count */
+            worker_count?: number | null;
+            channel?: components["schemas"]["Channel"] | null;
+            /** Reach Count */
+            reach_count?: number | null;
         };
         /**
          * Affiliation
@@ -2065,6 +2264,64 @@ export interface components {
                 [key: string]: number;
             } | null;
         };
+        /**
+         * Channel
+         * @description How a communication (tuyên truyền) reached people (plans 000, 004).
+         * @enum {string}
+         */
+        Channel: "loudspeaker" | "zalo_group" | "social_network" | "website" | "leaflet" | "poster" | "meeting" | "other";
+        /** ChannelTally */
+        ChannelTally: {
+            /**
+             * Activities
+             * @default 0
+             */
+            activities: number;
+            /**
+             * People Count
+             * @default 0
+             */
+            people_count: number;
+            /**
+             * Dossier Count
+             * @default 0
+             */
+            dossier_count: number;
+            /**
+             * Reach Count
+             * @default 0
+             */
+            reach_count: number;
+            /**
+             * Elderly Count
+             * @default 0
+             */
+            elderly_count: number;
+            /**
+             * Disabled Count
+             * @default 0
+             */
+            disabled_count: number;
+            /**
+             * Minority Count
+             * @default 0
+             */
+            minority_count: number;
+            /**
+             * Student Count
+             * @default 0
+             */
+            student_count: number;
+            /**
+             * Worker Count
+             * @default 0
+             */
+            worker_count: number;
+            /** @description null: a communication that named no channel */
+            channel: components["schemas"]["Channel"] | null;
+            /** Label */
+            label: string;
+        };
         /** EffectiveTarget */
         EffectiveTarget: {
             /** Indicator */
@@ -2277,6 +2534,26 @@ export interface components {
              */
             levels: string[];
         };
+        /** GroupTally */
+        GroupTally: {
+            /**
+             * Group
+             * @description The activity field that counts it: elderly_count, disabled_count…
+             */
+            group: string;
+            /** Label */
+            label: string;
+            /**
+             * People Count
+             * @description People of this group helped
+             */
+            people_count: number;
+            /**
+             * Share
+             * @description Percent of all the people helped; null when nobody was
+             */
+            share: number | null;
+        };
         /**
          * HouseholdCreate
          * @description A new household; the cross-field rules (app/households/rules.py) are checked by the service.
@@ -2344,6 +2621,18 @@ export interface components {
              */
             business_cashless: boolean;
             /**
+             * Ocop Products
+             * @description A business household's OCOP-certified products
+             * @default 0
+             */
+            ocop_products: number;
+            /**
+             * Ecommerce Listings
+             * @description Its products on sale on e-commerce platforms (voso.vn, postmart.vn…)
+             * @default 0
+             */
+            ecommerce_listings: number;
+            /**
              * Needs Assistance
              * @description Nobody in it can do it alone: assign a member
              * @default false
@@ -2381,6 +2670,11 @@ export interface components {
              * @description Who collected the consent
              */
             consent_by?: string | null;
+            /**
+             * Observed At
+             * @description When these facts were seen (RFC 3339; default: now): a visit saved offline counts in the month it was made. Not in the future beyond a few minutes of clock skew, not more than a year back. An observation older than the household's latest is kept in its history and leaves the current counts as they are.
+             */
+            observed_at?: string | null;
         };
         /**
          * HouseholdFeed
@@ -2471,6 +2765,18 @@ export interface components {
              */
             business_cashless: boolean;
             /**
+             * Ocop Products
+             * @description A business household's OCOP-certified products
+             * @default 0
+             */
+            ocop_products: number;
+            /**
+             * Ecommerce Listings
+             * @description Its products on sale on e-commerce platforms (voso.vn, postmart.vn…)
+             * @default 0
+             */
+            ecommerce_listings: number;
+            /**
              * Needs Assistance
              * @description Nobody in it can do it alone: assign a member
              * @default false
@@ -2556,6 +2862,10 @@ export interface components {
             is_business?: boolean | null;
             /** Business Cashless */
             business_cashless?: boolean | null;
+            /** Ocop Products */
+            ocop_products?: number | null;
+            /** Ecommerce Listings */
+            ecommerce_listings?: number | null;
             /** Needs Assistance */
             needs_assistance?: boolean | null;
             /** Assigned Member Id */
@@ -2574,6 +2884,11 @@ export interface components {
              * @description Who collected the consent
              */
             consent_by?: string | null;
+            /**
+             * Observed At
+             * @description When these facts were seen (RFC 3339; default: now): a visit saved offline counts in the month it was made. Not in the future beyond a few minutes of clock skew, not more than a year back. An observation older than the household's latest is kept in its history and leaves the current counts as they are.
+             */
+            observed_at?: string | null;
         };
         /**
          * ImportReport
@@ -2713,6 +3028,57 @@ export interface components {
             /** Met */
             met: boolean | null;
         };
+        /** KindTally */
+        KindTally: {
+            /**
+             * Activities
+             * @default 0
+             */
+            activities: number;
+            /**
+             * People Count
+             * @default 0
+             */
+            people_count: number;
+            /**
+             * Dossier Count
+             * @default 0
+             */
+            dossier_count: number;
+            /**
+             * Reach Count
+             * @default 0
+             */
+            reach_count: number;
+            /**
+             * Elderly Count
+             * @default 0
+             */
+            elderly_count: number;
+            /**
+             * Disabled Count
+             * @default 0
+             */
+            disabled_count: number;
+            /**
+             * Minority Count
+             * @default 0
+             */
+            minority_count: number;
+            /**
+             * Student Count
+             * @default 0
+             */
+            student_count: number;
+            /**
+             * Worker Count
+             * @default 0
+             */
+            worker_count: number;
+            kind: components["schemas"]["ActivityKind"];
+            /** Label */
+            label: string;
+        };
         /** KpiRead */
         KpiRead: {
             /**
@@ -2728,6 +3094,117 @@ export interface components {
             indicators: components["schemas"]["IndicatorValue"][];
             /** Composite Score */
             composite_score: number | null;
+        };
+        /**
+         * MaterialCreate
+         * @description A guide published at a commune or a province: read by everyone in its area and below it.
+         */
+        MaterialCreate: {
+            /** Id */
+            id?: string | null;
+            /**
+             * Unit Id
+             * Format: uuid
+             * @description The commune or province publishing it
+             */
+            unit_id: string;
+            kind: components["schemas"]["MaterialKind"];
+            /** Title */
+            title: string;
+            /**
+             * Url
+             * @description An http or https link, such as https://binhdanhocvuso.gov.vn/…
+             */
+            url: string;
+            /** Summary */
+            summary?: string | null;
+            topic?: components["schemas"]["ActivityKind"] | null;
+        };
+        /**
+         * MaterialFeed
+         * @description Changes since a moment (`?updated_since=` or `?cursor=`): records, or tombstones for deletions.
+         */
+        MaterialFeed: {
+            /** Next Cursor */
+            next_cursor: string | null;
+            /** Has More */
+            has_more: boolean;
+            /** Limit */
+            limit: number;
+            /** Items */
+            items: (components["schemas"]["MaterialRead"] | components["schemas"]["Tombstone"])[];
+        };
+        /**
+         * MaterialKind
+         * @enum {string}
+         */
+        MaterialKind: "document" | "course" | "video";
+        /** MaterialList */
+        MaterialList: {
+            /** Items */
+            items: components["schemas"]["MaterialRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** MaterialRead */
+        MaterialRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /**
+             * Unit Name
+             * @description The commune or province that published it
+             * @default
+             */
+            unit_name: string;
+            kind: components["schemas"]["MaterialKind"];
+            /** Title */
+            title: string;
+            /** Url */
+            url: string;
+            /** Summary */
+            summary: string | null;
+            topic: components["schemas"]["ActivityKind"] | null;
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             * @description When it was published
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * MaterialUpdate
+         * @description Any subset of fields.
+         */
+        MaterialUpdate: {
+            /** Unit Id */
+            unit_id?: string | null;
+            kind?: components["schemas"]["MaterialKind"] | null;
+            /** Title */
+            title?: string | null;
+            /** Url */
+            url?: string | null;
+            /** Summary */
+            summary?: string | null;
+            topic?: components["schemas"]["ActivityKind"] | null;
         };
         /** Me */
         Me: {
@@ -3045,6 +3522,68 @@ export interface components {
             /** Unit Id */
             unit_id?: string | null;
         };
+        /**
+         * Settlement
+         * @enum {string}
+         */
+        Settlement: "urban" | "rural";
+        /** SettlementTally */
+        SettlementTally: {
+            /**
+             * Activities
+             * @default 0
+             */
+            activities: number;
+            /**
+             * People Count
+             * @default 0
+             */
+            people_count: number;
+            /**
+             * Dossier Count
+             * @default 0
+             */
+            dossier_count: number;
+            /**
+             * Reach Count
+             * @default 0
+             */
+            reach_count: number;
+            /**
+             * Elderly Count
+             * @default 0
+             */
+            elderly_count: number;
+            /**
+             * Disabled Count
+             * @default 0
+             */
+            disabled_count: number;
+            /**
+             * Minority Count
+             * @default 0
+             */
+            minority_count: number;
+            /**
+             * Student Count
+             * @default 0
+             */
+            student_count: number;
+            /**
+             * Worker Count
+             * @default 0
+             */
+            worker_count: number;
+            /** @description null: villages (or communes) not marked */
+            settlement: components["schemas"]["Settlement"] | null;
+            /** Label */
+            label: string;
+            /**
+             * Indicators
+             * @description The household indicators of the villages of this kind at the period's end, and the flows of their activities in it (plan 004: urban adults paying electronically > 50 %)
+             */
+            indicators: components["schemas"]["IndicatorValue"][];
+        };
         /** SnapshotCreate */
         SnapshotCreate: {
             /**
@@ -3201,6 +3740,58 @@ export interface components {
              * @description The unit that took the old commune's seat, when it was split
              */
             main: boolean;
+        };
+        /**
+         * Tally
+         * @description Activities and what they add up to: people helped (and how many of them in each group), dossiers,
+         *     and the people communications reached.
+         */
+        Tally: {
+            /**
+             * Activities
+             * @default 0
+             */
+            activities: number;
+            /**
+             * People Count
+             * @default 0
+             */
+            people_count: number;
+            /**
+             * Dossier Count
+             * @default 0
+             */
+            dossier_count: number;
+            /**
+             * Reach Count
+             * @default 0
+             */
+            reach_count: number;
+            /**
+             * Elderly Count
+             * @default 0
+             */
+            elderly_count: number;
+            /**
+             * Disabled Count
+             * @default 0
+             */
+            disabled_count: number;
+            /**
+             * Minority Count
+             * @default 0
+             */
+            minority_count: number;
+            /**
+             * Student Count
+             * @default 0
+             */
+            student_count: number;
+            /**
+             * Worker Count
+             * @default 0
+             */
+            worker_count: number;
         };
         /** TargetCreate */
         TargetCreate: {
@@ -3570,6 +4161,8 @@ export interface components {
              * @description First day; open when null
              */
             valid_from?: string | null;
+            /** @description A village: urban (tổ dân phố) or rural (thôn); plan 004 sets targets for urban people */
+            settlement?: components["schemas"]["Settlement"] | null;
         };
         /**
          * UnitFeed
@@ -3679,6 +4272,8 @@ export interface components {
              * @description From the national list of provinces and communes
              */
             official: boolean;
+            /** @description A village: urban (tổ dân phố) or rural (thôn); plan 004 sets targets for urban people */
+            settlement?: components["schemas"]["Settlement"] | null;
             /** Version */
             version: number;
             /**
@@ -3695,7 +4290,8 @@ export interface components {
         /**
          * UnitUpdate
          * @description A rename: code and/or name, kept in the unit's history with the day it took effect. The place
-         *     in the tree changes through `/move` and `/merge`.
+         *     in the tree changes through `/move` and `/merge`. `settlement` (a village's) is no rename: it is
+         *     set as it is, without history.
          */
         UnitUpdate: {
             /** Code */
@@ -3707,6 +4303,8 @@ export interface components {
              * @description Default: today
              */
             effective_on?: string | null;
+            /** @description A village: urban (tổ dân phố) or rural (thôn); plan 004 sets targets for urban people */
+            settlement?: components["schemas"]["Settlement"] | null;
         };
         /** UserCreate */
         UserCreate: {
@@ -5110,6 +5708,8 @@ export interface operations {
                 unit_id: string;
                 /** @description Check the file and report; write nothing */
                 dry_run?: boolean;
+                /** @description When the file's facts were seen (RFC 3339 with offset; default: now) */
+                observed_at?: string | null;
             };
             header?: never;
             path?: never;
@@ -8209,6 +8809,8 @@ export interface operations {
                 event_id?: string | null;
                 household_id?: string | null;
                 member_id?: string | null;
+                /** @description Communications through this channel */
+                channel?: components["schemas"]["Channel"] | null;
                 /** @description Occurred at or after this moment */
                 from?: string | null;
                 /** @description Occurred before this moment */
@@ -8295,6 +8897,57 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ActivityRead"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_summary: {
+        parameters: {
+            query: {
+                unit_id: string;
+                /** @description `2026-06`, `2026-Q2` or `2026` */
+                period: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivitySummary"];
                 };
             };
             /** @description Validation failed: `errors` says where */
@@ -8448,6 +9101,280 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ActivityRead"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_materials: {
+        parameters: {
+            query?: {
+                /** @description A unit: the guides published in its subtree */
+                unit_id?: string | null;
+                kind?: components["schemas"]["MaterialKind"] | null;
+                /** @description Guides teaching this kind of help */
+                topic?: components["schemas"]["ActivityKind"] | null;
+                /** @description Changes after this moment (change feed) */
+                updated_since?: string | null;
+                /** @description `next_cursor` of the previous page of changes */
+                cursor?: string | null;
+                /** @description Page size (max 500) */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaterialList"] | components["schemas"]["MaterialFeed"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_material: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MaterialCreate"];
+            };
+        };
+        responses: {
+            /** @description A repeated create */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaterialRead"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaterialRead"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_material: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                material_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaterialRead"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_material: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                material_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_material: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                material_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MaterialUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaterialRead"];
                 };
             };
             /** @description Validation failed: `errors` says where */

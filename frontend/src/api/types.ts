@@ -38,9 +38,24 @@ export const ACTIVITY_KINDS: ActivityKind[] = [
   "skills_guidance",
   "ecommerce",
   "cyber_safety",
+  "ehealth",
+  "education",
+  "vssid",
+  "transport",
+  "public_feedback",
   "communication",
   "other",
 ];
+export type Channel = S["Channel"];
+export const CHANNELS: Channel[] = ["loudspeaker", "zalo_group", "social_network", "website", "leaflet", "poster", "meeting", "other"];
+/** Who was helped (plans 004, 000): of the people helped, how many in each group. */
+export const GROUPS = ["elderly_count", "disabled_count", "minority_count", "student_count", "worker_count"] as const;
+export type Group = (typeof GROUPS)[number];
+export type Material = S["MaterialRead"];
+export type MaterialKind = S["MaterialKind"];
+export const MATERIAL_KINDS: MaterialKind[] = ["document", "course", "video"];
+export type ActivitySummary = S["ActivitySummary"];
+export type Settlement = S["Settlement"];
 
 /** A problem+json body (RFC 9457) as the API sends it. */
 export interface Problem {

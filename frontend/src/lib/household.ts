@@ -12,6 +12,8 @@ export type AdultCount = (typeof ADULT_COUNTS)[number];
 /** A household with a digital member (seed 000: one member with digital skills, a VNeID account and a
  * DVC account) has at least one adult counted in each of these. */
 export const DIGITAL_MEMBER = ["adults_digital_skills", "adults_vneid", "adults_dvc"] as const;
+/** What only a business household has (plans 000, 001): its OCOP products, its products on e-commerce. */
+export const BUSINESS_COUNTS = ["ocop_products", "ecommerce_listings"] as const;
 
 export interface HouseholdFacts {
   members_count: number;
@@ -25,6 +27,8 @@ export interface HouseholdFacts {
   has_digital_member: boolean;
   is_business: boolean;
   business_cashless: boolean;
+  ocop_products: number;
+  ecommerce_listings: number;
 }
 
 /** The model's defaults, for whatever a partial household leaves out. */
@@ -40,6 +44,8 @@ export const DEFAULTS: HouseholdFacts = {
   has_digital_member: false,
   is_business: false,
   business_cashless: false,
+  ocop_products: 0,
+  ecommerce_listings: 0,
 };
 
 export interface RuleError {
@@ -48,7 +54,8 @@ export interface RuleError {
     | "household.adults_exceed_members"
     | "household.exceeds_adults"
     | "household.digital_member_impossible"
-    | "household.cashless_not_business";
+    | "household.cashless_not_business"
+    | "household.products_not_business";
 }
 
 /** Every rule the household breaks, in the server's order; empty when it is sound. */
@@ -59,6 +66,7 @@ export function householdRules(values: Partial<HouseholdFacts>): RuleError[] {
   for (const field of ADULT_COUNTS) if (v[field] > v.adults_count) errors.push({ field, code: "household.exceeds_adults" });
   if (v.has_digital_member && DIGITAL_MEMBER.some((f) => !v[f])) errors.push({ field: "has_digital_member", code: "household.digital_member_impossible" });
   if (v.business_cashless && !v.is_business) errors.push({ field: "business_cashless", code: "household.cashless_not_business" });
+  if (!v.is_business) for (const field of BUSINESS_COUNTS) if (v[field]) errors.push({ field, code: "household.products_not_business" });
   return errors;
 }
 
@@ -74,7 +82,10 @@ export function withDependents<F extends Facts>(values: F, key: keyof F, value: 
   if (next.adults_count > next.members_count && key !== "adults_count") next.adults_count = next.members_count;
   for (const field of ADULT_COUNTS) if (next[field] > next.adults_count && key !== field) next[field] = next.adults_count;
   if (next.has_digital_member && key !== "has_digital_member" && DIGITAL_MEMBER.some((f) => !next[f])) next.has_digital_member = false;
-  if (key === "is_business" && !value) next.business_cashless = false;
+  if (key === "is_business" && !value) {
+    next.business_cashless = false;
+    for (const field of BUSINESS_COUNTS) next[field] = 0 as F[typeof field];
+  }
   if (key === "needs_assistance" && !value) next.assigned_member_id = null;
   const changed = (Object.keys(next) as (keyof F)[])
     .filter((field) => field !== key && next[field] !== values[field])

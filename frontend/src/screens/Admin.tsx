@@ -3,7 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, problemOf } from "../api/client";
 import { can, me } from "../api/session";
-import type { Role, Unit, UnitLevel, User } from "../api/types";
+import type { Role, Settlement, Unit, UnitLevel, User } from "../api/types";
 import { lang, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
 import { fieldTexts } from "../lib/problems";
@@ -25,7 +25,9 @@ function errorsOf(e: unknown): Errors {
 
 function UnitForm({ parent, unit, onDone }: { parent: Unit | null; unit?: Unit; onDone: () => void }) {
   const level = unit?.level ?? (parent ? NEXT_LEVEL[parent.level] : "province");
-  const [f, setF] = useState({ code: unit?.code ?? "", name: unit?.name ?? "" });
+  const [f, setF] = useState({ code: unit?.code ?? "", name: unit?.name ?? "", settlement: unit?.settlement ?? null });
+  // A village is urban or rural (plan 004 splits targets that way).
+  const settlement = level === "village" ? { settlement: f.settlement } : {};
   const [errors, setErrors] = useState<Errors>({});
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -35,8 +37,8 @@ function UnitForm({ parent, unit, onDone }: { parent: Unit | null; unit?: Unit; 
     setErrors(problems);
     if (Object.keys(problems).length || !level) return;
     const res = unit
-      ? await api.PATCH("/api/v1/units/{unit_id}", { params: { path: { unit_id: unit.id }, header: { "If-Match": `"${unit.version}"` } as never }, body: { code: f.code.trim(), name: f.name.trim() } })
-      : await api.POST("/api/v1/units", { body: { id: newId(), code: f.code.trim(), name: f.name.trim(), level, parent_id: parent?.id ?? null }, headers: { "Idempotency-Key": newId() } });
+      ? await api.PATCH("/api/v1/units/{unit_id}", { params: { path: { unit_id: unit.id }, header: { "If-Match": `"${unit.version}"` } as never }, body: { code: f.code.trim(), name: f.name.trim(), ...settlement } })
+      : await api.POST("/api/v1/units", { body: { id: newId(), code: f.code.trim(), name: f.name.trim(), level, parent_id: parent?.id ?? null, ...settlement }, headers: { "Idempotency-Key": newId() } });
     if (res.error) return setErrors(errorsOf(res.error));
     toast(t("savedSent"));
     onDone();
@@ -50,6 +52,17 @@ function UnitForm({ parent, unit, onDone }: { parent: Unit | null; unit?: Unit; 
       <Field label={t("name")} error={errors.name}>
         {(id, d) => <input id={id} aria-describedby={d} value={f.name} onInput={(e) => setF({ ...f, name: e.currentTarget.value })} />}
       </Field>
+      {level === "village" && (
+        <Field label={t("fld_settlement")} error={errors.settlement}>
+          {(id, d) => (
+            <select id={id} aria-describedby={d} value={f.settlement ?? ""} onChange={(e) => setF({ ...f, settlement: (e.currentTarget.value || null) as Settlement | null })}>
+              <option value="">{t("settlement_none")}</option>
+              <option value="urban">{t("settlement_urban")}</option>
+              <option value="rural">{t("settlement_rural")}</option>
+            </select>
+          )}
+        </Field>
+      )}
       {errors.form && <p class="error">{errors.form}</p>}
       <div class="actions">
         <button type="button" class="btn" onClick={onDone}>{t("cancel")}</button>

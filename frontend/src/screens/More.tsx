@@ -20,6 +20,8 @@ export default function More() {
     { href: "/targets", label: t("navTargets"), show: can("targets:read") && oversees(caller) },
     { href: "/awards", label: t("navAwards"), show: can("kpi:read") && oversees(caller) },
     { href: "/households/import", label: t("navImport"), show: can("households:manage") && oversees(caller) },
+    { href: "/learning", label: t("navLearning"), show: can("learning:read") },
+    { href: "/helped", label: t("navHelped"), show: can("kpi:read") },
     { href: "/team", label: t("navTeam"), show: can("teams:read") },
     { href: "/campaigns", label: t("navCampaigns"), show: can("campaigns:read") },
     { href: "/admin", label: t("navAdmin"), show: can("units:manage") || can("users:manage") },

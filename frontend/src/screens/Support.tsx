@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { me } from "../api/session";
-import { ACTIVITY_KINDS, type ActivityKind, type Campaign, type EventRead } from "../api/types";
+import { ACTIVITY_KINDS, GROUPS, type ActivityKind, type Campaign, type EventRead, type Group } from "../api/types";
 import { db } from "../lib/db";
 import { fmtDate, fmtDateTime, fmtNum, fmtTime, lang, phoneOutsideVietnam, t, today, vnDay } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
@@ -147,6 +147,8 @@ export default function Support() {
   const box = useStore(outboxState);
   const [current, setCurrent] = useState<SupportSession | null>(load);
   const [waiting, setWaiting] = useState(0);
+  // Who the next person is (elderly, disabled…): counted with the next tap, then cleared.
+  const [who, setWho] = useState<Group[]>([]);
   const [, setClock] = useState(0);
   // Taps come faster than the outbox answers: every change applies to the latest session.
   const latest = useRef(current);
@@ -191,11 +193,13 @@ export default function Support() {
         kind,
         people_count: 1,
         dossier_count: kind === "online_dossier" ? 1 : 0,
+        ...Object.fromEntries(who.map((g) => [g, 1])),
       },
       "opSupportTap",
       { labelVars: { kind: `kind_${kind}`, name: current.event.title }, holdMs: HOLD_MS },
     );
     const id = item.entity!.split(":")[1];
+    setWho([]);
     // Only the last tap can be taken back.
     change((s) => ({ ...s, taps: [...s.taps.map(({ until: _, ...x }) => x), { id, kind, at: occurred, until: Date.now() + HOLD_MS }] }));
     void flush();
@@ -287,6 +291,14 @@ export default function Support() {
         {t("peopleHelped")}: <strong data-testid="support-total">{fmtNum(current.taps.length)}</strong>
         {waiting > 0 && <span class="tag wait">{t("waitingN", { n: waiting })}</span>}
       </p>
+      <div class="chips" role="group" aria-label={t("whoHelped")} data-testid="who-helped">
+        <span class="muted small">{t("whoHelped")}:</span>
+        {GROUPS.map((g) => (
+          <button type="button" class={`chip${who.includes(g) ? " on" : ""}`} aria-pressed={who.includes(g)} onClick={() => setWho((w) => (w.includes(g) ? w.filter((x) => x !== g) : [...w, g]))}>
+            {t(`grp_${g}` as Key)}
+          </button>
+        ))}
+      </div>
       <div class="counters">
         {ACTIVITY_KINDS.map((kind) => (
           <button type="button" class="counter" onClick={() => void tap(kind)} aria-label={`+1 ${t(`kind_${kind}` as Key)}, ${t("now")} ${counts[kind] ?? 0}`}>

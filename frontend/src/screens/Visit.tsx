@@ -3,11 +3,11 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { can, me } from "../api/session";
-import { ACTIVITY_KINDS, type Activity, type ActivityKind, type Household, type Member, type VisitNote } from "../api/types";
+import { ACTIVITY_KINDS, CHANNELS, GROUPS, type Activity, type ActivityKind, type Channel, type Group, type Household, type Member, type VisitNote } from "../api/types";
 import { db } from "../lib/db";
 import { fmtDate, fmtDateTime, lang, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
-import { ADULT_COUNTS, householdRules, withDependents } from "../lib/household";
+import { ADULT_COUNTS, BUSINESS_COUNTS, householdRules, withDependents } from "../lib/household";
 import { queueCreate, queueDelete, queuePatch, sendNow } from "../lib/outbox";
 import { codeText, fieldTexts, problemText } from "../lib/problems";
 import { itemsFor, localChanges, supersedeFailed, type OutboxItem } from "../lib/queue";
@@ -18,8 +18,8 @@ import { Field, Loading, Stepper, Toggle, ask, confirmDelete, confirmDependents,
 import { ConflictPanel } from "./conflict";
 
 const FLAGS = ["informed", "has_digital_member", "is_business", "business_cashless", "needs_assistance"] as const;
-type Facts = Pick<Household, "members_count" | "adults_count" | (typeof ADULT_COUNTS)[number] | (typeof FLAGS)[number] | "assigned_member_id">;
-const FACT_FIELDS = ["members_count", "adults_count", ...ADULT_COUNTS, ...FLAGS, "assigned_member_id"] as const;
+type Facts = Pick<Household, "members_count" | "adults_count" | (typeof ADULT_COUNTS)[number] | (typeof FLAGS)[number] | (typeof BUSINESS_COUNTS)[number] | "assigned_member_id">;
+const FACT_FIELDS = ["members_count", "adults_count", ...ADULT_COUNTS, ...FLAGS, ...BUSINESS_COUNTS, "assigned_member_id"] as const;
 
 /** The household rules (lib/household.ts), as field → text, checked before saving. */
 function householdErrors(v: Facts): Record<string, string> {
@@ -29,7 +29,16 @@ function householdErrors(v: Facts): Record<string, string> {
   return errors;
 }
 
-type Help = Partial<Record<ActivityKind, { people: number; dossiers: number }>>;
+/** One kind of help ticked on the visit: how many people (and of them, in each group), dossiers, and a
+ * communication's channel and reach. */
+interface HelpGiven {
+  people: number;
+  dossiers: number;
+  groups: Partial<Record<Group, number>>;
+  channel: Channel | null;
+  reach: number;
+}
+type Help = Partial<Record<ActivityKind, HelpGiven>>;
 
 export default function Visit({ id }: { id: string }) {
   const caller = useStore(me);
@@ -125,7 +134,7 @@ export default function Visit({ id }: { id: string }) {
     setHelp((h) => {
       const next = { ...h };
       if (next[kind]) delete next[kind];
-      else next[kind] = { people: 1, dossiers: kind === "online_dossier" ? 1 : 0 };
+      else next[kind] = { people: 1, dossiers: kind === "online_dossier" ? 1 : 0, groups: {}, channel: null, reach: 0 };
       return next;
     });
 
@@ -169,6 +178,9 @@ export default function Visit({ id }: { id: string }) {
             kind,
             people_count: help[kind]!.people,
             dossier_count: help[kind]!.dossiers,
+            // Who was helped: each group at most the people helped (the stepper keeps it so).
+            ...Object.fromEntries(GROUPS.map((g) => [g, Math.min(help[kind]!.groups[g] ?? 0, help[kind]!.people)])),
+            ...(kind === "communication" ? { channel: help[kind]!.channel, reach_count: help[kind]!.reach } : {}),
           };
           items.push(
             await queueCreate("activities", body, "opActivity", {
@@ -256,6 +268,15 @@ export default function Visit({ id }: { id: string }) {
               <Toggle name={f} label={t(`fld_${f}` as Key)} checked={facts[f]} onChange={(v) => set(f, v)} error={errors[f]} />
             ))}
           </div>
+          {facts.is_business && (
+            <>
+              <h3 class="sub">{t("businessProducts")}</h3>
+              <div class="steppers">
+                <Stepper name="ocop_products" label={t("fld_ocop_products")} value={facts.ocop_products} max={100} onChange={(v) => set("ocop_products", v)} error={errors.ocop_products} />
+                <Stepper name="ecommerce_listings" label={t("fld_ecommerce_listings")} value={facts.ecommerce_listings} max={100} onChange={(v) => set("ecommerce_listings", v)} error={errors.ecommerce_listings} />
+              </div>
+            </>
+          )}
           {facts.needs_assistance && (
             <Field label={t("fld_assigned_member_id")} error={errors.assigned_member_id} name="assigned_member_id" hint={members.length ? undefined : t("noMembersKnown")}>
               {(fid, d) => (
@@ -289,6 +310,33 @@ export default function Visit({ id }: { id: string }) {
               {(kind === "online_dossier" || kind === "dvc_account") && (
                 <Stepper label={t("dossierCount")} value={help[kind]!.dossiers} min={0} max={100} onChange={(v) => setHelp((h) => ({ ...h, [kind]: { ...h[kind]!, dossiers: v } }))} />
               )}
+              {kind === "communication" && (
+                <>
+                  <Field label={t("fld_channel")}>
+                    {(fid) => (
+                      <select id={fid} value={help[kind]!.channel ?? ""} onChange={(e) => setHelp((h) => ({ ...h, [kind]: { ...h[kind]!, channel: (e.currentTarget.value || null) as Channel | null } }))}>
+                        <option value="">{t("chNone")}</option>
+                        {CHANNELS.map((c) => (
+                          <option value={c}>{t(`ch_${c}` as Key)}</option>
+                        ))}
+                      </select>
+                    )}
+                  </Field>
+                  <Field label={t("fld_reach_count")}>
+                    {(fid) => (
+                      <input id={fid} type="number" inputMode="numeric" min={0} max={1000000} value={help[kind]!.reach} onChange={(e) => setHelp((h) => ({ ...h, [kind]: { ...h[kind]!, reach: Math.max(0, Math.min(1000000, Number.parseInt(e.currentTarget.value, 10) || 0)) } }))} />
+                    )}
+                  </Field>
+                </>
+              )}
+              <details class="who-helped">
+                <summary>{t("whoHelped")}</summary>
+                <div class="steppers">
+                  {GROUPS.map((g) => (
+                    <Stepper name={g} label={t(`grp_${g}` as Key)} value={Math.min(help[kind]!.groups[g] ?? 0, help[kind]!.people)} max={help[kind]!.people} onChange={(v) => setHelp((h) => ({ ...h, [kind]: { ...h[kind]!, groups: { ...h[kind]!.groups, [g]: v } } }))} />
+                  ))}
+                </div>
+              </details>
             </div>
           ))}
         </section>
