@@ -31,6 +31,7 @@ from tests.roster import make_member, make_team, make_training
 from tests.test_campaigns import make_activity, make_campaign, make_event
 from tests.test_learning import make_material
 from tests.world import PASSWORD, make_api_key, make_award, make_household, make_user
+from tests.world_awards import make_initiative, make_nomination
 
 A, P, C, L, M, V, I = (  # noqa: E741 - one letter per caller keeps the table readable
     "admin",
@@ -61,6 +62,7 @@ ACTIVITIES_READ = frozenset({A, P, C, L, M, I})
 ACTIVITIES_RECORD = frozenset({A, C, L, M, I})
 ACTIVITIES_MANAGE = frozenset({A, C, L})
 REPORTS_CREATE = frozenset({A, P, C, L})
+AWARDS_PROPOSE = frozenset({A, P, C, L})  # plan 000 IV.7: the team leader proposes
 # users:read/manage, campaigns:manage, targets:manage, reports:approve, audit:read, api_keys:manage,
 # personal_data:manage all belong to the officers and the admin.
 
@@ -331,6 +333,34 @@ TABLE: dict[tuple[str, str], Spec] = {
     ("DELETE", "/api/v1/awards/{award_id}"): Spec(204, OFFICERS),
     ("POST", "/api/v1/awards/{award_id}/freeze"): Spec(200, OFFICERS),
     ("GET", "/api/v1/awards/{award_id}/export.xlsx"): Spec(200),
+    # Proposals name people: read with members:read; proposed by a team's leader or an officer at the
+    # nominee's unit (a viewer cannot see the member proposed: 404); reviewed and decided by officers.
+    ("GET", "/api/v1/awards/{award_id}/nominations"): Spec(200, MEMBERS_READ),
+    ("POST", "/api/v1/awards/{award_id}/nominations"): Spec(
+        201,
+        AWARDS_PROPOSE,
+        exceptions={("in", V): 404},
+        ids={"award_id": "plain_award"},  # the member is proposed already in the other one
+        body=lambda t: {"kind": "member", "member_id": t.member_id, "reason": "Nhiệt tình"},
+    ),
+    ("DELETE", "/api/v1/awards/{award_id}/nominations/{nomination_id}"): Spec(204, AWARDS_PROPOSE),
+    ("POST", "/api/v1/awards/{award_id}/nominations/{nomination_id}/review"): Spec(
+        200, OFFICERS, body=lambda t: {"status": "accepted"}
+    ),
+    ("POST", "/api/v1/awards/{award_id}/decision"): Spec(
+        200,
+        OFFICERS,
+        ids={"award_id": "plain_award"},  # an award with no proposal waiting for review
+        body=lambda t: {"decision_no": "12/QĐ-UBND", "decision_date": "2026-10-10"},
+    ),
+    # Good models and initiatives: read as indicators are; recorded by who may propose.
+    ("GET", "/api/v1/initiatives"): Spec(200, query=unit_query),
+    ("POST", "/api/v1/initiatives"): Spec(
+        201, AWARDS_PROPOSE, body=lambda t: {"unit_id": t.unit, "title": "Gia đình số", "description": "Mỗi nhà"}
+    ),
+    ("GET", "/api/v1/initiatives/{initiative_id}"): Spec(200),
+    ("PATCH", "/api/v1/initiatives/{initiative_id}"): Spec(200, AWARDS_PROPOSE, body=lambda t: {"title": "Mới"}),
+    ("DELETE", "/api/v1/initiatives/{initiative_id}"): Spec(204, AWARDS_PROPOSE),
     # --- audit and API keys ---------------------------------------------------------------------------
     ("GET", "/api/v1/audit"): Spec(200, OFFICERS, out_lacking=403, query=unit_query),
     ("GET", "/api/v1/access-log"): Spec(200, OFFICERS, out_lacking=403, query=unit_query),
@@ -358,6 +388,8 @@ PATH_PARAMETERS = (
     "activity_id",
     "key_id",
     "award_id",
+    "nomination_id",
+    "initiative_id",
     "material_id",
 )
 
@@ -432,7 +464,10 @@ async def _records(session, world, village, commune, suffix: str) -> SimpleNames
         "event_id": event.id,
         "activity_id": (await make_activity(session, village, occurred_at=now - timedelta(days=1))).id,
         "key_id": (await make_api_key(session, village, f"key {suffix}"))[0].id,
-        "award_id": (await make_award(session, commune)).id,
+        "award_id": (award := await make_award(session, commune)).id,
+        "plain_award": (await make_award(session, commune)).id,
+        "nomination_id": (await make_nomination(session, award, member)).id,
+        "initiative_id": (await make_initiative(session, village, f"Mô hình {suffix}")).id,
         "material_id": (await make_material(session, commune, f"Hướng dẫn {suffix}")).id,
         "other_commune": world.c2.id,
         "other_village": world.v12.id,

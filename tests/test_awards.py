@@ -312,3 +312,220 @@ async def test_units_without_data_are_listed_apart_and_never_numbered(client, wo
     assert [row.name for row in frozen.no_data] == [world.v12.name]
     stored = (await client.get(f"{URL}/{award_id}", headers=headers)).json()
     assert [row["name"] for row in stored["no_data"]] == [world.v12.name] and len(stored["ranking"]) == 1
+
+
+# --- recognition for people, not only units (issue 20, item 5; plan 000 IV.4 and IV.7) -------------
+
+
+@pytest.fixture
+async def people(world, session):
+    """Teams in v11 and v12 with members who helped in the award's year; one helped after the cut-off."""
+    from app.models import Activity
+    from tests.roster import make_member, make_team
+
+    teams = {"v11": await make_team(session, world.v11, "Tổ CNSCĐ Thôn Đình")}
+    teams["v12"] = await make_team(session, world.v12, "Tổ CNSCĐ Thôn Chùa")
+    members = {
+        "an": await make_member(session, teams["v11"], "Nguyễn Văn An"),
+        "binh": await make_member(session, teams["v11"], "Trần Thị Bình"),
+        "cuong": await make_member(session, teams["v12"], "Lê Văn Cường"),
+    }
+    day = datetime.combine(date(YEAR, 3, 2), time(9), VIETNAM)
+    for member, unit, people, late in (
+        ("an", world.v11, 5, False),
+        ("an", world.v11, 4, False),
+        ("binh", world.v11, 3, False),
+        ("cuong", world.v12, 7, False),
+        ("binh", world.v11, 50, True),  # after the cut-off: not counted
+    ):
+        when = datetime.combine(date(YEAR, 10, 11), time(9), VIETNAM) if late else day
+        session.add(
+            Activity(
+                unit_id=unit.id, member_id=members[member].id, kind="vneid_activation", people_count=people,
+                occurred_at=when,
+            )
+        )  # fmt: skip
+    await session.flush()
+    await session.commit()
+    return teams, members
+
+
+async def _award(client, world, cutoff=f"{YEAR}-10-10") -> dict:
+    created = await client.post(
+        URL, json=body(world, cutoff_on=cutoff), headers=world.auth(Role.commune_officer)
+    )
+    assert created.status_code == 201, created.text
+    return created.json()
+
+
+async def test_members_and_teams_are_ranked_too(client, world, people):
+    award = await _award(client, world)
+    got = (await client.get(f"{URL}/{award['id']}", headers=world.auth(Role.commune_officer))).json()
+    members = [
+        (r["rank"], r["name"], r["team"], r["people_supported"], r["activities"])
+        for r in got["people"]["members"]
+    ]
+    assert members == [
+        (1, "Nguyễn Văn An", "Tổ CNSCĐ Thôn Đình", 9, 2),
+        (2, "Lê Văn Cường", "Tổ CNSCĐ Thôn Chùa", 7, 1),
+        (3, "Trần Thị Bình", "Tổ CNSCĐ Thôn Đình", 3, 1),
+    ]
+    teams = [(r["rank"], r["name"], r["unit_name"], r["people_supported"]) for r in got["people"]["teams"]]
+    assert teams == [
+        (1, "Tổ CNSCĐ Thôn Đình", world.v11.name, 12),
+        (2, "Tổ CNSCĐ Thôn Chùa", world.v12.name, 7),
+    ]
+    # A viewer sees the teams, not the members' names (personal data).
+    seen = (await client.get(f"{URL}/{award['id']}", headers=world.auth(Role.viewer))).json()["people"]
+    assert seen["members"] == [] and len(seen["teams"]) == 2
+
+
+async def test_a_leader_proposes_the_commune_reviews_the_chairman_decides(client, world, people, session):
+    teams, members = people
+    award = await _award(client, world, cutoff="2026-01-31")  # over: it can be frozen and decided
+    url = f"{URL}/{award['id']}"
+    leader, officer = world.auth(Role.team_leader), world.auth(Role.commune_officer)
+    reason = "Hướng dẫn 9 người kích hoạt VNeID mức 2"
+    proposed = await client.post(
+        f"{url}/nominations",
+        json={"kind": "member", "member_id": str(members["an"].id), "reason": reason},
+        headers=leader,
+    )
+    assert proposed.status_code == 201, proposed.text
+    assert (proposed.json()["name"], proposed.json()["status"], proposed.json()["proposed_by"]) == (
+        "Nguyễn Văn An",
+        "proposed",
+        "team.leader",
+    )
+    team = await client.post(
+        f"{url}/nominations",
+        json={"kind": "team", "team_id": str(teams["v11"].id), "reason": "Tổ dẫn đầu xã"},
+        headers=leader,
+    )
+    assert team.status_code == 201
+    # The leader's area is its village: another village's member does not exist for it; nor a repeat.
+    other = {"kind": "member", "member_id": str(members["cuong"].id), "reason": "Nhiệt tình"}
+    assert (await client.post(f"{url}/nominations", json=other, headers=leader)).status_code == 404
+    repeat = {"kind": "member", "member_id": str(members["an"].id), "reason": "Lần hai"}
+    again = await client.post(f"{url}/nominations", json=repeat, headers=leader)
+    assert again.status_code == 409 and again.json()["code"] == "nomination.exists"
+    initiative = await client.post(
+        "/api/v1/initiatives",
+        json={"unit_id": str(world.v12.id), "title": "Chợ số - Nông thôn số", "description": "Mã QR ở chợ"},
+        headers=officer,
+    )
+    assert initiative.status_code == 201
+    by_commune = await client.post(
+        f"{url}/nominations",
+        json={"kind": "initiative", "initiative_id": initiative.json()["id"], "reason": "Lan tỏa cả xã"},
+        headers=officer,
+    )
+    assert by_commune.status_code == 201 and by_commune.json()["unit_id"] == str(world.v12.id)
+    # The leader sees its village's proposals; the commune every one.
+    listed = (await client.get(f"{url}/nominations", headers=leader)).json()
+    assert sorted(n["name"] for n in listed["items"]) == ["Nguyễn Văn An", "Tổ CNSCĐ Thôn Đình"]
+    assert (await client.get(f"{url}/nominations", headers=officer)).json()["total"] == 3
+    assert (await client.get(f"{url}/nominations", headers=world.auth(Role.viewer))).status_code == 403
+
+    # The commune reviews; the leader cannot; a decision waits until every proposal is reviewed.
+    review = f"{url}/nominations/{proposed.json()['id']}/review"
+    assert (await client.post(review, json={"status": "accepted"}, headers=leader)).status_code == 403
+    accepted = await client.post(
+        review, json={"status": "accepted", "note": "Đúng thành tích"}, headers=officer
+    )
+    assert accepted.status_code == 200
+    assert (accepted.json()["status"], accepted.json()["reviewed_by"]) == ("accepted", "commune.officer")
+    decision = {"decision_no": "1234/QĐ-UBND", "decision_date": "2026-10-10"}
+    early = await client.post(f"{url}/decision", json=decision, headers=officer)
+    assert early.status_code == 409 and early.json()["code"] == "award.proposals_pending"
+    rejected = await client.post(
+        f"{url}/nominations/{team.json()['id']}/review", json={"status": "rejected"}, headers=officer
+    )
+    assert rejected.json()["status"] == "rejected"
+    await client.post(
+        f"{url}/nominations/{by_commune.json()['id']}/review", json={"status": "accepted"}, headers=officer
+    )
+    assert (await client.post(f"{url}/decision", json=decision, headers=leader)).status_code == 403
+    decided = await client.post(f"{url}/decision", json=decision, headers=officer)
+    assert decided.status_code == 200, decided.text
+    assert (decided.json()["decision_no"], decided.json()["decision_date"]) == ("1234/QĐ-UBND", "2026-10-10")
+    # Decided: nothing changes any more.
+    late = {"kind": "member", "member_id": str(members["binh"].id), "reason": "Muộn"}
+    assert (await client.post(f"{url}/nominations", json=late, headers=leader)).json()[
+        "code"
+    ] == "award.decided"
+    assert (await client.post(f"{url}/decision", json=decision, headers=officer)).status_code == 409
+    assert (await client.patch(url, json={"title": "Khác"}, headers=officer)).status_code == 409
+
+    # The award's xlsx is the decision's list: its number and date, and who it honours.
+    exported = await client.get(f"{url}/export.xlsx", headers=officer)
+    sheet = load_workbook(io.BytesIO(exported.content)).active
+    cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert "DANH SÁCH KHEN THƯỞNG" in cells
+    assert any("Quyết định số 1234/QĐ-UBND ngày 10/10/2026 của Chủ tịch UBND" in c for c in cells)
+    rows = [
+        row[:5]
+        for row in sheet.iter_rows(values_only=True)
+        if row[1] in ("Cá nhân", "Tập thể", "Mô hình, cách làm hay")
+    ]
+    assert rows == [
+        (1, "Mô hình, cách làm hay", "Chợ số - Nông thôn số", world.v12.name, "Lan tỏa cả xã"),
+        (2, "Cá nhân", "Nguyễn Văn An", world.v11.name, reason),
+    ]
+
+
+async def test_initiatives_are_kept_in_their_area_and_shared_with_every_commune(client, world, session):
+    officer, other = world.auth(Role.commune_officer), world.auth(Role.admin)
+    mine = await client.post(
+        "/api/v1/initiatives",
+        json={
+            "unit_id": str(world.c1.id),
+            "title": "Gia đình số",
+            "description": "Mỗi nhà một người biết ký số",
+        },
+        headers=officer,
+    )
+    assert mine.status_code == 201 and mine.json()["shared"] is False
+    elsewhere = await client.post(
+        "/api/v1/initiatives",
+        json={
+            "unit_id": str(world.c3.id),
+            "title": "Đại sứ số",
+            "description": "Học sinh hướng dẫn ông bà",
+            "shared": True,
+        },
+        headers=other,
+    )
+    hidden = await client.post(
+        "/api/v1/initiatives",
+        json={"unit_id": str(world.c3.id), "title": "Chưa chia sẻ", "description": "Nội bộ"},
+        headers=other,
+    )
+    # Out of the officer's area: the shared one is read by every commune, the other does not exist.
+    assert (
+        await client.get(f"/api/v1/initiatives/{elsewhere.json()['id']}", headers=officer)
+    ).status_code == 200
+    assert (
+        await client.get(f"/api/v1/initiatives/{hidden.json()['id']}", headers=officer)
+    ).status_code == 404
+    own = (await client.get("/api/v1/initiatives", headers=officer)).json()
+    assert [i["title"] for i in own["items"]] == ["Gia đình số"]
+    shared = (await client.get("/api/v1/initiatives", params={"shared": "true"}, headers=officer)).json()
+    assert [(i["title"], i["unit_name"]) for i in shared["items"]] == [("Đại sứ số", world.c3.name)]
+    # The commune shares its own; a team leader records one in its village; a viewer only reads.
+    patched = await client.patch(
+        f"/api/v1/initiatives/{mine.json()['id']}", json={"shared": True}, headers=officer
+    )
+    assert patched.status_code == 200 and patched.json()["shared"] is True
+    assert (
+        await client.patch(
+            f"/api/v1/initiatives/{elsewhere.json()['id']}", json={"shared": False}, headers=officer
+        )
+    ).status_code == 404
+    by_leader = {"unit_id": str(world.v11.id), "title": "Loa phát thanh", "description": "Mỗi sáng 5 phút"}
+    assert (
+        await client.post("/api/v1/initiatives", json=by_leader, headers=world.auth(Role.team_leader))
+    ).status_code == 201
+    assert (
+        await client.post("/api/v1/initiatives", json=by_leader, headers=world.auth(Role.viewer))
+    ).status_code == 403

@@ -39,6 +39,8 @@ class Permission(StrEnum):
     reports_create = "reports:create"
     reports_approve = "reports:approve"
     awards_manage = "awards:manage"
+    # Proposing a member, a team or an initiative for an award (plan 000 IV.7: the team leader).
+    awards_propose = "awards:propose"
     # Guides the commune and the province publish to their teams (plans 000, 004): everyone reads them.
     learning_read = "learning:read"
     learning_manage = "learning:manage"
@@ -73,11 +75,13 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | {P.reports_create, P.reports_approve, P.awards_manage, P.audit_read, P.api_keys_manage}
         | {P.personal_data_manage, P.learning_manage}
         | {P.trainings_manage}  # the department trains the teams' members (plan 002, III.1)
+        | {P.awards_propose}
     ),
     # units:manage lets a commune officer create, rename, merge and delete the commune's villages
     # (villages are local, issue 12); a unit is managed from its parent, so not the commune itself.
     Role.commune_officer: frozenset(
-        _READ_ALL
+        {P.awards_propose}
+        | _READ_ALL
         | {P.units_manage, P.users_manage, P.teams_manage, P.members_manage, P.trainings_manage}
         | {P.households_update, P.households_manage, P.campaigns_manage, P.events_manage}
         | {P.activities_record, P.activities_manage, P.targets_manage}
@@ -88,6 +92,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _READ_ALL - {P.users_read}
         | {P.members_manage, P.trainings_manage, P.households_update, P.households_manage}
         | {P.events_manage, P.activities_record, P.activities_manage, P.reports_create}
+        | {P.awards_propose}
     ),
     Role.team_member: frozenset(
         {P.units_read, P.teams_read, P.members_read, P.households_read, P.households_update}

@@ -11,8 +11,14 @@ from app.core.fields import printable
 from app.kpi import document
 from app.kpi.indicators import BY_CODE
 
+KINDS = {"member": "Cá nhân", "team": "Tập thể", "initiative": "Mô hình, cách làm hay"}
 
-def xlsx(award: AwardRanking, unit_name: str, day: date) -> bytes:
+
+def xlsx(
+    award: AwardRanking, unit_name: str, day: date, honoured: list[tuple[str, str, str, str]] = ()
+) -> bytes:
+    """The ranking of the units; once decided, the decision's number and date in the heading and the
+    members, teams and initiatives it honours (kind, name, unit, achievement) before the ranking."""
     codes = list(award.weights)
     headings = ["STT", "Đơn vị", "Tổ công nghệ số cộng đồng", "Điểm", "Xếp hạng"]
     headings += [f"{BY_CODE[code].name} (trọng số {award.weights[code]:g})" for code in codes]
@@ -28,14 +34,39 @@ def xlsx(award: AwardRanking, unit_name: str, day: date) -> bytes:
     else:
         until = f"{award.cutoff_on:%d/%m/%Y}"
         state = f"Bảng xếp hạng tạm tính (chưa chốt, số liệu còn thay đổi đến hết ngày {until})"
+    decided = award.decision_no is not None and award.decision_date is not None
+    if decided:
+        no, on = printable(award.decision_no), f"{award.decision_date:%d/%m/%Y}"
+        attached = f"(Kèm theo Quyết định số {no} ngày {on} của Chủ tịch UBND {printable(unit_name)})"
+    else:
+        blank = f"....../QĐ-UBND ngày ...../...../{day:%Y}"
+        attached = f"(Kèm theo Quyết định số {blank} của UBND {printable(unit_name)})"
     document.title(
         sheet,
         width,
-        "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG",
+        "DANH SÁCH KHEN THƯỞNG" if decided else "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG",
         printable(award.title),
-        f"(Kèm theo Quyết định số ....../QĐ-UBND ngày ...../...../{day:%Y} của UBND {printable(unit_name)})",
+        attached,
         f"{state}; số liệu {award.period}, tính đến hết ngày {award.as_of:%d/%m/%Y}",
     )
+    if honoured:
+        sheet.append([None])
+        sheet.append([f"I. CÁ NHÂN, TẬP THỂ, MÔ HÌNH ĐƯỢC KHEN THƯỞNG ({len(honoured)})"])
+        sheet.cell(sheet.max_row, 1).font = Font(bold=True)
+        sheet.append(["STT", "Hình thức", "Họ tên / Tên tập thể, mô hình", "Đơn vị", "Thành tích"])
+        first = sheet.max_row
+        for cell in sheet[first][:5]:
+            cell.font = Font(bold=True)
+        for number, (kind, name, unit, reason) in enumerate(honoured, start=1):
+            sheet.append([number, KINDS.get(kind, kind), printable(name), printable(unit), printable(reason)])
+            sheet.cell(sheet.max_row, 5).alignment = Alignment(wrap_text=True, vertical="top")
+        thin_side = Side(style="thin")
+        for cells in sheet.iter_rows(min_row=first, max_row=sheet.max_row, max_col=5):
+            for cell in cells:
+                cell.border = Border(left=thin_side, right=thin_side, top=thin_side, bottom=thin_side)
+        sheet.append([None])
+        sheet.append(["II. XẾP HẠNG CÁC ĐƠN VỊ"])
+        sheet.cell(sheet.max_row, 1).font = Font(bold=True)
     sheet.append([None])
     sheet.append([f"Cách tính: {award.formula}"])
     sheet.cell(sheet.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")

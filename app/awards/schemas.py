@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.fields import Name, PlausibleDate
+from app.core.fields import Flag, Name, PastDate, PlausibleDate, text
 from app.core.pagination import Page
 from app.kpi.indicators import DEFAULT_WEIGHTS, FORMULA
 from app.kpi.schemas import IndicatorCode, PeriodCode
@@ -76,9 +76,34 @@ class AwardRead(BaseModel):
     frozen_at: datetime | None
     frozen_by: str | None
     formula: str = FORMULA
+    decision_no: str | None = Field(default=None, description="The decision honouring the accepted proposals")
+    decision_date: date | None = None
+    decided_at: datetime | None = None
+    decided_by: str | None = None
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class PersonRow(BaseModel):
+    """A member or a team ranked by the help given in the award's span (activities recorded under
+    them, dated up to `as_of`): people helped first, then acts of help."""
+
+    rank: int
+    id: uuid.UUID
+    name: str
+    team: str | None = Field(default=None, description="A member's team")
+    unit_id: uuid.UUID
+    unit_name: str
+    people_supported: int
+    activities: int
+
+
+class PeopleRanking(BaseModel):
+    members: list[PersonRow] = Field(
+        description="The members who helped most (their names: for callers who may read members)"
+    )
+    teams: list[PersonRow] = Field(description="The teams whose members helped most")
 
 
 class AwardRanking(AwardRead):
@@ -98,7 +123,118 @@ class AwardRanking(AwardRead):
         description="The cut-off day is over (Vietnam time): the ranking counts that day's figures and "
         "may be frozen. Before that it is provisional: the figures still move until the day ends"
     )
+    people: PeopleRanking = Field(
+        default_factory=lambda: PeopleRanking(members=[], teams=[]),
+        description="Members and teams ranked too, on the same span; frozen with the units",
+    )
 
 
 class AwardList(Page[AwardRead]):
+    pass
+
+
+# --- proposals (plan 000 IV.7: the team leader or village head proposes, the commune reviews) -----
+
+NominationKind = Literal["member", "team", "initiative"]
+NominationStatus = Literal["proposed", "accepted", "rejected"]
+Reason = text(2000, 1, multiline=True)
+
+
+class NominationCreate(BaseModel):
+    """Propose a member, a team or an initiative (the one id of its kind) with the reason: what they did."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: uuid.UUID | None = None
+    kind: NominationKind
+    member_id: uuid.UUID | None = None
+    team_id: uuid.UUID | None = None
+    initiative_id: uuid.UUID | None = None
+    reason: Reason = Field(examples=["Hướng dẫn 120 người cao tuổi kích hoạt VNeID mức 2 trong quý III"])
+
+
+class NominationReview(BaseModel):
+    """The commune's review: accepted (to be honoured by the decision) or rejected, with a note."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["accepted", "rejected"]
+    note: text(500) | None = None
+
+
+class NominationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    award_id: uuid.UUID
+    unit_id: uuid.UUID
+    kind: NominationKind
+    member_id: uuid.UUID | None
+    team_id: uuid.UUID | None
+    initiative_id: uuid.UUID | None
+    name: str = Field(description="The nominee as proposed")
+    reason: str
+    status: NominationStatus
+    proposed_by: str
+    review_note: str | None
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class NominationList(Page[NominationRead]):
+    pass
+
+
+class AwardDecision(BaseModel):
+    """The Chairman's decision (number, date): it honours the accepted proposals; every proposal must
+    be reviewed first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision_no: text(50, 1) = Field(examples=["1234/QĐ-UBND"])
+    decision_date: PastDate
+
+
+# --- good models and initiatives ("mô hình hay, cách làm hiệu quả") ------------------------------
+
+
+class InitiativeCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: uuid.UUID | None = None
+    unit_id: uuid.UUID = Field(description="Where it was born: a village, a commune or a province")
+    title: Name = Field(examples=["Mô hình “Chợ số - Nông thôn số”"])
+    description: text(4000, 1, multiline=True)
+    results: text(2000, multiline=True) | None = None
+    shared: Flag = Field(default=False, description="Shared with every commune (read by all)")
+
+
+class InitiativeUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Name | None = None
+    description: text(4000, 1, multiline=True) | None = None
+    results: text(2000, multiline=True) | None = None
+    shared: Flag | None = None
+
+
+class InitiativeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    unit_id: uuid.UUID
+    unit_name: str = ""
+    title: str
+    description: str
+    results: str | None
+    shared: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class InitiativeList(Page[InitiativeRead]):
     pass

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz.permissions import Permission as P
 from app.authz.principal import SYSTEM, Principal
-from app.awards import export
-from app.awards.schemas import AwardIndicator, AwardRanking, AwardRead, AwardRow
+from app.awards import export, people
+from app.awards.schemas import AwardIndicator, AwardRanking, AwardRead, AwardRow, PeopleRanking
 from app.core.errors import Conflict, Invalid
 from app.core.versioning import check_version
 from app.kpi.indicators import attainment, weighted_score
@@ -28,6 +28,7 @@ ORDER = [Award.cutoff_on.desc(), Award.title, Award.id]
 
 class Awards(Resource):
     name, label, model, read = "award", "Award", Award, AwardRead
+    dated_by = "period"  # a closed unit takes it only when dated by its close
     permissions = Permissions(P.kpi_read, P.awards_manage)
     levels = ("province", "commune")
     required = ("title", "period", "cutoff_on", "weights")
@@ -37,6 +38,7 @@ class Awards(Resource):
     async def rules(self, w: Write) -> dict[str, Any]:
         if w.obj is not None:
             _open(w.obj)
+            undecided(w.obj)
         try:
             period = parse_period(w.values["period"])
         except Invalid:
@@ -51,9 +53,18 @@ class Awards(Resource):
 
     async def removing(self, w: Write) -> None:
         _open(w.obj)
+        undecided(w.obj)
 
 
 AWARDS = Awards()
+
+
+def undecided(award: Award) -> None:
+    """After the Chairman's decision the award, its proposals and its reviews stay as decided."""
+    if award.decided_at is not None:
+        raise Conflict(
+            f"The award was decided ({award.decision_no}): it can no longer change", code="award.decided"
+        )
 
 
 def _open(award: Award) -> None:
@@ -116,8 +127,14 @@ async def ranking(session: AsyncSession, award: Award, unit: Unit) -> list[Award
     return rows
 
 
-def answer(award: Award | AwardRead, rows: list[AwardRow], today: date | None = None) -> AwardRanking:
-    """The award with its rows: the candidates ranked, the units without data apart."""
+def answer(
+    award: Award | AwardRead,
+    rows: list[AwardRow],
+    today: date | None = None,
+    ranked: PeopleRanking | None = None,
+) -> AwardRanking:
+    """The award with its rows: the candidates ranked, the units without data apart; the members and
+    teams ranked (`ranked`, as the reader may receive it)."""
     read = award if isinstance(award, AwardRead) else AwardRead.model_validate(award)
     return AwardRanking(
         **read.model_dump(),
@@ -125,6 +142,7 @@ def answer(award: Award | AwardRead, rows: list[AwardRow], today: date | None = 
         no_data=[row.model_copy(update={"rank": None}) for row in rows if not has_data(row)],
         as_of=as_of(read),
         cutoff_passed=(today or local_today()) > read.cutoff_on,
+        people=ranked or PeopleRanking(members=[], teams=[]),
     )
 
 
@@ -142,12 +160,16 @@ async def _active_teams(session: AsyncSession, unit_ids: list[uuid.UUID]) -> dic
 
 async def read_award(session: AsyncSession, principal: Principal, award_id: uuid.UUID) -> AwardRanking:
     award, unit = await fetch(session, principal, AWARDS, award_id, P.kpi_read)
+    frozen = award.status == "frozen"
     rows = (
         [AwardRow.model_validate(row) for row in award.ranking]
-        if award.status == "frozen"
+        if frozen
         else await ranking(session, award, unit)
     )
-    return answer(award, rows)
+    ranked = (
+        award.people if frozen and award.people is not None else await people.rank(session, unit, span(award))
+    )
+    return answer(award, rows, ranked=people.shown(principal, ranked))
 
 
 async def award_file(session: AsyncSession, principal: Principal, award_id: uuid.UUID) -> tuple[bytes, str]:
@@ -155,7 +177,11 @@ async def award_file(session: AsyncSession, principal: Principal, award_id: uuid
     award = await read_award(session, principal, award_id)
     unit = await session.get(Unit, award.unit_id)
     day = (award.frozen_at or datetime.now(UTC)).astimezone(VIETNAM).date()
-    return export.xlsx(award, unit.name, day), f"khen-thuong-{unit.code}-{award.period}.xlsx"
+    from app.awards.nominations import honoured  # the proposals module builds on this one
+
+    rows = [(n.kind, n.name, unit_name, n.reason) for n, unit_name in await honoured(session, award.id)]
+    listed = rows if award.decision_no else []  # the decision's list, once there is a decision
+    return export.xlsx(award, unit.name, day, listed), f"khen-thuong-{unit.code}-{award.period}.xlsx"
 
 
 async def freeze(
@@ -176,15 +202,17 @@ async def freeze(
             code="award.before_cutoff",
         )
     rows = await ranking(session, award, unit)
+    ranked = await people.rank(session, unit, span(award))
     (before,) = await AWARDS.present(session, [award])
     frozen = {
         "status": "frozen",
         "ranking": [row.model_dump(mode="json") for row in rows],
+        "people": ranked,
         "frozen_at": datetime.now(UTC),
         "frozen_by": principal.name,
     }
     after = await change(Write(session, principal, AWARDS, {}, unit, award, before), frozen)
-    return answer(after, rows, today)
+    return answer(after, rows, today, people.shown(principal, ranked))
 
 
 async def freeze_due(session: AsyncSession, today: date | None = None) -> int:
