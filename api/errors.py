@@ -48,6 +48,7 @@ def problem(
     headers=None,
     type_=None,
     code: str | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": type_ or "about:blank",
@@ -58,6 +59,9 @@ def problem(
     }
     if errors:
         body["errors"] = errors
+    # RFC 9457 extension members an error carries (`successor` of a closed unit): after the standard
+    # ones, never in their place.
+    body |= {k: v for k, v in (extensions or {}).items() if k not in body}
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
@@ -68,7 +72,14 @@ def _app_error(_: Request, exc: AppError) -> JSONResponse:
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"
     return problem(
-        exc.status, exc.title, exc.detail, errors=exc.errors, headers=headers, type_=exc.type, code=exc.code
+        exc.status,
+        exc.title,
+        exc.detail,
+        errors=exc.errors,
+        headers=headers,
+        type_=exc.type,
+        code=exc.code,
+        extensions=getattr(exc, "extensions", None),
     )
 
 

@@ -26,6 +26,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from app.authz.permissions import Role
 from app.core.config import get_settings
 from app.core.security import hash_password
+from app.kpi.periods import local_today
 from app.models import KpiSnapshot, Target
 from tests.roster import make_member, make_team, make_training
 from tests.test_campaigns import make_activity, make_campaign, make_event
@@ -148,8 +149,11 @@ TABLE: dict[tuple[str, str], Spec] = {
         exceptions={("in", C): 404},  # the other commune is outside the commune officer's area
         body=lambda t: {"parent_id": t.other_commune, "effective_on": "2026-03-01"},
     ),
+    # A merger takes effect after the records that stay in the merged village (yesterday's activity).
     ("POST", "/api/v1/units/{unit_id}/merge"): Spec(
-        200, UNITS_MANAGE, body=lambda t: {"into_id": t.other_village, "effective_on": "2026-07-01"}
+        200,
+        UNITS_MANAGE,
+        body=lambda t: {"into_id": t.other_village, "effective_on": local_today().isoformat()},
     ),
     # --- users ----------------------------------------------------------------------------------------
     ("GET", "/api/v1/users"): Spec(200, OFFICERS, out_lacking=403, query=unit_query),

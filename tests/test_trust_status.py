@@ -154,6 +154,10 @@ async def test_every_route_naming_a_unit_outside_the_area_answers_404(app, clien
         ("POST", "/learning-materials"): ("/learning-materials", lambda u: material_body | unit(u)),
         ("PATCH", "/learning-materials/{material_id}"): (f"/learning-materials/{material}", unit),
         ("POST", "/api-keys"): ("/api-keys", lambda u: unit(u) | {"name": "Hệ thống"}),
+        ("POST", "/initiatives"): (
+            "/initiatives",
+            lambda u: unit(u) | {"title": "Chợ số", "description": "Mô hình chợ số ở thôn"},
+        ),
     }
     assert routes - set(cases) == set()  # every route that names a unit is in the table
     cases = {route: case for route, case in cases.items() if route in routes}

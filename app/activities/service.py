@@ -20,6 +20,7 @@ ORDER = [Activity.occurred_at.desc(), Activity.id.desc()]
 
 class Activities(Resource):
     name, label, model, read = "activity", "Activity", Activity, ActivityRead
+    dated_by = "occurred_at"  # a closed unit takes it only when dated by its close
     permissions = Permissions(P.activities_read, P.activities_manage, create_with=P.activities_record)
     required = ("unit_id", "occurred_at", "kind", "people_count", "dossier_count", *GROUPS, "reach_count")
 

@@ -24,7 +24,7 @@ from app.core.security import digest, new_secret
 from app.core.versioning import check_version
 from app.models import ApiKey
 from app.models.base import utcnow
-from app.records import Permissions, Resource, fetch
+from app.records import Permissions, Resource, ensure_open, fetch
 
 
 class ApiKeys(Resource):
@@ -98,6 +98,7 @@ async def get_key(session: AsyncSession, principal: Principal, key_id: uuid.UUID
 async def create_key(session: AsyncSession, principal: Principal, data: ApiKeyCreate) -> ApiKeySecret:
     unit = await unit_in_body(session, principal, data.unit_id)
     require(principal, Permission.api_keys_manage, unit)
+    await ensure_open(session, unit)  # a merged unit's keys act at its successor: 409 naming it
     if data.expires_at is not None and data.expires_at <= utcnow():
         raise Invalid("expires_at must be in the future", loc=["body", "expires_at"])
     prefix, raw = await _new_key(session)

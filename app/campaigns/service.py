@@ -29,6 +29,7 @@ EVENT_ORDER = [CampaignEvent.starts_at, CampaignEvent.id]
 
 class Campaigns(Resource):
     name, label, model, read = "campaign", "Campaign", Campaign, CampaignRead
+    dated_by = "starts_on"  # a closed unit takes it only when dated by its close
     permissions = Permissions(P.campaigns_read, P.campaigns_manage)
     required = ("unit_id", "kind", "name", "starts_on", "ends_on", "status", "goals")
     tombstones = False
@@ -84,6 +85,7 @@ async def _what_it_holds(
 
 class Events(Resource):
     name, label, model, read = "campaign_event", "Event", CampaignEvent, EventRead
+    dated_by = "starts_at"  # a closed unit takes it only when dated by its close
     permissions = Permissions(P.campaigns_read, P.events_manage)
     required = ("unit_id", "title", "starts_at", "ends_at", "member_ids")
     tombstones = False

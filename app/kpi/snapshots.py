@@ -27,7 +27,7 @@ from app.kpi.service import indicators_for, with_targets
 from app.models import Unit, User
 from app.models.kpi import KpiSnapshot
 from app.models.unit import valid_between
-from app.records import Permissions, Resource, fetch
+from app.records import Permissions, Resource, ensure_open, fetch
 
 SENT = ("submitted", "approved")
 
@@ -71,6 +71,7 @@ async def freeze(
     """Create the unit's report for the period, or refresh the figures of a draft or returned one."""
     unit = await get_unit_in_scope(session, principal, data.unit_id, needs=Permission.reports_create)
     period = parse_period(data.period)
+    await ensure_open(session, unit, period.start)  # a closed unit reports only periods it was open in
     figures = await indicators_for(session, unit, period)
     parent = await session.get(Unit, unit.parent_id) if unit.parent_id else None
     snapshot = await session.scalar(

@@ -56,6 +56,7 @@ async def effective_targets(
 
 class Targets(Resource):
     name, label, model, read = "target", "Target", Target, TargetRead
+    dated_by = "year"  # a closed unit takes it only when dated by its close
     permissions = Permissions(P.targets_read, P.targets_manage)
     tombstones = False
 

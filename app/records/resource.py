@@ -82,6 +82,9 @@ class Resource:
     from_below: ClassVar[bool] = False  # also readable from the units below its own (campaigns)
     lock_on_fetch: ClassVar[bool] = True  # lock the row when fetched to write; False: `locate` locks
     audit_exclude: ClassVar[frozenset[str]] = frozenset()  # derived fields the audit leaves out
+    # The field that dates a record (`occurred_at`, `held_on`, a period, a year): a closed unit takes
+    # only records dated by its close (app.records.closed). None: a record is dated when written.
+    dated_by: ClassVar[str | None] = None
     # Personal data (Law 91/2025/QH15): each personal field and what stands in its place when it is
     # withheld or erased. Reading them is noted in the access log (app.privacy.access).
     personal: ClassVar[dict[str, Any]] = {}

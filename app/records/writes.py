@@ -1,12 +1,13 @@
 """Create, update and delete a synced record, every one in the same order:
 
-    scope → permission → replay → rules → write → aggregates → audit
+    scope → permission → replay → open unit → rules → write → aggregates → audit
 
 Scope and permission come first, so a caller learns nothing of a record it may not read: a repeated
 create (a client id already taken) answers exactly what `GET` would answer that caller (404 out of
 its area, 403 without the right) before any field is compared. `insert`, `change` and `remove` are
 the write → aggregates → audit tail, for a domain that writes a record as a consequence of another
-(a team's members moving with it).
+(a team's members moving with it). A closed unit takes a record only when it is dated by the unit's
+close (`app.records.closed`): 409 `unit.closed`, naming the unit that took it over.
 """
 
 import uuid
@@ -24,6 +25,7 @@ from app.core.ids import uuid7
 from app.core.replay import ensure_same
 from app.core.versioning import check_version
 from app.records.access import fetch
+from app.records.closed import day_of, ensure_open
 from app.records.resource import Resource, Write
 
 
@@ -40,8 +42,9 @@ async def create(
         return await _replay(session, principal, resource, data, parent), False
     values = data.model_dump(exclude={"id"}) | (parent or {})
     w = Write(session, principal, resource, changes=values, values=values)
-    w.unit = await resource.locate(w)  # scope: a unit out of sight is a bad body
+    w.unit = await resource.locate(w)  # scope: a unit out of sight does not exist
     require(principal, resource.permissions.create, w.unit)  # permission
+    await _open(w)
     values |= await resource.rules(w)
     return await insert(w, record_id or uuid7()), True
 
@@ -88,8 +91,15 @@ async def update(
     w.unit = moved_to
     (w.before,) = await resource.present(session, [obj])
     w.values = w.before.model_dump() | changes
+    await _open(w)
     changes |= await resource.rules(w)
     return await change(w, changes)
+
+
+async def _open(w: Write) -> None:
+    """The record's unit takes it: open, or closed after the day the record is dated by."""
+    dated_by = w.resource.dated_by
+    await ensure_open(w.session, w.unit, day_of(w.values.get(dated_by)) if dated_by else None)
 
 
 async def delete(

@@ -22,6 +22,7 @@ ORDER = [Training.held_on.desc(), Training.id]
 
 class Trainings(Resource):
     name, label, model, read = "training", "Training", Training, TrainingRead
+    dated_by = "held_on"  # a closed unit takes it only when dated by its close
     permissions = Permissions(P.trainings_read, P.trainings_manage)
     required = ("unit_id", "title", "held_on", "mode", "topics", "member_ids")
     tombstones = False

@@ -2,11 +2,18 @@
 stood on a given day.
 
 A change is applied to the current tree at once (effective dates are today or in the past) and
-recorded in `unit_changes` with the values before and after. The tree of an earlier day is the
-current one with the later changes undone: the earliest change after that day holds the value the
-unit had then. A merger closes the unit the day before and moves it under the survivor, so every
-path-prefix query (scope, KPI roll-up, list filters) sees the merged unit's history inside the
-survivor's subtree, while its parent's subtree, and so its totals, stay the same.
+recorded in `unit_changes` with the values before and after. History cannot be back-dated past what a
+unit holds: a change takes effect no earlier than the first record dated in the unit that stays there
+(activities, trainings, campaigns and their events, reports, targets, awards), and a merger only after
+the last of them (they stay in the closed unit, which takes nothing dated after its close:
+`app.records.closed`). Households, teams, members, roles and keys are carried to the survivor, the
+households' history split at the merger's date, so they never hold a merger back.
+
+The tree of an earlier day is the current one with the later changes undone: the earliest change
+after that day holds the value the unit had then. A merger closes the unit the day before and moves
+it under the survivor, so every path-prefix query (scope, KPI roll-up, list filters) sees the merged
+unit's history inside the survivor's subtree, while its parent's subtree, and so its totals, stay the
+same.
 """
 
 import uuid
@@ -21,9 +28,24 @@ from app.core.errors import Conflict, Invalid
 from app.kpi import aggregates, observations, rollups
 from app.kpi.periods import VIETNAM
 from app.kpi.periods import local_today as today
-from app.models import ApiKey, Household, Member, RoleAssignment, Team, Unit
+from app.models import (
+    Activity,
+    ApiKey,
+    Award,
+    Campaign,
+    CampaignEvent,
+    Household,
+    KpiSnapshot,
+    Member,
+    RoleAssignment,
+    Target,
+    Team,
+    Training,
+    Unit,
+)
 from app.models.base import utcnow
 from app.models.unit_change import UnitChange
+from app.records.closed import day_of
 
 
 def as_of(column_before, current, day: date) -> ColumnElement:
@@ -39,8 +61,11 @@ def as_of(column_before, current, day: date) -> ColumnElement:
     return func.coalesce(earliest, current)
 
 
-async def check_effective(session: AsyncSession, unit: Unit, effective_on: date, field: str) -> None:
-    """A change takes effect by today, while the unit is open, and after its last recorded change."""
+async def check_effective(
+    session: AsyncSession, unit: Unit, effective_on: date, field: str, *, closes: bool = False
+) -> None:
+    """A change takes effect by today, while the unit is open, after its last recorded change and not
+    before the first record dated in the unit; a merger (`closes`) only after the last one."""
     loc = ["body", field]
     if effective_on > today():
         raise Invalid("A change takes effect today at the latest: record it on the day", loc=loc)
@@ -56,6 +81,45 @@ async def check_effective(session: AsyncSession, unit: Unit, effective_on: date,
             f"{unit.name} already has a change effective {last:%d/%m/%Y}: changes are recorded in order",
             loc=loc,
         )
+    first, latest = await dated_span(session, unit.id)
+    if first is not None and effective_on < first:
+        raise Invalid(
+            f"{unit.name} holds records dated from {first:%d/%m/%Y}: a change cannot take effect before them",
+            loc=loc,
+            code="unit.effective_before_data",
+        )
+    if closes and latest is not None and effective_on <= latest:
+        raise Invalid(
+            f"{unit.name} holds records dated up to {latest:%d/%m/%Y} (activities, trainings, campaigns, "
+            "reports or targets stay where they happened): a merger takes effect after them",
+            loc=loc,
+            code="unit.effective_before_data",
+        )
+
+
+async def dated_span(session: AsyncSession, unit_id: uuid.UUID) -> tuple[date | None, date | None]:
+    """The first and the last day of the records dated in the unit itself that stay with it when it
+    merges: activities, trainings, campaigns and their events, reports, targets and awards (a period
+    or a year counts from its first day). (None, None) when it holds none."""
+    days: list[date] = []
+    for column, *live in (
+        (Activity.occurred_at, Activity.deleted_at.is_(None)),
+        (Training.held_on,),
+        (Campaign.starts_on,),
+        (CampaignEvent.starts_at,),
+        (Target.year,),
+    ):
+        model = column.class_
+        row = (
+            await session.execute(
+                select(func.min(column), func.max(column)).where(model.unit_id == unit_id, *live)
+            )
+        ).one()
+        days += [d for d in map(day_of, row) if d is not None]
+    for column in (KpiSnapshot.period, Award.period):
+        periods = await session.scalars(select(column).where(column.class_.unit_id == unit_id).distinct())
+        days += [d for d in map(day_of, periods) if d is not None]
+    return (min(days), max(days)) if days else (None, None)
 
 
 def _change(unit: Unit, kind: str, effective_on: date, by: str, **values) -> UnitChange:
@@ -146,7 +210,7 @@ async def merge(session: AsyncSession, unit: Unit, into: Unit, effective_on: dat
         await session.scalars(select(Unit).where(Unit.parent_id == unit.id, Unit.valid_to.is_(None)))
     )
     for child in children:
-        await check_effective(session, child, effective_on, "effective_on")
+        await check_effective(session, child, effective_on, "effective_on")  # moves with its records
         await move(session, child, into, effective_on, by, related=unit)
 
     now = utcnow()  # a new version, so the phones' change feeds carry the move

@@ -22,6 +22,7 @@ from app.core.text import fold
 from app.core.versioning import check_version
 from app.models import Unit
 from app.models.unit import PARENT_LEVEL, UnitLevel
+from app.records.closed import ensure_open
 from app.units import history, repository, resolver, settlement
 from app.units.schemas import (
     ResolutionList,
@@ -117,9 +118,9 @@ async def _parent_for(session: AsyncSession, principal: Principal, data: UnitCre
 
 
 async def _open_unit_in_body(session, principal, unit_id, field: str, label: str) -> Unit:
+    """A unit the body names, open today (else 409 `unit.closed`, naming its successor)."""
     unit = await unit_in_body(session, principal, unit_id, field, label)
-    if unit.valid_to is not None:
-        raise Invalid(f"{label} closed on {unit.valid_to:%d/%m/%Y}", loc=["body", field])
+    await ensure_open(session, unit, loc=["body", field])
     return unit
 
 
@@ -206,7 +207,7 @@ async def merge_unit(
     if into.id == unit.id or into.level != unit.level:
         raise Invalid("A unit merges into another unit of the same level", loc=["body", "into_id"])
     _opened_by(into, data.effective_on, "into_id")
-    await history.check_effective(session, unit, data.effective_on, "effective_on")
+    await history.check_effective(session, unit, data.effective_on, "effective_on", closes=True)
     if clashes := await history.clashing_household_codes(session, unit, into):
         raise Conflict(
             f"Household codes used in both units: {', '.join(clashes)}. Change them before the merger",

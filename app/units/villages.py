@@ -24,6 +24,7 @@ from app.core.text import fold
 from app.models import Unit
 from app.models.base import utcnow
 from app.models.unit import valid_on
+from app.records.closed import ensure_open
 from app.units.history import today
 from app.units.schemas import UnitRead, VillageImport
 
@@ -83,8 +84,9 @@ async def import_villages(
     session: AsyncSession, principal: Principal, commune_id: uuid.UUID, stream: BinaryIO
 ) -> VillageImport:
     commune = await get_unit_in_scope(session, principal, commune_id, needs=Permission.units_manage)
-    if commune.level != "commune" or commune.valid_to is not None:
-        raise Invalid("Villages are imported into an open commune", loc=["query", "parent_id"])
+    if commune.level != "commune":
+        raise Invalid("Villages are imported into a commune", loc=["query", "parent_id"])
+    await ensure_open(session, commune, loc=["query", "parent_id"])  # 409 naming its successor
     rows = read_rows(stream)
     existing = {
         u.name_folded: u

@@ -13,8 +13,9 @@ from app.core.ids import uuid7
 from app.core.replay import ensure_same
 from app.core.security import hash_password, verify_password
 from app.core.versioning import check_version
-from app.models import RoleAssignment, User
+from app.models import RoleAssignment, Unit, User
 from app.privacy import access
+from app.records.closed import ensure_open
 from app.users import repository
 from app.users.schemas import RoleGrant, UserCreate, UserList, UserRead, UserUpdate
 
@@ -96,6 +97,7 @@ async def _check_grants(
             path, level = units[grant.unit_id]
             if level not in levels:
                 raise Invalid(f"The {grant.role.value} role is held at a {' or '.join(levels)}", loc=loc)
+            await ensure_open(session, await session.get(Unit, grant.unit_id), loc=loc)  # 409: merged
         if not principal.can_grant(grant.role, path):
             raise Forbidden(f"You cannot grant the {grant.role.value} role there")
         unique[(grant.role, grant.unit_id)] = grant

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from itertools import islice
 from typing import BinaryIO
 
@@ -49,6 +49,7 @@ from app.households.schemas import ImportReport, ImportRowError, ImportVillageCo
 from app.kpi import aggregates, observations
 from app.models import Household, Member, Unit
 from app.models.base import utcnow
+from app.records.closed import day_of, ensure_open
 
 MAX_ERRORS = 1000  # errors listed in a report; all are counted
 MAX_ROWS = 200_000  # household rows in a file: what is read is held until it is written
@@ -93,10 +94,11 @@ async def import_households(
     """
     clock = time.perf_counter()
     with _cyclic_gc_paused:
+        day = day_of(observed_at)
         async with _reading(session) as reader:
-            where = await place(reader, principal, unit_id)
+            where = await place(reader, principal, unit_id, day)
         checked = await asyncio.to_thread(check_file, file, filename, where, progress)
-        if await place(session, principal, unit_id) != where:
+        if await place(session, principal, unit_id, day) != where:
             raise Conflict(f"The villages of {where.name} changed while the file was read: import it again")
         await _check_against_database(session, checked.rows)
         report = _report(where, checked, dry_run)
@@ -171,17 +173,22 @@ async def _reading(session: AsyncSession):
         yield short
 
 
-async def place(session: AsyncSession, principal: Principal, unit_id: uuid.UUID) -> Place:
-    """The commune or village `unit_id` and its villages, if the caller may manage its households."""
+async def place(
+    session: AsyncSession, principal: Principal, unit_id: uuid.UUID, day: date | None = None
+) -> Place:
+    """The commune or village `unit_id` and its open villages, if the caller may manage its households
+    and the unit is open on `day` (the day the file's facts were seen; 409 `unit.closed` naming the
+    unit that took it over)."""
     target = await get_unit_in_scope(session, principal, unit_id, needs=Permission.households_manage)
     if target.level not in {"commune", "village"}:
         raise Invalid("Import into a commune or a village", loc=["query", "unit_id"])
+    await ensure_open(session, target, day, loc=["query", "unit_id"])
     if target.level == "village":
         villages = [Village(target.id, target.code, target.name, target.path)]
     else:
         found = await session.execute(
             select(Unit.id, Unit.code, Unit.name, Unit.path)
-            .where(Unit.parent_id == target.id, Unit.level == "village")
+            .where(Unit.parent_id == target.id, Unit.level == "village", Unit.valid_to.is_(None))
             .order_by(Unit.code)
         )
         villages = [Village(*v) for v in found]

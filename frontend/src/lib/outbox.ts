@@ -10,7 +10,7 @@ import { session } from "../api/tokens";
 import type { Json, OutboxItem, RecordStore } from "./db";
 import { alreadyApplied } from "./diff";
 import type { Key } from "./i18n.vi";
-import { fieldErrors } from "./problems";
+import { fieldErrors, unitClosed } from "./problems";
 import {
   currentUser,
   dropUnsent,
@@ -208,7 +208,9 @@ async function handle(item: OutboxItem, answer: Answer): Promise<Step> {
     await putItem({ ...item, status: "conflict", server: fresh.data, error: undefined });
     return "next";
   }
-  const transient = status === 408 || status === 409 || status === 425 || status === 429 || status >= 500;
+  // A unit merged into another (409 unit.closed) will not reopen: refused at once, the outbox offers its successor.
+  const closed = unitClosed(answer.problem);
+  const transient = status === 408 || (status === 409 && !closed) || status === 425 || status === 429 || status >= 500;
   if (transient) {
     const attempts = item.attempts + 1;
     if (status === 409 && attempts >= 5) {

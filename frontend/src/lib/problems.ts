@@ -7,7 +7,9 @@ import { lang, t } from "./i18n";
 import type { Key } from "./i18n.vi";
 
 export type FieldError = { loc?: (string | number)[]; msg?: string; code?: string };
-type Coded = Problem & { code?: string; errors?: FieldError[] };
+/** The unit that took over a closed one (a merger), named by a `unit.closed` problem. */
+export type Successor = { id: string; code: string; name: string };
+type Coded = Problem & { code?: string; errors?: FieldError[]; successor?: Successor | null };
 
 /** code → text. Problem codes, field codes (the household rules, …) and pydantic's error types. */
 export const CODES: Record<string, Key> = {
@@ -33,6 +35,8 @@ export const CODES: Record<string, Key> = {
   token_reused: "pcTokenReused",
   required: "pcRequired",
   "unit.unknown": "pcUnitUnknown",
+  "unit.closed": "pcUnitClosed",
+  "unit.effective_before_data": "pcEffectiveBeforeData",
   "unit.wrong_level": "pcUnitWrongLevel",
   "user.unknown": "pcUserUnknown",
   "team.unknown": "pcTeamUnknown",
@@ -109,10 +113,24 @@ function isOffline(e: unknown): boolean {
   return e instanceof TypeError || (typeof navigator !== "undefined" && navigator.onLine === false);
 }
 
+/** A write into a unit merged into another (409 `unit.closed`): it will not be taken by retrying. */
+export function unitClosed(e: unknown): boolean {
+  return ((e ?? {}) as Coded).code === "unit.closed";
+}
+
+/** The unit a write should go to instead, when the server refused it for a unit merged into another:
+ * what the outbox offers ("Ghi vào …"). */
+export function successorOf(e: unknown): Successor | null {
+  const p = (e ?? {}) as Coded;
+  return p.code === "unit.closed" && p.successor?.id ? p.successor : null;
+}
+
 /** One sentence for a failed request, in the user's language. */
 export function problemText(e: unknown): string {
   if (isOffline(e)) return t("errNetwork");
   const p = (e ?? {}) as Coded;
+  const successor = successorOf(p);
+  if (successor) return t("pcUnitClosedInto", { name: successor.name });
   // A household write dated by a phone whose clock is wrong (or a visit kept over a year): say so.
   if (p.errors?.some((e) => fieldOf(e.loc) === "observed_at")) return t("errObservedAt");
   const known = codeText(p.code) ?? (p.errors?.length === 1 ? codeText(p.errors[0].code) : null);

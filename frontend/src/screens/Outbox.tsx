@@ -6,7 +6,7 @@ import { fmtDateTime, lang, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
 import { online } from "../lib/network";
 import { flush } from "../lib/outbox";
-import { fieldTexts, problemText } from "../lib/problems";
+import { fieldTexts, problemText, successorOf } from "../lib/problems";
 import { localChanges, outboxItems, type OutboxItem } from "../lib/queue";
 import { discard, retry } from "../lib/resolve";
 import { useStore } from "../lib/store";
@@ -64,6 +64,11 @@ export default function Outbox() {
                   </ul>
                 )}
                 <div class="actions">
+                  {item.body?.unit_id !== undefined && successorOf(item.problem) && (
+                    <button type="button" class="btn primary" onClick={() => void retry(item.seq!, { unit_id: successorOf(item.problem)!.id })}>
+                      {t("recordIn", { name: successorOf(item.problem)!.name })}
+                    </button>
+                  )}
                   {item.method === "POST" && item.entity?.startsWith("households:") && (
                     <Link href={`/households/new?fix=${item.seq}`} class="btn primary">
                       ✎ {t("fixIt")}
