@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from app.authz.permissions import Role
-from app.models import Member
+from app.models import Member, Team
 from tests.roster import make_member, make_team
 from tests.world import ROLES
 
@@ -339,3 +339,186 @@ async def test_every_write_is_audited_under_the_team_unit(client, world):
     assert entries[1]["before"]["status"] == "active" and entries[1]["after"]["status"] == "inactive"
     assert entries[2]["after"]["name"] == "Tổ CNSCĐ thôn Đình"
     assert entries[0]["actor_id"] == str(world.users[Role.commune_officer].id)
+
+
+# --- founding and re-organisation by decision, hints, coverage, directory (issue 20, item 1) -------
+
+
+async def test_a_team_is_founded_and_reorganised_by_decisions_each_with_its_roster(client, world, session):
+    officer = world.auth(Role.commune_officer)
+    created = await client.post(
+        "/api/v1/teams",
+        json={
+            "unit_id": str(world.c1.id),
+            "name": "Tổ Công nghệ số cộng đồng xã",
+            "charter": "Quy chế hoạt động:\n1. Họp tổ mỗi tháng.",
+            "zalo_url": "https://zalo.me/g/abcdef123",
+        },
+        headers=officer,
+    )
+    assert created.status_code == 201, created.text
+    team = created.json()
+    assert team["charter"].startswith("Quy chế") and team["zalo_url"] == "https://zalo.me/g/abcdef123"
+    team_row = await session.get(Team, uuid.UUID(team["id"]))
+    lan = await make_member(session, team_row, "Trần Thị Lan", position="leader")
+    await make_member(session, team_row, "Lê Văn Hùng", position="member")
+    await session.commit()
+
+    founded = await client.post(
+        f"/api/v1/teams/{team['id']}/decisions",
+        json={
+            "kind": "founding",
+            "number": "1067/QĐ-UBND",
+            "decided_on": "2025-10-09",
+            "signer": "Chủ tịch UBND xã",
+        },
+        headers=officer,
+    )
+    assert founded.status_code == 201, founded.text
+    assert [(r["full_name"], r["position"]) for r in founded.json()["roster"]] == [
+        ("Trần Thị Lan", "leader"),
+        ("Lê Văn Hùng", "member"),
+    ]
+    read = (await client.get(f"/api/v1/teams/{team['id']}", headers=officer)).json()
+    assert (read["decision_no"], read["decision_date"], read["version"]) == ("1067/QĐ-UBND", "2025-10-09", 2)
+
+    again = await client.post(
+        f"/api/v1/teams/{team['id']}/decisions",
+        json={"kind": "founding", "number": "1/QĐ-UBND", "decided_on": "2025-10-10"},
+        headers=officer,
+    )
+    assert again.status_code == 409 and again.json()["code"] == "team.already_founded"
+
+    lan.position = "deputy"
+    await make_member(session, team_row, "Phạm Minh Tú", position="leader")
+    await session.commit()
+    reorganised = await client.post(
+        f"/api/v1/teams/{team['id']}/decisions",
+        json={"kind": "reorganisation", "number": "529/QĐ-UBND", "decided_on": "2026-03-30"},
+        headers=officer,
+    )
+    assert reorganised.status_code == 201, reorganised.text
+    listed = (await client.get(f"/api/v1/teams/{team['id']}/decisions", headers=officer)).json()["items"]
+    assert [(d["kind"], d["number"], d["decided_on"]) for d in listed] == [
+        ("founding", "1067/QĐ-UBND", "2025-10-09"),
+        ("reorganisation", "529/QĐ-UBND", "2026-03-30"),
+    ]
+    assert [(r["full_name"], r["position"]) for r in listed[1]["roster"]] == [
+        ("Phạm Minh Tú", "leader"),
+        ("Trần Thị Lan", "deputy"),
+        ("Lê Văn Hùng", "member"),
+    ]
+    # The founding decision stays the team's.
+    read = (await client.get(f"/api/v1/teams/{team['id']}", headers=officer)).json()
+    assert read["decision_no"] == "1067/QĐ-UBND"
+    before = await client.post(
+        f"/api/v1/teams/{team['id']}/decisions",
+        json={"kind": "reorganisation", "number": "2/QĐ-UBND", "decided_on": "2025-01-01"},
+        headers=officer,
+    )
+    assert before.status_code == 422 and before.json()["code"] == "team.decision_before_founding"
+
+
+async def test_decisions_are_the_communes_to_record(client, world, teams):
+    body = {"kind": "founding", "number": "12/QĐ-UBND", "decided_on": "2025-10-09"}
+    leader = await client.post(
+        f"/api/v1/teams/{teams['v11'].id}/decisions", json=body, headers=world.auth(Role.team_leader)
+    )
+    assert leader.status_code == 403
+    other = await client.post(
+        f"/api/v1/teams/{teams['v21'].id}/decisions", json=body, headers=world.auth(Role.commune_officer)
+    )
+    assert other.status_code == 404
+    listed = await client.get(
+        f"/api/v1/teams/{teams['v11'].id}/decisions", headers=world.auth(Role.team_member)
+    )
+    assert listed.status_code == 200 and listed.json()["items"] == []
+
+
+async def test_bad_zalo_link_is_refused(client, world):
+    response = await client.post(
+        "/api/v1/teams",
+        json=body(world, zalo_url="javascript:alert(1)"),
+        headers=world.auth(Role.commune_officer),
+    )
+    assert response.status_code == 422
+
+
+async def test_profile_shows_the_plans_rules_as_hints(client, world, session, teams):
+    team = teams["v11"]
+    year = date.today().year
+    for i, born in enumerate((year - 25, year - 30, year - 55)):
+        await make_member(session, team, f"Thành viên {i}", birth_year=born)
+    await make_member(session, team, "Cộng tác viên", position="collaborator", birth_year=year - 60)
+    await make_team(session, world.v11, "Tổ thứ hai")
+    await session.commit()
+    response = await client.get(f"/api/v1/teams/{team.id}/profile", headers=world.auth(Role.team_leader))
+    assert response.status_code == 200, response.text
+    profile = response.json()
+    assert (profile["active_members"], profile["collaborators"], profile["leaders"]) == (3, 1, 0)
+    assert (profile["under_40"], profile["with_birth_year"], profile["under_40_pct"]) == (2, 4, 50.0)
+    assert {h["code"] for h in profile["hints"]} == {
+        "team.small",
+        "team.no_leader",
+        "team.no_decision",
+        "team.village_has_another",
+    }
+    # Hints, not refusals: an eleventh member is taken.
+    for i in range(8):
+        await make_member(session, team, f"Người {i}", birth_year=year - 20)
+    await session.commit()
+    added = await client.post(
+        "/api/v1/members",
+        json={"team_id": str(team.id), "full_name": "Người thứ 12"},
+        headers=world.auth(Role.team_leader),
+    )
+    assert added.status_code == 201
+    profile = (
+        await client.get(f"/api/v1/teams/{team.id}/profile", headers=world.auth(Role.team_leader))
+    ).json()
+    assert profile["active_members"] == 12 and "team.large" in {h["code"] for h in profile["hints"]}
+    viewer = await client.get(f"/api/v1/teams/{team.id}/profile", headers=world.auth(Role.viewer))
+    assert viewer.status_code == 403
+
+
+async def test_coverage_lists_the_villages_without_a_team(client, world, session):
+    await make_team(session, world.v11, "Tổ thôn Đình")
+    await make_team(session, world.v12, "Tổ cũ", status="dissolved")
+    await session.commit()
+    response = await client.get(
+        "/api/v1/teams/coverage",
+        params={"unit_id": str(world.c1.id)},
+        headers=world.auth(Role.commune_officer),
+    )
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert (data["villages"], data["with_team"]) == (2, 1)
+    assert [v["name"] for v in data["without_team"]] == ["Thôn Chùa"]
+    out = await client.get(
+        "/api/v1/teams/coverage",
+        params={"unit_id": str(world.c2.id)},
+        headers=world.auth(Role.commune_officer),
+    )
+    assert out.status_code == 404
+
+
+async def test_the_province_sees_a_directory_of_teams_with_their_groups(client, world, session):
+    team = await make_team(
+        session, world.v11, "Tổ thôn Đình", zalo_url="https://zalo.me/g/dinh", decision_no="5/QĐ"
+    )
+    await make_member(session, team, "Trần Thị Lan", position="leader")
+    await make_team(session, world.c2, "Tổ xã Tây Sơn", zalo_url="https://zalo.me/g/tayson")
+    await make_team(session, world.v31, "Tổ ngoài tỉnh", zalo_url="https://zalo.me/g/x")
+    await session.commit()
+    response = await client.get("/api/v1/teams/directory", headers=world.auth(Role.province_officer))
+    assert response.status_code == 200, response.text
+    page = response.json()
+    assert page["total"] == 2
+    rows = {r["name"]: r for r in page["items"]}
+    assert rows["Tổ thôn Đình"]["zalo_url"] == "https://zalo.me/g/dinh"
+    assert (rows["Tổ thôn Đình"]["commune_name"], rows["Tổ thôn Đình"]["leader_name"]) == (
+        "Xã Đông Hòa",
+        "Trần Thị Lan",
+    )
+    assert rows["Tổ thôn Đình"]["member_count"] == 1
+    assert rows["Tổ xã Tây Sơn"]["commune_name"] == "Xã Tây Sơn"

@@ -7,7 +7,21 @@ from fastapi import APIRouter, Query, Response
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
 from app import records
 from app.models import Team
-from app.teams.schemas import TeamCreate, TeamFeed, TeamList, TeamRead, TeamStatus, TeamUpdate
+from app.teams import founding
+from app.teams.schemas import (
+    TeamCoverage,
+    TeamCreate,
+    TeamDecisionCreate,
+    TeamDecisionList,
+    TeamDecisionRead,
+    TeamDirectory,
+    TeamFeed,
+    TeamList,
+    TeamProfile,
+    TeamRead,
+    TeamStatus,
+    TeamUpdate,
+)
 from app.teams.service import ORDER, TEAMS
 
 router = APIRouter(prefix="/teams", tags=["teams"])
@@ -47,6 +61,56 @@ async def create_team(
     session: SessionDep, principal: PrincipalDep, body: TeamCreate, response: Response
 ) -> TeamRead:
     return answer(response, *await records.create(session, principal, TEAMS, body))
+
+
+@router.get("/directory")
+async def team_directory(
+    session: SessionDep,
+    principal: PrincipalDep,
+    unit_id: Annotated[uuid.UUID | None, Query(description="A unit: its whole subtree")] = None,
+    limit: LimitQuery = 50,
+    offset: OffsetQuery = 0,
+) -> TeamDirectory:
+    """The area's active teams with their commune, leader, founding decision and Zalo group (plan 002)."""
+    return await founding.directory(session, principal, unit_id, limit, offset)
+
+
+@router.get("/coverage")
+async def team_coverage(
+    session: SessionDep,
+    principal: PrincipalDep,
+    unit_id: Annotated[uuid.UUID, Query(description="A commune")],
+) -> TeamCoverage:
+    """The commune's villages and those without an active team (plan 004: one team per village)."""
+    return await founding.coverage(session, principal, unit_id)
+
+
+@router.get("/{team_id}/profile")
+async def team_profile(session: SessionDep, principal: PrincipalDep, team_id: uuid.UUID) -> TeamProfile:
+    """The team's composition against the plans, with hints (never refusals): 5–10 members, collaborator
+    groups beyond 10, members under 40 preferred, one leader, one team per village."""
+    return await founding.profile(session, principal, team_id)
+
+
+@router.get("/{team_id}/decisions")
+async def list_team_decisions(
+    session: SessionDep, principal: PrincipalDep, team_id: uuid.UUID
+) -> TeamDecisionList:
+    """The commune's decisions on the team, oldest first, each with the roster it set."""
+    return await founding.list_decisions(session, principal, team_id)
+
+
+@router.post(
+    "/{team_id}/decisions",
+    status_code=201,
+    responses={409: {"description": "A founding decision is already recorded"}},
+)
+async def record_team_decision(
+    session: SessionDep, principal: PrincipalDep, team_id: uuid.UUID, body: TeamDecisionCreate
+) -> TeamDecisionRead:
+    """A founding (thành lập) or re-organisation (kiện toàn) decision, with the team's active roster as
+    it stands; a founding decision becomes the team's `decision_no` and `decision_date`."""
+    return await founding.record_decision(session, principal, team_id, body)
 
 
 @router.get("/{team_id}")

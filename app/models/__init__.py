@@ -22,7 +22,7 @@ from app.models.kpi import (
 )
 from app.models.learning import LearningMaterial
 from app.models.legacy_unit import LegacyUnit
-from app.models.team import Member, Team
+from app.models.team import Member, Team, TeamDecision
 from app.models.training import Training, TrainingAttendance
 from app.models.unit import Unit, UnitLevel
 from app.models.unit_change import UnitChange
@@ -56,6 +56,7 @@ __all__ = [
     "RoleAssignment",
     "Target",
     "Team",
+    "TeamDecision",
     "Training",
     "TrainingAttendance",
     "Unit",

@@ -21,6 +21,9 @@ class ApiKey(Versioned, SQLModel, table=True):
     key_hash: str = Field(sa_type=String(64), nullable=False)
     unit_id: uuid.UUID = Field(foreign_key="units.id", ondelete="RESTRICT", index=True, nullable=False)
     read_only: bool = Field(default=True, nullable=False)
+    # Limited to reading households and updating their VNeID and signature counts (the commune
+    # police, Đề án 06; plan 004): nothing else, whatever `read_only` says.
+    vneid_only: bool = Field(default=False, nullable=False)
     created_by: str = Field(sa_type=String(100), nullable=False)
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

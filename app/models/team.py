@@ -1,10 +1,11 @@
 import uuid
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Date, Index, String
+from sqlalchemy import Date, Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from app.models.base import SoftDeleted, Versioned, id_field
+from app.models.base import JSONType, SoftDeleted, UTCDateTime, Versioned, id_field, utcnow
 
 
 class Team(Versioned, SoftDeleted, SQLModel, table=True):
@@ -19,6 +20,28 @@ class Team(Versioned, SoftDeleted, SQLModel, table=True):
     decision_no: str | None = Field(default=None, sa_type=String(50))
     decision_date: date | None = Field(default=None, sa_type=Date)
     status: str = Field(default="active", sa_type=String(20), nullable=False)
+    # The team's operating rules (quy chế hoạt động, plan 002) and its Zalo group (plan 002 III.3).
+    charter: str | None = Field(default=None, sa_type=Text)
+    zalo_url: str | None = Field(default=None, sa_type=String(2000))
+
+
+class TeamDecision(SQLModel, table=True):
+    """A commune's decision on a team: its founding (thành lập) or a re-organisation (kiện toàn), with
+    the roster it set (member ids, names and positions at the time). Kept as history: never edited."""
+
+    __tablename__ = "team_decisions"
+    __table_args__ = (Index("ix_team_decisions_team_id_decided_on", "team_id", "decided_on"),)
+
+    id: uuid.UUID = id_field()
+    team_id: uuid.UUID = Field(foreign_key="teams.id", ondelete="CASCADE", nullable=False)
+    unit_id: uuid.UUID = Field(foreign_key="units.id", ondelete="RESTRICT", nullable=False, index=True)
+    kind: str = Field(sa_type=String(20), nullable=False)
+    number: str = Field(sa_type=String(50), nullable=False)
+    decided_on: date = Field(sa_type=Date, nullable=False)
+    signer: str | None = Field(default=None, sa_type=String(200))
+    roster: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType, nullable=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    created_by: str = Field(sa_type=String(100), nullable=False)
 
 
 class Member(Versioned, SoftDeleted, SQLModel, table=True):
@@ -39,3 +62,7 @@ class Member(Versioned, SoftDeleted, SQLModel, table=True):
     joined_on: date | None = Field(default=None, sa_type=Date)
     left_on: date | None = Field(default=None, sa_type=Date)
     user_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL", index=True)
+    # What the leader gave the member (plans 000, 001): a village to cover and duties in words;
+    # households are assigned on the household (`assigned_member_id`), support points on the event.
+    duty_unit_id: uuid.UUID | None = Field(default=None, foreign_key="units.id", ondelete="SET NULL")
+    duties: str | None = Field(default=None, sa_type=String(500))

@@ -438,6 +438,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/teams/directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Team Directory
+         * @description The area's active teams with their commune, leader, founding decision and Zalo group (plan 002).
+         */
+        get: operations["team_directory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Team Coverage
+         * @description The commune's villages and those without an active team (plan 004: one team per village).
+         */
+        get: operations["team_coverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{team_id}/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Team Profile
+         * @description The team's composition against the plans, with hints (never refusals): 5–10 members, collaborator
+         *     groups beyond 10, members under 40 preferred, one leader, one team per village.
+         */
+        get: operations["team_profile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{team_id}/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Team Decisions
+         * @description The commune's decisions on the team, oldest first, each with the roster it set.
+         */
+        get: operations["list_team_decisions"];
+        put?: never;
+        /**
+         * Record Team Decision
+         * @description A founding (thành lập) or re-organisation (kiện toàn) decision, with the team's active roster as
+         *     it stands; a founding decision becomes the team's `decision_no` and `decision_date`.
+         */
+        post: operations["record_team_decision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/teams/{team_id}": {
         parameters: {
             query?: never;
@@ -866,6 +952,136 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awards/{award_id}/nominations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Nominations
+         * @description The proposals of the award in the caller's area (a leader: its village's), by kind and name.
+         */
+        get: operations["list_nominations"];
+        put?: never;
+        /**
+         * Propose
+         * @description Propose a member, a team or an initiative of the award's area, with the reason (plan 000 IV.7):
+         *     awards:propose at the nominee's unit; once per nominee and award; not after the decision.
+         */
+        post: operations["propose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awards/{award_id}/nominations/{nomination_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Withdraw
+         * @description Withdraw a proposal not yet reviewed.
+         */
+        delete: operations["withdraw"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awards/{award_id}/nominations/{nomination_id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Review
+         * @description The commune's review (awards:manage over the award's unit): accepted or rejected, with a note.
+         */
+        post: operations["review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/awards/{award_id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide
+         * @description The Chairman's decision (number, date) honouring the accepted proposals; the award's xlsx is then
+         *     the decision's list. Every proposal must be reviewed first.
+         */
+        post: operations["decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/initiatives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Initiatives
+         * @description Good models and effective ways of working ("mô hình hay, cách làm hiệu quả") of the caller's
+         *     area, or shared by any commune; the latest changed first.
+         */
+        get: operations["list_initiatives"];
+        put?: never;
+        /** Create Initiative */
+        post: operations["create_initiative"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/initiatives/{initiative_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Initiative
+         * @description One of the caller's area, or one shared with every commune.
+         */
+        get: operations["get_initiative"];
+        put?: never;
+        post?: never;
+        /** Delete Initiative */
+        delete: operations["delete_initiative"];
+        options?: never;
+        head?: never;
+        /** Update Initiative */
+        patch: operations["update_initiative"];
         trace?: never;
     };
     "/api/v1/campaigns": {
@@ -1838,6 +2054,23 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /**
+         * AwardDecision
+         * @description The Chairman's decision (number, date): it honours the accepted proposals; every proposal must
+         *     be reviewed first.
+         */
+        AwardDecision: {
+            /**
+             * Decision No
+             * @example 1234/QĐ-UBND
+             */
+            decision_no: string;
+            /**
+             * Decision Date
+             * Format: date
+             */
+            decision_date: string;
+        };
         /** AwardIndicator */
         AwardIndicator: {
             /** Code */
@@ -1906,6 +2139,17 @@ export interface components {
              * @default Điểm = Σ (trọng số × mức đạt) ÷ Σ trọng số × 100. Mức đạt của một chỉ tiêu = kết quả ÷ mục tiêu, tối đa 1 (mục tiêu 0: đạt 1). Chỉ tính các chỉ tiêu có trọng số, có số liệu và có mục tiêu.
              */
             formula: string;
+            /**
+             * Decision No
+             * @description The decision honouring the accepted proposals
+             */
+            decision_no?: string | null;
+            /** Decision Date */
+            decision_date?: string | null;
+            /** Decided At */
+            decided_at?: string | null;
+            /** Decided By */
+            decided_by?: string | null;
             /** Version */
             version: number;
             /**
@@ -1939,6 +2183,8 @@ export interface components {
              * @description The cut-off day is over (Vietnam time): the ranking counts that day's figures and may be frozen. Before that it is provisional: the figures still move until the day ends
              */
             cutoff_passed: boolean;
+            /** @description Members and teams ranked too, on the same span; frozen with the units */
+            people?: components["schemas"]["PeopleRanking"];
         };
         /** AwardRead */
         AwardRead: {
@@ -1979,6 +2225,17 @@ export interface components {
              * @default Điểm = Σ (trọng số × mức đạt) ÷ Σ trọng số × 100. Mức đạt của một chỉ tiêu = kết quả ÷ mục tiêu, tối đa 1 (mục tiêu 0: đạt 1). Chỉ tính các chỉ tiêu có trọng số, có số liệu và có mục tiêu.
              */
             formula: string;
+            /**
+             * Decision No
+             * @description The decision honouring the accepted proposals
+             */
+            decision_no?: string | null;
+            /** Decision Date */
+            decision_date?: string | null;
+            /** Decided At */
+            decided_at?: string | null;
+            /** Decided By */
+            decided_by?: string | null;
             /** Version */
             version: number;
             /**
@@ -2321,6 +2578,42 @@ export interface components {
             channel: components["schemas"]["Channel"] | null;
             /** Label */
             label: string;
+        };
+        /**
+         * DecisionKind
+         * @enum {string}
+         */
+        DecisionKind: "founding" | "reorganisation";
+        /** DirectoryEntry */
+        DirectoryEntry: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Unit Level */
+            unit_level: string;
+            /** Commune Name */
+            commune_name: string | null;
+            /** Member Count */
+            member_count: number;
+            /** Decision No */
+            decision_no: string | null;
+            /** Decision Date */
+            decision_date: string | null;
+            /** Zalo Url */
+            zalo_url: string | null;
+            /** Leader Name */
+            leader_name: string | null;
         };
         /** EffectiveTarget */
         EffectiveTarget: {
@@ -3028,6 +3321,92 @@ export interface components {
             /** Met */
             met: boolean | null;
         };
+        /** InitiativeCreate */
+        InitiativeCreate: {
+            /** Id */
+            id?: string | null;
+            /**
+             * Unit Id
+             * Format: uuid
+             * @description Where it was born: a village, a commune or a province
+             */
+            unit_id: string;
+            /**
+             * Title
+             * @example Mô hình “Chợ số - Nông thôn số”
+             */
+            title: string;
+            /** Description */
+            description: string;
+            /** Results */
+            results?: string | null;
+            /**
+             * Shared
+             * @description Shared with every commune (read by all)
+             * @default false
+             */
+            shared: boolean;
+        };
+        /** InitiativeList */
+        InitiativeList: {
+            /** Items */
+            items: components["schemas"]["InitiativeRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** InitiativeRead */
+        InitiativeRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /**
+             * Unit Name
+             * @default
+             */
+            unit_name: string;
+            /** Title */
+            title: string;
+            /** Description */
+            description: string;
+            /** Results */
+            results: string | null;
+            /** Shared */
+            shared: boolean;
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** InitiativeUpdate */
+        InitiativeUpdate: {
+            /** Title */
+            title?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Results */
+            results?: string | null;
+            /** Shared */
+            shared?: boolean | null;
+        };
         /** KindTally */
         KindTally: {
             /**
@@ -3361,6 +3740,115 @@ export interface components {
             /** User Id */
             user_id?: string | null;
         };
+        /**
+         * NominationCreate
+         * @description Propose a member, a team or an initiative (the one id of its kind) with the reason: what they did.
+         */
+        NominationCreate: {
+            /** Id */
+            id?: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "member" | "team" | "initiative";
+            /** Member Id */
+            member_id?: string | null;
+            /** Team Id */
+            team_id?: string | null;
+            /** Initiative Id */
+            initiative_id?: string | null;
+            /**
+             * Reason
+             * @example Hướng dẫn 120 người cao tuổi kích hoạt VNeID mức 2 trong quý III
+             */
+            reason: string;
+        };
+        /** NominationList */
+        NominationList: {
+            /** Items */
+            items: components["schemas"]["NominationRead"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+        };
+        /** NominationRead */
+        NominationRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Award Id
+             * Format: uuid
+             */
+            award_id: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "member" | "team" | "initiative";
+            /** Member Id */
+            member_id: string | null;
+            /** Team Id */
+            team_id: string | null;
+            /** Initiative Id */
+            initiative_id: string | null;
+            /**
+             * Name
+             * @description The nominee as proposed
+             */
+            name: string;
+            /** Reason */
+            reason: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "proposed" | "accepted" | "rejected";
+            /** Proposed By */
+            proposed_by: string;
+            /** Review Note */
+            review_note: string | null;
+            /** Reviewed By */
+            reviewed_by: string | null;
+            /** Reviewed At */
+            reviewed_at: string | null;
+            /** Version */
+            version: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * NominationReview
+         * @description The commune's review: accepted (to be honoured by the decision) or rejected, with a note.
+         */
+        NominationReview: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "accepted" | "rejected";
+            /** Note */
+            note?: string | null;
+        };
         /** OldUnit */
         OldUnit: {
             /**
@@ -3424,6 +3912,51 @@ export interface components {
             due_on: string;
             /** Late */
             late: boolean;
+        };
+        /** PeopleRanking */
+        PeopleRanking: {
+            /**
+             * Members
+             * @description The members who helped most (their names: for callers who may read members)
+             */
+            members: components["schemas"]["PersonRow"][];
+            /**
+             * Teams
+             * @description The teams whose members helped most
+             */
+            teams: components["schemas"]["PersonRow"][];
+        };
+        /**
+         * PersonRow
+         * @description A member or a team ranked by the help given in the award's span (activities recorded under
+         *     them, dated up to `as_of`): people helped first, then acts of help.
+         */
+        PersonRow: {
+            /** Rank */
+            rank: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Team
+             * @description A member's team
+             */
+            team?: string | null;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /** Unit Name */
+            unit_name: string;
+            /** People Supported */
+            people_supported: number;
+            /** Activities */
+            activities: number;
         };
         /**
          * PersonalChange
@@ -3521,6 +4054,18 @@ export interface components {
             role: components["schemas"]["Role"];
             /** Unit Id */
             unit_id?: string | null;
+        };
+        /** RosterEntry */
+        RosterEntry: {
+            /**
+             * Member Id
+             * Format: uuid
+             */
+            member_id: string;
+            /** Full Name */
+            full_name: string;
+            /** Position */
+            position: string;
         };
         /**
          * Settlement
@@ -3848,6 +4393,23 @@ export interface components {
             /** Value */
             value: number;
         };
+        /**
+         * TeamCoverage
+         * @description A commune's villages and their teams (plan 004: one team per village).
+         */
+        TeamCoverage: {
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /** Villages */
+            villages: number;
+            /** With Team */
+            with_team: number;
+            /** Without Team */
+            without_team: components["schemas"]["VillageWithoutTeam"][];
+        };
         /** TeamCreate */
         TeamCreate: {
             /** Id */
@@ -3872,6 +4434,89 @@ export interface components {
             decision_date?: string | null;
             /** @default active */
             status: components["schemas"]["TeamStatus"];
+            /** Charter */
+            charter?: string | null;
+            /** Zalo Url */
+            zalo_url?: string | null;
+        };
+        /**
+         * TeamDecisionCreate
+         * @description A decision of the commune on the team; it keeps the team's active roster as it stands now.
+         *     A founding decision also becomes the team's `decision_no` and `decision_date`.
+         */
+        TeamDecisionCreate: {
+            kind: components["schemas"]["DecisionKind"];
+            /**
+             * Number
+             * @description Such as 1067/QĐ-UBND
+             */
+            number: string;
+            /**
+             * Decided On
+             * Format: date
+             */
+            decided_on: string;
+            /**
+             * Signer
+             * @description Who signed it, such as the commune chairman
+             */
+            signer?: string | null;
+        };
+        /** TeamDecisionList */
+        TeamDecisionList: {
+            /** Items */
+            items: components["schemas"]["TeamDecisionRead"][];
+        };
+        /** TeamDecisionRead */
+        TeamDecisionRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Team Id
+             * Format: uuid
+             */
+            team_id: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            kind: components["schemas"]["DecisionKind"];
+            /** Number */
+            number: string;
+            /**
+             * Decided On
+             * Format: date
+             */
+            decided_on: string;
+            /** Signer */
+            signer: string | null;
+            /** Roster */
+            roster: components["schemas"]["RosterEntry"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+        };
+        /**
+         * TeamDirectory
+         * @description The teams of an area with their Zalo groups (plan 002: teams are managed over Zalo).
+         */
+        TeamDirectory: {
+            /** Items */
+            items: components["schemas"]["DirectoryEntry"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
         };
         /**
          * TeamFeed
@@ -3887,6 +4532,16 @@ export interface components {
             /** Items */
             items: (components["schemas"]["TeamRead"] | components["schemas"]["Tombstone"])[];
         };
+        /** TeamHint */
+        TeamHint: {
+            /**
+             * Code
+             * @description team.small (under 5 active members), team.large (over 10: collaborator groups), team.no_leader, team.few_young (under half the members with a birth year are under 40), team.village_has_another (the village has another active team), team.no_decision
+             */
+            code: string;
+            /** Message */
+            message: string;
+        };
         /** TeamList */
         TeamList: {
             /** Items */
@@ -3897,6 +4552,38 @@ export interface components {
             limit: number;
             /** Offset */
             offset: number;
+        };
+        /**
+         * TeamProfile
+         * @description The team's composition against the plans (001: 5–10 members, collaborators beyond;
+         *     004: members under 40 preferred; one leader; one team per village).
+         */
+        TeamProfile: {
+            /**
+             * Team Id
+             * Format: uuid
+             */
+            team_id: string;
+            /**
+             * Active Members
+             * @description Active members who are not collaborators
+             */
+            active_members: number;
+            /** Collaborators */
+            collaborators: number;
+            /** Leaders */
+            leaders: number;
+            /** With Birth Year */
+            with_birth_year: number;
+            /** Under 40 */
+            under_40: number;
+            /**
+             * Under 40 Pct
+             * @description Of the active members with a birth year; null: none
+             */
+            under_40_pct: number | null;
+            /** Hints */
+            hints: components["schemas"]["TeamHint"][];
         };
         /** TeamRead */
         TeamRead: {
@@ -3917,6 +4604,10 @@ export interface components {
             /** Decision Date */
             decision_date: string | null;
             status: components["schemas"]["TeamStatus"];
+            /** Charter */
+            charter?: string | null;
+            /** Zalo Url */
+            zalo_url?: string | null;
             /** Version */
             version: number;
             /**
@@ -3954,6 +4645,10 @@ export interface components {
             /** Decision Date */
             decision_date?: string | null;
             status?: components["schemas"]["TeamStatus"] | null;
+            /** Charter */
+            charter?: string | null;
+            /** Zalo Url */
+            zalo_url?: string | null;
         };
         /** TokenPair */
         TokenPair: {
@@ -4390,6 +5085,18 @@ export interface components {
              * @description Villages of the list the commune already had
              */
             existing: components["schemas"]["UnitRead"][];
+        };
+        /** VillageWithoutTeam */
+        VillageWithoutTeam: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
         };
         /**
          * VisitNote
@@ -6113,6 +6820,270 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TeamRead"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    team_directory: {
+        parameters: {
+            query?: {
+                /** @description A unit: its whole subtree */
+                unit_id?: string | null;
+                /** @description Page size (max 500) */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamDirectory"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    team_coverage: {
+        parameters: {
+            query: {
+                /** @description A commune */
+                unit_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamCoverage"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    team_profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamProfile"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_team_decisions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamDecisionList"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    record_team_decision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamDecisionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamDecisionRead"];
+                };
+            };
+            /** @description A founding decision is already recorded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Validation failed: `errors` says where */
@@ -8174,6 +9145,561 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_nominations: {
+        parameters: {
+            query?: {
+                /** @description Page size (max 500) */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                award_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NominationList"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    propose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                award_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NominationCreate"];
+            };
+        };
+        responses: {
+            /** @description A repeated create */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NominationRead"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NominationRead"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    withdraw: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                award_id: string;
+                nomination_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    review: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                award_id: string;
+                nomination_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NominationReview"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NominationRead"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decide: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                award_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AwardDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AwardRanking"];
+                };
+            };
+            /** @description Decided already, or proposals unreviewed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_initiatives: {
+        parameters: {
+            query?: {
+                /** @description A unit: its whole subtree */
+                unit_id?: string | null;
+                /** @description true: those shared with every commune, from anywhere; false: not shared */
+                shared?: boolean | null;
+                /** @description Page size (max 500) */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InitiativeList"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_initiative: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InitiativeCreate"];
+            };
+        };
+        responses: {
+            /** @description A repeated create */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InitiativeRead"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InitiativeRead"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_initiative: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                initiative_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InitiativeRead"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_initiative: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                initiative_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_initiative: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                initiative_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InitiativeUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InitiativeRead"];
                 };
             };
             /** @description Validation failed: `errors` says where */
