@@ -178,7 +178,10 @@ TABLE: dict[tuple[str, str], Spec] = {
     ),
     ("POST", "/api/v1/households/import"): Spec(201, HOUSEHOLDS_MANAGE, query=unit_query, files=csv_upload),
     ("GET", "/api/v1/households/{household_id}"): Spec(200, HOUSEHOLDS_READ),
-    ("GET", "/api/v1/households/export.xlsx"): Spec(200, HOUSEHOLDS_READ, out_lacking=403, query=unit_query),
+    # The whole list as a file: those who answer for it, not a team member (issue 21, minimisation).
+    ("GET", "/api/v1/households/export.xlsx"): Spec(
+        200, frozenset({A, P, C, L}), out_lacking=403, query=unit_query
+    ),
     ("PATCH", "/api/v1/households/{household_id}"): Spec(
         200, HOUSEHOLDS_UPDATE, body=lambda t: {"note": "Đã ghé thăm"}
     ),

@@ -27,6 +27,9 @@ class Permission(StrEnum):
     households_read = "households:read"
     households_update = "households:update"
     households_manage = "households:manage"
+    # The whole list as a file (Law 91/2025/QH15, minimisation): those who answer for it, not the
+    # members, who work from the list on the phone (issue 21).
+    households_export = "households:export"
     campaigns_read = "campaigns:read"
     campaigns_manage = "campaigns:manage"
     events_manage = "events:manage"
@@ -72,6 +75,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.province_officer: frozenset(
         _READ_ALL
         | {P.units_manage, P.users_manage, P.campaigns_manage, P.events_manage, P.targets_manage}
+        | {P.households_export}
         | {P.reports_create, P.reports_approve, P.awards_manage, P.audit_read, P.api_keys_manage}
         | {P.personal_data_manage, P.learning_manage}
         | {P.trainings_manage}  # the department trains the teams' members (plan 002, III.1)
@@ -83,7 +87,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {P.awards_propose}
         | _READ_ALL
         | {P.units_manage, P.users_manage, P.teams_manage, P.members_manage, P.trainings_manage}
-        | {P.households_update, P.households_manage, P.campaigns_manage, P.events_manage}
+        | {P.households_update, P.households_manage, P.households_export, P.campaigns_manage, P.events_manage}
         | {P.activities_record, P.activities_manage, P.targets_manage}
         | {P.reports_create, P.reports_approve, P.awards_manage, P.audit_read, P.api_keys_manage}
         | {P.personal_data_manage, P.learning_manage}
@@ -91,6 +95,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.team_leader: frozenset(
         _READ_ALL - {P.users_read}
         | {P.members_manage, P.trainings_manage, P.households_update, P.households_manage}
+        | {P.households_export}
         | {P.events_manage, P.activities_record, P.activities_manage, P.reports_create}
         | {P.awards_propose}
     ),

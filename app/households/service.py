@@ -30,7 +30,12 @@ ORDER = [Household.sort_key, Household.id]
 class Households(Resource):
     name, label, model, read = "household", "Household", Household, HouseholdRead
     dated_by = "observed_at"  # a closed unit takes it only when dated by its close
-    permissions = Permissions(P.households_read, P.households_manage, update_with=P.households_update)
+    permissions = Permissions(
+        P.households_read,
+        P.households_manage,
+        update_with=P.households_update,
+        export_with=P.households_export,  # the list as a file: not a team member's
+    )
     levels = ("village",)
     required = ("unit_id", "head_name", *rules.FACT_FIELDS)
     personal = rules.WITHOUT_PERSONAL

@@ -8,8 +8,9 @@ from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.authz.scope import list_scope, scope_of
+from app.authz.scope import get_unit_in_scope, list_scope, require, require_somewhere, scope_of
 from app.core.errors import Invalid
 from app.core.feed import feed_query, page_of_changes
 from app.privacy import access
@@ -67,11 +68,16 @@ def noted(
 
 
 def where(
-    principal: Principal, resource: Resource, within: str | None, filters: list[ColumnElement[bool]]
+    principal: Principal,
+    resource: Resource,
+    within: str | None,
+    filters: list[ColumnElement[bool]],
+    permission: Permission | None = None,
 ) -> list[ColumnElement[bool]]:
-    """The WHERE of a list: live rows in the caller's scope (under the unit at path `within`), and the
-    filters."""
-    scope = scope_of(principal, resource.permissions.read, within, from_below=resource.from_below)
+    """The WHERE of a list: live rows in the caller's scope (where it holds `permission`, reading by
+    default; under the unit at path `within`), and the filters."""
+    permission = permission or resource.permissions.read
+    scope = scope_of(principal, permission, within, from_below=resource.from_below)
     return [*resource.live(), scope.where(resource.model.unit_id), *filters]
 
 
@@ -130,12 +136,14 @@ async def _listed(
     order: list,
     limit: int,
     offset: int,
+    permission: Permission | None = None,
 ) -> tuple[Select, list[BaseModel]]:
-    """A list's count statement and its page of records as the caller receives them."""
-    within = await list_scope(session, principal, resource.permissions.read, unit_id)
-    count, rows = statements(
-        resource, where(principal, resource, within and within.path, filters), order, limit, offset
-    )
+    """A list's count statement and its page of records as the caller receives them (where it holds
+    `permission`, reading by default)."""
+    permission = permission or resource.permissions.read
+    within = await list_scope(session, principal, permission, unit_id)
+    clauses = where(principal, resource, within and within.path, filters, permission)
+    count, rows = statements(resource, clauses, order, limit, offset)
     return count, shown(
         principal, resource, await resource.present(session, list(await session.execute(rows)))
     )
@@ -174,9 +182,15 @@ async def export(
     most: int,
     file: str,
 ) -> list[BaseModel]:
-    """Every record of a list for a file: each one is in the access log with the file's name. More
-    than `most` is refused whole (422), before anything is noted: no file is made."""
-    _, items = await _listed(session, principal, resource, unit_id, filters, order, most + 1, 0)
+    """Every record of a list for a file, where the caller holds the resource's export permission
+    (403 where it holds none; a household list: not a team member's): each one is in the access log
+    with the file's name. More than `most` is refused whole (422), before anything is noted: no file
+    is made."""
+    permission = resource.permissions.export
+    require_somewhere(principal, permission)  # a role that exports nowhere: 403 (a team member)
+    if unit_id is not None:  # a unit in sight where the caller may not export: 403, not an empty file
+        require(principal, permission, await get_unit_in_scope(session, principal, unit_id))
+    _, items = await _listed(session, principal, resource, unit_id, filters, order, most + 1, 0, permission)
     if len(items) > most:
         raise Invalid(
             f"More than {most} records: export a smaller area",

@@ -29,6 +29,7 @@ class Permissions:
     manage: Permission
     create_with: Permission | None = None
     update_with: Permission | None = None
+    export_with: Permission | None = None  # the whole list as a file, when it needs more than reading
 
     @property
     def create(self) -> Permission:
@@ -41,6 +42,10 @@ class Permissions:
     @property
     def delete(self) -> Permission:
         return self.manage
+
+    @property
+    def export(self) -> Permission:
+        return self.export_with or self.read
 
 
 @dataclass(slots=True)
