@@ -420,3 +420,169 @@ async def test_every_write_is_audited_under_the_team_unit(client, world, teams):
     assert {e["unit_id"] for e in entries} == {str(world.v11.id)}
     assert (entries[1]["before"]["position"], entries[1]["after"]["position"]) == ("member", "deputy")
     assert entries[2]["actor_id"] == str(world.users[Role.team_leader].id)
+
+
+# --- duties and results (issue 20, item 2) -----------------------------------------------------
+
+
+@pytest.mark.parametrize("affiliation", ["fatherland_front", "party_cell", "village_head", "influencer"])
+async def test_the_plans_affiliations_are_taken(client, world, teams, affiliation):
+    response = await client.post(
+        "/api/v1/members",
+        json={"team_id": str(teams["v11"].id), "full_name": "Hà Văn Mặt", "affiliation": affiliation},
+        headers=world.auth(Role.team_leader),
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["affiliation"] == affiliation
+
+
+async def test_a_leader_gives_a_member_a_village_and_duties(client, world, session, teams):
+    team = teams["c1"]
+    member = await make_member(session, team, "Đỗ Thị Hoa")
+    await session.commit()
+    officer = world.auth(Role.commune_officer)
+    response = await client.patch(
+        f"/api/v1/members/{member.id}",
+        json={"duty_unit_id": str(world.v12.id), "duties": "Hỗ trợ VNeID thôn Chùa"},
+        headers=officer,
+    )
+    assert response.status_code == 200, response.text
+    assert (response.json()["duty_unit_id"], response.json()["duties"]) == (
+        str(world.v12.id),
+        "Hỗ trợ VNeID thôn Chùa",
+    )
+    outside = await client.patch(
+        f"/api/v1/members/{member.id}",
+        json={"duty_unit_id": str(world.v21.id)},
+        headers=world.auth(Role.admin),
+    )
+    assert outside.status_code == 422 and outside.json()["errors"][0]["code"] == "member.duty_outside_team"
+
+
+async def _work(session, world, teams):
+    """Two members of v11's team: Lan with activities, households and a support point in November 2026."""
+    from datetime import UTC, datetime
+
+    from app.models import Activity, Campaign, CampaignEvent, EventDuty
+    from tests.world import make_household
+
+    team = teams["v11"]
+    lan = await make_member(
+        session, team, "Trần Thị Lan", position="leader", user_id=world.users[Role.team_member].id
+    )
+    tu = await make_member(session, team, "Phạm Minh Tú")
+    h1 = await make_household(session, world.v11, "Nguyễn Văn An", assigned_member_id=lan.id)
+    await make_household(
+        session,
+        world.v11,
+        "Lê Thị Bé",
+        assigned_member_id=lan.id,
+        last_visit_at=datetime(2026, 11, 20, 3, tzinfo=UTC),
+    )
+    h3 = await make_household(session, world.v11, "Võ Văn Cường")
+
+    def act(member, household, day, people, **values):
+        return Activity(
+            unit_id=world.v11.id,
+            member_id=member.id,
+            household_id=household.id if household else None,
+            occurred_at=datetime(2026, 11, day, 2, tzinfo=UTC),
+            kind="vneid",
+            people_count=people,
+            **values,
+        )
+
+    session.add_all(
+        [
+            act(lan, h1, 3, 2),
+            act(lan, h1, 5, 1),  # the same household again
+            act(lan, h3, 6, 3),
+            act(lan, None, 7, 10),  # at a support point
+            act(lan, h3, 8, 4, deleted_at=datetime(2026, 11, 9, tzinfo=UTC)),  # deleted: not counted
+            act(tu, h3, 9, 1),
+        ]
+    )
+    session.add(
+        Activity(
+            unit_id=world.v11.id,
+            member_id=lan.id,
+            occurred_at=datetime(2026, 10, 31, 16, 59, tzinfo=UTC),
+            kind="vneid",
+            people_count=5,
+        )
+    )  # 23:59 on 31/10 in Vietnam: October
+    campaign = Campaign(
+        unit_id=world.c1.id,
+        kind="mobile_support",
+        name="Bình dân học vụ số",
+        starts_on=date(2026, 11, 1),
+        ends_on=date(2026, 11, 30),
+    )
+    session.add(campaign)
+    await session.flush()
+    event = CampaignEvent(
+        campaign_id=campaign.id,
+        unit_id=world.v11.id,
+        title="Điểm hỗ trợ nhà văn hóa",
+        starts_at=datetime(2026, 11, 7, 1, tzinfo=UTC),
+        ends_at=datetime(2026, 11, 7, 4, tzinfo=UTC),
+    )
+    session.add(event)
+    await session.flush()
+    session.add(EventDuty(event_id=event.id, member_id=lan.id))
+    await session.commit()
+    return lan, tu
+
+
+async def test_results_per_member_for_the_leader_and_the_commune(client, world, session, teams):
+    lan, tu = await _work(session, world, teams)
+    for role in (Role.team_leader, Role.commune_officer):
+        response = await client.get(
+            "/api/v1/members/results",
+            params={"period": "2026-11", "team_id": str(teams["v11"].id)},
+            headers=world.auth(role),
+        )
+        assert response.status_code == 200, response.text
+        rows = {r["full_name"]: r for r in response.json()["items"]}
+        expected = {
+            "activities": 4,
+            "people_helped": 16,
+            "households_visited": 3,
+            "households_assigned": 2,
+            "events_on_duty": 1,
+        }
+        assert {k: rows["Trần Thị Lan"][k] for k in expected} == expected
+        assert (rows["Phạm Minh Tú"]["activities"], rows["Phạm Minh Tú"]["households_visited"]) == (1, 1)
+    october = await client.get(
+        "/api/v1/members/results", params={"period": "2026-10"}, headers=world.auth(Role.commune_officer)
+    )
+    assert {r["full_name"]: r["people_helped"] for r in october.json()["items"]}["Trần Thị Lan"] == 5
+    assert (
+        await client.get("/api/v1/members/results", headers=world.auth(Role.team_member))
+    ).status_code == 403
+    assert (await client.get("/api/v1/members/results", headers=world.auth(Role.viewer))).status_code == 403
+    other = await client.get(
+        "/api/v1/members/results",
+        params={"unit_id": str(world.c2.id)},
+        headers=world.auth(Role.commune_officer),
+    )
+    assert other.status_code == 404
+    bad = await client.get(
+        "/api/v1/members/results", params={"period": "11/2026"}, headers=world.auth(Role.admin)
+    )
+    assert bad.status_code == 422
+
+
+async def test_a_member_sees_my_households_my_duties_my_results(client, world, session, teams):
+    lan, _ = await _work(session, world, teams)
+    response = await client.get(
+        "/api/v1/members/me", params={"period": "2026-11"}, headers=world.auth(Role.team_member)
+    )
+    assert response.status_code == 200, response.text
+    (mine,) = response.json()["items"]
+    assert mine["member"]["id"] == str(lan.id) and mine["team_name"] == "Tổ v11"
+    assert [h["head_name"] for h in mine["households"]] == ["Nguyễn Văn An", "Lê Thị Bé"]
+    assert [e["title"] for e in mine["events"]] == ["Điểm hỗ trợ nhà văn hóa"]
+    assert (mine["result"]["activities"], mine["result"]["people_helped"]) == (4, 16)
+    nobody = await client.get("/api/v1/members/me", headers=world.auth(Role.viewer))
+    assert nobody.status_code == 200 and nobody.json()["items"] == []

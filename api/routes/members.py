@@ -6,6 +6,8 @@ from fastapi import APIRouter, Query, Response
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
 from app import records
+from app.kpi.periods import local_today, parse_period
+from app.members import results
 from app.members.schemas import (
     Affiliation,
     Gender,
@@ -13,7 +15,9 @@ from app.members.schemas import (
     MemberFeed,
     MemberList,
     MemberRead,
+    MemberResults,
     MemberUpdate,
+    MyWorkList,
     Position,
 )
 from app.members.service import MEMBERS, ORDER, list_filters
@@ -76,6 +80,34 @@ async def create_member(
     session: SessionDep, principal: PrincipalDep, body: MemberCreate, response: Response
 ) -> MemberRead:
     return answer(response, *await records.create(session, principal, MEMBERS, body))
+
+
+PeriodQuery = Annotated[
+    str | None, Query(max_length=20, description="`2026-06`, `2026-Q2` or `2026`; this month by default")
+]
+
+
+def _period(period: str | None):
+    return parse_period(period or local_today().strftime("%Y-%m"))
+
+
+@router.get("/results")
+async def member_results(
+    session: SessionDep,
+    principal: PrincipalDep,
+    period: PeriodQuery = None,
+    unit_id: Annotated[uuid.UUID | None, Query(description="A unit: its whole subtree")] = None,
+    team_id: uuid.UUID | None = None,
+) -> MemberResults:
+    """Results per member in the period (activities, people helped, households visited and assigned,
+    support points on duty): for a team's leader and the commune (members:manage), by team and name."""
+    return await results.results(session, principal, _period(period), unit_id=unit_id, team_id=team_id)
+
+
+@router.get("/me")
+async def my_work(session: SessionDep, principal: PrincipalDep, period: PeriodQuery = None) -> MyWorkList:
+    """My households, my duties, my results this month: the members linked to the caller's account."""
+    return await results.my_work(session, principal, _period(period))
 
 
 @router.get("/{member_id}")

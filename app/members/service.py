@@ -72,6 +72,8 @@ class Members(Resource):
                         "team.has_leader",
                     )
                 )
+        if "duty_unit_id" in w.changed and (duty := values.get("duty_unit_id")) is not None:
+            problems += await _duty_problems(w, duty)
         user_id = values.get("user_id")
         if (
             "user_id" in w.changed
@@ -88,6 +90,20 @@ class Members(Resource):
 
 
 MEMBERS = Members()
+
+
+async def _duty_problems(w: Write, unit_id: Any) -> list[Problem]:
+    """A member covers a village of the team's own area: the team's village, or one of its commune's."""
+    duty = await w.session.get(Unit, unit_id)
+    if duty is None or duty.level != "village" or not duty.path.startswith(w.unit.path):
+        return [
+            Problem(
+                "duty_unit_id",
+                "The member can cover only a village of the team's area",
+                "member.duty_outside_team",
+            )
+        ]
+    return []
 
 
 def list_filters(filters: dict[str, Any], active: bool | None) -> list:

@@ -567,6 +567,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/members/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Member Results
+         * @description Results per member in the period (activities, people helped, households visited and assigned,
+         *     support points on duty): for a team's leader and the commune (members:manage), by team and name.
+         */
+        get: operations["member_results"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Work
+         * @description My households, my duties, my results this month: the members linked to the caller's account.
+         */
+        get: operations["my_work"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/members/{member_id}": {
         parameters: {
             query?: never;
@@ -1834,7 +1875,7 @@ export interface components {
          * Affiliation
          * @enum {string}
          */
-        Affiliation: "youth_union" | "teacher" | "police" | "health_worker" | "womens_union" | "farmers_union" | "post_telecom_it" | "student" | "resident" | "official" | "other";
+        Affiliation: "youth_union" | "teacher" | "police" | "health_worker" | "womens_union" | "farmers_union" | "post_telecom_it" | "student" | "resident" | "official" | "fatherland_front" | "party_cell" | "village_head" | "influencer" | "other";
         /** ApiKeyCreate */
         ApiKeyCreate: {
             /**
@@ -1972,6 +2013,25 @@ export interface components {
              * @description The key, `cnscd_<prefix>_<secret>`, to send as `X-API-Key`: shown only now, store it. `null` when this answer replays an earlier one (`Idempotency-Key`): a key is shown once
              */
             key: string | null;
+        };
+        /** AssignedHousehold */
+        AssignedHousehold: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Code */
+            code: string | null;
+            /** Head Name */
+            head_name: string;
+            /**
+             * Unit Id
+             * Format: uuid
+             */
+            unit_id: string;
+            /** Last Visit At */
+            last_visit_at: string | null;
         };
         /** AuditList */
         AuditList: {
@@ -2614,6 +2674,28 @@ export interface components {
             zalo_url: string | null;
             /** Leader Name */
             leader_name: string | null;
+        };
+        /** DutyEvent */
+        DutyEvent: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Campaign Id
+             * Format: uuid
+             */
+            campaign_id: string;
+            /** Title */
+            title: string;
+            /** Location */
+            location: string | null;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
         };
         /** EffectiveTarget */
         EffectiveTarget: {
@@ -3645,6 +3727,13 @@ export interface components {
              * @description The member's user account, if any
              */
             user_id?: string | null;
+            /**
+             * Duty Unit Id
+             * @description A village of the team's area the member covers (assigned by the leader)
+             */
+            duty_unit_id?: string | null;
+            /** Duties */
+            duties?: string | null;
         };
         /**
          * MemberFeed
@@ -3704,6 +3793,10 @@ export interface components {
             left_on: string | null;
             /** User Id */
             user_id: string | null;
+            /** Duty Unit Id */
+            duty_unit_id?: string | null;
+            /** Duties */
+            duties?: string | null;
             /** Version */
             version: number;
             /**
@@ -3716,6 +3809,58 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /**
+         * MemberResult
+         * @description One member's results in a period: the activities recorded with the member, the people they
+         *     helped, the distinct households visited (households of those activities, and the households
+         *     assigned to the member visited in the period), and what the member was given.
+         */
+        MemberResult: {
+            /**
+             * Member Id
+             * Format: uuid
+             */
+            member_id: string;
+            /** Full Name */
+            full_name: string;
+            /**
+             * Team Id
+             * Format: uuid
+             */
+            team_id: string;
+            position: components["schemas"]["Position"];
+            /** Activities */
+            activities: number;
+            /** People Helped */
+            people_helped: number;
+            /** Households Visited */
+            households_visited: number;
+            /** Households Assigned */
+            households_assigned: number;
+            /**
+             * Events On Duty
+             * @description Support points and sessions on duty in the period
+             */
+            events_on_duty: number;
+        };
+        /** MemberResults */
+        MemberResults: {
+            /** Period */
+            period: string;
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             * @description The first day after the period
+             */
+            end: string;
+            /** Items */
+            items: components["schemas"]["MemberResult"][];
         };
         /**
          * MemberUpdate
@@ -3739,6 +3884,45 @@ export interface components {
             left_on?: string | null;
             /** User Id */
             user_id?: string | null;
+            /**
+             * Duty Unit Id
+             * @description A village of the team's area the member covers (assigned by the leader)
+             */
+            duty_unit_id?: string | null;
+            /** Duties */
+            duties?: string | null;
+        };
+        /**
+         * MyWork
+         * @description A member's own page: "my households, my duties, my results this month".
+         */
+        MyWork: {
+            member: components["schemas"]["MemberRead"];
+            /** Team Name */
+            team_name: string;
+            /** Duty Unit Name */
+            duty_unit_name: string | null;
+            /**
+             * Households
+             * @description Households assigned to the member (first 200)
+             */
+            households: components["schemas"]["AssignedHousehold"][];
+            /**
+             * Events
+             * @description Support points the member is on duty at in the period
+             */
+            events: components["schemas"]["DutyEvent"][];
+            result: components["schemas"]["MemberResult"];
+        };
+        /** MyWorkList */
+        MyWorkList: {
+            /** Period */
+            period: string;
+            /**
+             * Items
+             * @description One per team the caller's user account is a member of
+             */
+            items: components["schemas"]["MyWork"][];
         };
         /**
          * NominationCreate
@@ -7371,6 +7555,109 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MemberRead"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    member_results: {
+        parameters: {
+            query?: {
+                /** @description `2026-06`, `2026-Q2` or `2026`; this month by default */
+                period?: string | null;
+                /** @description A unit: its whole subtree */
+                unit_id?: string | null;
+                team_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberResults"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_work: {
+        parameters: {
+            query?: {
+                /** @description `2026-06`, `2026-Q2` or `2026`; this month by default */
+                period?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyWorkList"];
                 };
             };
             /** @description Validation failed: `errors` says where */
