@@ -256,6 +256,12 @@ TABLE: dict[tuple[str, str], Spec] = {
     ),
     ("GET", "/api/v1/kpi/snapshots/{snapshot_id}/export.xlsx"): Spec(200),
     ("GET", "/api/v1/kpi/snapshots/{snapshot_id}/summary"): Spec(200),
+    ("GET", "/api/v1/kpi/trend"): Spec(200, query=lambda t: {"unit_id": t.unit, "year": 2026}),
+    ("GET", "/api/v1/kpi/report-deadlines/{unit_id}"): Spec(200),
+    # Deadlines are set for a province, by who approves its communes' reports: a village is 422 to them.
+    ("PUT", "/api/v1/kpi/report-deadlines/{unit_id}"): Spec(
+        422, frozenset({A, P}), body=lambda t: {"monthly_day": 25, "quarterly_day": 10}
+    ),
     # --- campaigns and events -------------------------------------------------------------------------
     ("GET", "/api/v1/campaigns"): Spec(200, query=unit_query),
     ("POST", "/api/v1/campaigns"): Spec(

@@ -1,23 +1,28 @@
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import PlainTextResponse
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, set_etag
 from api.downloads import XLSX, attachment
 from app.core.replica import replica
-from app.kpi import service, snapshots
+from app.kpi import deadlines, service, snapshots
 from app.kpi.schemas import (
     BreakdownRead,
     KpiRead,
+    KpiTrend,
     PendingReports,
     PeriodCode,
+    ReportDeadlinesRead,
+    ReportDeadlinesUpdate,
+    ReportPeriodCode,
     SnapshotCreate,
     SnapshotList,
     SnapshotRead,
     SnapshotReturn,
     SnapshotUpdate,
+    Year,
 )
 
 router = APIRouter(prefix="/kpi", tags=["kpi"])
@@ -32,6 +37,17 @@ PeriodQuery = Annotated[PeriodCode, Query(description="`2026-06`, `2026-Q2` or `
 async def read_kpi(principal: PrincipalDep, unit_id: uuid.UUID, period: PeriodQuery) -> KpiRead:
     """Every indicator for the unit's whole subtree: stock ones now, flow ones summed over the period."""
     return await replica.read(service.read_kpi, principal, unit_id, period)
+
+
+@router.get("/trend")
+async def read_trend(
+    principal: PrincipalDep,
+    unit_id: Annotated[uuid.UUID, Query(description="A unit, or the country's well-known id (all zeros)")],
+    year: Annotated[Year, Query()],
+) -> KpiTrend:
+    """Each month of the year up to the current one, with the indicators `GET /kpi` gives for it: a
+    year's trend in one request."""
+    return await replica.read(service.trend, principal, unit_id, year)
 
 
 @router.get("/breakdown")
@@ -51,13 +67,26 @@ async def list_snapshots(
     session: SessionDep,
     principal: PrincipalDep,
     unit_id: Annotated[uuid.UUID | None, Query(description="Reports of this unit's subtree")] = None,
-    period: PeriodCode | None = None,
+    period: Annotated[
+        ReportPeriodCode | None,
+        Query(description="`2026-06`, `2026-Q2`, `2026` or an ad-hoc report's `2026-06-05..2026-06-20`"),
+    ] = None,
     status: Literal["draft", "submitted", "approved", "returned"] | None = None,
+    kind: Annotated[
+        Literal["periodic", "adhoc"] | None, Query(description="Periodic reports only, or ad-hoc ones only")
+    ] = None,
     limit: LimitQuery = 50,
     offset: OffsetQuery = 0,
 ) -> SnapshotList:
     return await snapshots.list_snapshots(
-        session, principal, unit_id=unit_id, period=period, status=status, limit=limit, offset=offset
+        session,
+        principal,
+        unit_id=unit_id,
+        period=period,
+        status=status,
+        limit=limit,
+        offset=offset,
+        kind=kind,
     )
 
 
@@ -67,7 +96,9 @@ async def list_snapshots(
 async def freeze_snapshot(
     session: SessionDep, principal: PrincipalDep, body: SnapshotCreate, response: Response
 ) -> SnapshotRead:
-    """Freeze the unit's indicators for the period (a draft report); again, to refresh a draft."""
+    """Freeze the unit's indicators for the period (a draft report); again, to refresh a draft. An
+    ad-hoc report (báo cáo đột xuất) gives its days, the request it answers and its due day instead
+    of a period."""
     snapshot, created = await snapshots.freeze(session, principal, body)
     response.status_code = 201 if created else 200
     set_etag(response, snapshot.version)
@@ -87,6 +118,30 @@ async def list_pending_reports(
 ) -> PendingReports:
     """Units below whose report for the period has not been submitted."""
     return await snapshots.pending(session, principal, unit_id, period, level)
+
+
+@router.get("/report-deadlines/{unit_id}")
+async def read_report_deadlines(
+    session: SessionDep, principal: PrincipalDep, unit_id: uuid.UUID
+) -> ReportDeadlinesRead:
+    """When the reports of the unit's province are due (plan 002's words unless the province set its own)."""
+    return await deadlines.read(session, principal, unit_id)
+
+
+@router.put("/report-deadlines/{unit_id}")
+async def write_report_deadlines(
+    session: SessionDep,
+    principal: PrincipalDep,
+    unit_id: Annotated[uuid.UUID, Path(description="A province")],
+    body: ReportDeadlinesUpdate,
+    expected: IfMatchDep,
+    response: Response,
+) -> ReportDeadlinesRead:
+    """Set when a province's monthly and quarterly reports are due: those who approve its communes'
+    reports (province officers, admins). Reports frozen or refreshed afterwards follow it."""
+    rule = await deadlines.write(session, principal, unit_id, body, expected)
+    set_etag(response, rule.version)
+    return rule
 
 
 @router.get("/snapshots/{snapshot_id}")

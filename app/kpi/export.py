@@ -7,8 +7,10 @@ from openpyxl.utils import get_column_letter
 from app.core.cells import save
 from app.core.fields import printable
 from app.kpi import document
-from app.kpi.periods import VIETNAM, parse_period
-from app.kpi.schemas import SnapshotRead
+from app.kpi.indicators import BASES
+from app.kpi.periods import VIETNAM, parse_report_period
+from app.kpi.results import COUNT_NAMES
+from app.kpi.schemas import IndicatorValue, SnapshotRead
 
 STATUS = {
     "draft": "Dự thảo",
@@ -16,25 +18,65 @@ STATUS = {
     "approved": "Đã duyệt",
     "returned": "Trả lại để chỉnh sửa",
 }
-HEADINGS = ["STT", "Chỉ tiêu", "Kết quả", "Tử số", "Mẫu số", "Chỉ tiêu kế hoạch", "Đạt / Chưa đạt"]
+HEADINGS = [
+    "STT",
+    "Chỉ tiêu",
+    "Kết quả",
+    "Tử số",
+    "Mẫu số",
+    "Chỉ tiêu kế hoạch",
+    "Đạt / Chưa đạt",
+    "So sánh với",
+    "Lũy kế từ đầu năm",
+    "Chỉ tiêu năm",
+]
+KIND_HEADINGS = ["STT", "Loại hỗ trợ", "Số lượt", "Số người", "Số hồ sơ"]
+# How targets are compared, said once on every report (issue 19 item 4).
+BASIS_NOTE = (
+    "Chỉ tiêu tỷ lệ (%) áp dụng cho đơn vị và các đơn vị trực thuộc chưa đặt chỉ tiêu riêng. Chỉ tiêu số "
+    "lượng là tổng của chính đơn vị đặt chỉ tiêu, không giao xuống đơn vị trực thuộc; kết quả tháng so với "
+    "1/12, kết quả quý so với 1/4 chỉ tiêu năm, trừ khi tháng, quý đó có chỉ tiêu riêng."
+)
+
+
+def _day(day) -> str:
+    return f"{day:%d/%m/%Y}"
 
 
 def period_label(code: str) -> str:
-    period = parse_period(code)
+    period = parse_report_period(code)
     if period.kind == "month":
         return f"Tháng {period.start.month:02d}/{period.year}"
     if period.kind == "quarter":
         return f"Quý {code[-1]}/{period.year}"
+    if period.kind == "range":
+        return f"Từ ngày {_day(period.start)} đến ngày {_day(period.last_day)}"
     return f"Năm {period.year}"
 
 
 def number(value: float | None, percent: bool) -> str:
-    """Vietnamese formatting: 1.234 and 85,3 %."""
+    """Vietnamese formatting: 1.234, 41,67 (a share of a target) and 85,3 %."""
     if value is None:
         return "chưa có dữ liệu"
     if percent:
         return f"{value:.1f}".replace(".", ",") + " %"
-    return f"{int(value):,}".replace(",", ".")
+    text = f"{value:,.0f}" if value == int(value) else f"{value:,.2f}".rstrip("0")
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def basis(item: IndicatorValue, unit_id=None) -> str | None:
+    """What the item's target is, in words: `1/12 chỉ tiêu năm`, `chỉ tiêu năm (đơn vị cấp trên)`."""
+    if item.target_basis is None:
+        return None
+    inherited = unit_id is not None and item.target_unit_id not in (None, unit_id)
+    return BASES[item.target_basis] + (" (đơn vị cấp trên)" if inherited else "")
+
+
+def request_line(report: SnapshotRead) -> str:
+    """The request an ad-hoc report answers: who asked, and its reference."""
+    return f"Theo yêu cầu của {report.request_by}" + (
+        f" ({report.request_ref})" if report.request_ref else ""
+    )
 
 
 def _met(met: bool | None) -> str:
@@ -83,27 +125,47 @@ def xlsx(report: SnapshotRead, level: str, children: list[SnapshotRead] = ()) ->
     issuer = document.issuers(level, report.unit_name, report.parent_name)
     where = report.parent_name if level == "village" and report.parent_name else report.unit_name
     document.header(sheet, width, issuer, where, day)
-    document.title(
-        sheet,
-        width,
-        "BÁO CÁO KẾT QUẢ HOẠT ĐỘNG TỔ CÔNG NGHỆ SỐ CỘNG ĐỒNG",
+    lines = [
+        f"BÁO CÁO {'ĐỘT XUẤT ' if report.adhoc else ''}KẾT QUẢ HOẠT ĐỘNG TỔ CÔNG NGHỆ SỐ CỘNG ĐỒNG",
         f"{period_label(report.period)} — {report.unit_name} ({report.unit_code})",
-        f"Trạng thái: {STATUS[report.status]}" + (" — nộp muộn" if report.late else ""),
+    ]
+    if report.adhoc:
+        lines.append(request_line(report))
+    lines.append(
+        f"Hạn nộp: trước ngày {_day(report.due_on)}. Trạng thái: {STATUS[report.status]}"
+        + (" — nộp muộn" if report.late else "")
     )
+    document.title(sheet, width, *lines)
     sheet.append([None])
     document.paragraph(sheet, width, "I. KẾT QUẢ THỰC HIỆN", report.results)
-    header_row = _table(sheet, HEADINGS, (6, 52, 12, 10, 10, 18, 14))
+    header_row = _table(sheet, HEADINGS, (6, 44, 12, 10, 10, 14, 12, 18, 12, 12))
     for index, item in enumerate(report.indicators, start=1):
         sheet.append(
-            [index, item.name, item.value, item.numerator, item.denominator, item.target, _met(item.met)]
+            [
+                index,
+                item.name,
+                item.value,
+                item.numerator,
+                item.denominator,
+                item.target,
+                _met(item.met),
+                basis(item, report.unit_id),
+                item.ytd_value,
+                item.year_target,
+            ]
         )
         if item.denominator is not None:
             for column in (3, 6):
                 sheet.cell(sheet.max_row, column).number_format = '0.0"%"'
     _borders(sheet, header_row, width)
     frozen = f"Số liệu chốt lúc {report.frozen_at.astimezone(VIETNAM):%H:%M ngày %d/%m/%Y}."
-    sheet.append([frozen])
-    sheet.cell(sheet.max_row, 1).font = document.ITALIC
+    for note in (frozen, BASIS_NOTE):
+        sheet.append([note])
+        sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=width)
+        sheet.cell(sheet.max_row, 1).font = document.ITALIC
+        sheet.cell(sheet.max_row, 1).alignment = document.WRAP
+    sheet.row_dimensions[sheet.max_row].height = 45
+    _activity(sheet, report)
     document.paragraph(sheet, width, "II. KHÓ KHĂN, VƯỚNG MẮC", report.difficulties)
     document.paragraph(sheet, width, "III. ĐỀ XUẤT, GIẢI PHÁP", report.proposals)
     if report.return_reason:
@@ -117,6 +179,28 @@ def xlsx(report: SnapshotRead, level: str, children: list[SnapshotRead] = ()) ->
     if level != "village":
         _children(book.create_sheet("Các đơn vị"), report, [_printable(child) for child in children])
     return save(book)  # the one rule for cells (app/core/cells.py): text that looks like a formula stays text
+
+
+def _activity(sheet, report: SnapshotRead) -> None:
+    """The period's help by kind, and seed 004's four counts (reports frozen before them have none)."""
+    if not report.by_kind and report.counts is None:
+        return
+    width = len(KIND_HEADINGS)
+    sheet.append([None])
+    sheet.append(["Kết quả hỗ trợ theo loại"])
+    sheet.cell(sheet.max_row, 1).font = document.BOLD
+    first = _table(sheet, KIND_HEADINGS, ())
+    for index, kind in enumerate(report.by_kind, start=1):
+        sheet.append([index, kind.name, kind.activities, kind.people, kind.dossiers])
+    _borders(sheet, first, width)
+    if report.counts is not None:
+        sheet.append([None])
+        sheet.append(["Kết quả tham gia"])
+        sheet.cell(sheet.max_row, 1).font = document.BOLD
+        first = _table(sheet, ["STT", "Nội dung", "Số lượng"], ())
+        for index, (name, label) in enumerate(COUNT_NAMES.items(), start=1):
+            sheet.append([index, label, getattr(report.counts, name)])
+        _borders(sheet, first, 3)
 
 
 def _children(sheet, report: SnapshotRead, children: list[SnapshotRead]) -> None:
@@ -145,7 +229,11 @@ def _children(sheet, report: SnapshotRead, children: list[SnapshotRead]) -> None
 
 def zalo_text(report: SnapshotRead) -> str:
     report = _printable(report)
-    lines = [f"📊 Báo cáo Tổ CNSCĐ {report.unit_name} — {period_label(report.period)}"]
+    if report.adhoc:
+        days = f"từ {_day(report.starts_on)} đến {_day(report.ends_on)}"
+        lines = [f"📊 Báo cáo đột xuất Tổ CNSCĐ {report.unit_name} — {days}", request_line(report)]
+    else:
+        lines = [f"📊 Báo cáo Tổ CNSCĐ {report.unit_name} — {period_label(report.period)}"]
     if report.results:
         lines.append(f"Kết quả nổi bật: {report.results}")
     for item in report.indicators:
@@ -154,11 +242,29 @@ def zalo_text(report: SnapshotRead) -> str:
             continue
         line = f"• {item.name}: {number(item.value, percent)}"
         if item.target is not None:
-            line += f" (mục tiêu {number(item.target, percent)}{', đạt' if item.met else ', chưa đạt'})"
+            compared = "" if percent else f", bằng {basis(item)}"
+            line += (
+                f" (mục tiêu {number(item.target, percent)}{compared}{', đạt' if item.met else ', chưa đạt'})"
+            )
+        if item.ytd_value is not None and parse_report_period(report.period).kind != "year":
+            year = f"/{number(item.year_target, False)}" if item.year_target is not None else ""
+            line += f"; lũy kế năm {number(item.ytd_value, False)}{year}"
         lines.append(line)
+    done = [k for k in report.by_kind if k.activities]
+    if done:
+        lines.append("Kết quả theo loại hỗ trợ:")
+        for k in done:
+            dossiers = f", {number(k.dossiers, False)} hồ sơ" if k.dossiers else ""
+            lines.append(
+                f"- {k.name}: {number(k.activities, False)} lượt, {number(k.people, False)} người{dossiers}"
+            )
+    if report.counts is not None:
+        lines.append(
+            f"{COUNT_NAMES['youth_union_members']}: {number(report.counts.youth_union_members, False)}"
+        )
     for label, text in (("Khó khăn, vướng mắc", report.difficulties), ("Đề xuất", report.proposals)):
         if text:
             lines.append(f"{label}: {text}")
     status = STATUS[report.status] + (" (muộn)" if report.late else "")
-    lines.append(f"Trạng thái: {status}; hạn nộp {report.due_on:%d/%m/%Y}.")
+    lines.append(f"Trạng thái: {status}; hạn nộp trước ngày {_day(report.due_on)}.")
     return "\n".join(lines) + "\n"

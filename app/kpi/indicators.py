@@ -54,6 +54,20 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator("adults_vneid_pct", "Người trưởng thành có tài khoản VNeID", "adults_vneid", "adults", "stock"),
     Indicator(
+        "adults_dvc_pct",
+        "Người trưởng thành có tài khoản dịch vụ công trực tuyến",
+        "adults_dvc",
+        "adults",
+        "stock",
+    ),
+    Indicator(
+        "households_skills_pct",
+        "Hộ có ít nhất một người trưởng thành có kỹ năng số cơ bản",
+        "households_skilled",
+        "households",
+        "stock",
+    ),
+    Indicator(
         "adults_signature_pct", "Người trưởng thành có chữ ký số", "adults_signature", "adults", "stock"
     ),
     Indicator(
@@ -91,10 +105,13 @@ INDICATORS: tuple[Indicator, ...] = (
 BY_CODE = {i.code: i for i in INDICATORS}
 PERCENTAGES = tuple(i.code for i in INDICATORS if i.denominator)
 
-# The plans' targets (seeds 000 and 004), loadable as a province's defaults.
+COUNTS = tuple(i.code for i in INDICATORS if not i.denominator)
+
+# The plans' targets (seeds 000, 001 and 004), loadable as a province's defaults.
 PLAN_TARGETS = {
     "households_informed_pct": 100.0,
     "households_digital_pct": 100.0,
+    "households_skills_pct": 90.0,  # seed 001: "90% hộ gia đình tại các thôn có kỹ năng số"
     "adults_digital_skills_pct": 80.0,
     "adults_smartphone_pct": 85.0,
     "adults_epay_pct": 50.0,
@@ -105,8 +122,28 @@ PLAN_TARGETS = {
 }
 
 
-def evaluate(sums: dict[str, int], targets: dict[str, float]) -> list[dict]:
-    """Each indicator's numerator, denominator, value, target and whether the target is met."""
+# What a target was compared on (`app.kpi.targets.Applied.basis`), as a report says it.
+BASES = {
+    "year": "chỉ tiêu năm",
+    "quarter": "chỉ tiêu quý",
+    "month": "chỉ tiêu tháng",
+    "quarter_share": "1/4 chỉ tiêu năm",
+    "month_share": "1/12 chỉ tiêu năm",
+    "quarter_month_share": "1/3 chỉ tiêu quý",
+    "day_share": "chỉ tiêu năm chia theo số ngày",
+}
+
+
+def evaluate(
+    sums: dict[str, int],
+    targets: dict[str, float],
+    bases: dict[str, str] | None = None,
+    ytd: dict[str, int] | None = None,
+    year_targets: dict[str, float] | None = None,
+) -> list[dict]:
+    """Each indicator's numerator, denominator, value, target and whether the target is met; the basis
+    the target was compared on (`BASES`) and, for a count, its year-to-date value (`ytd`: the sums from
+    the year's start to the period's end) beside the year's target."""
     results = []
     for indicator in INDICATORS:
         numerator = int(sums.get(indicator.numerator) or 0)
@@ -117,6 +154,7 @@ def evaluate(sums: dict[str, int], targets: dict[str, float]) -> list[dict]:
             value = round(100.0 * numerator / denominator, 2) if denominator else None
         target = targets.get(indicator.code)
         met = None if value is None or target is None else value >= target
+        count = indicator.denominator is None
         results.append(
             {
                 "code": indicator.code,
@@ -127,6 +165,9 @@ def evaluate(sums: dict[str, int], targets: dict[str, float]) -> list[dict]:
                 "denominator": denominator,
                 "target": target,
                 "met": met,
+                "target_basis": (bases or {}).get(indicator.code, "year") if target is not None else None,
+                "ytd_value": float(ytd.get(indicator.numerator) or 0) if count and ytd is not None else None,
+                "year_target": (year_targets or {}).get(indicator.code) if count else None,
             }
         )
     return results

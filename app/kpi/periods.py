@@ -1,5 +1,8 @@
-"""Reporting periods (`2026-06`, `2026-Q2`, `2026`) and their due dates (plan 002: monthly reports
-before the 30th, quarterly before the 15th of the quarter's last month)."""
+"""Reporting periods (`2026-06`, `2026-Q2`, `2026`, an ad-hoc report's `2026-06-05..2026-06-20`) and
+their due dates (plan 002: monthly reports "trước ngày 30 hằng tháng", quarterly "trước ngày 15 của
+tháng cuối quý"; a province may set its own, `Deadlines`).
+
+A due date is the day a report is due *before*, as the plans word it: sent on that day, it is late."""
 
 import calendar
 import re
@@ -34,15 +37,52 @@ class Period:
 
     @property
     def due_on(self) -> date:
-        last_month = self.months()[-1]
-        if self.kind == "month":
-            return last_month.replace(day=min(30, calendar.monthrange(last_month.year, last_month.month)[1]))
-        return last_month.replace(day=15)  # a quarter's or a year's last month, the 15th
+        """The day the report is due before, by plan 002's rule (`PLAN_002`)."""
+        return PLAN_002.due_on(self)
 
     def is_late(self, submitted_at: datetime | None, now: datetime | None = None) -> bool:
-        """Submitted after the due day ended (Vietnam time), or still not submitted after it."""
-        moment = submitted_at or now or datetime.now(UTC)
-        return moment.astimezone(VIETNAM).date() > self.due_on
+        """Submitted on or after the due day (Vietnam time), or still not submitted by then."""
+        return is_late(self.due_on, submitted_at, now)
+
+
+def is_late(due_on: date, submitted_at: datetime | None, now: datetime | None = None) -> bool:
+    """A report due before `due_on` is late when sent that day or later ("trước ngày 30": the 30th is
+    late), or when it is that day or later and it is not sent; days are Vietnam's."""
+    moment = submitted_at or now or datetime.now(UTC)
+    return moment.astimezone(VIETNAM).date() >= due_on
+
+
+def _before(year: int, month: int, day: int) -> date:
+    """ "Before day `day` of the month": that day, or the next month's first when the month is
+    shorter ("trước ngày 30" of February: before it ends)."""
+    if month > 12:
+        year, month = year + 1, month - 12
+    if day > calendar.monthrange(year, month)[1]:
+        return next_month(date(year, month, 1))
+    return date(year, month, day)
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """When a province's periodic reports are due: before `monthly_day` of the report's month (or of
+    the next one), before `quarterly_day` of the quarter's last month (or of the month after it). A
+    year's report is due as its last quarter's. Defaults: plan 002's words."""
+
+    monthly_day: int = 30
+    monthly_month: Literal["same", "next"] = "same"
+    quarterly_day: int = 15
+    quarterly_month: Literal["last", "next"] = "last"
+
+    def due_on(self, period: "Period") -> date:
+        last = period.months()[-1]
+        if period.kind == "month":
+            return _before(last.year, last.month + (self.monthly_month == "next"), self.monthly_day)
+        if period.kind == "range":
+            return period.end  # an ad-hoc report's is its request's; by default, by its last day
+        return _before(last.year, last.month + (self.quarterly_month == "next"), self.quarterly_day)
+
+
+PLAN_002 = Deadlines()
 
 
 def window(start: date, end: date, code: str | None = None) -> Period:
@@ -77,6 +117,24 @@ def parse_period(text: str) -> Period:
         start = date(year, 3 * int(quarter) - 2, 1)
         return Period(text, "quarter", year, start, next_month(next_month(next_month(start))))
     return Period(text, "year", year, date(year, 1, 1), date(year + 1, 1, 1))
+
+
+RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+
+
+def parse_report_period(text: str) -> Period:
+    """A report's period: a month, quarter or year (`parse_period`), or an ad-hoc report's days
+    `2026-06-05..2026-06-20` (both included; the code `window` gives)."""
+    match = RANGE.match(text or "")
+    if not match:
+        return parse_period(text)
+    try:
+        start, last = date.fromisoformat(match.group(1)), date.fromisoformat(match.group(2))
+    except ValueError:
+        raise Invalid("not a date range: 2026-06-05..2026-06-20", loc=["query", "period"]) from None
+    if not (start.year >= 2000 and last.year <= 2100) or last < start:
+        raise Invalid("a range's days are in order, in the years 2000–2100", loc=["query", "period"])
+    return window(start, last + timedelta(days=1))
 
 
 def month_of(moment: datetime) -> date:

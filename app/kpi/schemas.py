@@ -14,6 +14,8 @@ IndicatorCode = Literal[
     "adults_smartphone_pct",
     "adults_epay_pct",
     "adults_vneid_pct",
+    "adults_dvc_pct",
+    "households_skills_pct",
     "adults_signature_pct",
     "business_cashless_pct",
     "assistance_assigned_pct",
@@ -27,6 +29,22 @@ PeriodCode = Annotated[
     str, Field(pattern=r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$", examples=["2026-06", "2026-Q2", "2026"])
 ]
 Year = Annotated[int, Field(ge=2000, le=2100)]
+# A count target's month or quarter within its year (the year's own target has none).
+TargetPeriod = Annotated[
+    str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$", examples=["2026-06", "2026-Q2"])
+]
+# A report's period: a month, quarter or year, or an ad-hoc report's days (both included).
+ReportPeriodCode = Annotated[
+    str,
+    Field(
+        pattern=r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$|^\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}$",
+        examples=["2026-06", "2026-Q2", "2026", "2026-06-05..2026-06-20"],
+    ),
+]
+TargetBasis = Literal[
+    "year", "quarter", "month", "quarter_share", "month_share", "quarter_month_share", "day_share"
+]
+ReportDay = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
 
 
 class IndicatorValue(BaseModel):
@@ -39,6 +57,19 @@ class IndicatorValue(BaseModel):
     target: float | None
     target_unit_id: uuid.UUID | None = Field(default=None, description="The unit whose target applies")
     met: bool | None
+    target_basis: TargetBasis | None = Field(
+        default=None,
+        description="What `target` is: `year` (a rate's, or a count's year), `quarter`, `month` (set for "
+        "it), `quarter_share` (1/4 of the year's), `month_share` (1/12 of the year's), `quarter_month_share` "
+        "(1/3 of the quarter's), `day_share` (the year's by the days of a range). A count's target is its "
+        "unit's own: no unit below inherits it",
+    )
+    ytd_value: float | None = Field(
+        default=None, description="A count's total from the year's start to the period's end"
+    )
+    year_target: float | None = Field(
+        default=None, description="A count's target for the whole year (its unit's own)"
+    )
 
 
 class KpiRead(BaseModel):
@@ -47,6 +78,21 @@ class KpiRead(BaseModel):
     period: str
     indicators: list[IndicatorValue]
     composite_score: float | None
+
+
+class KpiMonth(BaseModel):
+    period: str
+    indicators: list[IndicatorValue]
+    composite_score: float | None
+
+
+class KpiTrend(BaseModel):
+    """A year month by month (up to the current month): each as `GET /kpi` answers it."""
+
+    unit_id: uuid.UUID | None = Field(description="null: the whole country")
+    unit_name: str
+    year: int
+    months: list[KpiMonth]
 
 
 class BreakdownRow(BaseModel):
@@ -59,6 +105,9 @@ class BreakdownRow(BaseModel):
     denominator: int | None
     target: float | None
     met: bool | None
+    target_basis: TargetBasis | None = None
+    ytd_value: float | None = None
+    year_target: float | None = None
 
 
 class BreakdownRead(BaseModel):
@@ -76,6 +125,9 @@ class TargetCreate(BaseModel):
     year: Year
     indicator: IndicatorCode
     value: float = Field(ge=0, le=10_000_000)
+    period: TargetPeriod | None = Field(
+        default=None, description="A count's month or quarter of `year`; null: the whole year"
+    )
 
 
 class TargetUpdate(BaseModel):
@@ -92,6 +144,7 @@ class TargetRead(BaseModel):
     year: int
     indicator: str
     value: float
+    period: str | None = Field(description="A count target's month or quarter; null: the year")
     version: int
     created_at: datetime
     updated_at: datetime
@@ -101,6 +154,7 @@ class EffectiveTarget(BaseModel):
     indicator: str
     value: float
     year: int
+    period: str | None = Field(default=None, description="A count target's month or quarter; null: the year")
     unit_id: uuid.UUID = Field(description="Where the target is set")
     target_id: uuid.UUID
     inherited: bool
@@ -113,10 +167,37 @@ class EffectiveTargets(BaseModel):
 
 
 class SnapshotCreate(BaseModel):
+    """A periodic report (`period`), or an ad-hoc one ("báo cáo đột xuất"): its days, the request it
+    answers and the day it is due before."""
+
     model_config = ConfigDict(extra="forbid")
 
     unit_id: uuid.UUID
-    period: PeriodCode
+    period: PeriodCode | None = None
+    starts_on: ReportDay | None = Field(default=None, description="Ad hoc: the first day")
+    ends_on: ReportDay | None = Field(default=None, description="Ad hoc: the last day (included)")
+    request_by: text(200, 1) | None = Field(default=None, description="Ad hoc: who asked for it")
+    request_ref: text(200) | None = Field(
+        default=None, description="Ad hoc: the request's number or reference (Công văn số …)"
+    )
+    due_on: ReportDay | None = Field(default=None, description="Ad hoc: the day it is due before")
+
+
+class KindResult(BaseModel):
+    kind: str
+    name: str
+    activities: int = Field(description="Acts of help recorded")
+    people: int = Field(description="People helped")
+    dossiers: int = Field(description="Dossiers filed online")
+
+
+class ReportCounts(BaseModel):
+    """Seed 004's four counts over the unit's subtree in the period."""
+
+    youth_union_members: int = Field(description="Distinct Youth Union members who recorded help")
+    people_supported: int
+    online_dossiers: int
+    signatures_created: int = Field(description="Digital signature certificates created")
 
 
 class SnapshotReturn(BaseModel):
@@ -166,6 +247,13 @@ class SnapshotRead(BaseModel):
     signer_name: str | None = Field(description="Who signed it (full name), set on submission")
     signer_title: str | None = Field(description="Their title, as the document's signature block shows it")
     parent_name: str | None = Field(description="The body above the unit when the figures were frozen")
+    adhoc: bool = Field(description="An ad-hoc report (báo cáo đột xuất) over `starts_on`..`ends_on`")
+    starts_on: date
+    ends_on: date = Field(description="The period's last day")
+    request_by: str | None
+    request_ref: str | None
+    by_kind: list[KindResult] = Field(description="The period's help by kind (empty for older reports)")
+    counts: ReportCounts | None
     version: int
 
 
@@ -181,6 +269,24 @@ class PendingUnit(BaseModel):
     status: str | None = Field(description="null: no report yet")
     due_on: date
     late: bool
+
+
+class ReportDeadlinesUpdate(BaseModel):
+    """When a province's reports are due: before `monthly_day` of the report's month (`same`) or of the
+    next; before `quarterly_day` of the quarter's last month (`last`) or of the month after it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    monthly_day: int = Field(ge=1, le=31)
+    monthly_month: Literal["same", "next"] = "same"
+    quarterly_day: int = Field(ge=1, le=31)
+    quarterly_month: Literal["last", "next"] = "last"
+
+
+class ReportDeadlinesRead(ReportDeadlinesUpdate):
+    province_id: uuid.UUID
+    is_default: bool = Field(description="Plan 002's words: the province has set none")
+    version: int | None = Field(description="null while the province keeps the defaults")
 
 
 class PendingReports(BaseModel):

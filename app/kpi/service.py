@@ -1,6 +1,7 @@
-"""Live KPIs and the per-child breakdown with ranking."""
+"""Live KPIs, the trend of a year, and the per-child breakdown with ranking."""
 
 import uuid
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,27 +11,43 @@ from app.authz.principal import Principal
 from app.authz.scope import get_area_in_scope
 from app.core.errors import Invalid
 from app.kpi import engine, targets
-from app.kpi.indicators import BY_CODE, composite_score, evaluate
-from app.kpi.periods import Period, parse_period
-from app.kpi.schemas import BreakdownRead, BreakdownRow, IndicatorValue, KpiRead
+from app.kpi.indicators import BY_CODE, COUNTS, composite_score, evaluate
+from app.kpi.periods import Period, local_today, parse_period, window
+from app.kpi.schemas import BreakdownRead, BreakdownRow, IndicatorValue, KpiMonth, KpiRead, KpiTrend
 from app.models import Unit
 from app.models.unit import valid_between
 
 COMPOSITE = "composite_score"
+# The counters a count indicator sums: what year-to-date adds up.
+FLOWS = tuple(BY_CODE[code].numerator for code in COUNTS)
+
+
+def _from_new_year(period: Period) -> Period | None:
+    """The days from the year's start to the period's end, when they are more than the period's."""
+    first = date(period.year, 1, 1)
+    return window(first, period.end) if period.start > first else None
 
 
 async def indicators_for(session: AsyncSession, unit: Unit, period: Period) -> list[dict]:
-    """The unit's indicators for the period, with the targets that apply to it."""
-    sums = (await engine.sums(session, unit, period)).get(None, {})
-    return with_targets(sums, (await targets.effective(session, [unit], period.year))[unit.id])
+    """The unit's indicators for the period, with the targets that apply to it and, for a count, its
+    year to date."""
+    to_date = _from_new_year(period)
+    sums, *ytd = await engine.trend(session, unit, [period, to_date] if to_date else [period])
+    applicable = (await targets.applicable(session, [unit], period))[unit.id]
+    return with_targets(sums, applicable, ytd[0] if ytd else sums)
 
 
-def with_targets(sums: dict, applicable: dict) -> list[dict]:
-    results = evaluate(sums, {code: t.value for code, t in applicable.items()})
+def with_targets(sums: dict, applicable: dict[str, targets.Applied], ytd: dict | None = None) -> list[dict]:
+    results = evaluate(
+        sums,
+        {code: a.value for code, a in applicable.items()},
+        {code: a.basis for code, a in applicable.items()},
+        ytd,
+        {code: a.year_value for code, a in applicable.items() if a.year_value is not None},
+    )
     for result in results:
-        result["target_unit_id"] = (
-            applicable[result["code"]].unit_id if result["code"] in applicable else None
-        )
+        applied = applicable.get(result["code"])
+        result["target_unit_id"] = applied.unit_id if applied is not None else None
     return results
 
 
@@ -46,6 +63,30 @@ async def read_kpi(
         indicators=[IndicatorValue(**r) for r in results],
         composite_score=composite_score(results),
     )
+
+
+async def trend(session: AsyncSession, principal: Principal, unit_id: uuid.UUID, year: int) -> KpiTrend:
+    """Each month of the year up to the current one, as `read_kpi` answers it, in one request (the
+    country's too, through its well-known id)."""
+    unit = await get_area_in_scope(session, principal, unit_id, needs=Permission.kpi_read)
+    today = local_today()
+    last = 12 if year < today.year else today.month if year == today.year else 0
+    periods = [parse_period(f"{year}-{month:02d}") for month in range(1, last + 1)]
+    by_unit = await targets.load(session, [unit], year)
+    months, running = [], dict.fromkeys(FLOWS, 0)
+    by_month = await engine.trend(session, unit, periods) if periods else []
+    for period, sums in zip(periods, by_month, strict=True):
+        for name in FLOWS:
+            running[name] += int(sums.get(name) or 0)
+        results = with_targets(sums, targets.choose(by_unit, unit, period), dict(running))
+        months.append(
+            KpiMonth(
+                period=period.code,
+                indicators=[IndicatorValue(**r) for r in results],
+                composite_score=composite_score(results),
+            )
+        )
+    return KpiTrend(unit_id=unit.id, unit_name=unit.name, year=year, months=months)
 
 
 def ranks(values: list[float | None]) -> list[int | None]:
@@ -67,8 +108,13 @@ async def children_indicators(
     below = Unit.parent_id.is_(None) if unit.path == "" else Unit.parent_id == unit.id
     children = list(await session.scalars(select(Unit).where(below, in_period)))
     sums = await engine.sums(session, unit, period, by_child=True)
-    applicable = await targets.effective(session, children, period.year)
-    return [(child, with_targets(sums.get(child.path, {}), applicable[child.id])) for child in children]
+    to_date = _from_new_year(period)
+    ytd = await engine.sums(session, unit, to_date, by_child=True) if to_date else sums
+    applicable = await targets.applicable(session, children, period)
+    return [
+        (child, with_targets(sums.get(child.path, {}), applicable[child.id], ytd.get(child.path, {})))
+        for child in children
+    ]
 
 
 async def breakdown(
@@ -82,29 +128,22 @@ async def breakdown(
     rows = []
     for child, results in await children_indicators(session, unit, period):
         if indicator == COMPOSITE:
-            value, numerator, denominator, target, met = composite_score(results), None, None, 100.0, None
+            figures = {"value": composite_score(results), "target": 100.0}
+            figures |= dict.fromkeys(("numerator", "denominator", "met"))
         else:
             r = next(r for r in results if r["code"] == indicator)
-            value, numerator, denominator, target, met = (
-                r["value"],
-                r["numerator"],
-                r["denominator"],
-                r["target"],
-                r["met"],
+            fields = (
+                "value",
+                "numerator",
+                "denominator",
+                "target",
+                "met",
+                "target_basis",
+                "ytd_value",
+                "year_target",
             )
-        rows.append(
-            BreakdownRow(
-                rank=None,
-                unit_id=child.id,
-                code=child.code,
-                name=child.name,
-                value=value,
-                numerator=numerator,
-                denominator=denominator,
-                target=target,
-                met=met,
-            )
-        )
+            figures = {name: r[name] for name in fields}
+        rows.append(BreakdownRow(rank=None, unit_id=child.id, code=child.code, name=child.name, **figures))
     rows.sort(key=lambda r: (r.value is None, -(r.value or 0), r.name))
     for row, rank in zip(rows, ranks([row.value for row in rows]), strict=True):
         row.rank = rank

@@ -1,8 +1,14 @@
 """KPI snapshots, the periodic reports: draft → submitted → approved, or returned with a reason
-and resubmitted. A village's report is approved in its commune, a commune's in its province."""
+and resubmitted. A village's report is approved in its commune, a commune's in its province.
+
+A report holds its period's figures as they stood at the period's end, whenever it is made or
+refreshed, with the period's help by kind and seed 004's four counts. Besides the month, quarter and
+year, an ad-hoc report ("báo cáo đột xuất", seeds 000 and 004) covers any days, answers a request
+(who asked, its reference) and is due when the request says; it goes through the same workflow.
+Periodic reports are due by their province's rule (`app.kpi.deadlines`)."""
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,10 +17,19 @@ from app.audit.writer import record
 from app.authz.permissions import PERMISSIONS, Permission, Role
 from app.authz.principal import Principal
 from app.authz.scope import get_unit_in_scope, in_scope, require, under
-from app.core.errors import Conflict
+from app.core.errors import Conflict, Invalid, Problem
 from app.core.versioning import check_version
-from app.kpi import document, engine, export, targets
-from app.kpi.periods import parse_period, previous_month
+from app.kpi import deadlines, document, engine, export, results, targets
+from app.kpi.periods import (
+    PLAN_002,
+    Deadlines,
+    Period,
+    is_late,
+    parse_period,
+    parse_report_period,
+    previous_month,
+    window,
+)
 from app.kpi.schemas import (
     PendingReports,
     PendingUnit,
@@ -23,9 +38,9 @@ from app.kpi.schemas import (
     SnapshotRead,
     SnapshotUpdate,
 )
-from app.kpi.service import indicators_for, with_targets
+from app.kpi.service import _from_new_year, indicators_for, with_targets
 from app.models import Unit, User
-from app.models.kpi import KpiSnapshot
+from app.models.kpi import KpiSnapshot, ReportDeadline
 from app.models.unit import valid_between
 from app.records import Permissions, Resource, ensure_open, fetch
 
@@ -44,11 +59,21 @@ class Reports(Resource):
 REPORTS = Reports()
 
 
+DERIVED = {"late", "adhoc", "starts_on", "ends_on"}
+
+
 def to_read(snapshot: KpiSnapshot) -> SnapshotRead:
-    """Late: submitted after the due day, or not (re)submitted and the due day has passed."""
+    """Late: submitted on or after the day it is due before, or not (re)submitted by then."""
     submitted_at = snapshot.submitted_at if snapshot.status in SENT else None
-    fields = {name: getattr(snapshot, name) for name in SnapshotRead.model_fields if name != "late"}
-    return SnapshotRead(**fields, late=parse_period(snapshot.period).is_late(submitted_at))
+    period = parse_report_period(snapshot.period)
+    fields = {name: getattr(snapshot, name) for name in SnapshotRead.model_fields if name not in DERIVED}
+    return SnapshotRead(
+        **fields,
+        late=is_late(snapshot.due_on, submitted_at),
+        adhoc=period.kind == "range",
+        starts_on=period.start,
+        ends_on=period.last_day,
+    )
 
 
 def _audit(session, principal, action: str, snapshot: KpiSnapshot, before: str | None = None) -> None:
@@ -65,14 +90,56 @@ def _audit(session, principal, action: str, snapshot: KpiSnapshot, before: str |
     )
 
 
+AD_HOC = ("starts_on", "ends_on", "request_by", "request_ref", "due_on")
+
+
+def _asked(data: SnapshotCreate) -> tuple[Period, date | None, dict]:
+    """The report asked for: (its period, an ad-hoc report's due day, the request it answers)."""
+    given = [name for name in AD_HOC if getattr(data, name) is not None]
+    if data.period is not None:
+        if given:
+            raise Invalid.fields(
+                [("period", f"a periodic report or an ad-hoc one, not both ({', '.join(given)})")]
+            )
+        return parse_report_period(data.period), None, {}
+    if not given:
+        raise Invalid.fields(
+            [("period", "give a period (2026-06, 2026-Q2, 2026), or an ad-hoc report's days")]
+        )
+    problems = [
+        Problem(name, f"an ad-hoc report needs {name}", "required")
+        for name in ("starts_on", "ends_on", "request_by", "due_on")
+        if getattr(data, name) is None
+    ]
+    if data.starts_on and data.ends_on and data.ends_on < data.starts_on:
+        problems.append(Problem("ends_on", "must not come before starts_on"))
+    if data.starts_on and data.due_on and data.due_on <= data.starts_on:
+        problems.append(Problem("due_on", "must come after starts_on"))
+    if problems:
+        raise Invalid.fields(problems)
+    request = {"request_by": data.request_by, "request_ref": data.request_ref}
+    return window(data.starts_on, data.ends_on + timedelta(days=1)), data.due_on, request
+
+
+async def _contents(session: AsyncSession, unit: Unit, period: Period) -> dict:
+    """What a report freezes: the figures at the period's end, its help by kind, seed 004's counts."""
+    by_kind, counts = await results.activity_results(session, unit, period)
+    return {
+        "indicators": _json(await indicators_for(session, unit, period)),
+        "by_kind": by_kind,
+        "counts": counts,
+    }
+
+
 async def freeze(
     session: AsyncSession, principal: Principal, data: SnapshotCreate
 ) -> tuple[KpiSnapshot, bool]:
     """Create the unit's report for the period, or refresh the figures of a draft or returned one."""
+    period, due_on, request = _asked(data)
     unit = await get_unit_in_scope(session, principal, data.unit_id, needs=Permission.reports_create)
-    period = parse_period(data.period)
     await ensure_open(session, unit, period.start)  # a closed unit reports only periods it was open in
-    figures = await indicators_for(session, unit, period)
+    contents = await _contents(session, unit, period)
+    due_on = due_on or await deadlines.due_on(session, unit, period)
     parent = await session.get(Unit, unit.parent_id) if unit.parent_id else None
     snapshot = await session.scalar(
         select(KpiSnapshot)
@@ -82,11 +149,7 @@ async def freeze(
     now = datetime.now(UTC)
     if snapshot is None:
         snapshot = KpiSnapshot(
-            unit_id=unit.id,
-            period=period.code,
-            indicators=_json(figures),
-            frozen_at=now,
-            due_on=period.due_on,
+            unit_id=unit.id, period=period.code, frozen_at=now, due_on=due_on, **contents, **request
         )
         _stamp(snapshot, unit, parent)
         session.add(snapshot)
@@ -97,7 +160,8 @@ async def freeze(
         raise Conflict(f"The {period.code} report is already {snapshot.status}: it can no longer change")
     if snapshot.closed:
         raise Conflict(f"The {period.code} report was frozen at the monthly close: submit it as it is")
-    snapshot.indicators, snapshot.frozen_at = _json(figures), now
+    for name, value in (contents | request | {"due_on": due_on, "frozen_at": now}).items():
+        setattr(snapshot, name, value)
     _stamp(snapshot, unit, parent)
     snapshot.touch()
     await session.flush()
@@ -254,13 +318,17 @@ async def list_snapshots(
     status: str | None,
     limit: int,
     offset: int,
+    kind: str | None = None,
 ) -> SnapshotList:
     within = await get_unit_in_scope(session, principal, unit_id) if unit_id else None
     where = [in_scope(KpiSnapshot.unit_id, principal, within, Permission.kpi_read)]
     if period is not None:
-        where.append(KpiSnapshot.period == parse_period(period).code)
+        where.append(KpiSnapshot.period == parse_report_period(period).code)
     if status is not None:
         where.append(KpiSnapshot.status == status)
+    if kind is not None:  # an ad-hoc report's period is its days, `…..…`
+        adhoc = KpiSnapshot.period.contains("..", autoescape=True)
+        where.append(adhoc if kind == "adhoc" else ~adhoc)
     total = await session.scalar(select(func.count()).select_from(KpiSnapshot).where(*where))
     rows = await session.scalars(
         select(KpiSnapshot)
@@ -283,6 +351,7 @@ async def pending(
     The child units, or with `level` every unit of that level below (a province's villages)."""
     unit = await get_unit_in_scope(session, principal, unit_id, needs=Permission.kpi_read)
     period = parse_period(period_code)
+    due_on = await deadlines.due_on(session, unit, period)  # the units below are in its province
     below = (
         (under(unit.path) & (Unit.level == level) & (Unit.id != unit.id))
         if level
@@ -301,13 +370,13 @@ async def pending(
             name=child.name,
             snapshot_id=s.id if s else None,
             status=s.status if s else None,
-            due_on=period.due_on,
-            late=period.is_late(None),
+            due_on=s.due_on if s else due_on,
+            late=is_late(s.due_on if s else due_on, None),
         )
         for child, s in rows
         if s is None or s.status not in SENT
     ]
-    return PendingReports(unit_id=unit.id, period=period.code, due_on=period.due_on, items=items)
+    return PendingReports(unit_id=unit.id, period=period.code, due_on=due_on, items=items)
 
 
 async def monthly_close(session: AsyncSession, today: date | None = None) -> dict[str, int]:
@@ -325,40 +394,57 @@ async def monthly_close(session: AsyncSession, today: date | None = None) -> dic
     provinces = [u for u in parents if u.parent_id is None]
     by_id = {u.id: u for u in parents}
     figures: dict[uuid.UUID, dict] = {}
+    to_date: dict[uuid.UUID, dict] = {}
+    ytd_period = _from_new_year(period)
     for parent in parents:  # one roll-up per parent gives every child's sums
         children = {
             u.path: u
             for u in await session.scalars(select(Unit).where(Unit.parent_id == parent.id, in_period))
         }
+        ytd = await engine.sums(session, parent, ytd_period, by_child=True) if ytd_period else None
         for path, sums in (await engine.sums(session, parent, period, by_child=True)).items():
             if path in children:
                 figures[children[path].id] = sums
+                to_date[children[path].id] = ytd.get(path, {}) if ytd is not None else sums
         for child in children.values():
             figures.setdefault(child.id, {})
+            to_date.setdefault(child.id, {})
     for province in provinces:
         figures[province.id] = (await engine.sums(session, province, period)).get(None, {})
+        to_date[province.id] = (
+            (await engine.sums(session, province, ytd_period)).get(None, {})
+            if ytd_period
+            else figures[province.id]
+        )
     units = {u.id: u for u in await session.scalars(select(Unit).where(Unit.id.in_(list(figures))))}
-    applicable = await targets.effective(session, list(units.values()), period.year)
+    applicable = await targets.applicable(session, list(units.values()), period)
+    activity = await results.activity_results_of(session, list(units.values()), period)
+    rules = {
+        row.unit_id: Deadlines(**{name: getattr(row, name) for name in deadlines.FIELDS})
+        for row in await session.scalars(select(ReportDeadline))
+    }
     for unit_id, sums in figures.items():
         snapshot = existing.get(unit_id)
         if snapshot is not None and (snapshot.closed or snapshot.status in SENT):
             counts["unchanged"] += 1
             continue
-        frozen = _json(with_targets(sums, applicable[unit_id]))
         unit = units[unit_id]
+        by_kind, tallies = activity[unit_id]
+        contents = {
+            "indicators": _json(with_targets(sums, applicable[unit_id], to_date[unit_id])),
+            "by_kind": by_kind,
+            "counts": tallies,
+            "frozen_at": now,
+            "closed": True,
+        }
         if snapshot is None:
-            snapshot = KpiSnapshot(
-                unit_id=unit_id,
-                period=period.code,
-                indicators=frozen,
-                frozen_at=now,
-                due_on=period.due_on,
-                closed=True,
-            )
+            due_on = rules.get(deadlines.province_id(unit), PLAN_002).due_on(period)
+            snapshot = KpiSnapshot(unit_id=unit_id, period=period.code, due_on=due_on, **contents)
             session.add(snapshot)
             counts["created"] += 1
         else:
-            snapshot.indicators, snapshot.frozen_at, snapshot.closed = frozen, now, True
+            for name, value in contents.items():
+                setattr(snapshot, name, value)
             snapshot.touch()
             counts["closed"] += 1
         _stamp(snapshot, unit, by_id.get(unit.parent_id))

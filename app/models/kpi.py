@@ -5,7 +5,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, Float, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Date, Float, Index, Integer, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import JSONType, UTCDateTime, Versioned, id_field
@@ -146,14 +146,37 @@ class MemberStats(SQLModel, table=True):
 
 
 class Target(Versioned, SQLModel, table=True):
+    """A unit's target for an indicator and a year, or (a count's) for a month `2026-06` or a quarter
+    `2026-Q2` of that year (`period`; null: the year). One per unit, indicator and period."""
+
     __tablename__ = "targets"
-    __table_args__ = (UniqueConstraint("unit_id", "year", "indicator"),)
+    __table_args__ = (
+        Index(
+            "uq_targets_year_target",
+            "unit_id",
+            "year",
+            "indicator",
+            unique=True,
+            sqlite_where=text("period IS NULL"),
+            postgresql_where=text("period IS NULL"),
+        ),
+        Index(
+            "uq_targets_period_target",
+            "unit_id",
+            "indicator",
+            "period",
+            unique=True,
+            sqlite_where=text("period IS NOT NULL"),
+            postgresql_where=text("period IS NOT NULL"),
+        ),
+    )
 
     id: uuid.UUID = id_field()
     unit_id: uuid.UUID = Field(foreign_key="units.id", ondelete="CASCADE", nullable=False, index=True)
     year: int = Field(nullable=False)
     indicator: str = Field(sa_type=String(40), nullable=False)
     value: float = Field(sa_type=Float, nullable=False)
+    period: str | None = Field(default=None, sa_type=String(7))
 
 
 class KpiSnapshot(Versioned, SQLModel, table=True):
@@ -164,7 +187,8 @@ class KpiSnapshot(Versioned, SQLModel, table=True):
 
     id: uuid.UUID = id_field()
     unit_id: uuid.UUID = Field(foreign_key="units.id", ondelete="CASCADE", nullable=False, index=True)
-    period: str = Field(sa_type=String(7), nullable=False, index=True)
+    # `2026-06`, `2026-Q2`, `2026`, or an ad-hoc report's days `2026-06-05..2026-06-20` (both included).
+    period: str = Field(sa_type=String(22), nullable=False, index=True)
     # The unit's name and code on the day the figures were frozen: a report keeps them after a rename.
     unit_name: str | None = Field(default=None, sa_type=String(200))
     unit_code: str | None = Field(default=None, sa_type=String(50))
@@ -189,3 +213,23 @@ class KpiSnapshot(Versioned, SQLModel, table=True):
     signer_title: str | None = Field(default=None, sa_type=String(100))
     # The body above the unit on the day the figures were frozen (a village's commune).
     parent_name: str | None = Field(default=None, sa_type=String(200))
+    # An ad-hoc report ("báo cáo đột xuất"): the request it answers, who asked and its reference.
+    request_by: str | None = Field(default=None, sa_type=String(200))
+    request_ref: str | None = Field(default=None, sa_type=String(200))
+    # The period's activities, frozen with the figures: by kind of help, and seed 004's four counts.
+    by_kind: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType, nullable=False)
+    counts: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
+
+
+class ReportDeadline(Versioned, SQLModel, table=True):
+    """When a province's periodic reports are due (`app.kpi.periods.Deadlines`); a province without a
+    row keeps plan 002's words: monthly before the 30th, quarterly before the 15th of the quarter's
+    last month."""
+
+    __tablename__ = "report_deadlines"
+
+    unit_id: uuid.UUID = Field(foreign_key="units.id", ondelete="CASCADE", primary_key=True)
+    monthly_day: int = Field(default=30, nullable=False)
+    monthly_month: str = Field(default="same", sa_type=String(4), nullable=False)
+    quarterly_day: int = Field(default=15, nullable=False)
+    quarterly_month: str = Field(default="last", sa_type=String(4), nullable=False)
