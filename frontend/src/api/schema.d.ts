@@ -730,6 +730,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/kpi/trend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Trend
+         * @description Each month of the year up to the current one, with the indicators `GET /kpi` gives for it: a
+         *     year's trend in one request.
+         */
+        get: operations["read_trend"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/kpi/breakdown": {
         parameters: {
             query?: never;
@@ -763,7 +784,9 @@ export interface paths {
         put?: never;
         /**
          * Freeze Snapshot
-         * @description Freeze the unit's indicators for the period (a draft report); again, to refresh a draft.
+         * @description Freeze the unit's indicators for the period (a draft report); again, to refresh a draft. An
+         *     ad-hoc report (báo cáo đột xuất) gives its days, the request it answers and its due day instead
+         *     of a period.
          */
         post: operations["freeze_snapshot"];
         delete?: never;
@@ -785,6 +808,31 @@ export interface paths {
          */
         get: operations["list_pending_reports"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kpi/report-deadlines/{unit_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Report Deadlines
+         * @description When the reports of the unit's province are due (plan 002's words unless the province set its own).
+         */
+        get: operations["read_report_deadlines"];
+        /**
+         * Write Report Deadlines
+         * @description Set when a province's monthly and quarterly reports are due: those who approve its communes'
+         *     reports (province officers, admins). Reports frozen or refreshed afterwards follow it.
+         */
+        put: operations["write_report_deadlines"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2428,6 +2476,12 @@ export interface components {
             target: number | null;
             /** Met */
             met: boolean | null;
+            /** Target Basis */
+            target_basis?: ("year" | "quarter" | "month" | "quarter_share" | "month_share" | "quarter_month_share" | "day_share") | null;
+            /** Ytd Value */
+            ytd_value?: number | null;
+            /** Year Target */
+            year_target?: number | null;
         };
         /** CampaignCreate */
         CampaignCreate: {
@@ -2705,6 +2759,11 @@ export interface components {
             value: number;
             /** Year */
             year: number;
+            /**
+             * Period
+             * @description A count target's month or quarter; null: the year
+             */
+            period?: string | null;
             /**
              * Unit Id
              * Format: uuid
@@ -3402,6 +3461,21 @@ export interface components {
             target_unit_id?: string | null;
             /** Met */
             met: boolean | null;
+            /**
+             * Target Basis
+             * @description What `target` is: `year` (a rate's, or a count's year), `quarter`, `month` (set for it), `quarter_share` (1/4 of the year's), `month_share` (1/12 of the year's), `quarter_month_share` (1/3 of the quarter's), `day_share` (the year's by the days of a range). A count's target is its unit's own: no unit below inherits it
+             */
+            target_basis?: ("year" | "quarter" | "month" | "quarter_share" | "month_share" | "quarter_month_share" | "day_share") | null;
+            /**
+             * Ytd Value
+             * @description A count's total from the year's start to the period's end
+             */
+            ytd_value?: number | null;
+            /**
+             * Year Target
+             * @description A count's target for the whole year (its unit's own)
+             */
+            year_target?: number | null;
         };
         /** InitiativeCreate */
         InitiativeCreate: {
@@ -3489,6 +3563,28 @@ export interface components {
             /** Shared */
             shared?: boolean | null;
         };
+        /** KindResult */
+        KindResult: {
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /**
+             * Activities
+             * @description Acts of help recorded
+             */
+            activities: number;
+            /**
+             * People
+             * @description People helped
+             */
+            people: number;
+            /**
+             * Dossiers
+             * @description Dossiers filed online
+             */
+            dossiers: number;
+        };
         /** KindTally */
         KindTally: {
             /**
@@ -3540,6 +3636,15 @@ export interface components {
             /** Label */
             label: string;
         };
+        /** KpiMonth */
+        KpiMonth: {
+            /** Period */
+            period: string;
+            /** Indicators */
+            indicators: components["schemas"]["IndicatorValue"][];
+            /** Composite Score */
+            composite_score: number | null;
+        };
         /** KpiRead */
         KpiRead: {
             /**
@@ -3555,6 +3660,23 @@ export interface components {
             indicators: components["schemas"]["IndicatorValue"][];
             /** Composite Score */
             composite_score: number | null;
+        };
+        /**
+         * KpiTrend
+         * @description A year month by month (up to the current month): each as `GET /kpi` answers it.
+         */
+        KpiTrend: {
+            /**
+             * Unit Id
+             * @description null: the whole country
+             */
+            unit_id: string | null;
+            /** Unit Name */
+            unit_name: string;
+            /** Year */
+            year: number;
+            /** Months */
+            months: components["schemas"]["KpiMonth"][];
         };
         /**
          * MaterialCreate
@@ -4203,6 +4325,83 @@ export interface components {
             /** Refresh Token */
             refresh_token: string;
         };
+        /**
+         * ReportCounts
+         * @description Seed 004's four counts over the unit's subtree in the period.
+         */
+        ReportCounts: {
+            /**
+             * Youth Union Members
+             * @description Distinct Youth Union members who recorded help
+             */
+            youth_union_members: number;
+            /** People Supported */
+            people_supported: number;
+            /** Online Dossiers */
+            online_dossiers: number;
+            /**
+             * Signatures Created
+             * @description Digital signature certificates created
+             */
+            signatures_created: number;
+        };
+        /** ReportDeadlinesRead */
+        ReportDeadlinesRead: {
+            /** Monthly Day */
+            monthly_day: number;
+            /**
+             * Monthly Month
+             * @default same
+             * @enum {string}
+             */
+            monthly_month: "same" | "next";
+            /** Quarterly Day */
+            quarterly_day: number;
+            /**
+             * Quarterly Month
+             * @default last
+             * @enum {string}
+             */
+            quarterly_month: "last" | "next";
+            /**
+             * Province Id
+             * Format: uuid
+             */
+            province_id: string;
+            /**
+             * Is Default
+             * @description Plan 002's words: the province has set none
+             */
+            is_default: boolean;
+            /**
+             * Version
+             * @description null while the province keeps the defaults
+             */
+            version: number | null;
+        };
+        /**
+         * ReportDeadlinesUpdate
+         * @description When a province's reports are due: before `monthly_day` of the report's month (`same`) or of the
+         *     next; before `quarterly_day` of the quarter's last month (`last`) or of the month after it.
+         */
+        ReportDeadlinesUpdate: {
+            /** Monthly Day */
+            monthly_day: number;
+            /**
+             * Monthly Month
+             * @default same
+             * @enum {string}
+             */
+            monthly_month: "same" | "next";
+            /** Quarterly Day */
+            quarterly_day: number;
+            /**
+             * Quarterly Month
+             * @default last
+             * @enum {string}
+             */
+            quarterly_month: "last" | "next";
+        };
         /** Resolution */
         Resolution: {
             old: components["schemas"]["OldUnit"];
@@ -4313,20 +4512,44 @@ export interface components {
              */
             indicators: components["schemas"]["IndicatorValue"][];
         };
-        /** SnapshotCreate */
+        /**
+         * SnapshotCreate
+         * @description A periodic report (`period`), or an ad-hoc one ("báo cáo đột xuất"): its days, the request it
+         *     answers and the day it is due before.
+         */
         SnapshotCreate: {
             /**
              * Unit Id
              * Format: uuid
              */
             unit_id: string;
+            /** Period */
+            period?: string | null;
             /**
-             * Period
-             * @example 2026-06
-             * @example 2026-Q2
-             * @example 2026
+             * Starts On
+             * @description Ad hoc: the first day
              */
-            period: string;
+            starts_on?: string | null;
+            /**
+             * Ends On
+             * @description Ad hoc: the last day (included)
+             */
+            ends_on?: string | null;
+            /**
+             * Request By
+             * @description Ad hoc: who asked for it
+             */
+            request_by?: string | null;
+            /**
+             * Request Ref
+             * @description Ad hoc: the request's number or reference (Công văn số …)
+             */
+            request_ref?: string | null;
+            /**
+             * Due On
+             * @description Ad hoc: the day it is due before
+             */
+            due_on?: string | null;
         };
         /** SnapshotList */
         SnapshotList: {
@@ -4419,6 +4642,32 @@ export interface components {
              * @description The body above the unit when the figures were frozen
              */
             parent_name: string | null;
+            /**
+             * Adhoc
+             * @description An ad-hoc report (báo cáo đột xuất) over `starts_on`..`ends_on`
+             */
+            adhoc: boolean;
+            /**
+             * Starts On
+             * Format: date
+             */
+            starts_on: string;
+            /**
+             * Ends On
+             * Format: date
+             * @description The period's last day
+             */
+            ends_on: string;
+            /** Request By */
+            request_by: string | null;
+            /** Request Ref */
+            request_ref: string | null;
+            /**
+             * By Kind
+             * @description The period's help by kind (empty for older reports)
+             */
+            by_kind: components["schemas"]["KindResult"][];
+            counts: components["schemas"]["ReportCounts"] | null;
             /** Version */
             version: number;
         };
@@ -4537,9 +4786,14 @@ export interface components {
              * Indicator
              * @enum {string}
              */
-            indicator: "households_informed_pct" | "households_digital_pct" | "adults_digital_skills_pct" | "adults_smartphone_pct" | "adults_epay_pct" | "adults_vneid_pct" | "adults_signature_pct" | "business_cashless_pct" | "assistance_assigned_pct" | "members_trained_pct" | "villages_with_team_pct" | "people_supported" | "online_dossiers" | "signatures_created";
+            indicator: "households_informed_pct" | "households_digital_pct" | "adults_digital_skills_pct" | "adults_smartphone_pct" | "adults_epay_pct" | "adults_vneid_pct" | "adults_dvc_pct" | "households_skills_pct" | "adults_signature_pct" | "business_cashless_pct" | "assistance_assigned_pct" | "members_trained_pct" | "villages_with_team_pct" | "people_supported" | "online_dossiers" | "signatures_created";
             /** Value */
             value: number;
+            /**
+             * Period
+             * @description A count's month or quarter of `year`; null: the whole year
+             */
+            period?: string | null;
         };
         /** TargetRead */
         TargetRead: {
@@ -4559,6 +4813,11 @@ export interface components {
             indicator: string;
             /** Value */
             value: number;
+            /**
+             * Period
+             * @description A count target's month or quarter; null: the year
+             */
+            period: string | null;
             /** Version */
             version: number;
             /**
@@ -8430,6 +8689,57 @@ export interface operations {
             };
         };
     };
+    read_trend: {
+        parameters: {
+            query: {
+                /** @description A unit, or the country's well-known id (all zeros) */
+                unit_id: string;
+                year: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KpiTrend"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     read_breakdown: {
         parameters: {
             query: {
@@ -8488,8 +8798,11 @@ export interface operations {
             query?: {
                 /** @description Reports of this unit's subtree */
                 unit_id?: string | null;
+                /** @description `2026-06`, `2026-Q2`, `2026` or an ad-hoc report's `2026-06-05..2026-06-20` */
                 period?: string | null;
                 status?: ("draft" | "submitted" | "approved" | "returned") | null;
+                /** @description Periodic reports only, or ad-hoc ones only */
+                kind?: ("periodic" | "adhoc") | null;
                 /** @description Page size (max 500) */
                 limit?: number;
                 /** @description Rows to skip */
@@ -8621,6 +8934,111 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PendingReports"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_report_deadlines: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportDeadlinesRead"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    write_report_deadlines: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description A province */
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportDeadlinesUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportDeadlinesRead"];
                 };
             };
             /** @description Validation failed: `errors` says where */

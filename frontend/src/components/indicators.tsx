@@ -13,6 +13,8 @@ export const INDICATORS = [
   "adults_smartphone_pct",
   "adults_epay_pct",
   "adults_vneid_pct",
+  "adults_dvc_pct",
+  "households_skills_pct",
   "adults_signature_pct",
   "business_cashless_pct",
   "assistance_assigned_pct",

@@ -61,6 +61,8 @@ export const CODES: Record<string, Key> = {
   "event.outside_period": "pcEventOutsidePeriod",
   "target.exists": "pcTargetExists",
   "target.percent_range": "pcTargetPercentRange",
+  "target.period_rate": "pcTargetPeriodRate",
+  "target.period_year": "pcTargetPeriodYear",
   "report.sent": "pcReportSent",
   "award.frozen": "pcAwardFrozen",
   "award.before_cutoff": "pcAwardBeforeCutoff",

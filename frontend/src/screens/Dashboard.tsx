@@ -1,17 +1,19 @@
 // Rankings and dashboards for officers and leadership: the children of a unit ranked by any indicator
-// against target, the year's trend month by month, and who is late with a report. Units and numbers
-// only — no personal data — and readable offline from the last time they were fetched.
+// against target (a count against its own unit's target, on the basis the API says, with its year to
+// date), the year's trend month by month in one request, and who is late with a report. Units and
+// numbers only — no personal data — and readable offline from the last time they were fetched.
 import { useState } from "preact/hooks";
 import { api, must } from "../api/client";
 import { me } from "../api/session";
 import { LineChart } from "../components/Chart";
-import { readThrough, useLatest, useReadThrough } from "../lib/cache";
+import { useReadThrough } from "../lib/cache";
 import { currentPeriod, fmtDate, fmtDateTime, fmtNum, fmtPct, lang, recentPeriods, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
 import { navigate, query, route } from "../lib/router";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
 import { Field, Link, Loading, Section, problemMessage } from "../ui";
+import { CountNote } from "../components/CountNote";
 import { INDICATORS, indicatorName, isPct as percentage } from "../components/indicators";
 
 const RANKED = ["composite_score", ...INDICATORS];
@@ -70,6 +72,7 @@ function Ranking({ unitId, period }: { unitId: string; period: string }) {
                 <td>
                   {r.target == null ? "—" : value(indicator, r.target)}
                   {r.met != null && <span class={`tag ${r.met ? "ok" : "warn"}`}>{r.met ? t("met") : t("notMet")}</span>}
+                  {!isPct(indicator) && <CountNote item={r} />}
                 </td>
               </tr>
             ))}
@@ -81,28 +84,25 @@ function Ranking({ unitId, period }: { unitId: string; period: string }) {
 }
 
 function Trend({ unitId, year }: { unitId: string; year: number }) {
-  const last = currentPeriod().startsWith(String(year)) ? Number(currentPeriod().slice(5)) : 12;
-  const periods = Array.from({ length: last }, (_, i) => `${year}-${String(i + 1).padStart(2, "0")}`);
-  // One call per month, each kept on the phone: the trend reads offline from the last sync.
-  // Each month is kept on the phone by itself; the year's answer is only put together.
-  const read = useLatest(`trend:${unitId}:${periods.at(-1)}`, () =>
-    Promise.all(
-      periods.map((period) =>
-        readThrough(`kpi:${unitId}:${period}`, () => must(api.GET("/api/v1/kpi", { params: { query: { unit_id: unitId, period } } }))).catch(() => null),
-      ),
-    ),
+  // The year month by month in one request (up to the current month), kept on the phone as a whole:
+  // the trend reads offline from the last time it was fetched.
+  const read = useReadThrough(`trend:${unitId}:${year}:${currentPeriod()}`, () =>
+    must(api.GET("/api/v1/kpi/trend", { params: { query: { unit_id: unitId, year } } })),
   );
-  const months = read.data?.map((r) => r?.data ?? null);
-  const stale = read.data?.some((r) => r?.stale) ?? false;
+  const error = read.error ? problemMessage(read.error) : "";
+  const months = read.data?.data.months;
+  const stale = read.data?.stale ?? false;
+  if (error) return <Section title={t("trendTitle", { year })}><p class="error">{error}</p></Section>;
   if (!months) return <Section title={t("trendTitle", { year })}><Loading /></Section>;
-  const labels = months.map((_, i) => `${i + 1}`);
+  const labels = months.map((m) => `${Number(m.period.slice(5))}`);
   const series = TREND.map((code) => ({
     label: indicatorName({ code }),
-    values: months.map((k) => k?.indicators.find((i) => i.code === code)?.value ?? null),
+    values: months.map((k) => k.indicators.find((i) => i.code === code)?.value ?? null),
   }));
+  const people = (k: (typeof months)[number]) => k.indicators.find((x) => x.code === "people_supported");
   return (
     <Section title={t("trendTitle", { year })}>
-      {stale && <p class="muted small">{t("offlineCopy")}</p>}
+      {stale && <p class="muted small">{t("cachedAt", { at: fmtDateTime(read.data!.at) })}</p>}
       <LineChart labels={labels} series={series} title={t("trendTitle", { year })} max={100} />
       <details>
         <summary>{t("showTable")}</summary>
@@ -113,15 +113,20 @@ function Trend({ unitId, year }: { unitId: string; year: number }) {
             {TREND.map((code) => (
               <th scope="col">{indicatorName({ code })}</th>
             ))}
+            <th scope="col">{t("peopleSupportedShort")}</th>
           </tr>
         </thead>
         <tbody>
-          {months.map((k, i) => (
+          {months.map((k) => (
             <tr>
-              <th scope="row">{i + 1}</th>
+              <th scope="row">{Number(k.period.slice(5))}</th>
               {TREND.map((code) => (
-                <td>{k ? fmtPct(k.indicators.find((x) => x.code === code)?.value) : "—"}</td>
+                <td>{fmtPct(k.indicators.find((x) => x.code === code)?.value)}</td>
               ))}
+              <td>
+                {fmtNum(people(k)?.value)}
+                {people(k)?.target != null && ` / ${fmtNum(people(k)?.target)}`}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -1,25 +1,35 @@
 // Reports (KPI snapshots): freeze, submit, approve or return with a reason; who is late; the Excel
-// file; the short summary for the Zalo group.
+// file; the short summary for the Zalo group. A report holds its period's end state, its help by
+// kind and seed 004's four counts; an ad-hoc report ("báo cáo đột xuất") covers any days and names
+// the request it answers. A province officer sets when the province's reports are due.
 import { useEffect, useState } from "preact/hooks";
 import { api, must } from "../api/client";
 import { can, me } from "../api/session";
 import type { Snapshot } from "../api/types";
 import { useReadThrough } from "../lib/cache";
-import { fmtDate, fmtDateTime, fmtNum, lang, periodLabel, recentPeriods, t } from "../lib/i18n";
+import { fmtDate, fmtDateTime, fmtNum, lang, periodLabel, recentPeriods, t, today } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
 import { newId } from "../lib/queue";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
 import { Field, Loading, Section, ask, copyText, problemMessage, saveFile, toast, useBusy } from "../ui";
 import { fieldTexts } from "../lib/problems";
+import { CountNote } from "../components/CountNote";
 import { Bars, indicatorName } from "../components/indicators";
 
 const statusKey = (s: string) => `status_${s}` as Key;
 const PAGE = 50;
 
+const COUNTS = ["youth_union_members", "people_supported", "online_dossiers", "signatures_created"] as const;
+
+/** A report's period as people say it: `Tháng 06/2026`, or an ad-hoc report's days. */
+function reportPeriod(snapshot: Pick<Snapshot, "period" | "adhoc" | "starts_on" | "ends_on">): string {
+  return snapshot.adhoc ? t("rangeLabel", { from: fmtDate(snapshot.starts_on), to: fmtDate(snapshot.ends_on) }) : periodLabel(snapshot.period);
+}
+
 async function download(snapshot: Snapshot) {
   const file = await must(api.GET("/api/v1/kpi/snapshots/{snapshot_id}/export.xlsx", { params: { path: { snapshot_id: snapshot.id } }, parseAs: "blob" }));
-  saveFile(file as Blob, `bao-cao-${snapshot.period}.xlsx`);
+  saveFile(file as Blob, `bao-cao-${snapshot.period.replace("..", "-den-")}.xlsx`);
 }
 
 const SECTIONS = ["results", "difficulties", "proposals"] as const;
@@ -80,16 +90,24 @@ function SnapshotCard({ snapshot, unitName, onChange }: { snapshot: Snapshot; un
       toast(t(done));
       onChange();
     });
-  const indicators = snapshot.indicators as { code: string; name?: string; value: number | null; numerator: number; denominator: number | null; target: number | null; met: boolean | null }[];
+  const indicators = snapshot.indicators;
+  const kinds = snapshot.by_kind.filter((k) => k.activities > 0);
   return (
     <article class="snapshot" data-testid="snapshot">
       <div class="title-row">
         <h3>
           {unitName ? `${unitName} · ` : ""}
-          {periodLabel(snapshot.period)}
+          {snapshot.adhoc && `${t("adhocTitle")} · `}
+          {reportPeriod(snapshot)}
         </h3>
         <span class={`tag status-${snapshot.status}`}>{t(statusKey(snapshot.status))}</span>
       </div>
+      {snapshot.adhoc && snapshot.request_by && (
+        <p class="small" data-testid="request">
+          {t("requestLine", { by: snapshot.request_by })}
+          {snapshot.request_ref && ` (${snapshot.request_ref})`}
+        </p>
+      )}
       <p class="muted small">
         {t("dueOn")} {fmtDate(snapshot.due_on)}
         {snapshot.late && <span class="tag warn">{t("late")}</span>}
@@ -119,9 +137,40 @@ function SnapshotCard({ snapshot, unitName, onChange }: { snapshot: Snapshot; un
               .map((i) => (
                 <li>
                   {indicatorName(i)}: <strong>{fmtNum(i.value ?? i.numerator)}</strong>
+                  {i.target != null && (
+                    <>
+                      {` / ${fmtNum(i.target)} `}
+                      {i.met != null && <span class={`tag ${i.met ? "ok" : "warn"}`}>{i.met ? t("met") : t("notMet")}</span>}
+                    </>
+                  )}
+                  <CountNote item={i} />
                 </li>
               ))}
           </ul>
+          {snapshot.counts && (
+            <>
+              <h4>{t("countsTitle")}</h4>
+              <ul class="plain" data-testid="report-counts">
+                {COUNTS.map((c) => (
+                  <li>
+                    {t(`count_${c}`)}: <strong>{fmtNum(snapshot.counts![c])}</strong>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          {kinds.length > 0 && (
+            <>
+              <h4>{t("byKindTitle")}</h4>
+              <ul class="plain" data-testid="by-kind">
+                {kinds.map((k) => (
+                  <li>
+                    {t(`kind_${k.kind}` as Key)}: {t("byKindLine", { activities: fmtNum(k.activities), people: fmtNum(k.people), dossiers: fmtNum(k.dossiers) })}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
         </>
       )}
       <div class="actions wrap">
@@ -199,6 +248,154 @@ function SnapshotCard({ snapshot, unitName, onChange }: { snapshot: Snapshot; un
         </button>
       </div>
     </article>
+  );
+}
+
+const blankRequest = () => ({ starts_on: "", ends_on: today(), request_by: "", request_ref: "", due_on: "" });
+
+/** Ad-hoc reports ("báo cáo đột xuất", seeds 000 and 004): any days, the request they answer, the day
+ * they are due before; the unit's own and those of the units below, through the same workflow. */
+function AdHoc({ unitId, tick, onChange }: { unitId: string; tick: number; onChange: () => void }) {
+  const [busy, run] = useBusy();
+  const [open, setOpen] = useState(false);
+  const [f, setF] = useState(blankRequest);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const listed = useReadThrough(
+    `snapshots-adhoc:${unitId}`,
+    () => must(api.GET("/api/v1/kpi/snapshots", { params: { query: { unit_id: unitId, kind: "adhoc", limit: 50 } } })),
+    { again: tick },
+  );
+  const items = listed.data?.data.items ?? [];
+  const create = () => {
+    const problems: Record<string, string> = {};
+    for (const k of ["starts_on", "ends_on", "request_by", "due_on"] as const) if (!f[k].trim()) problems[k] = t("errRequired");
+    if (f.starts_on && f.ends_on && f.ends_on < f.starts_on) problems.ends_on = t("errDates");
+    if (f.starts_on && f.due_on && f.due_on <= f.starts_on) problems.due_on = t("errDates");
+    setErrors(problems);
+    if (Object.keys(problems).length) return;
+    return run(async () => {
+      const body = { unit_id: unitId, ...f, request_by: f.request_by.trim(), request_ref: f.request_ref.trim() || null };
+      const { data, error } = await api.POST("/api/v1/kpi/snapshots", { body, headers: { "Idempotency-Key": newId() } });
+      if (!data) {
+        setErrors(fieldTexts(error as never));
+        throw error;
+      }
+      toast(t("reportCreated"));
+      setF(blankRequest());
+      setOpen(false);
+      onChange();
+    });
+  };
+  const input = (k: keyof ReturnType<typeof blankRequest>, type = "text") => (id: string, d?: string) => (
+    <input id={id} type={type} aria-describedby={d} maxLength={200} value={f[k]} onInput={(e) => setF({ ...f, [k]: e.currentTarget.value })} />
+  );
+  if (!can("reports:create") && items.length === 0) return null;
+  return (
+    <Section
+      title={t("adhocTitle")}
+      actions={
+        can("reports:create") && (
+          <button type="button" class="btn small" aria-expanded={open} onClick={() => setOpen(!open)}>
+            + {t("adhocCreate")}
+          </button>
+        )
+      }
+    >
+      <p class="muted small">{t("adhocLead")}</p>
+      {open && (
+        <div class="stack" data-testid="adhoc-form">
+          <div class="two">
+            <Field label={t("adhocFrom")} error={errors.starts_on}>{input("starts_on", "date")}</Field>
+            <Field label={t("adhocTo")} error={errors.ends_on}>{input("ends_on", "date")}</Field>
+          </div>
+          <Field label={t("requestBy")} error={errors.request_by}>{input("request_by")}</Field>
+          <Field label={t("requestRef")} error={errors.request_ref}>{input("request_ref")}</Field>
+          <Field label={t("adhocDue")} error={errors.due_on}>{input("due_on", "date")}</Field>
+          <div class="actions">
+            <button type="button" class="btn primary" disabled={busy} onClick={create}>
+              {t("createReport")}
+            </button>
+          </div>
+        </div>
+      )}
+      {listed.error && <p class="error">{problemMessage(listed.error)}</p>}
+      {items.map((s) => (
+        <SnapshotCard key={`${s.id}:${s.version}`} snapshot={s} unitName={s.unit_id === unitId ? undefined : (s.unit_name ?? undefined)} onChange={onChange} />
+      ))}
+    </Section>
+  );
+}
+
+/** When the province's reports are due: plan 002's words unless its officers set their own. */
+function Deadlines({ unitId }: { unitId: string }) {
+  const [tick, setTick] = useState(0);
+  const read = useReadThrough(
+    `deadlines:${unitId}`,
+    () => must(api.GET("/api/v1/kpi/report-deadlines/{unit_id}", { params: { path: { unit_id: unitId } } })),
+    { again: tick },
+  );
+  const rule = read.data?.data;
+  const [f, setF] = useState<{ monthly_day: string; monthly_month: "same" | "next"; quarterly_day: string; quarterly_month: "last" | "next" } | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [busy, run] = useBusy();
+  useEffect(() => {
+    if (rule) setF({ monthly_day: String(rule.monthly_day), monthly_month: rule.monthly_month ?? "same", quarterly_day: String(rule.quarterly_day), quarterly_month: rule.quarterly_month ?? "last" });
+  }, [rule?.version, rule?.province_id]);
+  if (!rule || !f || rule.province_id !== unitId || !can("reports:approve")) return null;
+  const save = () => {
+    const day = (v: string) => (/^\d{1,2}$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= 31 ? Number(v) : null);
+    const monthly = day(f.monthly_day);
+    const quarterly = day(f.quarterly_day);
+    const problems: Record<string, string> = {};
+    if (monthly == null) problems.monthly_day = t("errDay");
+    if (quarterly == null) problems.quarterly_day = t("errDay");
+    setErrors(problems);
+    if (monthly == null || quarterly == null) return;
+    return run(async () => {
+      const headers = rule.version != null ? { "If-Match": `"${rule.version}"` } : {};
+      const body = { monthly_day: monthly, monthly_month: f.monthly_month, quarterly_day: quarterly, quarterly_month: f.quarterly_month };
+      const { data, error } = await api.PUT("/api/v1/kpi/report-deadlines/{unit_id}", { params: { path: { unit_id: unitId } }, body, headers });
+      if (!data) {
+        setErrors(fieldTexts(error as never));
+        throw error;
+      }
+      toast(t("deadlinesSaved"));
+      setTick((n) => n + 1);
+    });
+  };
+  return (
+    <Section title={t("deadlinesTitle")}>
+      {rule.is_default && <p class="muted small">{t("deadlinesDefault")}</p>}
+      <div class="two" data-testid="deadlines">
+        <Field label={t("deadlineMonthly")} error={errors.monthly_day}>
+          {(id, d) => <input id={id} inputMode="numeric" aria-describedby={d} value={f.monthly_day} onInput={(e) => setF({ ...f, monthly_day: e.currentTarget.value })} />}
+        </Field>
+        <Field label={t("targetPeriod")}>
+          {(id) => (
+            <select id={id} value={f.monthly_month} onChange={(e) => setF({ ...f, monthly_month: e.currentTarget.value as "same" | "next" })}>
+              <option value="same">{t("deadline_same")}</option>
+              <option value="next">{t("deadline_next")}</option>
+            </select>
+          )}
+        </Field>
+        <Field label={t("deadlineQuarterly")} error={errors.quarterly_day}>
+          {(id, d) => <input id={id} inputMode="numeric" aria-describedby={d} value={f.quarterly_day} onInput={(e) => setF({ ...f, quarterly_day: e.currentTarget.value })} />}
+        </Field>
+        <Field label={t("targetPeriod")}>
+          {(id) => (
+            <select id={id} value={f.quarterly_month} onChange={(e) => setF({ ...f, quarterly_month: e.currentTarget.value as "last" | "next" })}>
+              <option value="last">{t("deadline_last")}</option>
+              <option value="next">{t("deadline_after")}</option>
+            </select>
+          )}
+        </Field>
+      </div>
+      <div class="actions">
+        <button type="button" class="btn primary" disabled={busy} onClick={save}>
+          {t("save")}
+        </button>
+      </div>
+    </Section>
   );
 }
 
@@ -322,6 +519,10 @@ export default function Reports() {
           {t("moreReports", { shown: fmtNum(items.length), total: fmtNum(first.total) })}
         </button>
       )}
+
+      <AdHoc unitId={unitId} tick={tick} onChange={reload} />
+
+      <Deadlines unitId={unitId} />
 
       {pending && pending.items.length > 0 && (
         <Section title={t("pendingUnits")}>

@@ -1,12 +1,14 @@
-// Targets: the ones in force for a unit and year (inherited ones marked with where they come from),
-// and a unit's own, set or removed by those who manage targets. Reads offline from the last fetch;
-// writes go through the outbox like every other record.
+// Targets: the ones in force for a unit and year, and a unit's own, set or removed by those who manage
+// targets. A rate (%) inherits down (inherited ones marked with where they come from); a count (people
+// supported, dossiers, signatures) is the unit's own total for the year, a quarter or a month: a month
+// without its own is compared with 1/12 of the year's, a quarter with 1/4 (issue 19 item 4). Reads
+// offline from the last fetch; writes go through the outbox like every other record.
 import { useEffect, useState } from "preact/hooks";
 import { api, must } from "../api/client";
 import { can, me } from "../api/session";
 import type { components } from "../api/schema";
 import { useReadThrough } from "../lib/cache";
-import { fmtDateTime, fmtNum, lang, t, today } from "../lib/i18n";
+import { fmtDateTime, fmtNum, lang, periodLabel, t, today } from "../lib/i18n";
 import { queueCreate, queueDelete, queuePatch } from "../lib/outbox";
 import { localChanges, outboxItems, type OutboxItem } from "../lib/queue";
 import { useStore } from "../lib/store";
@@ -15,40 +17,55 @@ import { Field, Loading, Section, confirmDelete, problemMessage, report } from "
 import { INDICATORS, indicatorName, isPct } from "../components/indicators";
 
 type Effective = components["schemas"]["EffectiveTargets"];
+type Item = Effective["items"][number];
 
-function Row({ code, unitId, year, target, names, waiting }: { code: string; unitId: string; year: number; target?: Effective["items"][number]; names: Record<string, string>; waiting?: OutboxItem }) {
+const keyOf = (code: string, period?: string | null) => `${code}:${period ?? ""}`;
+/** A count's periods within a year: its quarters, then its months. */
+const periodsOf = (year: number) => [
+  ...[1, 2, 3, 4].map((q) => `${year}-Q${q}`),
+  ...Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, "0")}`),
+];
+
+function parseValue(code: string, value: string): number | null {
+  const n = Number(value.replace(",", "."));
+  return !value.trim() || !Number.isFinite(n) || n < 0 || (isPct(code) && n > 100) ? null : n;
+}
+
+function Row({ code, period, unitId, year, target, names, waiting }: { code: string; period?: string; unitId: string; year: number; target?: Item; names: Record<string, string>; waiting?: OutboxItem }) {
   const own = target && !target.inherited ? target : undefined;
   const [value, setValue] = useState(own ? String(own.value) : "");
   const [error, setError] = useState("");
   const manage = can("targets:manage");
+  const name = indicatorName({ code });
+  const labelVars = { name: period ? `${name} ${periodLabel(period)}` : name };
   const save = async () => {
-    const n = Number(value.replace(",", "."));
-    if (!value.trim() || !Number.isFinite(n) || n < 0 || (isPct(code) && n > 100)) return setError(isPct(code) ? t("errPercent") : t("errNumber"));
+    const n = parseValue(code, value);
+    if (n == null) return setError(isPct(code) ? t("errPercent") : t("errNumber"));
     setError("");
-    const labelVars = { name: indicatorName({ code }) };
     let item: OutboxItem;
     if (own) {
       const current = await must(api.GET("/api/v1/targets/{target_id}", { params: { path: { target_id: own.target_id } } })).catch(() => ({ id: own.target_id, version: 1 }));
       item = await queuePatch("targets", current as never, { value: n }, "opTarget", { labelVars });
-    } else item = await queueCreate("targets", { unit_id: unitId, year, indicator: code, value: n }, "opTarget", { labelVars });
+    } else item = await queueCreate("targets", { unit_id: unitId, year, indicator: code, value: n, ...(period ? { period } : {}) }, "opTarget", { labelVars });
     await report([item], (e) => setError(Object.values(e)[0] ?? ""));
   };
   const remove = async () => {
-    if (!own || !(await confirmDelete(`${indicatorName({ code })} ${year}`))) return;
+    if (!own || !(await confirmDelete(`${labelVars.name} ${period ? "" : year}`.trim()))) return;
     const current = await must(api.GET("/api/v1/targets/{target_id}", { params: { path: { target_id: own.target_id } } })).catch(() => ({ id: own.target_id, version: 1 }));
-    const item = await queueDelete("targets", current as never, "opTargetRemoved", { labelVars: { name: indicatorName({ code }) } });
+    const item = await queueDelete("targets", current as never, "opTargetRemoved", { labelVars });
     if (item) await report([item]);
   };
   const shown = (v: number) => (isPct(code) ? `${fmtNum(v)} %` : fmtNum(v));
   return (
-    <li data-testid="target" data-indicator={code}>
+    <li data-testid="target" data-indicator={code} data-period={period ?? ""}>
       <div class="row static">
         <span class="row-main">
-          <strong>{indicatorName({ code })}</strong>
+          <strong>{period ? periodLabel(period) : name}</strong>
           <span class="muted small">
             {target ? shown(target.value) : t("noTarget")}
             {target?.inherited && ` · ${t("inheritedFrom", { unit: names[target.unit_id] ?? t("unitAbove") })}`}
             {own && ` · ${t("ownTarget")}`}
+            {!isPct(code) && !period && ` · ${t("wholeYear")}`}
           </span>
         </span>
         {target?.inherited && <span class="tag">{t("inherited")}</span>}
@@ -66,6 +83,55 @@ function Row({ code, unitId, year, target, names, waiting }: { code: string; uni
         </div>
       )}
     </li>
+  );
+}
+
+/** A count's own targets for quarters and months of the year, and a form to add one. */
+function PeriodTargets({ code, unitId, year, byKey, names, pendingFor }: { code: string; unitId: string; year: number; byKey: Map<string, Item>; names: Record<string, string>; pendingFor: (code: string, period?: string) => OutboxItem | undefined }) {
+  const set = periodsOf(year).filter((p) => byKey.has(keyOf(code, p)));
+  const free = periodsOf(year).filter((p) => !byKey.has(keyOf(code, p)));
+  const [picked, setPeriod] = useState(free[0] ?? "");
+  const period = free.includes(picked) ? picked : (free[0] ?? ""); // the one just set leaves the list
+  const [value, setValue] = useState("");
+  const [error, setError] = useState("");
+  const add = async () => {
+    const n = parseValue(code, value);
+    if (n == null || !period) return setError(t("errNumber"));
+    setError("");
+    const labelVars = { name: `${indicatorName({ code })} ${periodLabel(period)}` };
+    const item = await queueCreate("targets", { unit_id: unitId, year, indicator: code, value: n, period }, "opTarget", { labelVars });
+    if (await report([item], (e) => setError(Object.values(e)[0] ?? ""))) setValue("");
+  };
+  return (
+    <div class="period-targets" data-testid="period-targets" data-indicator={code}>
+      {set.length > 0 && (
+        <ul class="list">
+          {set.map((p) => (
+            <Row key={`${p}:${byKey.get(keyOf(code, p))?.value ?? ""}`} code={code} period={p} unitId={unitId} year={year} target={byKey.get(keyOf(code, p))} names={names} waiting={pendingFor(code, p)} />
+          ))}
+        </ul>
+      )}
+      {can("targets:manage") && free.length > 0 && (
+        <details>
+          <summary>{t("addPeriodTarget")}</summary>
+          <div class="two">
+            <Field label={t("targetPeriod")}>
+              {(id) => (
+                <select id={id} value={period} onChange={(e) => setPeriod(e.currentTarget.value)}>
+                  {free.map((p) => <option value={p}>{periodLabel(p)}</option>)}
+                </select>
+              )}
+            </Field>
+            <Field label={t("ownTarget")} error={error}>
+              {(id, d) => <input id={id} inputMode="decimal" aria-describedby={d} value={value} onInput={(e) => setValue(e.currentTarget.value)} />}
+            </Field>
+          </div>
+          <div class="actions">
+            <button type="button" class="btn small primary" onClick={add}>{t("save")}</button>
+          </div>
+        </details>
+      )}
+    </div>
   );
 }
 
@@ -101,10 +167,16 @@ export default function Targets() {
 
   if (!home) return <p class="error">{t("errNoUnit")}</p>;
   const names = Object.fromEntries(units.map((u) => [u.id, u.name]));
-  const byCode = new Map((data?.targets.items ?? []).map((x) => [x.indicator, x]));
-  const pendingFor = (code: string) =>
-    waiting.find((i) => (i.body as { indicator?: string; unit_id?: string } | undefined)?.indicator === code && (i.body as { unit_id?: string }).unit_id === unitId) ??
-    waiting.find((i) => i.entity === `targets:${byCode.get(code)?.target_id}`);
+  const byKey = new Map((data?.targets.items ?? []).map((x) => [keyOf(x.indicator, x.period), x]));
+  const pendingFor = (code: string, period?: string) =>
+    waiting.find((i) => {
+      const body = i.body as { indicator?: string; unit_id?: string; period?: string } | undefined;
+      return body?.indicator === code && body.unit_id === unitId && (body.period ?? undefined) === period;
+    }) ?? waiting.find((i) => i.entity === `targets:${byKey.get(keyOf(code, period))?.target_id}`);
+  const row = (code: string) => {
+    const target = byKey.get(keyOf(code));
+    return <Row key={`${unitId}:${year}:${code}:${target?.target_id ?? ""}:${target?.value ?? ""}`} code={code} unitId={unitId} year={year} target={target} names={names} waiting={pendingFor(code)} />;
+  };
   return (
     <div class="stack">
       <h1 class="page-title">{t("navTargets")}</h1>
@@ -128,14 +200,25 @@ export default function Targets() {
       {!data && !error && <Loading />}
       {data?.stale && <p class="muted small">{t("cachedAt", { at: fmtDateTime(data.at) })}</p>}
       {data && (
-        <Section title={t("targetsFor", { year })}>
-          <p class="muted small">{t("targetsLead")}</p>
-          <ul class="list">
-            {INDICATORS.map((code) => (
-              <Row key={`${unitId}:${year}:${code}:${byCode.get(code)?.target_id ?? ""}:${byCode.get(code)?.value ?? ""}`} code={code} unitId={unitId} year={year} target={byCode.get(code)} names={names} waiting={pendingFor(code)} />
-            ))}
-          </ul>
-        </Section>
+        <>
+          <Section title={t("targetsFor", { year })}>
+            <p class="muted small">{t("targetsRateLead")}</p>
+            <ul class="list">{INDICATORS.filter(isPct).map(row)}</ul>
+          </Section>
+          <Section title={t("countTargetsFor", { year })}>
+            <p class="muted small" data-testid="count-lead">{t("targetsCountLead")}</p>
+            <ul class="list">
+              {INDICATORS.filter((code) => !isPct(code)).map((code) => (
+                <>
+                  {row(code)}
+                  <li class="nested">
+                    <PeriodTargets key={`${unitId}:${year}:${code}`} code={code} unitId={unitId} year={year} byKey={byKey} names={names} pendingFor={pendingFor} />
+                  </li>
+                </>
+              ))}
+            </ul>
+          </Section>
+        </>
       )}
     </div>
   );
