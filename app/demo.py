@@ -12,6 +12,7 @@ from app.core.config import ConfigError, get_settings
 from app.core.ids import uuid7
 from app.core.security import hash_password
 from app.core.text import fold
+from app.demo_awards import load_awards_demo
 from app.demo_field import load_field_demo
 from app.demo_plans import load_plans_demo
 from app.kpi.periods import local_today
@@ -90,4 +91,5 @@ async def load_demo(session: AsyncSession) -> bool:
             )
             member.user_id, member.full_name = user.id, full_name.split(" (")[0]
     await session.flush()
+    await load_awards_demo(session, units, local_today())  # issue 20, items 5 and 7
     return True

@@ -28,6 +28,7 @@ const Dashboard = lazy(() => import("./screens/Dashboard"));
 const Targets = lazy(() => import("./screens/Targets"));
 const Import = lazy(() => import("./screens/Import"));
 const Awards = lazy(() => import("./screens/Awards"));
+const Initiatives = lazy(() => import("./screens/Initiatives"));
 const Learning = lazy(() => import("./screens/Learning"));
 const Helped = lazy(() => import("./screens/Helped"));
 
@@ -51,6 +52,7 @@ const SCREENS: Screen[] = [
   { path: "/dashboard", view: () => <Dashboard />, permission: "kpi:read" },
   { path: "/targets", view: () => <Targets />, permission: "targets:read" },
   { path: "/awards", view: () => <Awards />, permission: "kpi:read" },
+  { path: "/initiatives", view: () => <Initiatives />, permission: "kpi:read" },
   { path: "/learning", view: () => <Learning />, permission: "learning:read" },
   { path: "/learning/:id", view: (p) => <Learning id={p.id} />, permission: "learning:read" },
   { path: "/helped", view: () => <Helped />, permission: "kpi:read" },

@@ -8,6 +8,7 @@ import { today } from "./i18n";
 import { problemText } from "./problems";
 import { localChanges } from "./queue";
 import { overlay } from "./records";
+import { COUNTRY_ID } from "./country";
 import { createStore } from "./store";
 
 type Json = Record<string, unknown> & { id: string };
@@ -82,7 +83,7 @@ export const rootUnit = createStore<string | null>(null);
 export function homeUnitId(caller: Me | null = me.get()): string | null {
   if (!caller) return null;
   const team = caller.roles.find((r) => r.role === "team_leader" || r.role === "team_member");
-  return (team ?? caller.roles.find((r) => r.unit_id))?.unit_id ?? (caller.roles.some((r) => r.role === "admin") ? rootUnit.get() : null);
+  return (team ?? caller.roles.find((r) => r.unit_id))?.unit_id ?? (caller.roles.some((r) => r.role === "admin") ? rootUnit.get() : caller.roles.length ? COUNTRY_ID : null);
 }
 
 /** Find the top unit for an administrator (the first province). */

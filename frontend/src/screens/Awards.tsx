@@ -15,6 +15,7 @@ import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
 import { Field, Loading, Section, ask, confirmDelete, problemMessage, saveFile, toast, useBusy } from "../ui";
 import { INDICATORS, indicatorName, isPct } from "../components/indicators";
+import AwardPeople from "./AwardPeople";
 
 type Award = components["schemas"]["AwardRead"];
 
@@ -118,7 +119,7 @@ function AwardForm({ unitId, onDone }: { unitId: string; onDone: (id: string | n
   );
 }
 
-function AwardDetail({ id, onChange }: { id: string; onChange: () => void }) {
+function AwardDetail({ id, unitId, onChange }: { id: string; unitId: string; onChange: () => void }) {
   const [tick, setTick] = useState(0);
   const [busy, run] = useBusy();
   const read = useReadThrough(`award:${id}`, () => must(api.GET("/api/v1/awards/{award_id}", { params: { path: { award_id: id } } })), { again: tick });
@@ -236,6 +237,7 @@ function AwardDetail({ id, onChange }: { id: string; onChange: () => void }) {
         )}
       </div>
       {manage && !frozen && !award.cutoff_passed && <p class="muted small">{t("awardFreezeAfter", { day: fmtDate(award.cutoff_on) })}</p>}
+      <AwardPeople award={award} unitId={unitId} onChange={() => (setTick((n) => n + 1), onChange())} />
     </article>
   );
 }
@@ -249,7 +251,8 @@ export default function Awards() {
   const [tick, setTick] = useState(0);
   const read = useReadThrough(
     unitId ? `awards:${unitId}` : null,
-    () => must(api.GET("/api/v1/awards", { params: { query: { unit_id: unitId!, limit: 100 } } })),
+    // A village's team reads its commune's awards from below: no unit filter (its area and above).
+    () => must(api.GET("/api/v1/awards", { params: { query: can("awards:manage") ? { unit_id: unitId!, limit: 100 } : { limit: 100 } } })),
     { again: tick },
   );
   const list = read.data && { items: read.data.data.items, at: read.data.at, stale: read.data.stale };
@@ -296,7 +299,7 @@ export default function Awards() {
               </select>
             )}
           </Field>
-          {chosen && <AwardDetail key={chosen} id={chosen} onChange={reload} />}
+          {chosen && <AwardDetail key={chosen} id={chosen} unitId={unitId} onChange={reload} />}
         </Section>
       )}
     </div>

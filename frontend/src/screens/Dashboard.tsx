@@ -12,6 +12,7 @@ import type { Key } from "../lib/i18n.vi";
 import { navigate, query, route } from "../lib/router";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
+import { COUNTRY_ID, coversCountry } from "../lib/country";
 import { Field, Link, Loading, Section, problemMessage } from "../ui";
 import { CountNote } from "../components/CountNote";
 import { INDICATORS, indicatorName, isPct as percentage } from "../components/indicators";
@@ -176,9 +177,10 @@ export default function Dashboard() {
   const unitId = query().get("unit") || homeUnitId(caller);
   const options = recentPeriods();
   const [period, setPeriod] = useState(options[0].value);
+  const country = unitId === COUNTRY_ID; // the provinces ranked, the national trend
   const name =
-    useReadThrough(unitId ? `unit:${unitId}` : null, () => must(api.GET("/api/v1/units/{unit_id}", { params: { path: { unit_id: unitId! } } }))).data
-      ?.data.name ?? "";
+    useReadThrough(unitId && !country ? `unit:${unitId}` : null, () => must(api.GET("/api/v1/units/{unit_id}", { params: { path: { unit_id: unitId! } } }))).data
+      ?.data.name ?? (country ? t("country") : "");
   if (!unitId) return <p class="error">{t("errNoUnit")}</p>;
   const home = homeUnitId(caller);
   return (
@@ -192,6 +194,11 @@ export default function Dashboard() {
           ← {t("backToMine")}
         </button>
       )}
+      {!country && coversCountry(caller) && (
+        <Link href={`/dashboard?unit=${COUNTRY_ID}`} class="btn small">
+          {t("country")} ›
+        </Link>
+      )}
       <Field label={t("period")}>
         {(id) => (
           <select id={id} value={period} onChange={(e) => setPeriod(e.currentTarget.value)}>
@@ -200,7 +207,7 @@ export default function Dashboard() {
         )}
       </Field>
       <Ranking unitId={unitId} period={period} />
-      <Late unitId={unitId} period={/^\d{4}-\d{2}$/.test(period) ? period : currentPeriod()} />
+      {!country && <Late unitId={unitId} period={/^\d{4}-\d{2}$/.test(period) ? period : currentPeriod()} />}
       <Trend unitId={unitId} year={Number(period.slice(0, 4))} />
     </div>
   );

@@ -18,7 +18,9 @@ export default function More() {
   const links = [
     { href: "/dashboard", label: t("navDashboard"), show: oversees(caller) },
     { href: "/targets", label: t("navTargets"), show: can("targets:read") && oversees(caller) },
-    { href: "/awards", label: t("navAwards"), show: can("kpi:read") && oversees(caller) },
+    // A team leader proposes its members, teams and good models for the awards (plan 000 IV.7).
+    { href: "/awards", label: t("navAwards"), show: can("kpi:read") && (oversees(caller) || can("awards:propose")) },
+    { href: "/initiatives", label: t("navInitiatives"), show: can("kpi:read") },
     { href: "/households/import", label: t("navImport"), show: can("households:manage") && oversees(caller) },
     { href: "/learning", label: t("navLearning"), show: can("learning:read") },
     { href: "/helped", label: t("navHelped"), show: can("kpi:read") },
