@@ -34,6 +34,7 @@ from api.routes import (
     trainings,
     units,
     users,
+    vneid,
 )
 from api.security_headers import SecurityHeadersMiddleware
 from app.core.config import get_settings
@@ -110,6 +111,7 @@ def create_app() -> FastAPI:
         audit,
         privacy,
         api_keys,
+        vneid,
     ):
         private.include_router(module.router)
     app.include_router(private)

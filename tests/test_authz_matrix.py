@@ -196,6 +196,21 @@ TABLE: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/teams/{team_id}"): Spec(200),
     ("PATCH", "/api/v1/teams/{team_id}"): Spec(200, TEAMS_MANAGE, body=lambda t: {"name": "Tổ Đổi Tên"}),
     ("DELETE", "/api/v1/teams/{team_id}"): Spec(204, TEAMS_MANAGE, ids={"team_id": "empty_team"}),
+    # Founding and re-organisation by decision, the plans' hints, villages without a team (issue 20, item 1).
+    ("GET", "/api/v1/teams/directory"): Spec(200, query=unit_query),
+    ("GET", "/api/v1/teams/coverage"): Spec(
+        200, exceptions={("in", L): 404, ("in", M): 404}, query=lambda t: {"unit_id": t.parent}
+    ),
+    ("GET", "/api/v1/teams/{team_id}/profile"): Spec(200, MEMBERS_READ),
+    ("GET", "/api/v1/teams/{team_id}/decisions"): Spec(200),
+    ("POST", "/api/v1/teams/{team_id}/decisions"): Spec(
+        201, TEAMS_MANAGE, body=lambda t: {"kind": "founding", "number": "1/QĐ-UBND", "decided_on": "2025-10-09"}
+    ),
+    # Results per member for the leader and the commune; a member's own page (issue 20, item 2).
+    ("GET", "/api/v1/members/results"): Spec(200, MEMBERS_MANAGE, out_lacking=403, query=unit_query),
+    ("GET", "/api/v1/members/me"): Spec(200, out=200),
+    # The VNeID figures that came from the police's keys (issue 20, item 6).
+    ("GET", "/api/v1/vneid/updates"): Spec(200, HOUSEHOLDS_READ, out_lacking=403, query=unit_query),
     ("GET", "/api/v1/members"): Spec(200, MEMBERS_READ, out_lacking=403, query=unit_query),
     ("POST", "/api/v1/members"): Spec(
         201, MEMBERS_MANAGE, body=lambda t: {"team_id": t.team, "full_name": "Thành Viên Mới"}

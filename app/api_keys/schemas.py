@@ -15,6 +15,11 @@ class ApiKeyCreate(BaseModel):
     name: KeyName = Field(description="Who uses the key, such as the system's name; 1 to 100 characters")
     unit_id: uuid.UUID = Field(description="The key acts on this unit's subtree, as the integration role")
     read_only: Flag = Field(default=True, description="A read-only key gets 403 on every write")
+    vneid_only: Flag = Field(
+        default=False,
+        description="Limited to reading the households of its area and updating their VNeID and signature "
+        "counts (the commune police, Đề án 06): 403 on everything else; such a key is never read-only",
+    )
     expires_at: AwareMoment | None = Field(
         default=None, description="After this moment the key stops working"
     )
@@ -30,6 +35,7 @@ class ApiKeyRead(BaseModel):
     prefix: str = Field(description="The part of the key after `cnscd_`: tells keys apart in logs and lists")
     unit_id: uuid.UUID
     read_only: bool
+    vneid_only: bool = False
     created_at: datetime
     created_by: str
     last_used_at: datetime | None = Field(description="Updated at most once a minute")

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.api_keys import repository
 from app.api_keys.schemas import ApiKeyCreate, ApiKeyList, ApiKeyRead, ApiKeySecret
 from app.audit.writer import record, snapshot
-from app.authz.permissions import Permission, Role
+from app.authz.permissions import VNEID_KEY, Permission, Role
 from app.authz.principal import Grant, Principal
 from app.authz.scope import list_scope, require, unit_in_body
 from app.core.errors import Conflict, Invalid, Unauthorized
@@ -68,7 +68,8 @@ async def authenticate(session: AsyncSession, raw_key: str) -> Principal:
         name=actor_name(key.name),
         grants=(Grant(Role.integration, key.unit_id, path),),
         is_api_key=True,
-        read_only=key.read_only,
+        read_only=key.read_only and not key.vneid_only,
+        only=VNEID_KEY if key.vneid_only else None,
     )
 
 
@@ -105,7 +106,8 @@ async def create_key(session: AsyncSession, principal: Principal, data: ApiKeyCr
     key = ApiKey(
         name=data.name,
         unit_id=unit.id,
-        read_only=data.read_only,
+        read_only=data.read_only and not data.vneid_only,
+        vneid_only=data.vneid_only,
         expires_at=data.expires_at,
         prefix=prefix,
         key_hash=digest(raw),

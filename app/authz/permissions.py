@@ -26,6 +26,9 @@ class Permission(StrEnum):
     trainings_manage = "trainings:manage"
     households_read = "households:read"
     households_update = "households:update"
+    # Only a household's VNeID and digital-signature counts: the commune police's key (Đề án 06, plan
+    # 004), and everyone who may record a visit (a part of one).
+    households_vneid = "households:vneid"
     households_manage = "households:manage"
     # The whole list as a file (Law 91/2025/QH15, minimisation): those who answer for it, not the
     # members, who work from the list on the phone (issue 21).
@@ -108,6 +111,14 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Integrations read what a viewer reads plus rosters, and push counts; API keys narrow this further.
     Role.integration: frozenset(_DASHBOARD | {P.members_read, P.activities_read, P.activities_record}),
 }
+# Updating the VNeID figures is a part of a visit: whoever may record a visit may do it.
+PERMISSIONS = {
+    role: perms | {P.households_vneid} if P.households_update in perms else perms
+    for role, perms in PERMISSIONS.items()
+}
+# An API key limited to the VNeID figures (`vneid_only`, the commune police under Đề án 06, plan 004):
+# it finds the households of its area and updates their VNeID and signature counts, nothing else.
+VNEID_KEY: frozenset[Permission] = frozenset({P.units_read, P.households_read, P.households_vneid})
 
 # Who may grant what: a role may be granted only by a holder of an equal or higher rank.
 RANK: dict[Role, int] = {

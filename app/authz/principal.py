@@ -26,6 +26,11 @@ class Principal:
     grants: tuple[Grant, ...]
     is_api_key: bool = False
     read_only: bool = False
+    # A key limited to these permissions instead of its role's (a `vneid_only` key).
+    only: frozenset[Permission] | None = None
+
+    def holds(self, role: Role) -> frozenset[Permission]:
+        return PERMISSIONS[role] if self.only is None else self.only
 
     @property
     def user_id(self) -> uuid.UUID | None:
@@ -42,7 +47,7 @@ class Principal:
         if self.is_admin:
             return None
         paths = sorted(
-            {g.unit_path for g in self.grants if permission is None or permission in PERMISSIONS[g.role]}
+            {g.unit_path for g in self.grants if permission is None or permission in self.holds(g.role)}
         )
         # Drop a prefix already covered by a shorter one.
         return [p for i, p in enumerate(paths) if not any(p.startswith(q) for q in paths[:i])]
@@ -53,7 +58,7 @@ class Principal:
     def can(self, permission: Permission, path: str | None = None) -> bool:
         """Holds the permission through a grant covering `path` (any grant when path is None)."""
         return any(
-            permission in PERMISSIONS[g.role] and (path is None or g.covers(path)) for g in self.grants
+            permission in self.holds(g.role) and (path is None or g.covers(path)) for g in self.grants
         )
 
     def can_grant(self, role: Role, path: str | None) -> bool:

@@ -23,6 +23,7 @@ from app.models import Household, HouseholdObservation, HouseholdStats, Member, 
 from app.models.base import utcnow
 from app.records import Permissions, Resource, Write, reads
 
+VNEID_FIELDS = frozenset({"adults_vneid", "adults_signature", "observed_at"})
 FILTERS = ("informed", "has_digital_member", "is_business", "needs_assistance", "assigned_member_id")
 ORDER = [Household.sort_key, Household.id]
 
@@ -41,7 +42,10 @@ class Households(Resource):
     personal = rules.WITHOUT_PERSONAL
 
     def update_permission(self, changes: dict[str, Any]) -> P:
-        """A visit (counts, flags, note) needs households:update; anything else households:manage."""
+        """The VNeID and signature counts alone need households:vneid (the commune police's key, plan
+        004); a visit (counts, flags, note) households:update; anything else households:manage."""
+        if changes.keys() <= VNEID_FIELDS:
+            return P.households_vneid
         return P.households_update if changes.keys() <= rules.VISIT_FIELDS else P.households_manage
 
     async def rules(self, w: Write) -> dict[str, Any]:

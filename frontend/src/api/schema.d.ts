@@ -1548,6 +1548,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/vneid/updates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Vneid Updates
+         * @description The VNeID and signature counts the commune police's keys (`vneid_only`) changed, and when,
+         *     newest first: from the audit log, for whoever reads the households of the area.
+         */
+        get: operations["vneid_updates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1944,6 +1965,12 @@ export interface components {
              */
             read_only: boolean;
             /**
+             * Vneid Only
+             * @description Limited to reading the households of its area and updating their VNeID and signature counts (the commune police, Đề án 06): 403 on everything else; such a key is never read-only
+             * @default false
+             */
+            vneid_only: boolean;
+            /**
              * Expires At
              * @description After this moment the key stops working
              */
@@ -1984,6 +2011,11 @@ export interface components {
             unit_id: string;
             /** Read Only */
             read_only: boolean;
+            /**
+             * Vneid Only
+             * @default false
+             */
+            vneid_only: boolean;
             /**
              * Created At
              * Format: date-time
@@ -2031,6 +2063,11 @@ export interface components {
             unit_id: string;
             /** Read Only */
             read_only: boolean;
+            /**
+             * Vneid Only
+             * @default false
+             */
+            vneid_only: boolean;
             /**
              * Created At
              * Format: date-time
@@ -5585,6 +5622,51 @@ export interface components {
             people_count: number;
             /** Note */
             note: string | null;
+        };
+        /** VneidUpdate */
+        VneidUpdate: {
+            /**
+             * Household Id
+             * Format: uuid
+             */
+            household_id: string;
+            /** Unit Id */
+            unit_id: string | null;
+            /**
+             * At
+             * Format: date-time
+             * @description When the key changed the counts
+             */
+            at: string;
+            /**
+             * Key Id
+             * Format: uuid
+             */
+            key_id: string;
+            /** Key Name */
+            key_name: string;
+            /** Adults Vneid Before */
+            adults_vneid_before: number | null;
+            /** Adults Vneid */
+            adults_vneid: number | null;
+            /** Adults Signature Before */
+            adults_signature_before: number | null;
+            /** Adults Signature */
+            adults_signature: number | null;
+        };
+        /**
+         * VneidUpdates
+         * @description The changes of VNeID figures made by the police's keys, newest first.
+         */
+        VneidUpdates: {
+            /** Items */
+            items: components["schemas"]["VneidUpdate"][];
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
         };
         /** ProblemError */
         ProblemError: {
@@ -12083,6 +12165,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeySecret"];
+                };
+            };
+            /** @description Validation failed: `errors` says where */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem with the request */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A problem on the server */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    vneid_updates: {
+        parameters: {
+            query?: {
+                /** @description A unit: its whole subtree */
+                unit_id?: string | null;
+                /** @description Page size (max 500) */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VneidUpdates"];
                 };
             };
             /** @description Validation failed: `errors` says where */
