@@ -323,11 +323,6 @@ async def test_an_ad_hoc_report_goes_through_the_same_workflow(client, world, ho
     assert any(ADHOC["request_ref"] in c and ADHOC["request_by"] in c for c in cells)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine.sums of a span that starts and ends inside one month also counts the days after it "
-    "(app/kpi/engine.py: the first span of days runs to the next month's start, not to the period's end)",
-)
 async def test_an_ad_hoc_report_inside_a_month_stops_at_its_last_day(client, world, session):
     for day, people in ((10, 7), (21, 4)):
         moment = datetime(2026, 6, day, 3, tzinfo=UTC)

@@ -169,6 +169,20 @@ async def test_a_span_ending_inside_a_month_counts_the_days_before_its_end(clien
         assert (before[None]["households"], after[None]["households_informed"]) == (0, 1), unit.name
 
 
+async def test_a_span_inside_a_month_counts_the_events_of_its_days_only(client, world, session):
+    one_ago = month_start(1)
+    for day, people in ((3, 1), (10, 2), (21, 4)):
+        body = {"unit_id": str(world.v11.id), "kind": "vneid_activation", "people_count": people,
+                "occurred_at": moment(one_ago.replace(day=day)).isoformat()}  # fmt: skip
+        response = await client.post(
+            "/api/v1/activities", json=body, headers=world.auth(Role.commune_officer)
+        )
+        assert response.status_code == 201, response.text
+    for unit in (world.v11, world.c1, world.p):
+        sums = await engine.sums(session, unit, window(one_ago.replace(day=5), one_ago.replace(day=21)))
+        assert sums[None]["people_supported"] == 2, unit.name
+
+
 async def test_the_trend_reads_each_month_as_the_months_do(client, world, session):
     two_ago = month_start(2)
     created = await create(client, world, moment(two_ago.replace(day=3)))

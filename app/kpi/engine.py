@@ -118,7 +118,7 @@ async def _sums(session: AsyncSession, unit: Unit, periods: list[Period], by_chi
                 await _days_of_households(session, unit, group, edge, period.end, by_child),
                 HOUSEHOLD_COUNTERS,
             )
-        for start, end in ((period.start, first), (max(last, period.start), period.end)):
+        for start, end in ((period.start, min(first, period.end)), (max(last, period.start), period.end)):
             if start < end:
                 add(
                     result,
