@@ -258,12 +258,14 @@ async def _rebuild_aggregates(url: str) -> None:
         from app.kpi.observations import backfill
     except ImportError:  # a checkout without the KPI engine or the households' history
         return
-    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
     from app.core.config import Settings
-    from app.core.db import create_engine
 
-    engine = create_engine(url=Settings(database_url=url).database_url)
+    # Without the app's statement timeout: a million households' history is one statement.
+    engine = create_async_engine(
+        Settings(database_url=url).database_url, connect_args={"command_timeout": None}
+    )
     try:
         async with AsyncSession(engine) as session:
             await backfill(session)  # each household observed when recorded (over the past year)
