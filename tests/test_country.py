@@ -93,3 +93,19 @@ async def test_below_the_country_it_does_not_exist(client, world, households, ro
 async def test_the_ministry_viewer_sees_no_personal_data(client, world, households, ministry):
     assert (await client.get("/api/v1/households", headers=ministry)).status_code == 403
     assert (await client.get("/api/v1/members", headers=ministry)).status_code == 403
+
+
+async def test_the_national_trend_in_one_request(client, world, households, ministry):
+    today = local_today()
+    response = await client.get(
+        "/api/v1/kpi/trend", params={"unit_id": COUNTRY, "year": today.year}, headers=ministry
+    )
+    assert response.status_code == 200, response.text
+    months = response.json()["months"]
+    assert [m["period"] for m in months] == [f"{today.year}-{m:02d}" for m in range(1, today.month + 1)]
+    informed = {i["code"]: i for i in months[-1]["indicators"]}["households_informed_pct"]
+    assert (informed["numerator"], informed["denominator"]) == (4, 5)
+    below = await client.get(
+        "/api/v1/kpi/trend", params={"unit_id": COUNTRY, "year": today.year}, headers=world.auth(Role.viewer)
+    )
+    assert below.status_code == 404

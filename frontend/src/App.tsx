@@ -29,6 +29,7 @@ const Targets = lazy(() => import("./screens/Targets"));
 const Import = lazy(() => import("./screens/Import"));
 const Awards = lazy(() => import("./screens/Awards"));
 const Initiatives = lazy(() => import("./screens/Initiatives"));
+const ProvinceTrainings = lazy(() => import("./screens/ProvinceTrainings"));
 const Learning = lazy(() => import("./screens/Learning"));
 const Helped = lazy(() => import("./screens/Helped"));
 
@@ -53,6 +54,7 @@ const SCREENS: Screen[] = [
   { path: "/targets", view: () => <Targets />, permission: "targets:read" },
   { path: "/awards", view: () => <Awards />, permission: "kpi:read" },
   { path: "/initiatives", view: () => <Initiatives />, permission: "kpi:read" },
+  { path: "/trainings", view: () => <ProvinceTrainings />, permission: "trainings:manage" },
   { path: "/learning", view: () => <Learning />, permission: "learning:read" },
   { path: "/learning/:id", view: (p) => <Learning id={p.id} />, permission: "learning:read" },
   { path: "/helped", view: () => <Helped />, permission: "kpi:read" },

@@ -93,3 +93,41 @@ def test_the_province_pages_through_its_reports_and_approves_a_communes_quarter(
     page.get_by_text("Đã trả lại báo cáo.").wait_for()
     returned = province.get(f"/api/v1/kpi/snapshots/{second['id']}")
     assert (returned["status"], returned["return_reason"]) == ("returned", "Thiếu số liệu quý")
+
+
+def test_the_province_records_the_departments_training(phone, api):
+    """Plan 002 III.1: the department trains the communes' members; the training is the province's,
+    its attendees picked from Ngọc Hồi's teams, each counted trained in their commune."""
+    page = phone
+    province = api("province")
+    province_id = role_unit(province, "province_officer")
+    sign_in(page, "province")
+    page.goto("/more")
+    page.get_by_role("link", name="Tập huấn của Sở").click()
+    page.get_by_role("button", name="+ Thêm buổi tập huấn").click()
+    form = page.get_by_test_id("training-form")
+    form.get_by_label("Tiêu đề").fill("Tập huấn kỹ năng số và AI cho Tổ CNSCĐ")
+    form.get_by_label("Hình thức").select_option("online")
+    form.get_by_label("Nội dung").fill("VNeID, Chữ ký số, AI")
+    form.get_by_label("Chọn xã để thêm người tham dự").select_option(label="Xã Ngọc Hồi")
+    boxes = form.get_by_test_id("attendees").get_by_role("checkbox")
+    boxes.first.wait_for()
+    names = [boxes.nth(i).locator("xpath=..").inner_text().strip() for i in range(3)]
+    for i in range(3):
+        boxes.nth(i).check()
+    assert "Thành viên tham dự (3)" in form.get_by_test_id("attendees").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    view(page, "province-training-form")
+    form.get_by_role("button", name="Lưu").click()
+    page.get_by_text("Đã lưu buổi tập huấn.").wait_for()
+    page.get_by_test_id("unit-trainings").get_by_text("Tập huấn kỹ năng số và AI cho Tổ CNSCĐ").wait_for()
+    view(page, "province-trainings")
+    trainings = province.get("/api/v1/trainings", unit_id=province_id, limit=500)["items"]
+    training = next(s for s in trainings if s["title"] == "Tập huấn kỹ năng số và AI cho Tổ CNSCĐ")
+    assert (training["unit_id"], training["mode"], training["topics"]) == (
+        province_id,
+        "online",
+        ["VNeID", "Chữ ký số", "AI"],
+    )
+    members = {m["id"]: m["full_name"] for m in province.get("/api/v1/members", limit=500)["items"]}
+    assert sorted(members[m] for m in training["member_ids"]) == sorted(names)

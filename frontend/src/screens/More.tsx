@@ -21,6 +21,8 @@ export default function More() {
     // A team leader proposes its members, teams and good models for the awards (plan 000 IV.7).
     { href: "/awards", label: t("navAwards"), show: can("kpi:read") && (oversees(caller) || can("awards:propose")) },
     { href: "/initiatives", label: t("navInitiatives"), show: can("kpi:read") },
+    // The department trains the communes' members (plan 002 III.1).
+    { href: "/trainings", label: t("navProvinceTrainings"), show: can("trainings:manage") && !!caller?.roles.some((r) => r.role === "province_officer") },
     { href: "/households/import", label: t("navImport"), show: can("households:manage") && oversees(caller) },
     { href: "/learning", label: t("navLearning"), show: can("learning:read") },
     { href: "/helped", label: t("navHelped"), show: can("kpi:read") },
