@@ -15,6 +15,7 @@ from app.core.text import fold
 from app.demo_awards import load_awards_demo
 from app.demo_field import load_field_demo
 from app.demo_plans import load_plans_demo
+from app.demo_teams import load_teams_demo
 from app.kpi.periods import local_today
 from app.models import Member, RoleAssignment, Unit, User
 from app.units.official import load_official
@@ -76,6 +77,7 @@ async def load_demo(session: AsyncSession) -> bool:
     by_id = {u.id: u for u in official.values()}
     await load_field_demo(session, [(by_id[p], vs) for p, vs in provinces.items()], local_today())
     await load_plans_demo(session, units, local_today())  # issue 20: guides, groups, kinds, OCOP
+    await load_teams_demo(session, units, local_today())  # issue 20: decisions, Zalo groups, duties
 
     password_hash = await hash_password(DEMO_PASSWORD)
     for username, full_name, role, where in USERS:

@@ -10,6 +10,7 @@ import { newId } from "../lib/queue";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
 import { Field, Loading, Section, ask, copyText, problemMessage, toast, useBusy } from "../ui";
+import VneidUpdates from "./VneidUpdates";
 
 type Key = components["schemas"]["ApiKeyRead"];
 type Secret = components["schemas"]["ApiKeySecret"];
@@ -43,7 +44,7 @@ export default function ApiKeys() {
   const [units, setUnits] = useState<Unit[]>([]);
   const [secret, setSecret] = useState<Secret | null>(null);
   const [form, setForm] = useState(false);
-  const [f, setF] = useState({ name: "", unit_id: home ?? "", read_only: true, expires_on: "" });
+  const [f, setF] = useState({ name: "", unit_id: home ?? "", read_only: true, vneid_only: false, expires_on: "" });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [tick, setTick] = useState(0);
   const [busy, run] = useBusy();
@@ -66,7 +67,7 @@ export default function ApiKeys() {
     if (!f.name.trim()) return setErrors({ name: t("errRequired") });
     return run(async () => {
       const { data, error, response } = await api.POST("/api/v1/api-keys", {
-        body: { name: f.name.trim(), unit_id: f.unit_id, read_only: f.read_only, expires_at: f.expires_on ? `${f.expires_on}T23:59:59+07:00` : null },
+        body: { name: f.name.trim(), unit_id: f.unit_id, read_only: f.read_only && !f.vneid_only, vneid_only: f.vneid_only, expires_at: f.expires_on ? `${f.expires_on}T23:59:59+07:00` : null },
         headers: { "Idempotency-Key": newId() },
       });
       if (!data) throw problemOf(error, response);
@@ -112,6 +113,9 @@ export default function ApiKeys() {
           <label class="check">
             <input type="checkbox" checked={f.read_only} onChange={(e) => setF({ ...f, read_only: e.currentTarget.checked })} /> {t("readOnly")}
           </label>
+          <label class="check">
+            <input type="checkbox" checked={f.vneid_only} onChange={(e) => setF({ ...f, vneid_only: e.currentTarget.checked })} /> {t("vneidKey")}
+          </label>
           <Field label={t("expiresOn")}>{(id) => <input id={id} type="date" value={f.expires_on} onInput={(e) => setF({ ...f, expires_on: e.currentTarget.value })} />}</Field>
           <div class="actions">
             <button type="button" class="btn" onClick={() => setForm(false)}>{t("cancel")}</button>
@@ -128,7 +132,7 @@ export default function ApiKeys() {
               <span class="row-main">
                 <strong>{k.name}</strong>
                 <span class="muted small">
-                  cnscd_{k.prefix}… · {k.read_only ? t("readOnly") : t("readWrite")} · {t("createdOn")} {fmtDate(k.created_at)}
+                  cnscd_{k.prefix}… · {k.vneid_only ? t("vneidKey") : k.read_only ? t("readOnly") : t("readWrite")} · {t("createdOn")} {fmtDate(k.created_at)}
                   {k.last_used_at && ` · ${t("lastUsed")} ${fmtDateTime(k.last_used_at)}`}
                   {k.expires_at && ` · ${t("expiresOn")} ${fmtDate(k.expires_at)}`}
                 </span>
@@ -147,6 +151,7 @@ export default function ApiKeys() {
           </li>
         ))}
       </ul>
+      {home && <VneidUpdates unitId={home} refresh={tick} />}
     </Section>
   );
 }

@@ -14,9 +14,10 @@ import { localChanges } from "../lib/queue";
 import { useStore } from "../lib/store";
 import { homeUnitId } from "../lib/sync";
 import { Field, Loading, Section, ask, confirmDelete, problemMessage, report } from "../ui";
+import { MemberResults, MyWork, NewTeam, TeamDecisions, TeamDirectory, VillagesWithoutTeam } from "./TeamFounding";
 
 const POSITIONS: Position[] = ["leader", "deputy", "member", "collaborator"];
-const AFFILIATIONS: Affiliation[] = ["youth_union", "teacher", "police", "health_worker", "womens_union", "farmers_union", "post_telecom_it", "student", "resident", "official", "other"];
+const AFFILIATIONS: Affiliation[] = ["youth_union", "teacher", "police", "health_worker", "womens_union", "farmers_union", "post_telecom_it", "student", "resident", "official", "fatherland_front", "party_cell", "village_head", "influencer", "other"];
 const GENDERS: Gender[] = ["female", "male", "other"];
 const PHONE = /^\+?[0-9 .-]{3,20}$/;
 
@@ -36,7 +37,17 @@ function MemberForm({ team, member, onDone }: { team: TeamT; member?: Member; on
     affiliation: member?.affiliation ?? "",
     joined_on: member?.joined_on ?? today(),
     left_on: member?.left_on ?? "",
+    duty_unit_id: member?.duty_unit_id ?? "",
+    duties: member?.duties ?? "",
   });
+  // The villages a member may cover: the commune team's villages, or the village team's own.
+  const [villages, setVillages] = useState<{ id: string; name: string }[]>([]);
+  useEffect(() => {
+    void api
+      .GET("/api/v1/units", { params: { query: { parent_id: team.unit_id, limit: 200 } } })
+      .then((r) => setVillages(r.data?.items.length ? r.data.items : [{ id: team.unit_id, name: team.name }]))
+      .catch(() => setVillages([]));
+  }, [team.unit_id]);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const set = (k: keyof typeof f, v: string) => (setF({ ...f, [k]: v }), setErrors({ ...errors, [k]: "" }));
   const submit = async (e: Event) => {
@@ -58,6 +69,8 @@ function MemberForm({ team, member, onDone }: { team: TeamT; member?: Member; on
       affiliation: (f.affiliation || null) as Affiliation | null,
       joined_on: f.joined_on || null,
       left_on: f.left_on || null,
+      duty_unit_id: f.duty_unit_id || null,
+      duties: f.duties.trim() || null,
     };
     const item = member
       ? await queuePatch("members", member as never, changesOf(member, values), "opEditMember", { labelVars: { name: values.full_name } })
@@ -99,6 +112,17 @@ function MemberForm({ team, member, onDone }: { team: TeamT; member?: Member; on
           </select>
         )}
       </Field>
+      <Field label={t("dutyVillage")} error={errors.duty_unit_id}>
+        {(id) => (
+          <select id={id} value={f.duty_unit_id} onChange={(e) => set("duty_unit_id", e.currentTarget.value)}>
+            <option value="">—</option>
+            {villages.map((v) => <option value={v.id}>{v.name}</option>)}
+          </select>
+        )}
+      </Field>
+      <Field label={t("duties")} error={errors.duties} name="duties">
+        {(id, d) => <textarea id={id} rows={2} aria-describedby={d} value={f.duties} onInput={(e) => set("duties", e.currentTarget.value)} />}
+      </Field>
       <div class="two">
         <Field label={t("joinedOn")} error={errors.joined_on}>
           {(id, d) => <input id={id} type="date" aria-describedby={d} value={f.joined_on} onInput={(e) => set("joined_on", e.currentTarget.value)} />}
@@ -118,12 +142,12 @@ function MemberForm({ team, member, onDone }: { team: TeamT; member?: Member; on
 }
 
 function TeamForm({ team, onDone }: { team: TeamT; onDone: () => void }) {
-  const [f, setF] = useState({ name: team.name, decision_no: team.decision_no ?? "", decision_date: team.decision_date ?? "", status: team.status });
+  const [f, setF] = useState({ name: team.name, decision_no: team.decision_no ?? "", decision_date: team.decision_date ?? "", status: team.status, zalo_url: team.zalo_url ?? "", charter: team.charter ?? "" });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!f.name.trim()) return setErrors({ name: t("errRequired") });
-    const values = { name: f.name.trim(), decision_no: f.decision_no.trim() || null, decision_date: f.decision_date || null, status: f.status };
+    const values = { name: f.name.trim(), decision_no: f.decision_no.trim() || null, decision_date: f.decision_date || null, status: f.status, zalo_url: f.zalo_url.trim() || null, charter: f.charter.trim() || null };
     const item = await queuePatch("teams", team as never, changesOf(team, values), "opEditTeam", { labelVars: { name: values.name } });
     if (await report([item], setErrors)) onDone();
   };
@@ -141,6 +165,12 @@ function TeamForm({ team, onDone }: { team: TeamT; onDone: () => void }) {
           {(id, d) => <input id={id} type="date" aria-describedby={d} value={f.decision_date} onInput={(e) => setF({ ...f, decision_date: e.currentTarget.value })} />}
         </Field>
       </div>
+      <Field label={t("zaloGroup")} error={errors.zalo_url} name="zalo_url">
+        {(id, d) => <input id={id} type="url" aria-describedby={d} value={f.zalo_url} onInput={(e) => setF({ ...f, zalo_url: e.currentTarget.value })} />}
+      </Field>
+      <Field label={t("charter")} error={errors.charter} name="charter">
+        {(id, d) => <textarea id={id} rows={4} aria-describedby={d} value={f.charter} onInput={(e) => setF({ ...f, charter: e.currentTarget.value })} />}
+      </Field>
       <Field label={t("status")}>
         {(id) => (
           <select id={id} value={f.status} onChange={(e) => setF({ ...f, status: e.currentTarget.value as TeamT["status"] })}>
@@ -254,6 +284,9 @@ export default function Team() {
   const [teamId, setTeamId] = useState("");
   const [form, setForm] = useState("");
   const [error, setError] = useState("");
+  const [refresh, setRefresh] = useState(0);
+  const communeId = caller?.roles.find((r) => r.role === "commune_officer")?.unit_id ?? null;
+  const provinceId = caller?.roles.find((r) => r.role === "province_officer")?.unit_id ?? null;
 
   useEffect(() => {
     if (!unitId) return;
@@ -277,7 +310,7 @@ export default function Team() {
       setData(next);
       setTeamId((id) => id || next.teams[0]?.id || "");
     })();
-  }, [unitId, changes]);
+  }, [unitId, changes, refresh]);
 
   const team = data?.teams.find((x) => x.id === teamId);
   const period = currentPeriod();
@@ -313,6 +346,28 @@ export default function Team() {
   return (
     <div class="stack">
       <h1 class="page-title">{t("navTeam")}</h1>
+      <MyWork />
+      {communeId && can("teams:manage") && (
+        <>
+          <VillagesWithoutTeam communeId={communeId} refresh={refresh} />
+          {form === "newTeam" ? (
+            <NewTeam
+              communeId={communeId}
+              onDone={(created) => {
+                setForm("");
+                setTeamId(created.id);
+                setRefresh(refresh + 1);
+              }}
+            />
+          ) : (
+            !form && (
+              <div class="actions">
+                <button type="button" class="btn small primary" onClick={() => setForm("newTeam")}>+ {t("foundTeam")}</button>
+              </div>
+            )
+          )}
+        </>
+      )}
       {data.teams.length === 0 && <p class="empty">{t("noTeam")}</p>}
       {data.teams.length > 1 && (
         <Field label={t("team")}>
@@ -329,7 +384,8 @@ export default function Team() {
           actions={can("members:manage") && roster && !form && <button type="button" class="btn small primary" onClick={() => setForm("member")}>+ {t("addMember")}</button>}
         >
           {team.decision_no && <p class="muted small">{t("decision")} {team.decision_no} {team.decision_date && `· ${fmtDate(team.decision_date)}`}</p>}
-          {(activeCount < 5 || activeCount > 10) && <p class="notice small">{t("teamSizeHint")}</p>}
+          {(activeCount < 5 || activeCount > 10) && !can("members:read") && <p class="notice small">{t("teamSizeHint")}</p>}
+          <TeamDecisions team={team} refresh={refresh} onChanged={() => setRefresh(refresh + 1)} />
           {can("teams:manage") && !form && (
             <div class="actions wrap">
               <button type="button" class="btn small" onClick={() => setForm("team")}>✎ {t("editTeam")}</button>
@@ -383,6 +439,8 @@ export default function Team() {
           </ul>
         </Section>
       )}
+      {team && <MemberResults teamId={team.id} />}
+      {provinceId && <TeamDirectory unitId={provinceId} />}
       {can("trainings:read") && (
         <Section
           title={t("trainings")}
