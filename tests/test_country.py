@@ -109,3 +109,29 @@ async def test_the_national_trend_in_one_request(client, world, households, mini
         "/api/v1/kpi/trend", params={"unit_id": COUNTRY, "year": today.year}, headers=world.auth(Role.viewer)
     )
     assert below.status_code == 404
+
+
+async def test_an_admin_creates_the_ministry_viewer(client, world, households):
+    """The viewer role held at no unit: the whole country. Only an admin grants it there."""
+    body = {
+        "username": "bo.khcn.lanhdao",
+        "full_name": "Lãnh đạo Bộ",
+        "password": "mat-khau-dai-1",
+        "roles": [{"role": "viewer", "unit_id": None}],
+    }
+    refused = await client.post("/api/v1/users", json=body, headers=world.auth(Role.province_officer))
+    assert refused.status_code == 403
+    created = await client.post("/api/v1/users", json=body, headers=world.auth(Role.admin))
+    assert created.status_code == 201, created.text
+    assert created.json()["roles"] == [{"role": "viewer", "unit_id": None}]
+    token = await client.post(
+        "/api/v1/auth/token", data={"username": body["username"], "password": body["password"]}
+    )
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    kpi = await client.get("/api/v1/kpi", params={"unit_id": COUNTRY, "period": period()}, headers=headers)
+    assert kpi.status_code == 200 and kpi.json()["unit_name"] == "Cả nước"
+    # A team role still needs its unit.
+    member = body | {"username": "x.member", "roles": [{"role": "team_member", "unit_id": None}]}
+    assert (
+        await client.post("/api/v1/users", json=member, headers=world.auth(Role.admin))
+    ).status_code == 422

@@ -131,6 +131,10 @@ RANK: dict[Role, int] = {
     Role.viewer: 10,
 }
 
+# A role that may also be held at no unit, over the whole country (the ministry's viewer); only an
+# admin grants it there.
+COUNTRY_ROLES = frozenset({Role.viewer})
+
 # The level a role is held at, when it must be one: a team role lives in a village or commune team.
 ROLE_LEVELS: dict[Role, tuple[str, ...]] = {
     Role.admin: (),

@@ -5,7 +5,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.writer import record, snapshot
-from app.authz.permissions import ROLE_LEVELS, Permission, Role
+from app.authz.permissions import COUNTRY_ROLES, ROLE_LEVELS, Permission, Role
 from app.authz.principal import Principal
 from app.authz.scope import denied, get_unit_in_scope, require_somewhere, unknown
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -85,7 +85,7 @@ async def _check_grants(
     for i, grant in enumerate(roles):
         loc = ["body", "roles", i, "unit_id"]
         levels = ROLE_LEVELS[grant.role]
-        if not levels:
+        if not levels or (grant.unit_id is None and grant.role in COUNTRY_ROLES):  # the whole country
             if grant.unit_id is not None:
                 raise Invalid(f"The {grant.role.value} role is held at no unit", loc=loc)
             path = None
