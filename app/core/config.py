@@ -47,13 +47,14 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     port: int = Field(default=8000, ge=1, le=65535)
     db_pool_size: int = Field(default=10, ge=1, le=200)
-    # PostgreSQL: seconds to connect (and to answer the check of a pooled connection), to wait for a
-    # pooled connection, and for one statement. Once the database fails to answer, requests get 503
-    # at once, and one of them tries again every `db_retry_seconds`.
+    # PostgreSQL: seconds to connect (and, half a second at most, to answer the check of a pooled
+    # connection or, while it is down, to connect again), to wait for a pooled connection, and for
+    # one statement. Once the database fails to answer, requests get 503 at once, and one of them
+    # tries again every `db_retry_seconds` (half a second: back within a second of its return).
     db_connect_timeout: float = Field(default=2.0, gt=0, le=60)
     db_pool_timeout: float = Field(default=10.0, gt=0, le=300)
     db_statement_timeout: float = Field(default=30.0, gt=0, le=3600)
-    db_retry_seconds: float = Field(default=1.0, gt=0, le=60)
+    db_retry_seconds: float = Field(default=0.5, gt=0, le=60)
     # argon2 cost: the defaults are the library's (64 MiB, t=3); tests lower them for speed.
     argon2_memory_kib: int = Field(default=65536, ge=8)
     argon2_time_cost: int = Field(default=3, ge=1)

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import asyncpg
 from sqlalchemy import event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -32,6 +33,9 @@ from app.core.config import Settings, get_settings
 # up (57P01-57P03), too many connections (53300).
 OUTAGE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
 CLIENT_MARGIN = 5.0  # seconds the client waits for a statement beyond the server's own timeout
+# A pooled connection answers `SELECT 1` within this (or `db_connect_timeout`, if shorter) before it is
+# handed out: a hung database is a 503 within a second, not after the connect timeout (issue 21).
+CHECK_TIMEOUT = 0.5
 
 
 class DatabaseUnavailable(ConnectionError):
@@ -63,6 +67,10 @@ def is_outage(exc: BaseException) -> bool:
         return True
     for seen in error_chain(exc):
         if sqlstate(seen).startswith(OUTAGE_SQLSTATES):
+            return True
+        if isinstance(seen, asyncpg.InternalClientError):
+            # A connection whose server died under a statement: asyncpg's protocol is left in the
+            # middle of it ("cannot switch to state …"), the connection unusable (issue 21: a 500).
             return True
         if isinstance(seen, OSError) or "connection is closed" in str(seen)[:200]:
             return True
@@ -199,9 +207,10 @@ def create_engine(settings: Settings | None = None, url: str | None = None) -> A
         engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         _sqlite_pragmas(engine)
         return engine
+    availability = Availability()
     engine = create_async_engine(
         url,
-        poolclass=_guarded_pool(Availability()),
+        poolclass=_guarded_pool(availability),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
         pool_recycle=1800,
@@ -220,8 +229,20 @@ def create_engine(settings: Settings | None = None, url: str | None = None) -> A
         # Error messages (and so logs) never carry the values of a statement: names, phone numbers.
         hide_parameters=True,
     )
-    _check_on_checkout(engine, settings.db_connect_timeout)
+    _check_on_checkout(engine, min(settings.db_connect_timeout, CHECK_TIMEOUT))
+    _probe_quickly(engine, availability, min(settings.db_connect_timeout, CHECK_TIMEOUT))
     return engine
+
+
+def _probe_quickly(engine: AsyncEngine, availability: Availability, timeout: float) -> None:
+    """While the database is known to be down, the one request that tries again connects within
+    `timeout`, not the connect timeout (a hung server would hold it, and its 503, for 2 s): a server
+    that is back answers a connection in milliseconds."""
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _connect(_dialect, _record, _cargs, cparams):  # pragma: no cover - driver callback
+        if availability.retry_at is not None:
+            cparams["timeout"] = min(cparams.get("timeout", timeout), timeout)
 
 
 def _check_on_checkout(engine: AsyncEngine, timeout: float) -> None:
@@ -236,8 +257,12 @@ def _check_on_checkout(engine: AsyncEngine, timeout: float) -> None:
     async def ping(connection) -> None:
         try:
             await connection.fetchval("SELECT 1", timeout=timeout)
-        except BaseException:
+        except BaseException as exc:
             connection.terminate()  # at once: a graceful close would wait on the hung server again
+            if isinstance(exc, Exception) and not is_outage(exc):
+                # A connection whose server died under it can fail its check in the driver's own way
+                # (asyncpg's InternalClientError, "cannot switch to state"): unusable, so an outage.
+                raise ConnectionResetError("the pooled connection failed its check") from exc
             raise
 
     @event.listens_for(engine.sync_engine, "checkout")
