@@ -86,3 +86,34 @@ def test_the_province_sees_the_directory_of_teams_with_their_zalo_groups(phone):
     assert directory.get_by_role("link", name="Nhóm Zalo").count() > 0
     no_horizontal_scroll(page)
     view(page, "team-directory")
+
+
+def test_the_commune_makes_a_police_key_and_sees_the_vneid_figures_it_sent(phone, server, api):
+    import httpx
+
+    page = phone
+    sign_in(page, "commune")
+    page.goto("/admin")
+    page.get_by_role("tab", name="Khóa API").click()
+    page.get_by_role("button", name="+ Tạo khóa").click()
+    page.get_by_label("Tên hệ thống dùng khóa").fill("Công an xã Ngọc Hồi")
+    page.get_by_label("Chỉ cập nhật VNeID, chữ ký số (Công an xã)").check()
+    page.get_by_role("button", name="Tạo", exact=True).click()
+    secret = page.get_by_test_id("api-key-secret").locator("code.secret")
+    secret.wait_for()
+    raw = secret.inner_text().strip()
+    assert raw.startswith("cnscd_")
+
+    household = api("commune").household("Đồng Văn Khải Đức")
+    police = httpx.Client(base_url=server, headers={"X-API-Key": raw}, timeout=30)
+    changed = police.patch(f"/api/v1/households/{household['id']}", json={"adults_vneid": 2})
+    assert changed.status_code == 200, changed.text
+    assert police.patch(f"/api/v1/households/{household['id']}", json={"note": "x"}).status_code == 403
+
+    page.reload()
+    page.get_by_role("tab", name="Khóa API").click()
+    updates = page.get_by_test_id("vneid-updates")
+    updates.get_by_text("Công an xã Ngọc Hồi").wait_for()
+    assert f"VNeID {household['adults_vneid']} → 2 ·" in updates.inner_text()
+    no_horizontal_scroll(page)
+    view(page, "vneid-from-police")
