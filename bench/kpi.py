@@ -119,7 +119,7 @@ async def _updates(url: str, options) -> dict:
                 started = time.perf_counter()
                 for i in range(options.kpi_updates):
                     async with sessions() as session:
-                        change = HouseholdUpdate(informed=bool(i % 2), adults_vneid=0)
+                        change = HouseholdUpdate(informed=bool(i % 2), adults_smartphone=0)
                         await records.update(
                             session, admin, service.HOUSEHOLDS, ids[i % len(ids)], change, None
                         )
