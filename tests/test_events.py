@@ -156,6 +156,7 @@ async def test_a_team_leader_manages_the_events_of_their_village_only(client, wo
     ],
 )
 async def test_event_rules(client, world, session, campaign, members, overrides, field):
+    overrides = dict(overrides)  # a parameter is one dict for both databases' runs: not changed in place
     if overrides.get("unit_id") in world.units:
         overrides["unit_id"] = str(world.units[overrides["unit_id"]].id)
     if isinstance(overrides.get("member_ids"), str):

@@ -99,6 +99,7 @@ async def test_unit_filter_covers_the_subtree(client, world, homes):
     ],
 )
 async def test_household_rules(client, world, overrides, field):
+    overrides = dict(overrides)  # a parameter is one dict for both databases' runs: not changed in place
     if overrides.get("unit_id") == "c1":
         overrides["unit_id"] = str(world.c1.id)
     response = await client.post(

@@ -111,6 +111,7 @@ async def test_out_of_scope_or_unknown_unit_is_404(client, world):
     ],
 )
 async def test_team_rules(client, world, overrides, field):
+    overrides = dict(overrides)  # a parameter is one dict for both databases' runs: not changed in place
     if overrides.get("unit_id") == "p":
         overrides["unit_id"] = str(world.p.id)
     response = await client.post(
