@@ -274,3 +274,19 @@ async def test_an_import_counts_from_when_its_facts_were_seen(client, world):
         headers=world.auth(Role.commune_officer),
     )
     assert refused.status_code == 422
+
+
+async def test_a_village_has_a_team_from_its_decision_until_its_deletion(client, world, session):
+    two_ago, one_ago = month_start(2), month_start(1)
+    team = await make_team(session, world.v11, decision_date=one_ago.replace(day=9))
+    await session.commit()
+    officer = world.auth(Role.commune_officer)
+    assert (await client.delete(f"/api/v1/teams/{team.id}", headers=officer)).status_code == 204
+    with_team = [
+        (await kpi(client, world, world.c1, code(m)))["villages_with_team_pct"]
+        for m in (two_ago, one_ago, month_start(0))
+    ]
+    assert with_team == [(0, 2), (1, 2), (0, 2)]
+    assert (await engine.sums(session, world.c1, window(one_ago, one_ago.replace(day=9))))[None][
+        "villages_with_team"
+    ] == 0  # the decision's day is the 9th: not yet on the 8th

@@ -5,10 +5,10 @@ A commune is a few dozen aggregate rows, a province or the country a few thousan
 the base tables: the baseline the benchmark compares against.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import Date, and_, case, cast, exists, func, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz.scope import under as _under
@@ -16,7 +16,6 @@ from app.kpi import rollups
 from app.kpi.periods import VIETNAM, Period, local_today, next_month
 from app.models import Activity, HouseholdObservation, Member, Team, Training, TrainingAttendance, Unit
 from app.models.kpi import ACTIVITY_COUNTERS, HOUSEHOLD_COUNTERS, ActivityStats, HouseholdStats, MemberStats
-from app.models.unit import valid_on
 
 SEGMENT = 33  # one level of a materialized path: 32 hex digits and a slash
 
@@ -209,47 +208,63 @@ async def _days_of_activities(session, unit: Unit, group, start: date, end: date
 
 async def _villages(session, unit: Unit, group, periods: list[Period]) -> list[list]:
     """For each period, the villages standing at its end, and those of them with a team standing then
-    (active, founded by then: its decision's date, else when it was recorded; not deleted before).
-    One statement for all the periods: a village's teams are read once, as the span from the first
-    one's founding to the last one's deletion (a gap between two teams of one village is not seen)."""
+    (active, founded by then: its decision's date, else the day it was recorded; not deleted by then).
+    One statement for all the periods, its villages grouped by their dates (a few hundred groups), the
+    periods counted from the groups: a village's teams are read as one span, from the first one's
+    founding to the last one's deletion (a gap between two teams of one village is not seen)."""
+    day = _local_day(session.bind.dialect.name)
     teams = (
         select(
             Team.unit_id,
             func.min(Team.decision_date).label("decided"),
-            func.min(case((Team.decision_date.is_(None), Team.created_at))).label("recorded"),
+            func.min(case((Team.decision_date.is_(None), day(Team.created_at)))).label("recorded"),
             (func.count() - func.count(Team.deleted_at)).label("standing"),
-            func.max(Team.deleted_at).label("deleted"),
+            func.max(day(Team.deleted_at)).label("deleted"),
         )
         .where(Team.status == "active")
         .group_by(Team.unit_id)
         .subquery()
     )
-    columns = []
-    for period in periods:
-        day = min(period.last_day, local_today())
-        end = _local_midnight(day + timedelta(days=1))
-        standing = valid_on(day)
-        with_team = and_(
-            or_(teams.c.decided <= day, teams.c.recorded < end),
-            or_(teams.c.standing > 0, teams.c.deleted >= end),
-        )
-        columns += [
-            func.sum(case((standing, 1), else_=0)),
-            func.sum(case((and_(standing, with_team), 1), else_=0)),
-        ]
+    dates = (
+        Unit.valid_from,
+        Unit.valid_to,
+        teams.c.decided,
+        teams.c.recorded,
+        teams.c.standing > 0,
+        teams.c.deleted,
+    )
     query = (
-        select(*group, *columns)
+        select(*group, *dates, func.count())
         .select_from(Unit)
         .outerjoin(teams, teams.c.unit_id == Unit.id)
         .where(_under(unit.path), Unit.level == "village")
-        .group_by(*group)
+        .group_by(*group, *dates)
     )
     rows = list(await session.execute(query))
-    width = len(group)
-    return [
-        [(*row[:width], row[width + 2 * i], row[width + 2 * i + 1]) for row in rows]
-        for i in range(len(periods))
-    ]
+    width, today = len(group), local_today()
+    results = []
+    for period in periods:
+        end = min(period.last_day, today)
+        counts: dict[tuple, list[int]] = {}
+        for row in rows:
+            valid_from, valid_to, decided, recorded, standing, deleted, count = row[width:]
+            if (valid_from is None or valid_from <= end) and (valid_to is None or valid_to >= end):
+                founded = (decided is not None and decided <= end) or (
+                    recorded is not None and recorded <= end
+                )
+                with_team = founded and (standing or (deleted is not None and deleted > end))
+                target = counts.setdefault(tuple(row[:width]), [0, 0])
+                target[0] += count
+                target[1] += count if with_team else 0
+        results.append([(*key, *values) for key, values in counts.items()])
+    return results
+
+
+def _local_day(dialect: str):
+    """The day (in Vietnam) of a UTC moment, as SQL."""
+    if dialect == "postgresql":
+        return lambda column: cast(func.timezone("Asia/Ho_Chi_Minh", column), Date)
+    return lambda column: type_coerce(func.date(column, "+7 hours"), Date)
 
 
 def _within(query, rows, unit: Unit, by_child: bool):
@@ -295,8 +310,8 @@ async def naive_sums(session: AsyncSession, unit: Unit, period: Period) -> dict[
 
     (row,) = await _members_on(session, unit, [], period)
     result["members_active"], result["members_trained"] = int(row[0] or 0), int(row[1] or 0)
-    ((row,),) = await _villages(session, unit, [], [period])
-    result["villages"], result["villages_with_team"] = int(row[0] or 0), int(row[1] or 0)
+    (rows,) = await _villages(session, unit, [], [period])
+    result["villages"], result["villages_with_team"] = rows[0] if rows else (0, 0)
     return result
 
 
