@@ -71,12 +71,16 @@ def test_commune_officer_defines_freezes_and_downloads_an_award(phone, api):
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-def test_a_leader_has_no_awards_screen_link(phone):
+def test_a_leader_reaches_the_awards_to_propose(phone):
+    """Issue 20, item 5 (plan 000 IV.7): the team leader proposes its members for the commune's award,
+    so the screen is linked for it too (it defines no award: no "+ Thêm đợt khen thưởng")."""
     page = phone
     sign_in(page, "leader")
     page.get_by_role("link", name="Thêm", exact=True).click()
     page.get_by_role("link", name="Thay đổi chờ gửi").wait_for()
-    assert page.get_by_role("link", name=re.compile("Khen thưởng")).count() == 0
+    page.get_by_role("link", name=re.compile("Khen thưởng")).click()
+    page.get_by_role("heading", name="Đề nghị khen thưởng").first.wait_for()
+    assert page.get_by_role("button", name=re.compile("Thêm đợt khen thưởng")).count() == 0
 
 
 def previous_month() -> tuple[str, str]:
