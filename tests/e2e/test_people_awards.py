@@ -126,6 +126,11 @@ def test_the_ministry_ranks_the_provinces_and_sees_the_national_trend(phone, api
         "/api/v1/kpi/breakdown", unit_id=COUNTRY, period=_month(), indicator="composite_score"
     )["rows"]
     assert ranking.locator("tbody tr").first.locator("th").inner_text().startswith(rows[0]["name"])
+    # Reports are filed per unit: the country's Reports screen says where to look instead of failing.
+    page.goto("/reports")
+    page.get_by_text("Báo cáo định kỳ do từng xã, tỉnh lập").wait_for()
+    page.goto("/dashboard")
+    ranking.get_by_role("link", name="Tỉnh Nghệ An").wait_for()
     # One tap down: Hà Nội's communes.
     ranking.get_by_role("link", name="Thành phố Hà Nội").click()
     page.get_by_role("heading", name=re.compile("Thành phố Hà Nội")).wait_for()

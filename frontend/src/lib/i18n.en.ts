@@ -82,6 +82,7 @@ export const en: Record<Key, string> = {
   noResults: "No household found.",
   noAddress: "No address",
   showMore: "Show more",
+  reportsCountry: "Periodic reports are filed by each commune and province: open the Dashboard and pick a province to see who is late.",
   navProvinceTrainings: "Department trainings",
   provinceTrainingsLead: "Trainings the department holds for the communes' team members (in person or online); each attendee counts as trained in their own commune.",
   trainingCommune: "Pick a commune to add attendees",

@@ -84,6 +84,7 @@ export const vi = {
   noResults: "Không tìm thấy hộ nào.",
   noAddress: "Chưa có địa chỉ",
   showMore: "Xem thêm",
+  reportsCountry: "Báo cáo định kỳ do từng xã, tỉnh lập: mở Tổng quan, chọn một tỉnh để xem đơn vị nào chậm báo cáo.",
   navProvinceTrainings: "Tập huấn của Sở",
   provinceTrainingsLead: "Các buổi tập huấn, bồi dưỡng Sở tổ chức cho thành viên Tổ công nghệ số cộng đồng các xã (trực tiếp hoặc trực tuyến); mỗi người tham dự được tính là đã tập huấn ở xã mình.",
   trainingCommune: "Chọn xã để thêm người tham dự",

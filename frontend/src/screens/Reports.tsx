@@ -15,6 +15,7 @@ import { homeUnitId } from "../lib/sync";
 import { Field, Loading, Section, ask, copyText, problemMessage, saveFile, toast, useBusy } from "../ui";
 import { fieldTexts } from "../lib/problems";
 import { CountNote } from "../components/CountNote";
+import { COUNTRY_ID } from "../lib/country";
 import { Bars, indicatorName } from "../components/indicators";
 
 const statusKey = (s: string) => `status_${s}` as Key;
@@ -402,7 +403,8 @@ function Deadlines({ unitId }: { unitId: string }) {
 export default function Reports() {
   const caller = useStore(me);
   useStore(lang);
-  const unitId = homeUnitId(caller);
+  const home = homeUnitId(caller);
+  const unitId = home === COUNTRY_ID ? null : home; // reports are a unit's: the country files none
   const options = recentPeriods();
   const [period, setPeriod] = useState(options[0].value);
   const [opened, setOpened] = useState<Record<string, Snapshot>>({});
@@ -448,7 +450,7 @@ export default function Reports() {
       .catch(() => undefined);
   }, [unitId]);
 
-  if (!unitId) return <p class="error">{t("errNoUnit")}</p>;
+  if (!unitId) return home === COUNTRY_ID ? <p class="muted">{t("reportsCountry")}</p> : <p class="error">{t("errNoUnit")}</p>;
 
   const create = () =>
     run(async () => {
