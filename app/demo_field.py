@@ -401,7 +401,7 @@ async def load_field_demo(
                 )
             )
         # Help at the support points and elsewhere, more of it in the recent months.
-        past_events = [e for e, v in events if v is village and e.starts_at <= now]
+        past_events = [e for e, v in events if v is village and e.ends_at <= now]  # nothing dated ahead
         for _ in range(rng.randint(60, 120)):
             moment = now - YEAR * rng.random() ** 1.2 - timedelta(hours=rng.uniform(0, 10))
             kind = rng.choice(KINDS)

@@ -36,6 +36,8 @@ from schemathesis.specs.openapi.checks import (
 from app.authz.permissions import Role
 from app.core.config import get_settings
 from app.models import KpiSnapshot, Target
+from app.models.award import Initiative
+from app.models.learning import LearningMaterial
 from tests.roster import make_member, make_team, make_training
 from tests.test_campaigns import make_activity, make_campaign, make_event
 from tests.world import make_api_key, make_award, make_household
@@ -129,7 +131,14 @@ async def _records(session, world) -> dict[str, str]:
         frozen_at=datetime.now(UTC),
         due_on=date(2026, 1, 29),
     )
-    session.add_all([target, snapshot])
+    initiative = Initiative(unit_id=world.c1.id, title="Mô hình thử nghiệm", description="Cách làm hiệu quả")
+    material = LearningMaterial(
+        unit_id=world.c1.id,
+        kind="document",
+        title="Hướng dẫn thử nghiệm",
+        url="https://binhdanhocvuso.gov.vn/",
+    )
+    session.add_all([target, snapshot, initiative, material])
     ids = {
         "unit_id": world.v11.id,
         "user_id": world.users[Role.team_member].id,
@@ -144,6 +153,8 @@ async def _records(session, world) -> dict[str, str]:
         "award_id": (await make_award(session, world.c1)).id,
         "target_id": target.id,
         "snapshot_id": snapshot.id,
+        "initiative_id": initiative.id,
+        "material_id": material.id,
     }
     await session.commit()
     return {k: str(v) for k, v in ids.items()}

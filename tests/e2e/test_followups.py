@@ -28,7 +28,7 @@ def test_commune_officer_defines_freezes_and_downloads_an_award(phone, api):
     form.get_by_label("Ngày chốt").fill(yesterday.isoformat())
     form.get_by_text("Trọng số các chỉ tiêu").click()
     weights = form.locator("details.weights input")
-    assert weights.count() == 11
+    assert weights.count() == 13  # every percentage indicator, adults_dvc_pct and households_skills_pct among them
     weights.first.fill("3")
     form.get_by_role("button", name="Lưu").click()
     page.get_by_text("Đã tạo đợt khen thưởng.").wait_for()
@@ -47,7 +47,7 @@ def test_commune_officer_defines_freezes_and_downloads_an_award(phone, api):
     (saved,) = [a for a in awards if a["title"] == "Khen thưởng E2E"]
     assert saved["status"] == "open" and saved["cutoff_on"] == yesterday.isoformat()
     assert saved["weights"]["households_informed_pct"] == 3
-    assert sorted(saved["weights"].values()) == [1] * 10 + [3]
+    assert sorted(saved["weights"].values()) == [1] * 12 + [3]
 
     # Freezing asks first; cancelling leaves it open.
     award.get_by_role("button", name="Chốt xếp hạng").click()
