@@ -18,8 +18,8 @@ from app.core.search import like_pattern
 from app.core.search import template as search_template
 from app.households import rules
 from app.households.schemas import HouseholdRead
-from app.kpi import aggregates
-from app.models import Household, HouseholdObservation, HouseholdStats, Member, Unit
+from app.kpi import aggregates, observations
+from app.models import Household, HouseholdStats, Member, Unit
 from app.models.base import utcnow
 from app.records import Permissions, Resource, Write, reads
 
@@ -65,7 +65,9 @@ class Households(Resource):
         problems += rules.consent_problems(values, changed, get_settings().require_consent)
         if problems:
             raise Invalid.fields(problems)
-        if w.before is not None and await _seen_later(session, w.obj.id, w.changes.get("observed_at")):
+        if w.before is not None and await observations.seen_after(
+            session, w.obj.id, w.changes.get("observed_at")
+        ):
             # Older than what the household shows: kept in its history, the current counts stay.
             return derived(values) | {f: getattr(w.before, f) for f in ("unit_id", *rules.FACT_FIELDS)}
         return derived(values)
@@ -105,18 +107,6 @@ def _observed(before: Any, after: Any) -> bool:
     return any(
         getattr(before, f) != getattr(after, f) for f in ("unit_id", "assigned_member_id", *rules.FACT_FIELDS)
     )
-
-
-async def _seen_later(session: AsyncSession, household_id: uuid.UUID, at: Any) -> bool:
-    """The household has an observation newer than `at` (None: now, never older)."""
-    if at is None:
-        return False
-    latest = await session.scalar(
-        select(func.max(HouseholdObservation.observed_at)).where(
-            HouseholdObservation.household_id == household_id
-        )
-    )
-    return latest is not None and latest > at
 
 
 async def _code_taken(session: AsyncSession, unit_id: uuid.UUID, code: str, other: Household | None) -> bool:

@@ -191,6 +191,17 @@ async def observe(
     return deltas, until is None
 
 
+async def seen_after(session: AsyncSession, household_id: uuid.UUID, at: datetime | None) -> bool:
+    """The household has an observation newer than `at` (None: now, never older): facts seen at `at`
+    arrive late and leave its current counts as they are."""
+    if at is None:
+        return False
+    latest = await session.scalar(
+        select(func.max(TABLE.c.observed_at)).where(TABLE.c.household_id == household_id)
+    )
+    return latest is not None and latest > at
+
+
 async def end(session: AsyncSession, household_id: uuid.UUID, at: datetime) -> Deltas:
     """The household is deleted at `at`: its standing observation ends there."""
     deltas = _deltas()
