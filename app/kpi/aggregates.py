@@ -73,11 +73,6 @@ async def _add(session, model, keys: tuple[str, ...], counters: tuple[str, ...],
 # --- recounts from the base tables: the truth the deltas must equal ------------------------------
 
 
-def household_sums():
-    """The household counters as SQL sums over the households table (HOUSEHOLD_COUNTERS order)."""
-    return [func.sum(c) for c in observations.columns()]
-
-
 async def count_households(session: AsyncSession, unit_ids: Iterable[uuid.UUID] | None = None) -> dict:
     """{(unit_id, month): counters} from the households' history (all units when unit_ids is None):
     what each village's monthly rows must hold."""
