@@ -8,6 +8,7 @@ from fastapi import Depends, Header, Query, Request, Response
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.idempotency import request_principal, request_session
 from api.observability import route_template
 from api.ratelimit import limit_caller
 from app.api_keys.service import authenticate as principal_from_api_key
@@ -24,8 +25,21 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
     Scoped to the route function, so the commit happens before the response is sent and a failing
     commit becomes an error response, not a lost write. GET and HEAD only read: their session takes
-    no write lock on SQLite (`reading`).
+    no write lock on SQLite (`reading`). A POST with an Idempotency-Key writes in the session its key
+    was claimed in, which the middleware commits with the stored answer (`api.idempotency`).
     """
+    if (claimed := request_session(request)) is not None:
+        try:
+            yield claimed
+            await claimed.flush()  # a write the database refuses is the route's error, not the commit's
+        except AppError as exc:
+            if not exc.keep_changes:
+                await claimed.rollback()
+            raise
+        except BaseException:
+            await claimed.rollback()
+            raise
+        return
     async with reading() if request.method in SAFE_METHODS else db.sessions() as session:
         try:
             yield session
@@ -61,12 +75,13 @@ async def get_principal(
     The one place where a read-only API key is refused every write (403), and where the caller's rate
     limit is taken (429; inline, as a dependency of its own it would cost ~30 µs a request)."""
     access_route.set(partial(route_template, request.scope))  # for the access log of personal data
-    if token:
-        return await limit_caller(await principal_from_token(token))
-    if not api_key:
-        raise Unauthorized("Sign in first: send Authorization: Bearer <access token>, or X-API-Key")
-    async with session_scope() as session:
-        principal = await principal_from_api_key(session, api_key)
+    if (principal := request_principal(request)) is None:
+        if token:
+            return await limit_caller(await principal_from_token(token))
+        if not api_key:
+            raise Unauthorized("Sign in first: send Authorization: Bearer <access token>, or X-API-Key")
+        async with session_scope() as session:
+            principal = await principal_from_api_key(session, api_key)
     if principal.read_only and request.method not in SAFE_METHODS:
         raise Forbidden("This API key is read-only")
     return await limit_caller(principal)

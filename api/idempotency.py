@@ -1,24 +1,29 @@
 """Idempotency-Key on POST, as pure ASGI middleware: a phone replaying its outbox gets the first
-response back instead of a second record. Responses are stored before they are sent, so a retry
-after any received response replays it. While the database is unreachable the answer is 503 and
-nothing is kept; a key claimed just before an outage is settled in the background once it is back.
+response back instead of a second record.
+
+The key is claimed, the route's write made and the response stored in one transaction, the request's
+own: the middleware opens the session, claims the key in it and hands it to the route
+(`request_session`, which `api.deps.get_session` yields instead of a session of its own); once the
+route has answered, the middleware stores the answer and commits, and only then sends it. So a crash
+or an outage at any point leaves the write with its stored answer, or neither: a retry replays the
+one, or runs again. While the database is unreachable the answer is 503 and nothing is kept.
 
 A response carrying a secret (a new API key) is never stored: the route gives a twin without the
 secret (`replay_without_secret`), which is what a replay answers, so a retried create still makes
 one key and the secret is still shown once.
 """
 
-import asyncio
 import hashlib
-import logging
 
 from fastapi import Request
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import problem, unavailable
 from app.api_keys.service import authenticate as principal_from_api_key
 from app.auth.principals import principal_from_token
+from app.authz.principal import Principal
 from app.core import metrics
 from app.core.db import db, is_outage, session_scope
 from app.core.errors import AppError, Conflict, Invalid
@@ -26,10 +31,8 @@ from app.idempotency import store
 
 HEADER = b"idempotency-key"
 KEPT_HEADERS = {"content-type", "etag", "location"}
-REPLAY_STATE = "idempotent_replay_body"  # in the request's state: what a replay answers instead
-SETTLE_ATTEMPTS, SETTLE_DELAY = 60, 1.0  # keep trying to store or release a key for a minute
-log = logging.getLogger("api.idempotency")
-pending: set[asyncio.Task] = set()  # keys being settled in the background
+# In the request's state: what a replay answers instead; the session the route writes in; the caller.
+REPLAY_STATE, SESSION_STATE, PRINCIPAL_STATE = "idempotent_replay_body", "request_session", "principal"
 
 
 class IdempotencyMiddleware:
@@ -56,39 +59,75 @@ class IdempotencyMiddleware:
                     "Idempotency-Key must be 1 to 255 printable characters", loc=["header", "Idempotency-Key"]
                 )
             body = await _read_body(receive)
-            fingerprint = _fingerprint(scope, headers, body)
-            async with session_scope() as session:
-                stored = await store.claim(session, caller, key_text, fingerprint)
-        except IntegrityError:  # two first requests raced to claim the key
-            return await _problem(Conflict(store.BUSY))(scope, receive, send)
         except AppError as exc:
             return await _problem(exc)(scope, receive, send)
-        except Exception as exc:
-            if not is_outage(exc):
-                raise
-            return await unavailable(exc)(scope, receive, send)
-        if stored is not None:
-            metrics.IDEMPOTENT_REPLAYS.inc()
-            return await _replay(send, stored)
+        fingerprint = _fingerprint(scope, headers, body)
+        async with db.sessions() as session:
+            answer = await _answer(self.app, scope, body, session, caller, key_text, fingerprint)
+        await answer(scope, receive, send)
 
-        response = _Captured()
-        try:
-            await self.app(scope, _replaying(body), response.send)
-        except BaseException:
-            try:
-                await _settle(caller, key_text, None)
-            except Exception:  # noqa: BLE001 - the route's own error is the one to raise
-                log.exception("could not release an Idempotency-Key")
+
+async def _answer(app: ASGIApp, scope: Scope, body: bytes, session: AsyncSession, caller: Principal,
+                  key: str, fingerprint: str):  # fmt: skip
+    """The route's answer once it is committed with its stored copy; or the stored answer to replay,
+    a problem with the key, or 503."""
+    try:
+        stored = await store.claim(session, caller.id, key, fingerprint)
+    except IntegrityError:  # two first requests raced to claim the key
+        return _problem(Conflict(store.BUSY))
+    except AppError as exc:
+        return _problem(exc)
+    except Exception as exc:
+        if not is_outage(exc):
             raise
-        # 5xx and 429 are not kept: a retry must run again, not replay "try later" for 7 days.
-        keep = response.status < 500 and response.status != 429
-        if keep and response.no_store():  # a secret: keep its twin without it, or nothing
-            twin = scope.get("state", {}).get(REPLAY_STATE)
-            stored = response.stored(twin) if twin is not None else None
-        else:
-            stored = response.stored() if keep else None
-        await _settle(caller, key_text, stored)
-        await response.forward(send)
+        return unavailable(exc)
+    if stored is not None:
+        metrics.IDEMPOTENT_REPLAYS.inc()
+        return _Replay(stored)
+
+    state = scope.setdefault("state", {})
+    state[SESSION_STATE], state[PRINCIPAL_STATE] = session, caller
+    response = _Captured()
+    try:
+        await app(scope, _replaying(body), response.send)
+    except BaseException:
+        await session.rollback()
+        raise
+    finally:
+        del state[SESSION_STATE]
+    # 5xx and 429 are not kept: a retry must run again, not replay "try later" for 7 days; whatever
+    # the route wrote before failing goes too.
+    if response.status >= 500 or response.status == 429:
+        await session.rollback()
+        return response
+    twin = state.get(REPLAY_STATE)
+    if not response.no_store():
+        kept = response.stored()
+    elif twin is not None:  # a secret: keep its twin without it, or nothing
+        kept = response.stored(twin)
+    else:
+        kept = None
+    try:
+        if kept is not None:
+            await store.answer(session, caller.id, key, fingerprint, kept)
+        await session.commit()
+    except Exception as exc:
+        await session.rollback()
+        if not is_outage(exc):
+            raise
+        return unavailable(exc)  # neither the write nor its answer: a retry runs again
+    return response
+
+
+def request_session(request: Request) -> AsyncSession | None:
+    """The session the idempotency middleware opened for this request, with the key claimed in it:
+    the route writes in it and leaves the commit to the middleware."""
+    return request.scope.get("state", {}).get(SESSION_STATE)
+
+
+def request_principal(request: Request) -> Principal | None:
+    """The caller the middleware already authenticated for this request (None when it did not)."""
+    return request.scope.get("state", {}).get(PRINCIPAL_STATE)
 
 
 def replay_without_secret(request: Request, body: bytes) -> None:
@@ -97,59 +136,15 @@ def replay_without_secret(request: Request, body: bytes) -> None:
     setattr(request.state, REPLAY_STATE, body)
 
 
-async def _settle(caller, key: str, response: store.StoredResponse | None) -> None:
-    """Store the response for replay, or (None) release the key so that a retry runs again.
-
-    When the database went away meanwhile, the response still goes out (a write the route committed
-    is acknowledged) and the key is settled in the background once the database is back: otherwise
-    it would stay claimed, and every retry would get 409 until the claim goes stale."""
-    sessions = db.sessions
-    try:
-        await _finish(sessions, caller, key, response)
-    except Exception as exc:
-        if not is_outage(exc):
-            raise
-        log.warning("database unavailable: an Idempotency-Key is settled in the background")
-        task = asyncio.create_task(_finish_later(sessions, caller, key, response))
-        pending.add(task)
-        task.add_done_callback(pending.discard)
-
-
-async def _finish(sessions, caller, key: str, response: store.StoredResponse | None) -> None:
-    async with sessions() as session:
-        try:
-            if response is None:
-                await store.release(session, caller, key)
-            else:
-                await store.complete(session, caller, key, response)
-        except BaseException:
-            await session.rollback()
-            raise
-        await session.commit()
-
-
-async def _finish_later(sessions, caller, key: str, response: store.StoredResponse | None) -> None:
-    for _ in range(SETTLE_ATTEMPTS):
-        await asyncio.sleep(SETTLE_DELAY)
-        try:
-            await _finish(sessions, caller, key, response)
-            return
-        except Exception as exc:  # noqa: BLE001 - a background task has no one to raise to
-            if not is_outage(exc):
-                log.error("could not settle an Idempotency-Key: %s", type(exc).__name__)
-                return
-    log.warning("gave up settling an Idempotency-Key: it goes stale by itself")
-
-
-async def _caller(headers: dict[bytes, bytes]):
-    """The caller's id, as `api.deps.get_principal` finds the caller: a bearer token, else an API key."""
+async def _caller(headers: dict[bytes, bytes]) -> Principal | None:
+    """The caller, as `api.deps.get_principal` finds the caller: a bearer token, else an API key."""
     authorization = headers.get(b"authorization")
     try:
         if authorization and authorization.lower().startswith(b"bearer "):
-            return (await principal_from_token(authorization[7:].decode("latin-1").strip())).id
+            return await principal_from_token(authorization[7:].decode("latin-1").strip())
         if api_key := headers.get(b"x-api-key"):
             async with session_scope() as session:
-                return (await principal_from_api_key(session, api_key.decode("latin-1"))).id
+                return await principal_from_api_key(session, api_key.decode("latin-1"))
     except AppError:
         return None
     return None
@@ -218,16 +213,24 @@ class _Captured:
         }
         return store.StoredResponse(self.status, kept, b"".join(self.chunks) if body is None else body)
 
-    async def forward(self, send: Send) -> None:
+    async def __call__(self, _scope: Scope, _receive: Receive, send: Send) -> None:
+        """Send it (an ASGI app, as the other answers are)."""
         await send({"type": "http.response.start", "status": self.status, "headers": self.headers})
         await send({"type": "http.response.body", "body": b"".join(self.chunks)})
 
 
-async def _replay(send: Send, stored: store.StoredResponse) -> None:
-    headers = [(k.encode(), v.encode("latin-1")) for k, v in stored.headers.items()]
-    headers += [(b"idempotent-replayed", b"true"), (b"content-length", str(len(stored.body)).encode())]
-    await send({"type": "http.response.start", "status": stored.status_code, "headers": headers})
-    await send({"type": "http.response.body", "body": stored.body})
+class _Replay:
+    """The stored answer of the first request, sent again."""
+
+    def __init__(self, stored: store.StoredResponse) -> None:
+        self.stored = stored
+
+    async def __call__(self, _scope: Scope, _receive: Receive, send: Send) -> None:
+        stored = self.stored
+        headers = [(k.encode(), v.encode("latin-1")) for k, v in stored.headers.items()]
+        headers += [(b"idempotent-replayed", b"true"), (b"content-length", str(len(stored.body)).encode())]
+        await send({"type": "http.response.start", "status": stored.status_code, "headers": headers})
+        await send({"type": "http.response.body", "body": stored.body})
 
 
 def _problem(exc: AppError):

@@ -11,16 +11,13 @@ from datetime import UTC, datetime
 
 import asyncpg
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from api import idempotency
 from app.authz.permissions import Role
 from app.core.db import create_engine, db
-from app.idempotency import store
-from app.models import Activity, IdempotencyKey
 
 OUTAGES = {
     "refused": lambda: ConnectionRefusedError(111, "Connection refused"),
@@ -135,42 +132,6 @@ async def test_a_database_that_is_not_there_is_a_quick_503(client, world, databa
         assert ready.status_code == 503
     finally:
         await engine.dispose()
-
-
-async def test_a_key_claimed_before_an_outage_is_settled_once_the_database_is_back(
-    client, world, session, monkeypatch
-):
-    """The route committed, then the database went away before the response was stored: the client
-    still gets its 201, and the key is stored in the background, so a retry replays it."""
-    monkeypatch.setattr(idempotency, "SETTLE_DELAY", 0.01)
-    real_complete, failures = store.complete, [2]
-
-    async def complete(*args):
-        if failures[0]:
-            failures[0] -= 1
-            raise ConnectionRefusedError(111, "Connection refused")
-        await real_complete(*args)
-
-    monkeypatch.setattr(store, "complete", complete)
-    body = activity(world)
-    headers = world.auth(Role.team_member) | {"Idempotency-Key": "settle-me"}
-    first = await client.post("/api/v1/activities", json=body, headers=headers)
-    assert first.status_code == 201
-    for _ in range(100):
-        if not idempotency.pending:
-            break
-        await asyncio.sleep(0.01)
-    assert not idempotency.pending
-    stored = await session.get(IdempotencyKey, (world.users[Role.team_member].id, "settle-me"))
-    await session.refresh(stored)
-    assert stored.status_code == 201
-    again = await client.post("/api/v1/activities", json=body, headers=headers)
-    assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
-    assert again.json() == first.json()
-    count = await session.scalar(
-        select(func.count()).select_from(Activity).where(Activity.id == uuid.UUID(body["id"]))
-    )
-    assert count == 1
 
 
 # --- a database that hangs (issue 10, item 9) ------------------------------------------------------

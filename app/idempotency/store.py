@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import upsert_insert
@@ -65,18 +65,25 @@ def _claim_new(dialect: str):
     return upsert_insert(dialect)(TABLE).on_conflict_do_nothing()
 
 
-async def complete(session: AsyncSession, caller_id: uuid.UUID, key: str, response: StoredResponse) -> None:
+async def answer(
+    session: AsyncSession, caller_id: uuid.UUID, key: str, fingerprint: str, response: StoredResponse
+) -> None:
+    """Keep the response for replay, in the request's transaction: onto the claim made in it, or as a
+    new row when the route rolled back (an error answer is kept too) and took the claim with it."""
+    values = {"status_code": response.status_code, "headers": response.headers, "body": response.body}
     await session.execute(
-        update(TABLE)
-        .where(TABLE.c.caller_id == caller_id, TABLE.c.key == key)
-        .values(status_code=response.status_code, headers=response.headers, body=response.body)
+        _answer(session.bind.dialect.name),
+        {"caller_id": caller_id, "key": key, "fingerprint": fingerprint, "created_at": datetime.now(UTC)}
+        | values,
     )
 
 
-async def release(session: AsyncSession, caller_id: uuid.UUID, key: str) -> None:
-    """Forget a claim whose request failed on our side, so that a retry runs again."""
-    await session.execute(
-        delete(IdempotencyKey).where(IdempotencyKey.caller_id == caller_id, IdempotencyKey.key == key)
+@functools.cache
+def _answer(dialect: str):
+    statement = upsert_insert(dialect)(TABLE)
+    return statement.on_conflict_do_update(
+        index_elements=[TABLE.c.caller_id, TABLE.c.key],
+        set_={name: statement.excluded[name] for name in ("status_code", "headers", "body")},
     )
 
 
