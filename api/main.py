@@ -5,7 +5,7 @@ import contextlib
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
@@ -86,35 +86,33 @@ def create_app() -> FastAPI:
     docs.install(app)
 
     app.include_router(health.router)
-    # The open routes are rate limited per client address.
-    open_api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(limit_address)])
-    open_api.include_router(auth.public)
-    app.include_router(open_api)
-
-    # Everything else requires a caller: authentication is the default, not something to remember.
-    # (get_principal also takes the caller's rate limit.)
-    private = APIRouter(prefix=API_PREFIX, dependencies=[Depends(get_principal)])
+    # Everything else requires a caller: authentication is the default, not something to remember
+    # (get_principal also takes the caller's rate limit). Each router is included on its own, the
+    # field's hottest first: FastAPI tries a request against every route of each router it passes,
+    # once to choose and again inside the chosen one, so nesting them all under one more router, with
+    # the activities ninth, cost a recorded activity ~0.9 ms of its ~8 ms (issue 22).
     for module in (
-        auth,
-        units,
-        users,
+        activities,
         households,
-        teams,
+        campaigns,
+        kpi,
         members,
+        teams,
+        units,
         trainings,
         targets,
-        kpi,
         awards,
-        campaigns,
-        activities,
         learning,
+        auth,
+        users,
         audit,
         privacy,
         api_keys,
         vneid,
     ):
-        private.include_router(module.router)
-    app.include_router(private)
+        app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(get_principal)])
+    # The open routes (signing in) are rate limited per client address.
+    app.include_router(auth.public, prefix=API_PREFIX, dependencies=[Depends(limit_address)])
 
     # Middleware, innermost first (each one added wraps the ones before it).
     app.add_middleware(IdempotencyMiddleware)
