@@ -21,6 +21,7 @@ ORDER = [Activity.occurred_at.desc(), Activity.id.desc()]
 class Activities(Resource):
     name, label, model, read = "activity", "Activity", Activity, ActivityRead
     dated_by = "occurred_at"  # a closed unit takes it only when dated by its close
+    deferred = True  # no children, and `written` only returns the aggregates' writes
     permissions = Permissions(P.activities_read, P.activities_manage, create_with=P.activities_record)
     required = ("unit_id", "occurred_at", "kind", "people_count", "dossier_count", *GROUPS, "reach_count")
 
@@ -79,8 +80,8 @@ class Activities(Resource):
             raise Invalid.fields(problems)
         return extra
 
-    async def written(self, w: Write, before: Any, after: Any) -> None:
-        await aggregates.activity_changed(w.session, before, after)
+    async def written(self, w: Write, before: Any, after: Any) -> list:
+        return aggregates.activity_writes(w.session, before, after)
 
 
 ACTIVITIES = Activities()
@@ -100,6 +101,7 @@ def who_and_how(values: dict[str, Any]) -> list[Problem]:
                 msg = f"only a communication (kind communication) has a {field.removesuffix('_count')}"
                 problems.append(Problem(field, msg, "activity.not_communication"))
     return problems
+
 
 _WHERE = {
     "household_id": "the household must be a household of the activity's unit",

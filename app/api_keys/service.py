@@ -116,7 +116,7 @@ async def create_key(session: AsyncSession, principal: Principal, data: ApiKeyCr
     session.add(key)
     await session.flush()
     read = ApiKeyRead.model_validate(key)
-    record(session, principal, "create", "api_key", key.id, unit_id=key.unit_id, after=snapshot(read))
+    await record(session, principal, "create", "api_key", key.id, unit_id=key.unit_id, after=snapshot(read))
     return ApiKeySecret(**read.model_dump(), key=raw)
 
 
@@ -135,7 +135,7 @@ async def rotate_key(
     key.rotated_at = key.updated_at
     await session.flush()
     read = ApiKeyRead.model_validate(key)
-    record(
+    await record(
         session,
         principal,
         "rotate",
@@ -161,7 +161,9 @@ async def revoke_key(
     key.revoked_at = key.updated_at
     await session.flush()
     after = snapshot(ApiKeyRead.model_validate(key))
-    record(session, principal, "revoke", "api_key", key.id, unit_id=key.unit_id, before=before, after=after)
+    await record(
+        session, principal, "revoke", "api_key", key.id, unit_id=key.unit_id, before=before, after=after
+    )
 
 
 async def _new_key(session: AsyncSession) -> tuple[str, str]:

@@ -57,9 +57,7 @@ class Principal:
 
     def can(self, permission: Permission, path: str | None = None) -> bool:
         """Holds the permission through a grant covering `path` (any grant when path is None)."""
-        return any(
-            permission in self.holds(g.role) and (path is None or g.covers(path)) for g in self.grants
-        )
+        return any(permission in self.holds(g.role) and (path is None or g.covers(path)) for g in self.grants)
 
     def can_grant(self, role: Role, path: str | None) -> bool:
         """May hand out `role` at the unit at `path` (None: at no unit, as for admin): users:manage

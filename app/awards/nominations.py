@@ -184,7 +184,7 @@ async def decide(
     award.touch()
     await session.flush()
     after = {"decision_no": data.decision_no, "decision_date": data.decision_date.isoformat()}
-    record(session, principal, "decide", "award", award.id, unit_id=unit.id, before=before, after=after)
+    await record(session, principal, "decide", "award", award.id, unit_id=unit.id, before=before, after=after)
     return award
 
 

@@ -9,7 +9,9 @@ from app.core.fields import Code, Flag, LongText, Name, ObservedMoment, PastDate
 from app.core.pagination import Page
 
 PeopleCount = Annotated[int, Field(ge=0, le=100)]
-OcopProducts = Annotated[int, Field(ge=0, le=100, description="A business household's OCOP-certified products")]
+OcopProducts = Annotated[
+    int, Field(ge=0, le=100, description="A business household's OCOP-certified products")
+]
 Listings = Annotated[
     int,
     Field(ge=0, le=1000, description="Its products on sale on e-commerce platforms (voso.vn, postmart.vn…)"),

@@ -16,7 +16,9 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import UpdateBase
 
+from app.core import batch
 from app.core.db import adding_upsert
 from app.kpi import observations, rollups
 from app.kpi.periods import VIETNAM, month_of
@@ -47,27 +49,37 @@ async def household_ended(session: AsyncSession, household_id: uuid.UUID, at: da
 
 
 async def activity_changed(session: AsyncSession, before: Any | None, after: Any | None) -> None:
+    await batch.send(session, activity_writes(session, before, after))
+
+
+def activity_writes(session: AsyncSession, before: Any | None, after: Any | None) -> list[UpdateBase]:
+    """What an activity's write (`before` → `after`, None when absent) changes in the aggregates, as
+    statements to send with the write's other writes (`app.core.batch`)."""
     deltas: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(ACTIVITY_COUNTERS))
     for record, sign in ((before, -1), (after, 1)):
         if record is not None:
             row = deltas[(record.unit_id, month_of(record.occurred_at))]
             for i, value in enumerate(activity_vector(record)):
                 row[i] += sign * value
-    await _add(session, ActivityStats, KEYS, ACTIVITY_COUNTERS, deltas)
+    return _adding(session, ActivityStats, KEYS, ACTIVITY_COUNTERS, deltas)
 
 
 async def _add(session, model, keys: tuple[str, ...], counters: tuple[str, ...], deltas: dict) -> None:
-    """Add each delta to its row, creating the row when missing (one statement per row), and log
-    it for the row's roll-up."""
+    await batch.send(session, _adding(session, model, keys, counters, deltas))
+
+
+def _adding(
+    session, model, keys: tuple[str, ...], counters: tuple[str, ...], deltas: dict
+) -> list[UpdateBase]:
+    """Add each delta to its row, creating the row when missing, and log it for the row's roll-up: a
+    statement per row and one per logged change, sent together (one round trip on PostgreSQL)."""
     changes = [
         dict(zip(keys, key, strict=True)) | dict(zip(counters, values, strict=True))
         for key, values in deltas.items()
         if any(values)
     ]
-    statement = adding_upsert(session.bind.dialect.name, model, keys, counters)
-    for change in changes:
-        await session.execute(statement, change)
-    await rollups.log(session, model, changes)
+    upsert = adding_upsert(session.bind.dialect.name, model, keys, counters)
+    return [upsert.values(change) for change in changes] + rollups.log_writes(model, changes)
 
 
 # --- recounts from the base tables: the truth the deltas must equal ------------------------------

@@ -77,7 +77,7 @@ async def write(
             setattr(row, name, value)
         row.touch()
     await session.flush()
-    record(
+    await record(
         session,
         principal,
         "update",

@@ -23,7 +23,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Date, Integer, bindparam, case, delete, func, insert, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
 
+from app.core import batch
 from app.core.db import adding_upsert, session_scope
 from app.models import Unit, UnitLevel
 from app.models.kpi import (
@@ -62,8 +64,10 @@ def covers(unit: Unit) -> bool:
     return unit.level not in (UnitLevel.commune, UnitLevel.village)
 
 
+@functools.cache
 def owner():
-    """The unit a unit's rows roll up to: a village's parent, any other unit itself."""
+    """The unit a unit's rows roll up to: a village's parent, any other unit itself (built once: it
+    goes into every logged change)."""
     return func.coalesce(case((Unit.level == UnitLevel.village, Unit.parent_id)), Unit.id)
 
 
@@ -82,24 +86,35 @@ def rows(stats, rolled_up: bool):
 
 
 async def log(session: AsyncSession, stats, changes: list[dict]) -> None:
-    """Log changes of units' rows (`unit_id`, the keys, each counter's delta) for their owners. The
-    owner is read under a key-share lock of the unit's row: a village moving to another commune
-    locks it first (`moved`), so a write waits for the move or the move for the write."""
-    statement = _log_statement(KINDS[stats])
-    for change in changes:
-        await session.execute(statement, change)
+    """Log changes of units' rows (`unit_id`, the keys, each counter's delta) for their owners."""
+    await batch.send(session, log_writes(stats, changes))
 
 
-@functools.cache
-def _log_statement(kind: Kind):
-    types = {"month": Date()}
-    values = [bindparam(name, type_=types.get(name, Integer())) for name in kind.keys + kind.counters]
+def log_writes(stats, changes: list[dict]) -> list[Insert]:
+    """The statements that log `changes` (`log`), to send with other writes. The owner is read under
+    a key-share lock of the unit's row: a village moving to another commune locks it first (`moved`),
+    so a write waits for the move or the move for the write."""
+    kind = KINDS[stats]
+    return [_logged(kind, change) for change in changes]
+
+
+def _logged(kind: Kind, change: dict) -> Insert:
+    # Unique parameters: several of these go in one statement (`app.core.batch`).
+    values = [
+        bindparam(name, change[name], type_=_TYPES.get(name, Integer()), unique=True)
+        for name in kind.keys + kind.counters
+    ]
     source = (
         select(owner(), *values)
-        .where(Unit.id == bindparam("unit_id", type_=Unit.__table__.c.id.type))
+        .where(
+            Unit.id == bindparam("unit_id", change["unit_id"], type_=Unit.__table__.c.id.type, unique=True)
+        )
         .with_for_update(read=True, key_share=True)
     )
     return insert(kind.delta.__table__).from_select(["unit_id", *kind.keys, *kind.counters], source)
+
+
+_TYPES = {"month": Date()}
 
 
 async def fold(session: AsyncSession) -> int:

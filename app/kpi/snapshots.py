@@ -76,9 +76,9 @@ def to_read(snapshot: KpiSnapshot) -> SnapshotRead:
     )
 
 
-def _audit(session, principal, action: str, snapshot: KpiSnapshot, before: str | None = None) -> None:
+async def _audit(session, principal, action: str, snapshot: KpiSnapshot, before: str | None = None) -> None:
     after = {"status": snapshot.status, "period": snapshot.period, "return_reason": snapshot.return_reason}
-    record(
+    await record(
         session,
         principal,
         action,
@@ -154,7 +154,7 @@ async def freeze(
         _stamp(snapshot, unit, parent)
         session.add(snapshot)
         await session.flush()
-        _audit(session, principal, "create", snapshot)
+        await _audit(session, principal, "create", snapshot)
         return snapshot, True
     if snapshot.status in SENT:
         raise Conflict(f"The {period.code} report is already {snapshot.status}: it can no longer change")
@@ -165,7 +165,7 @@ async def freeze(
     _stamp(snapshot, unit, parent)
     snapshot.touch()
     await session.flush()
-    _audit(session, principal, "refresh", snapshot, snapshot.status)
+    await _audit(session, principal, "refresh", snapshot, snapshot.status)
     return snapshot, False
 
 
@@ -207,7 +207,7 @@ async def submit(
     snapshot.signer_title = document.TITLES.get(_role_at(principal, unit.path))
     snapshot.touch()
     await session.flush()
-    _audit(session, principal, "submit", snapshot, before)
+    await _audit(session, principal, "submit", snapshot, before)
     return snapshot
 
 
@@ -245,7 +245,7 @@ async def write_sections(
             setattr(snapshot, name, value)
         snapshot.touch()
         await session.flush()
-        record(
+        await record(
             session,
             principal,
             "update",
@@ -293,7 +293,7 @@ async def _decide(
         snapshot.return_reason = reason
     snapshot.touch()
     await session.flush()
-    _audit(session, principal, action, snapshot, "submitted")
+    await _audit(session, principal, action, snapshot, "submitted")
     return snapshot
 
 
@@ -306,7 +306,7 @@ async def delete_snapshot(
         raise Conflict("Only an open draft can be deleted")
     await session.delete(snapshot)
     await session.flush()
-    _audit(session, principal, "delete", snapshot, "draft")
+    await _audit(session, principal, "delete", snapshot, "draft")
 
 
 async def list_snapshots(
@@ -450,7 +450,7 @@ async def monthly_close(session: AsyncSession, today: date | None = None) -> dic
         _stamp(snapshot, unit, by_id.get(unit.parent_id))
     await session.flush()
     if counts["created"] or counts["closed"]:
-        record(session, None, "close", "kpi_period", period.code, after=counts)
+        await record(session, None, "close", "kpi_period", period.code, after=counts)
     return counts
 
 

@@ -74,7 +74,9 @@ class HouseholdObservation(HouseholdCounters, table=True):
     kept so the monthly rows above are sums of these. Counts only: nothing here is personal data."""
 
     __tablename__ = "household_observations"
-    __table_args__ = (Index("ix_household_observations_household_id_observed_at", "household_id", "observed_at"),)
+    __table_args__ = (
+        Index("ix_household_observations_household_id_observed_at", "household_id", "observed_at"),
+    )
 
     id: uuid.UUID = id_field()
     household_id: uuid.UUID = Field(foreign_key="households.id", ondelete="CASCADE", nullable=False)

@@ -132,7 +132,7 @@ async def personal_data(
     access.record(principal, HOUSEHOLDS.name, household_id, unit.id, file=file)
     # The request's session only reads (GET): the audit row has a transaction of its own.
     async with session_scope() as own:
-        audit(own, principal, "personal_data", HOUSEHOLDS.name, household_id, unit_id=unit.id)
+        await audit(own, principal, "personal_data", HOUSEHOLDS.name, household_id, unit_id=unit.id)
     return data
 
 
@@ -228,7 +228,7 @@ async def erase(session: AsyncSession, principal: Principal, household_id: uuid.
     for record_id in blanks:
         await store.scrub(session, record_id.encode(), lambda body: _scrub_json(body, blanks))
     await access.redact_search_text(session)
-    audit(session, principal, "erase", HOUSEHOLDS.name, household_id, unit_id=unit.id)
+    await audit(session, principal, "erase", HOUSEHOLDS.name, household_id, unit_id=unit.id)
     return after
 
 

@@ -11,15 +11,17 @@ close (`app.records.closed`): 409 `unit.closed`, naming the unit that took it ov
 """
 
 import uuid
+from types import SimpleNamespace
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import insert as sql_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.writer import record as audit
+from app.audit.writer import entry as audit_entry
 from app.authz.principal import Principal
 from app.authz.scope import require
-from app.core import metrics
+from app.core import batch, metrics
 from app.core.errors import Conflict, Invalid
 from app.core.ids import uuid7
 from app.core.replay import ensure_same
@@ -122,13 +124,16 @@ async def delete(
 
 
 async def insert(w: Write, record_id: uuid.UUID) -> BaseModel:
+    """One INSERT (Core: through the unit of work the row cost twice its statement), sent with the
+    aggregates and the audit row when the resource allows it (`Resource.deferred`)."""
     resource = w.resource
-    obj = resource.model(id=record_id, **resource.stored(w.values))
-    w.session.add(obj)
-    await w.session.flush()
-    await resource.save_children(w, record_id)
-    (after,) = await resource.present(w.session, [obj])
-    await _written(w, "create", record_id, w.unit.id, None, after)
+    values = resource.new_row(record_id, w.values)
+    row = sql_insert(resource.model.__table__).values(values)
+    if not resource.deferred:
+        await w.session.execute(row)
+        await resource.save_children(w, record_id)
+    (after,) = await resource.present(w.session, [SimpleNamespace(**values)])
+    await _written(w, "create", record_id, w.unit.id, None, after, [row] if resource.deferred else [])
     return after
 
 
@@ -162,11 +167,20 @@ async def remove(w: Write) -> None:
 
 
 async def _written(
-    w: Write, action: str, record_id: uuid.UUID, unit_id: uuid.UUID, before: Any, after: Any
+    w: Write,
+    action: str,
+    record_id: uuid.UUID,
+    unit_id: uuid.UUID,
+    before: Any,
+    after: Any,
+    pending: list | None = None,
 ) -> None:
     """What follows every write, in this order: the aggregates, then the audit row (both in the
-    write's transaction, so they land if and only if it does)."""
+    write's transaction, so they land if and only if it does). The writes that need nothing back
+    (`pending`: the record's own row, when deferred) go to the database together, in one round trip
+    on PostgreSQL (`app.core.batch`)."""
     resource = w.resource
-    await resource.written(w, before, after)
+    writes = await resource.written(w, before, after) or []
     snapshots = {k: resource.snapshot(v) for k, v in (("before", before), ("after", after)) if v is not None}
-    audit(w.session, w.principal, action, resource.name, record_id, unit_id=unit_id, **snapshots)
+    row = audit_entry(w.principal, action, resource.name, record_id, unit_id=unit_id, **snapshots)
+    await batch.send(w.session, [*(pending or []), *writes, row])

@@ -84,7 +84,7 @@ async def record_decision(
     session.add(decision)
     await session.flush()
     read = TeamDecisionRead.model_validate(decision)
-    audit(session, principal, "create", "team_decision", decision.id, unit_id=unit.id,
+    await audit(session, principal, "create", "team_decision", decision.id, unit_id=unit.id,
           after=read.model_dump(mode="json"))  # fmt: skip
     if data.kind is DecisionKind.founding:
         (before,) = await TEAMS.present(session, [team])

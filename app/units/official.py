@@ -138,7 +138,9 @@ async def load_official(
                 await session.execute(delete(Unit).where(Unit.id == unit.id))
                 report.deleted += 1
     report.legacy_rows = await legacy.load(session, legacy_path)
-    record(session, None, "load", "units", "official", after={"dataset": dataset_version(), **vars(report)})
+    await record(
+        session, None, "load", "units", "official", after={"dataset": dataset_version(), **vars(report)}
+    )
     return report
 
 

@@ -97,7 +97,7 @@ async def create_unit(session: AsyncSession, principal: Principal, data: UnitCre
     )
     session.add(unit)
     await session.flush()
-    _audit(session, principal, "create", unit, after=snapshot(UnitRead.model_validate(unit)))
+    await _audit(session, principal, "create", unit, after=snapshot(UnitRead.model_validate(unit)))
     return unit, True
 
 
@@ -141,8 +141,8 @@ async def _managed(
     return unit
 
 
-def _audit(session, principal, action: str, unit: Unit, **values) -> None:
-    record(session, principal, action, "unit", unit.id, unit_id=unit.id, **values)
+async def _audit(session, principal, action: str, unit: Unit, **values) -> None:
+    await record(session, principal, action, "unit", unit.id, unit_id=unit.id, **values)
 
 
 async def update_unit(
@@ -172,7 +172,9 @@ async def update_unit(
     unit.touch()
     await history.rename(session, unit, previous, effective_on, principal.name)
     await session.flush()
-    _audit(session, principal, "update", unit, before=before, after=snapshot(UnitRead.model_validate(unit)))
+    await _audit(
+        session, principal, "update", unit, before=before, after=snapshot(UnitRead.model_validate(unit))
+    )
     return unit
 
 
@@ -193,7 +195,9 @@ async def move_unit(
     before = snapshot(UnitRead.model_validate(unit))
     await history.move(session, unit, parent, data.effective_on, principal.name)
     await session.flush()
-    _audit(session, principal, "move", unit, before=before, after=snapshot(UnitRead.model_validate(unit)))
+    await _audit(
+        session, principal, "move", unit, before=before, after=snapshot(UnitRead.model_validate(unit))
+    )
     return unit
 
 
@@ -220,8 +224,8 @@ async def merge_unit(
     except IntegrityError:
         raise Conflict("The merger clashes with records of the surviving unit") from None
     after = snapshot(UnitRead.model_validate(unit))
-    _audit(session, principal, "merge", unit, before=before, after=after)
-    _audit(session, principal, "absorb", into, after={"merged_unit_id": str(unit.id), **after})
+    await _audit(session, principal, "merge", unit, before=before, after=after)
+    await _audit(session, principal, "absorb", into, after={"merged_unit_id": str(unit.id), **after})
     return unit
 
 
@@ -260,7 +264,7 @@ async def delete_unit(
         await session.flush()
     except IntegrityError:
         raise Conflict("The unit is still referenced by other records") from None
-    record(session, principal, "delete", "unit", unit_id, unit_id=unit_id, before=before)
+    await record(session, principal, "delete", "unit", unit_id, unit_id=unit_id, before=before)
 
 
 async def find(session: AsyncSession, text: str) -> Unit | None:

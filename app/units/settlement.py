@@ -33,4 +33,4 @@ async def settle(session: AsyncSession, principal: Principal, unit: Unit, data: 
     unit.touch()
     await session.flush()
     after = snapshot(UnitRead.model_validate(unit))
-    record(session, principal, "update", "unit", unit.id, unit_id=unit.id, before=before, after=after)
+    await record(session, principal, "update", "unit", unit.id, unit_id=unit.id, before=before, after=after)

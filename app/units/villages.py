@@ -150,7 +150,7 @@ async def import_villages(
     if rows_written:
         await session.execute(insert(Unit.__table__), rows_written)
     created = [UnitRead.model_validate(r) for r in rows_written]
-    record(
+    await record(
         session,
         principal,
         "import",

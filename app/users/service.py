@@ -144,7 +144,9 @@ async def create_user(session: AsyncSession, principal: Principal, data: UserCre
     await session.flush()
     await repository.replace_roles(session, user.id, roles)
     read = await _read(session, user)
-    record(session, principal, "create", "user", user.id, unit_id=_home_unit(read), after=snapshot(read))
+    await record(
+        session, principal, "create", "user", user.id, unit_id=_home_unit(read), after=snapshot(read)
+    )
     return read, True
 
 
@@ -167,7 +169,7 @@ async def update_user(
     user.touch()
     await session.flush()
     after = await _read(session, user)
-    record(
+    await record(
         session,
         principal,
         "update",
@@ -191,7 +193,9 @@ async def delete_user(
     before = await _read(session, user)
     await session.delete(user)
     await session.flush()
-    record(session, principal, "delete", "user", user_id, unit_id=_home_unit(before), before=snapshot(before))
+    await record(
+        session, principal, "delete", "user", user_id, unit_id=_home_unit(before), before=snapshot(before)
+    )
 
 
 def _home_unit(user: UserRead) -> uuid.UUID | None:

@@ -116,7 +116,7 @@ async def import_households(
     villages = {village.unit_id: village.rows for village in report.villages}
     await observations.imported(session, set(villages), now, observed_at or now)
     await aggregates.households_recount(session, set(villages))
-    record(
+    await record(
         session,
         principal,
         "import",
