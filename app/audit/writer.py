@@ -4,17 +4,28 @@ import uuid
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import Insert
 
 from app.authz.principal import Principal
+from app.core import batch
 from app.core.ids import uuid7
 from app.models import AuditLog
 from app.models.base import utcnow
 
 # One INSERT (Core): through the unit of work an audit row cost twice its statement, on every write.
-INSERT = insert(AuditLog.__table__)
+COLUMNS = (
+    "id",
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "resource",
+    "resource_id",
+    "unit_id",
+    "before",
+    "after",
+)
+INSERT = batch.inserting(AuditLog.__table__, COLUMNS)
 
 
 def snapshot(model: BaseModel) -> dict[str, Any]:
@@ -34,8 +45,8 @@ async def record(
     after: dict[str, Any] | None = None,
 ) -> None:
     """Write an audit row in the caller's transaction: it lands if and only if the write does."""
-    await session.execute(
-        entry(actor, action, resource, resource_id, unit_id=unit_id, before=before, after=after)
+    await batch.send(
+        session, [entry(actor, action, resource, resource_id, unit_id=unit_id, before=before, after=after)]
     )
 
 
@@ -48,9 +59,10 @@ def entry(
     unit_id: uuid.UUID | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-) -> Insert:
-    """The audit row's INSERT, to send with other writes (`app.core.batch`)."""
-    return INSERT.values(
+) -> batch.Write:
+    """The audit row, to send with other writes (`app.core.batch`)."""
+    return batch.Write(
+        INSERT,
         {
             "id": uuid7(),
             "at": utcnow(),
@@ -62,5 +74,5 @@ def entry(
             "unit_id": unit_id,
             "before": before,
             "after": after,
-        }
+        },
     )

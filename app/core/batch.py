@@ -6,22 +6,83 @@ ends. SQLite has no network to save: there they run one by one, in order. So the
 independent of each other: none may read what another writes, and no two may change the same row.
 
 A round trip costs more than a small statement here (a `send` system call alone is ~0.1 ms on these
-machines): a recorded activity's aggregate row, roll-up delta and audit row cost one, not three.
+machines): a recorded activity's row, aggregate row, roll-up delta and audit row cost one, not four.
+And building a statement costs more than running it: a write is a `Template` (the statement's shape,
+built once, its values as parameters) and its values, so a batch's statement is composed and
+compiled once per shape.
 """
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import literal_column, select
+from sqlalchemy import Table, bindparam, insert, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import UpdateBase
 
+from app.core.db import upsert_insert
 
-async def send(session: AsyncSession, writes: Sequence[UpdateBase]) -> None:
-    """Run `writes` (statements with their values) in the session's transaction, in one statement on
-    PostgreSQL."""
+
+class Template:
+    """A statement's shape: `build(prefix)` is the statement with its values as parameters named
+    `prefix + name`. Made once per shape (by a cached factory such as `inserting`)."""
+
+    __slots__ = ("build", "__dict__")
+
+    def __init__(self, build: Callable[[str], UpdateBase]) -> None:
+        self.build = build
+
+    @functools.cached_property
+    def statement(self) -> UpdateBase:
+        """The statement on its own: its parameters named as its values."""
+        return self.build("")
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    template: Template
+    values: dict[str, Any]
+
+
+def parameters(table: Table, names: Sequence[str], prefix: str) -> dict[str, Any]:
+    """Each column of `names` as a parameter named `prefix + name`, of the column's type."""
+    return {name: bindparam(prefix + name, type_=table.c[name].type) for name in names}
+
+
+@functools.cache
+def inserting(table: Table, names: tuple[str, ...]) -> Template:
+    """The INSERT of one row of `table` with the columns `names`."""
+    return Template(lambda prefix: insert(table).values(parameters(table, names, prefix)))
+
+
+async def send(session: AsyncSession, writes: Sequence[Write]) -> None:
+    """Run `writes` in the session's transaction: in one statement on PostgreSQL, in order on SQLite."""
     if len(writes) > 1 and session.bind.dialect.name == "postgresql":
-        parts = [write.cte(f"w{n}") for n, write in enumerate(writes)]
-        await session.execute(select(literal_column("1")).add_cte(*parts))
+        values = {
+            f"w{n}_{name}": value for n, write in enumerate(writes) for name, value in write.values.items()
+        }
+        await session.execute(_combined(tuple(write.template for write in writes)), values)
         return
     for write in writes:
-        await session.execute(write)
+        await session.execute(write.template.statement, write.values)
+
+
+@functools.lru_cache(maxsize=512)
+def _combined(templates: tuple[Template, ...]):
+    parts = [template.build(f"w{n}_").cte(f"w{n}") for n, template in enumerate(templates)]
+    return select(literal_column("1")).add_cte(*parts)
+
+
+@functools.cache
+def adding(dialect_name: str, table: Table, keys: tuple[str, ...], counters: tuple[str, ...]) -> Template:
+    """`INSERT … ON CONFLICT (keys) DO UPDATE SET counter = counter + excluded.counter` of one row:
+    add each counter's delta to its row, creating the row when missing."""
+
+    def build(prefix: str) -> UpdateBase:
+        statement = upsert_insert(dialect_name)(table).values(parameters(table, keys + counters, prefix))
+        return statement.on_conflict_do_update(
+            index_elements=list(keys), set_={c: table.c[c] + statement.excluded[c] for c in counters}
+        )
+
+    return Template(build)

@@ -8,7 +8,6 @@ later for a network that hangs). Once the database fails to answer, this worker 
 """
 
 import asyncio
-import functools
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
@@ -184,17 +183,6 @@ def _guarded_pool(availability: Availability) -> type[AsyncAdaptedQueuePool]:
 def upsert_insert(dialect_name: str):
     """The dialect's INSERT, the one with ON CONFLICT (PostgreSQL's and SQLite's spell it alike)."""
     return pg_insert if dialect_name == "postgresql" else sqlite_insert
-
-
-@functools.cache
-def adding_upsert(dialect_name: str, model, keys: tuple[str, ...], counters: tuple[str, ...]):
-    """`INSERT … ON CONFLICT (keys) DO UPDATE SET counter = counter + excluded.counter`, built once:
-    building it (the `excluded` alias above all) cost more than running it, on every write."""
-    table = model.__table__
-    statement = upsert_insert(dialect_name)(table)
-    return statement.on_conflict_do_update(
-        index_elements=list(keys), set_={c: table.c[c] + statement.excluded[c] for c in counters}
-    )
 
 
 def create_engine(settings: Settings | None = None, url: str | None = None) -> AsyncEngine:

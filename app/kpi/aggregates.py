@@ -16,10 +16,8 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import UpdateBase
 
 from app.core import batch
-from app.core.db import adding_upsert
 from app.kpi import observations, rollups
 from app.kpi.periods import VIETNAM, month_of
 from app.models import Activity, Member, Team, Training, TrainingAttendance
@@ -52,7 +50,7 @@ async def activity_changed(session: AsyncSession, before: Any | None, after: Any
     await batch.send(session, activity_writes(session, before, after))
 
 
-def activity_writes(session: AsyncSession, before: Any | None, after: Any | None) -> list[UpdateBase]:
+def activity_writes(session: AsyncSession, before: Any | None, after: Any | None) -> list[batch.Write]:
     """What an activity's write (`before` → `after`, None when absent) changes in the aggregates, as
     statements to send with the write's other writes (`app.core.batch`)."""
     deltas: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(ACTIVITY_COUNTERS))
@@ -70,7 +68,7 @@ async def _add(session, model, keys: tuple[str, ...], counters: tuple[str, ...],
 
 def _adding(
     session, model, keys: tuple[str, ...], counters: tuple[str, ...], deltas: dict
-) -> list[UpdateBase]:
+) -> list[batch.Write]:
     """Add each delta to its row, creating the row when missing, and log it for the row's roll-up: a
     statement per row and one per logged change, sent together (one round trip on PostgreSQL)."""
     changes = [
@@ -78,8 +76,8 @@ def _adding(
         for key, values in deltas.items()
         if any(values)
     ]
-    upsert = adding_upsert(session.bind.dialect.name, model, keys, counters)
-    return [upsert.values(change) for change in changes] + rollups.log_writes(model, changes)
+    upsert = batch.adding(session.bind.dialect.name, model.__table__, keys, counters)
+    return [batch.Write(upsert, change) for change in changes] + rollups.log_writes(model, changes)
 
 
 # --- recounts from the base tables: the truth the deltas must equal ------------------------------

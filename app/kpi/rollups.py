@@ -23,10 +23,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Date, Integer, bindparam, case, delete, func, insert, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import Insert
 
 from app.core import batch
-from app.core.db import adding_upsert, session_scope
+from app.core.db import session_scope
 from app.models import Unit, UnitLevel
 from app.models.kpi import (
     ACTIVITY_COUNTERS,
@@ -90,31 +89,31 @@ async def log(session: AsyncSession, stats, changes: list[dict]) -> None:
     await batch.send(session, log_writes(stats, changes))
 
 
-def log_writes(stats, changes: list[dict]) -> list[Insert]:
-    """The statements that log `changes` (`log`), to send with other writes. The owner is read under
-    a key-share lock of the unit's row: a village moving to another commune locks it first (`moved`),
-    so a write waits for the move or the move for the write."""
-    kind = KINDS[stats]
-    return [_logged(kind, change) for change in changes]
+def log_writes(stats, changes: list[dict]) -> list[batch.Write]:
+    """The writes that log `changes` (`log`), to send with other writes."""
+    template = _logging(KINDS[stats])
+    return [batch.Write(template, change) for change in changes]
 
 
-def _logged(kind: Kind, change: dict) -> Insert:
-    # Unique parameters: several of these go in one statement (`app.core.batch`).
-    values = [
-        bindparam(name, change[name], type_=_TYPES.get(name, Integer()), unique=True)
-        for name in kind.keys + kind.counters
-    ]
-    source = (
-        select(owner(), *values)
-        .where(
-            Unit.id == bindparam("unit_id", change["unit_id"], type_=Unit.__table__.c.id.type, unique=True)
+@functools.cache
+def _logging(kind: Kind) -> batch.Template:
+    """A change logged for its owner, read under a key-share lock of the unit's row: a village moving
+    to another commune locks it first (`moved`), so a write waits for the move or the move for the
+    write."""
+    types = {"month": Date()}
+
+    def build(prefix: str):
+        values = [
+            bindparam(prefix + name, type_=types.get(name, Integer())) for name in kind.keys + kind.counters
+        ]
+        source = (
+            select(owner(), *values)
+            .where(Unit.id == bindparam(prefix + "unit_id", type_=Unit.__table__.c.id.type))
+            .with_for_update(read=True, key_share=True)
         )
-        .with_for_update(read=True, key_share=True)
-    )
-    return insert(kind.delta.__table__).from_select(["unit_id", *kind.keys, *kind.counters], source)
+        return insert(kind.delta.__table__).from_select(["unit_id", *kind.keys, *kind.counters], source)
 
-
-_TYPES = {"month": Date()}
+    return batch.Template(build)
 
 
 async def fold(session: AsyncSession) -> int:
@@ -182,7 +181,8 @@ async def _add(session: AsyncSession, kind: Kind, sums: dict[tuple, list[int]]) 
     if not owners:
         return
     standing = set(await session.scalars(select(Unit.id).where(Unit.id.in_(owners))))
-    statement = adding_upsert(session.bind.dialect.name, kind.rollup, ("unit_id", *kind.keys), kind.counters)
+    keys = ("unit_id", *kind.keys)
+    statement = batch.adding(session.bind.dialect.name, kind.rollup.__table__, keys, kind.counters).statement
     for key in sorted(sums, key=str):
         if key[0] in standing and any(sums[key]):
             row = dict(zip(("unit_id", *kind.keys), key, strict=True)) | dict(

@@ -15,7 +15,6 @@ from types import SimpleNamespace
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import insert as sql_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.writer import entry as audit_entry
@@ -128,9 +127,9 @@ async def insert(w: Write, record_id: uuid.UUID) -> BaseModel:
     aggregates and the audit row when the resource allows it (`Resource.deferred`)."""
     resource = w.resource
     values = resource.new_row(record_id, w.values)
-    row = sql_insert(resource.model.__table__).values(values)
+    row = batch.Write(batch.inserting(resource.model.__table__, tuple(values)), values)
     if not resource.deferred:
-        await w.session.execute(row)
+        await batch.send(w.session, [row])
         await resource.save_children(w, record_id)
     (after,) = await resource.present(w.session, [SimpleNamespace(**values)])
     await _written(w, "create", record_id, w.unit.id, None, after, [row] if resource.deferred else [])
