@@ -4,8 +4,9 @@ what follows a write. `app.records.writes` and `app.records.reads` do everything
 A domain subclasses `Resource`, sets the class attributes and overrides the hooks it needs.
 """
 
+import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -117,13 +118,7 @@ class Resource:
     def new_row(cls, record_id: uuid.UUID, values: dict[str, Any]) -> dict[str, Any]:
         """A new record's row: every column, from `values` or the model's default (a dict, not a model
         instance: the ORM's instrumentation cost more than the INSERT's statement)."""
-        fields, row = cls.model.model_fields, {}
-        for column in cls.model.__table__.columns:
-            if column.key in values:
-                row[column.key] = values[column.key]
-            else:
-                default = fields[column.key].get_default(call_default_factory=True)
-                row[column.key] = None if default is PydanticUndefined else default
+        row = {key: values[key] if key in values else default() for key, default in _defaults(cls.model)}
         row["id"] = record_id
         return row
 
@@ -181,3 +176,22 @@ class Resource:
         """After a write, in the same transaction: keep aggregates current (None: absent or deleted).
         May return writes that need nothing back, sent with the audit row in one round trip
         (`app.core.batch`)."""
+
+
+@functools.cache
+def _defaults(model: type) -> tuple[tuple[str, Callable[[], Any]], ...]:
+    """Each column of the model's table and what makes its default (pydantic's own `get_default`
+    inspects the factory's signature on every call)."""
+    fields = model.model_fields
+    return tuple(
+        (column.key, _default_of(fields[column.key].default_factory, fields[column.key].default))
+        for column in model.__table__.columns
+    )
+
+
+def _default_of(factory: Callable[[], Any] | None, default: Any) -> Callable[[], Any]:
+    if factory is not None:
+        return factory
+    value = None if default is PydanticUndefined else default
+    return lambda: value
+

@@ -10,11 +10,13 @@ the write → aggregates → audit tail, for a domain that writes a record as a 
 close (`app.records.closed`): 409 `unit.closed`, naming the unit that took it over.
 """
 
+import functools
 import uuid
 from types import SimpleNamespace
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import bindparam, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.writer import entry as audit_entry
@@ -39,7 +41,7 @@ async def create(
 ) -> tuple[BaseModel, bool]:
     """The new record (True), or the stored one when this is a repeat of its create (False)."""
     record_id = getattr(data, "id", None)
-    if record_id is not None and await session.get(resource.model, record_id) is not None:
+    if record_id is not None and await session.scalar(_taken(resource.model), {"id": record_id}):
         return await _replay(session, principal, resource, data, parent), False
     values = data.model_dump(exclude={"id"}) | (parent or {})
     w = Write(session, principal, resource, changes=values, values=values)
@@ -48,6 +50,12 @@ async def create(
     await _open(w)
     values |= await resource.rules(w)
     return await insert(w, record_id or uuid7()), True
+
+
+@functools.cache
+def _taken(model: type):
+    """Whether a row holds the id (a tombstone too): one indexed lookup, no ORM object loaded."""
+    return select(literal(True)).where(model.id == bindparam("id", type_=model.__table__.c.id.type))
 
 
 async def _replay(
