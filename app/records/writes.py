@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import bindparam, literal, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.writer import entry as audit_entry
@@ -27,6 +27,7 @@ from app.core.errors import Conflict, Invalid
 from app.core.ids import uuid7
 from app.core.replay import ensure_same
 from app.core.versioning import check_version
+from app.models import Unit
 from app.records.access import fetch
 from app.records.closed import day_of, ensure_open
 from app.records.resource import Resource, Write
@@ -41,9 +42,9 @@ async def create(
 ) -> tuple[BaseModel, bool]:
     """The new record (True), or the stored one when this is a repeat of its create (False)."""
     record_id = getattr(data, "id", None)
-    if record_id is not None and await session.scalar(_taken(resource.model), {"id": record_id}):
-        return await _replay(session, principal, resource, data, parent), False
     values = data.model_dump(exclude={"id"}) | (parent or {})
+    if record_id is not None and await _taken(session, resource, record_id, values.get("unit_id")):
+        return await _replay(session, principal, resource, data, parent), False
     w = Write(session, principal, resource, changes=values, values=values)
     w.unit = await resource.locate(w)  # scope: a unit out of sight does not exist
     require(principal, resource.permissions.create, w.unit)  # permission
@@ -52,10 +53,26 @@ async def create(
     return await insert(w, record_id or uuid7()), True
 
 
+async def _taken(session: AsyncSession, resource: Resource, record_id: uuid.UUID, unit_id: Any) -> bool:
+    """Whether a row holds the id (a tombstone too). The unit the body names is read in the same
+    round trip: the session keeps it, so locating the record (`Resource.locate`) finds it there."""
+    if isinstance(unit_id, uuid.UUID):
+        row = (
+            await session.execute(_taken_with_unit(resource.model), {"id": record_id, "unit_id": unit_id})
+        ).first()
+        if row is not None:
+            return row[1]
+    return bool(await session.scalar(select(_exists(resource.model)), {"id": record_id}))
+
+
 @functools.cache
-def _taken(model: type):
-    """Whether a row holds the id (a tombstone too): one indexed lookup, no ORM object loaded."""
-    return select(literal(True)).where(model.id == bindparam("id", type_=model.__table__.c.id.type))
+def _exists(model: type):
+    return exists().where(model.id == bindparam("id", type_=model.__table__.c.id.type))
+
+
+@functools.cache
+def _taken_with_unit(model: type):
+    return select(Unit, _exists(model)).where(Unit.id == bindparam("unit_id", type_=Unit.__table__.c.id.type))
 
 
 async def _replay(
