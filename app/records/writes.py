@@ -43,7 +43,10 @@ async def create(
     """The new record (True), or the stored one when this is a repeat of its create (False)."""
     record_id = getattr(data, "id", None)
     values = data.model_dump(exclude={"id"}) | (parent or {})
-    if record_id is not None and await _taken(session, resource, record_id, values.get("unit_id")):
+    # The unit the body names is read with the replay check and held here: the session's identity map
+    # keeps it only while referenced, and locating the record (`Resource.locate`) reads it from there.
+    taken, _named_unit = await _taken(session, resource, record_id, values.get("unit_id"))
+    if taken:
         return await _replay(session, principal, resource, data, parent), False
     w = Write(session, principal, resource, changes=values, values=values)
     w.unit = await resource.locate(w)  # scope: a unit out of sight does not exist
@@ -53,16 +56,20 @@ async def create(
     return await insert(w, record_id or uuid7()), True
 
 
-async def _taken(session: AsyncSession, resource: Resource, record_id: uuid.UUID, unit_id: Any) -> bool:
-    """Whether a row holds the id (a tombstone too). The unit the body names is read in the same
-    round trip: the session keeps it, so locating the record (`Resource.locate`) finds it there."""
+async def _taken(
+    session: AsyncSession, resource: Resource, record_id: uuid.UUID | None, unit_id: Any
+) -> tuple[bool, Unit | None]:
+    """Whether a row holds the id (a tombstone too), and the unit `unit_id` (None if absent), read in
+    the same round trip."""
+    if record_id is None:
+        return False, None
     if isinstance(unit_id, uuid.UUID):
         row = (
             await session.execute(_taken_with_unit(resource.model), {"id": record_id, "unit_id": unit_id})
         ).first()
         if row is not None:
-            return row[1]
-    return bool(await session.scalar(select(_exists(resource.model)), {"id": record_id}))
+            return row[1], row[0]
+    return bool(await session.scalar(select(_exists(resource.model)), {"id": record_id})), None
 
 
 @functools.cache
