@@ -253,7 +253,8 @@ async def _import(sessions, principal, commune_id, path: Path) -> dict:
     print(f"  import: {finished - started:.1f} s, {report.imported:,} households", flush=True)
     return {
         "dry": dry, "dry_s": dry_seconds, "report": report, "read_check_s": timings.get("read_check", 0.0),
-        "insert_s": timings.get("insert", 0.0), "commit_s": finished - before_commit,
+        "insert_s": timings.get("insert", 0.0), "history_s": timings.get("history", 0.0),
+        "commit_s": finished - before_commit,
         "total_s": finished - started,
     }  # fmt: skip
 
@@ -327,6 +328,8 @@ async def run(options: argparse.Namespace) -> dict:
                  _rate(r["report"].rows_read, r["read_check_s"]), ""],
                 [f"{fmt}: import, insert", f"{n:,}", f"{r['insert_s']:.2f}", _rate(n, r["insert_s"]),
                  f"{n / r['insert_s'] / floor_rate:.2f}×" if r["insert_s"] else ""],
+                [f"{fmt}: import, history and aggregates", f"{n:,}", f"{r['history_s']:.2f}",
+                 _rate(n, r["history_s"]), ""],
                 [f"{fmt}: import, commit", "", f"{r['commit_s']:.2f}", "", ""],
                 [f"{fmt}: import, total", f"{n:,}", f"{r['total_s']:.2f}", _rate(n, r["total_s"]),
                  f"{n / r['total_s'] / floor_rate:.2f}×"],

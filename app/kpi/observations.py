@@ -73,11 +73,13 @@ def columns(h: Any = None) -> list:
 
 async def imported(
     session: AsyncSession, unit_ids: Iterable[uuid.UUID], created_at: datetime, at: datetime
-) -> None:
+) -> dict[tuple, list[int]]:
     """The households an import wrote (into these villages, recorded at `created_at`) observed at `at`:
-    one statement; each first observation takes its household's id."""
+    one statement; each first observation takes its household's id. Returns what they add to their
+    villages' month of `at`: {(unit_id, month): counters}."""
     from app.models import Household
 
+    written = (Household.unit_id.in_(list(unit_ids)), Household.created_at == created_at)
     source = select(
         Household.id,
         Household.id,
@@ -85,12 +87,18 @@ async def imported(
         literal(at, TABLE.c.observed_at.type),
         literal(month_of(at), TABLE.c.month_from.type),
         *columns(),
-    ).where(Household.unit_id.in_(list(unit_ids)), Household.created_at == created_at)
+    ).where(*written)
     await session.execute(
         insert(TABLE).from_select(
             ["id", "household_id", "unit_id", "observed_at", "month_from", *HOUSEHOLD_COUNTERS], source
         )
     )
+    sums = select(Household.unit_id, *(func.sum(c) for c in columns())).where(*written)
+    month = month_of(at)
+    return {
+        (row[0], month): [int(v or 0) for v in row[1:]]
+        for row in await session.execute(sums.group_by(Household.unit_id))
+    }
 
 
 async def backfill(session: AsyncSession) -> None:

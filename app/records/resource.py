@@ -194,4 +194,3 @@ def _default_of(factory: Callable[[], Any] | None, default: Any) -> Callable[[],
         return factory
     value = None if default is PydanticUndefined else default
     return lambda: value
-

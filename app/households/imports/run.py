@@ -46,7 +46,7 @@ from app.households.imports.columns import VILLAGE, Columns, find_header
 from app.households.imports.errors import ImportRejected, TooLarge, unreadable
 from app.households.imports.reading import open_table
 from app.households.schemas import ImportReport, ImportRowError, ImportVillageCount
-from app.kpi import aggregates, observations
+from app.kpi import aggregates
 from app.models import Household, Member, Unit
 from app.models.base import utcnow
 from app.records.closed import day_of, ensure_open
@@ -87,10 +87,11 @@ async def import_households(
 
     Returns the report; a real import with any bad row writes nothing and raises `ImportRejected`
     (its `report` attached). A file that cannot be read is `Invalid` (loc ["file"]), one over a budget
-    `TooLarge` (413). `timings`, when given, receives the seconds spent reading and checking, and
-    inserting; `observed_at` when the file's facts were seen (default: now). The file is read while
-    no transaction of the import's is open: a caller whose session is in a transaction already holds
-    its locks through the reading (on SQLite, the write lock).
+    `TooLarge` (413). `timings`, when given, receives the seconds spent reading and checking,
+    inserting, and writing the households' history and monthly aggregates; `observed_at` when the
+    file's facts were seen (default: now). The file is read while no transaction of the import's is
+    open: a caller whose session is in a transaction already holds its locks through the reading (on
+    SQLite, the write lock).
     """
     clock = time.perf_counter()
     with _cyclic_gc_paused:
@@ -114,8 +115,10 @@ async def import_households(
         if timings is not None:
             timings["insert"] = time.perf_counter() - clock
     villages = {village.unit_id: village.rows for village in report.villages}
-    await observations.imported(session, set(villages), now, observed_at or now)
-    await aggregates.households_recount(session, set(villages))
+    clock = time.perf_counter()
+    await aggregates.households_imported(session, set(villages), now, observed_at or now)
+    if timings is not None:
+        timings["history"] = time.perf_counter() - clock
     await record(
         session,
         principal,
