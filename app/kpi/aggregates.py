@@ -44,7 +44,7 @@ async def households_imported(
 ) -> None:
     """The households an import wrote into these villages (recorded at `created_at`), observed at
     `at` (`observations.imported`): their counts added to their villages' month, as any write adds
-    its own (a recount of the villages from their whole history cost an import of 100,000 rows ~8 s)."""
+    its own (no recount of the villages' whole history)."""
     await _add(
         session,
         HouseholdStats,

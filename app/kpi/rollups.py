@@ -185,9 +185,7 @@ async def _add(session: AsyncSession, kind: Kind, sums: dict[tuple, list[int]]) 
     statement = batch.adding(session.bind.dialect.name, kind.rollup.__table__, keys, kind.counters).statement
     for key in sorted(sums, key=str):
         if key[0] in standing and any(sums[key]):
-            row = dict(zip(("unit_id", *kind.keys), key, strict=True)) | dict(
-                zip(kind.counters, sums[key], strict=True)
-            )
+            row = dict(zip(keys, key, strict=True)) | dict(zip(kind.counters, sums[key], strict=True))
             await session.execute(statement, row)
 
 
