@@ -1,6 +1,7 @@
 """Typed dependencies: the session (the one commit point), the caller, paging and If-Match."""
 
 from collections.abc import AsyncIterator
+from contextlib import nullcontext
 from functools import partial
 from typing import Annotated
 
@@ -28,28 +29,24 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     no write lock on SQLite (`reading`). A POST with an Idempotency-Key writes in the session its key
     was claimed in, which the middleware commits with the stored answer (`api.idempotency`).
     """
-    if (claimed := request_session(request)) is not None:
-        try:
-            yield claimed
-            await claimed.flush()  # a write the database refuses is the route's error, not the commit's
-        except AppError as exc:
-            if not exc.keep_changes:
-                await claimed.rollback()
-            raise
-        except BaseException:
-            await claimed.rollback()
-            raise
-        return
-    async with reading() if request.method in SAFE_METHODS else db.sessions() as session:
+    claimed = request_session(request)
+    if claimed is not None:
+        opened = nullcontext(claimed)
+    else:
+        opened = reading() if request.method in SAFE_METHODS else db.sessions()
+    async with opened as session:
+        # A claimed session is only flushed (a write the database refuses is the route's error); the
+        # middleware commits it.
+        settle = session.flush if claimed is not None else session.commit
         try:
             yield session
+            await settle()
         except AppError as exc:
-            await (session.commit() if exc.keep_changes else session.rollback())
+            await (settle() if exc.keep_changes else session.rollback())
             raise
         except BaseException:
             await session.rollback()
             raise
-        await session.commit()
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -33,21 +33,10 @@ def snapshot(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json")
 
 
-async def record(
-    session: AsyncSession,
-    actor: Principal | None,
-    action: str,
-    resource: str,
-    resource_id: Any,
-    *,
-    unit_id: uuid.UUID | None = None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> None:
-    """Write an audit row in the caller's transaction: it lands if and only if the write does."""
-    await batch.send(
-        session, [entry(actor, action, resource, resource_id, unit_id=unit_id, before=before, after=after)]
-    )
+async def record(session: AsyncSession, *row: Any, **details: Any) -> None:
+    """Write an audit row (the arguments of `entry`) in the caller's transaction: it lands if and
+    only if the write does."""
+    await batch.send(session, [entry(*row, **details)])
 
 
 def entry(

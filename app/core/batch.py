@@ -28,8 +28,6 @@ class Template:
     """A statement's shape: `build(prefix)` is the statement with its values as parameters named
     `prefix + name`. Made once per shape (by a cached factory such as `inserting`)."""
 
-    __slots__ = ("build", "__dict__")
-
     def __init__(self, build: Callable[[str], UpdateBase]) -> None:
         self.build = build
 
