@@ -1,18 +1,25 @@
-"""A SQLAlchemy Core statement run straight on asyncpg, for the hottest reads on PostgreSQL.
+"""A SQLAlchemy Core statement run straight on asyncpg, for the hottest reads and writes on
+PostgreSQL.
 
 The statement is built the usual way (the scope module writes its WHERE), compiled once per shape
 (SQLAlchemy's own cache key: the same statement with other values is the same shape) and executed on
-the session's connection by the driver: no ORM, no result processing, no BEGIN. That costs a third
-of SQLAlchemy's execute path here (bench/README.md). Only for statements whose parameters need no
-SQLAlchemy processing beyond the dialect's bind processors (no expanding IN lists).
+the session's connection by the driver, in the session's transaction: no ORM, no result processing.
+That costs a third of SQLAlchemy's execute path here (bench/README.md). Only for statements whose
+parameters need no SQLAlchemy processing beyond the dialect's bind processors (no expanding IN
+lists). A constraint the database enforces fails as SQLAlchemy's `IntegrityError`, as through the
+session, so callers and the API's error handlers see one kind of error.
 """
 
 import weakref
 from collections import OrderedDict
 from typing import Any
 
+import asyncpg
 from sqlalchemy import Select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from app.core.db import is_outage
 
 _SHAPES = 512
 _compiled: OrderedDict[Any, Any] = OrderedDict()
@@ -49,20 +56,59 @@ def render(statement: Select, dialect, params: dict[str, Any] | None = None) -> 
 
 
 class Driver:
-    """The session's asyncpg connection, taken once for a few statements."""
+    """The session's asyncpg connection, taken once for a few statements. The engine's and the
+    connection's listeners still see each statement (`before_cursor_execute`, `after_…`), as they
+    see SQLAlchemy's own: counters, the tests' faults."""
 
-    def __init__(self, connection, dialect) -> None:
-        self.connection, self.dialect = connection, dialect
+    def __init__(self, connection: AsyncConnection, adapted) -> None:
+        self.owner, self.adapted, self.connection = connection, adapted, adapted.driver_connection
+        self.sqla, self.dialect = connection.sync_connection, connection.dialect
 
     async def fetch(self, statement: Select, **params: Any) -> list:
-        sql, values = render(statement, self.dialect, params)
-        return await self.connection.fetch(sql, *values)
+        return await self._run(self.connection.fetch, statement, params)
 
     async def fetchval(self, statement: Select, **params: Any) -> Any:
+        return await self._run(self.connection.fetchval, statement, params)
+
+    async def fetchrow(self, statement: Select, **params: Any) -> Any:
+        return await self._run(self.connection.fetchrow, statement, params)
+
+    async def execute(self, statement, **params: Any) -> int:
+        """Run a write in the session's transaction; returns how many rows it touched (the status's
+        count). SQLAlchemy's asyncpg adapter sends BEGIN only before its own first statement: until
+        then a write on the driver would commit on its own, so the transaction is begun here if it is
+        not yet (reads need none: each sees its own snapshot either way, at READ COMMITTED)."""
+        if self.adapted._transaction is None:  # the adapter's own state: no public way to ask
+            await self.adapted._start_transaction()
+        status = await self._run(self.connection.execute, statement, params)
+        count = status.rpartition(" ")[2]
+        return int(count) if count.isdigit() else 0
+
+    async def _run(self, method, statement, params: dict[str, Any]):
         sql, values = render(statement, self.dialect, params)
-        return await self.connection.fetchval(sql, *values)
+        events = self.sqla.dispatch
+        events.before_cursor_execute(self.sqla, None, sql, values, None, False)
+        try:
+            result = await method(sql, *values)
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise IntegrityError(sql, None, exc) from exc
+        except Exception as exc:
+            if is_outage(exc):  # as SQLAlchemy does: a dead connection never goes back to the pool
+                await self.owner.invalidate(exc)
+            raise
+        events.after_cursor_execute(self.sqla, None, sql, values, None, False)
+        return result
 
 
 async def driver(session: AsyncSession) -> Driver:
-    raw = await (await session.connection()).get_raw_connection()
-    return Driver(raw.driver_connection, session.bind.dialect)
+    """The driver of the session's connection."""
+    connection = await session.connection()
+    return Driver(connection, (await connection.get_raw_connection()).dbapi_connection)
+
+
+async def first(session: AsyncSession, statement: Select, **params: Any) -> Any:
+    """The first row of a Core select, or None: on the driver on PostgreSQL (raw values), through the
+    session on SQLite. Either is indexed by position."""
+    if session.bind.dialect.name == "postgresql":
+        return await (await driver(session)).fetchrow(statement, **params)
+    return (await session.execute(statement, params)).first()

@@ -11,6 +11,8 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import upsert_insert
+from app.core.batch import parameters
+from app.core.driver import driver
 from app.core.errors import Conflict, Invalid
 from app.models import IdempotencyKey
 
@@ -36,7 +38,7 @@ async def claim(
     now = datetime.now(UTC)
     # A new key (nearly every request): claimed in one statement. A key in use is read and locked.
     values = {"caller_id": caller_id, "key": key, "fingerprint": fingerprint, "created_at": now}
-    if (await session.execute(_claim_new(session.bind.dialect.name), values)).rowcount == 1:
+    if await _run(session, _claim_new(session.bind.dialect.name), values) == 1:
         return None
     row = await session.get(IdempotencyKey, (caller_id, key), with_for_update=True)
     if row is not None and row.created_at < now - KEEP:
@@ -60,9 +62,13 @@ async def claim(
     return StoredResponse(row.status_code, dict(row.headers or {}), row.body or b"")
 
 
+CLAIM = ("caller_id", "key", "fingerprint", "created_at")
+ANSWER = ("status_code", "headers", "body")
+
+
 @functools.cache
 def _claim_new(dialect: str):
-    return upsert_insert(dialect)(TABLE).on_conflict_do_nothing()
+    return upsert_insert(dialect)(TABLE).values(parameters(TABLE, CLAIM, "")).on_conflict_do_nothing()
 
 
 async def answer(
@@ -71,7 +77,8 @@ async def answer(
     """Keep the response for replay, in the request's transaction: onto the claim made in it, or as a
     new row when the route rolled back (an error answer is kept too) and took the claim with it."""
     values = {"status_code": response.status_code, "headers": response.headers, "body": response.body}
-    await session.execute(
+    await _run(
+        session,
         _answer(session.bind.dialect.name),
         {"caller_id": caller_id, "key": key, "fingerprint": fingerprint, "created_at": datetime.now(UTC)}
         | values,
@@ -80,11 +87,19 @@ async def answer(
 
 @functools.cache
 def _answer(dialect: str):
-    statement = upsert_insert(dialect)(TABLE)
+    statement = upsert_insert(dialect)(TABLE).values(parameters(TABLE, CLAIM + ANSWER, ""))
     return statement.on_conflict_do_update(
         index_elements=[TABLE.c.caller_id, TABLE.c.key],
-        set_={name: statement.excluded[name] for name in ("status_code", "headers", "body")},
+        set_={name: statement.excluded[name] for name in ANSWER},
     )
+
+
+async def _run(session: AsyncSession, statement, values: dict) -> int:
+    """Run a write of a key (on the driver on PostgreSQL: every write with a key runs two); the rows
+    it touched."""
+    if session.bind.dialect.name == "postgresql":
+        return await (await driver(session)).execute(statement, **values)
+    return (await session.execute(statement, values)).rowcount
 
 
 async def purge(session: AsyncSession) -> int:

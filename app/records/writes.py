@@ -18,12 +18,14 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from app.audit.writer import entry as audit_entry
 from app.authz.principal import Principal
 from app.authz.scope import require
 from app.core import batch, metrics
 from app.core.errors import Conflict, Invalid
+from app.core.driver import first
 from app.core.ids import uuid7
 from app.core.replay import ensure_same
 from app.core.versioning import check_version
@@ -64,12 +66,22 @@ async def _taken(
     if record_id is None:
         return False, None
     if isinstance(unit_id, uuid.UUID):
-        row = (
-            await session.execute(_taken_with_unit(resource.model), {"id": record_id, "unit_id": unit_id})
-        ).first()
+        row = await first(session, _taken_with_unit(resource.model), id=record_id, unit_id=unit_id)
         if row is not None:
-            return row[1], row[0]
+            *unit, taken = row
+            return taken, _held(session, unit)
     return bool(await session.scalar(select(_exists(resource.model)), {"id": record_id})), None
+
+
+def _held(session: AsyncSession, values: list[Any]) -> Unit:
+    """The unit of a row read on the driver, in the session as if the ORM had loaded it (its copy
+    already there is kept)."""
+    key = session.sync_session.identity_key(Unit, values[0])
+    if (unit := session.sync_session.identity_map.get(key)) is None:
+        unit = Unit(**dict(zip(Unit.__table__.c.keys(), values, strict=True)))
+        make_transient_to_detached(unit)
+        session.add(unit)
+    return unit
 
 
 @functools.cache
@@ -79,7 +91,7 @@ def _exists(model: type):
 
 @functools.cache
 def _taken_with_unit(model: type):
-    return select(Unit, _exists(model)).where(Unit.id == bindparam("unit_id", type_=Unit.__table__.c.id.type))
+    return select(*Unit.__table__.c, _exists(model)).where(Unit.id == bindparam("unit_id", type_=Unit.__table__.c.id.type))
 
 
 async def _replay(
