@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.db import upsert_insert
 from app.core.batch import parameters
+from app.core.db import upsert_insert
 from app.core.driver import driver
 from app.core.errors import Conflict, Invalid
 from app.models import IdempotencyKey

@@ -24,8 +24,8 @@ from app.audit.writer import entry as audit_entry
 from app.authz.principal import Principal
 from app.authz.scope import require
 from app.core import batch, metrics
-from app.core.errors import Conflict, Invalid
 from app.core.driver import first
+from app.core.errors import Conflict, Invalid
 from app.core.ids import uuid7
 from app.core.replay import ensure_same
 from app.core.versioning import check_version
@@ -91,7 +91,9 @@ def _exists(model: type):
 
 @functools.cache
 def _taken_with_unit(model: type):
-    return select(*Unit.__table__.c, _exists(model)).where(Unit.id == bindparam("unit_id", type_=Unit.__table__.c.id.type))
+    return select(*Unit.__table__.c, _exists(model)).where(
+        Unit.id == bindparam("unit_id", type_=Unit.__table__.c.id.type)
+    )
 
 
 async def _replay(
