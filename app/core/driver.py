@@ -38,9 +38,18 @@ def render(statement: Select, dialect, params: dict[str, Any] | None = None) -> 
     """The SQL (`$1`, `$2`… placeholders) and the positional parameters of `statement`: a statement
     with its values written in, or, with `params`, a template whose values they are."""
     if params:
-        if (compiled := _templates.get(statement)) is None:
-            compiled = _templates[statement] = _compile(statement, dialect)
-        values = compiled.construct_params(params)
+        if (template := _templates.get(statement)) is None:
+            compiled = _compile(statement, dialect)
+            processors = compiled._bind_processors
+            order = [(name, processors.get(name)) for name in compiled.positiontup]
+            template = _templates[statement] = compiled, order
+        compiled, order = template
+        try:  # a template's parameters all come from `params`: no need of SQLAlchemy's generic pass
+            return compiled.string, [
+                params[name] if process is None else process(params[name]) for name, process in order
+            ]
+        except KeyError:  # a value written in the statement
+            values = compiled.construct_params(params)
     else:
         key = statement._generate_cache_key()
         if (compiled := _compiled.get(key.key)) is None:
