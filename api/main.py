@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -50,6 +51,11 @@ DESCRIPTION = (Path(__file__).parent / "description.md").read_text(encoding="utf
 
 @asynccontextmanager
 async def lifespan(_: FastAPI):
+    # What the process built to serve (modules, routes, schemas, tables: ~200,000 objects) lives as
+    # long as it does: out of the cyclic collector's sight, whose full passes over it stalled every
+    # request in flight for ~100 ms here (bench/README.md, issue 22).
+    gc.collect()
+    gc.freeze()
     background = [
         asyncio.create_task(access_log.keep_flushing()),
         asyncio.create_task(rollups.keep_folding()),
