@@ -75,7 +75,12 @@ async def main(requests: int) -> None:
     headers = {"Authorization": f"Bearer {_token(data)}", "content-type": "application/json"}
     bodies = _bodies(villages)
     logging.disable(logging.CRITICAL)  # the access log's line is part of the request, not its output
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
+    transport = httpx.ASGITransport(app=app)
+    # The lifespan as a server runs it (the collector's freeze, the background tasks).
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://bench") as client,
+    ):
 
         async def record() -> None:
             activity_id, body = next(bodies)
