@@ -1,5 +1,7 @@
 """Idempotency keys for POST (the IETF httpapi draft): the same key and body replay the first
-response; the same key with another body is 422; a retry while the first is running is 409."""
+response; the same key with another body is 422. The key is claimed, and answered, in the request's
+own transaction (`api.idempotency`): a retry while the first is running waits for its claim's row,
+then replays its answer, or claims the key afresh if the first rolled back."""
 
 import functools
 import uuid
@@ -13,14 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.batch import parameters
 from app.core.db import upsert_insert
 from app.core.driver import driver
-from app.core.errors import Conflict, Invalid
+from app.core.errors import Invalid
 from app.models import IdempotencyKey
 
 TABLE = IdempotencyKey.__table__  # Core statements: the ORM's cost nothing here needs
 
 KEEP = timedelta(days=7)  # the contract promises at least this long
-# A claim this old belongs to a request that died without an answer: a retry may take it over.
-STALE_CLAIM = timedelta(minutes=2)
 BUSY = "A request with this Idempotency-Key is still being processed: retry later"
 
 
@@ -49,16 +49,10 @@ async def claim(
         session.add(IdempotencyKey(caller_id=caller_id, key=key, fingerprint=fingerprint, created_at=now))
         await session.flush()
         return None
-    if row.status_code is None and row.created_at > now - STALE_CLAIM:
-        raise Conflict(BUSY)
     if row.fingerprint != fingerprint:
         raise Invalid(
             "This Idempotency-Key was already used for a different request", loc=["header", "Idempotency-Key"]
         )
-    if row.status_code is None:  # the first request died without an answer: this retry takes over
-        row.created_at = now
-        await session.flush()
-        return None
     return StoredResponse(row.status_code, dict(row.headers or {}), row.body or b"")
 
 
