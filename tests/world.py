@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.service import access_token
 from app.authz.permissions import Role
+from app.core import batch
 from app.core.ids import uuid7
 from app.core.text import fold
 from app.models import ApiKey, Household, RoleAssignment, Unit, User
@@ -124,7 +125,9 @@ async def make_household(
     session.add(household)
     await session.flush()
     # As a write through the API does: observed when recorded.
-    await aggregates.household_observed(session, household.id, household, household.created_at)
+    await batch.send(
+        session, await aggregates.household_observed(session, household.id, household, household.created_at)
+    )
     return household
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, literal_column, select
+from sqlalchemy import Table, bindparam, insert, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import UpdateBase
 
@@ -53,6 +53,18 @@ def parameters(table: Table, names: Sequence[str], prefix: str) -> dict[str, Any
 def inserting(table: Table, names: tuple[str, ...]) -> Template:
     """The INSERT of one row of `table` with the columns `names`."""
     return Template(lambda prefix: insert(table).values(parameters(table, names, prefix)))
+
+
+@functools.cache
+def updating(table: Table, names: tuple[str, ...]) -> Template:
+    """The UPDATE of the columns `names` of one row of `table`: the row whose id is the value `row_id`
+    (an UPDATE's parameter may not bear a column's name)."""
+
+    def build(prefix: str) -> UpdateBase:
+        row = table.c.id == bindparam(prefix + "row_id", type_=table.c.id.type)
+        return update(table).where(row).values(parameters(table, names, prefix))
+
+    return Template(build)
 
 
 async def send(session: AsyncSession, writes: Sequence[Write]) -> None:

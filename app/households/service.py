@@ -31,6 +31,7 @@ ORDER = [Household.sort_key, Household.id]
 class Households(Resource):
     name, label, model, read = "household", "Household", Household, HouseholdRead
     dated_by = "observed_at"  # a closed unit takes it only when dated by its close
+    deferred = True  # a visit's row goes with its observation, aggregates and audit row
     permissions = Permissions(
         P.households_read,
         P.households_manage,
@@ -80,16 +81,16 @@ class Households(Resource):
         may be older than the record's counts): `written` keeps it."""
         return w.changes.get("observed_at") is not None
 
-    async def written(self, w: Write, before: Any, after: Any) -> None:
+    async def written(self, w: Write, before: Any, after: Any) -> list | None:
         """Every change of the counts or the village, and every dated visit, is an observation of the
         household at the moment it was seen (`app.kpi.observations`); a deletion ends its history."""
         if after is None:
             await aggregates.household_ended(w.session, before.id, utcnow())
         elif before is None or w.changes.get("observed_at") is not None or _observed(before, after):
             facts = SimpleNamespace(**(w.values | {"unit_id": w.unit.id}))
-            await aggregates.household_observed(
-                w.session, after.id, facts, w.changes.get("observed_at") or utcnow()
-            )
+            at = w.changes.get("observed_at") or utcnow()
+            return await aggregates.household_observed(w.session, after.id, facts, at)
+        return None
 
 
 HOUSEHOLDS = Households()

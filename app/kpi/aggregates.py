@@ -32,11 +32,11 @@ def activity_vector(a: Any) -> tuple[int, ...]:
 
 async def household_observed(
     session: AsyncSession, household_id: uuid.UUID, facts: Any, at: datetime
-) -> bool:
-    """A household's facts seen at `at` (`observations.observe`); True when they are its current state."""
-    deltas, latest = await observations.observe(session, household_id, facts, at)
-    await _add(session, HouseholdStats, KEYS, HOUSEHOLD_COUNTERS, deltas)
-    return latest
+) -> list[batch.Write]:
+    """A household's facts seen at `at` (`observations.observe`): its new observation and the changes
+    of its villages' months, as writes to send with the household's other writes (`app.core.batch`)."""
+    deltas, observation = await observations.observe(session, household_id, facts, at)
+    return [observation, *_adding(session, HouseholdStats, KEYS, HOUSEHOLD_COUNTERS, deltas)]
 
 
 async def households_imported(

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Date, and_, case, cast, exists, func, insert, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core import batch
 from app.core.ids import uuid7
 from app.kpi.periods import month_of
 from app.models.kpi import HOUSEHOLD_COUNTERS, HouseholdObservation
@@ -149,9 +150,10 @@ def _row(household_id, unit_id, values, at: datetime, until: datetime | None) ->
 
 async def observe(
     session: AsyncSession, household_id: uuid.UUID, facts: Any, at: datetime
-) -> tuple[Deltas, bool]:
+) -> tuple[Deltas, batch.Write]:
     """Record `facts` (a household's fields, its `unit_id` among them) as seen at `at`. Returns the
-    deltas and whether this is now the household's latest observation (its current state).
+    deltas, and the new observation's row as a write to send with the household's other writes
+    (`app.core.batch`: it needs nothing back, and nothing here reads it).
 
     The household's row is locked by the caller (a write fetches it for update), so two writers of one
     household take their turns here."""
@@ -190,13 +192,13 @@ async def observe(
             until = await session.scalar(
                 select(func.min(TABLE.c.observed_at)).where(TABLE.c.household_id == household_id)
             )
-    await session.execute(insert(TABLE), [_row(household_id, facts.unit_id, values, at, until)])
+    row = _row(household_id, facts.unit_id, values, at, until)
     _add(deltas, facts.unit_id, at, values, 1)
     _add(deltas, facts.unit_id, until, values, -1)
     if previous is not None:
         _add(deltas, previous[0], at, previous[1:], -1)
         _add(deltas, previous[0], until, previous[1:], 1)
-    return deltas, until is None
+    return deltas, batch.Write(batch.inserting(TABLE, tuple(row)), row)
 
 
 async def seen_after(session: AsyncSession, household_id: uuid.UUID, at: datetime | None) -> bool:

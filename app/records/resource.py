@@ -92,9 +92,10 @@ class Resource:
     # The field that dates a record (`occurred_at`, `held_on`, a period, a year): a closed unit takes
     # only records dated by its close (app.records.closed). None: a record is dated when written.
     dated_by: ClassVar[str | None] = None
-    # A new record's row goes to the database with its aggregates and audit row, in one round trip
-    # (`app.core.batch`): only for a record with no children whose `written` reads nothing (the
-    # field's hottest write, an activity); otherwise the row is written first.
+    # A written record's row (its INSERT, or its changed columns' UPDATE) goes to the database with
+    # its aggregates and audit row, in one round trip (`app.core.batch`): only for a record with no
+    # children and whose `written` needs nothing of its row in the database before then (an
+    # activity, a household's visit); otherwise the row is written first.
     deferred: ClassVar[bool] = False
     # Personal data (Law 91/2025/QH15): each personal field and what stands in its place when it is
     # withheld or erased. Reading them is noted in the access log (app.privacy.access).

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import instance_state
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from app.audit.writer import entry as audit_entry
 from app.authz.principal import Principal
@@ -195,10 +195,21 @@ async def change(w: Write, changes: dict[str, Any]) -> BaseModel:
     if not (await resource.save_children(w, obj.id) or stored):
         return w.before
     obj.touch()
-    await w.session.flush()
+    pending = [_updated(obj, (*stored, "version", "updated_at"))] if resource.deferred else []
+    if not pending:
+        await w.session.flush()
     (after,) = await resource.present(w.session, [obj])
-    await _written(w, "update", obj.id, obj.unit_id, w.before, after)
+    await _written(w, "update", obj.id, obj.unit_id, w.before, after, pending)
     return after
+
+
+def _updated(obj: Any, names: tuple[str, ...]) -> batch.Write:
+    """The UPDATE of `obj`'s columns `names`, to send with the write's tail: the object takes its
+    values as stored, so the unit of work does not write them again."""
+    values = {name: getattr(obj, name) for name in names}
+    for name, value in values.items():
+        set_committed_value(obj, name, value)
+    return batch.Write(batch.updating(type(obj).__table__, tuple(values)), values | {"row_id": obj.id})
 
 
 async def remove(w: Write) -> None:
