@@ -18,9 +18,10 @@ from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.authz.permissions import Role
-from app.models import Activity, ActivityDelta, ActivityStats, AuditLog, IdempotencyKey
+from app.models import Activity, ActivityDelta, ActivityStats, AuditLog, Household, IdempotencyKey
+from app.models.kpi import HouseholdObservation, HouseholdStats
 from tests.real_database import real_database
-from tests.world import build_world
+from tests.world import build_world, make_household
 
 URL = "/api/v1/activities"
 
@@ -120,3 +121,64 @@ async def test_a_write_killed_before_any_statement_is_stored_whole_or_not_at_all
             if not seen[1]:  # this request ran fewer statements than `statement`: every point was tried
                 break
         assert statement > 5  # the kill reached every statement of a real write
+
+
+async def visit_state(engine: AsyncEngine, world, household_id: uuid.UUID) -> dict:
+    """What a household's visit writes: its row, its history, its village's months, its audit rows."""
+    async with AsyncSession(engine) as session:
+        row = (
+            await session.execute(
+                select(Household.version, Household.adults_vneid).where(Household.id == household_id)
+            )
+        ).one()
+        return {
+            "row": tuple(row),
+            "observations": await session.scalar(
+                select(func.count())
+                .select_from(HouseholdObservation)
+                .where(HouseholdObservation.household_id == household_id)
+            ),
+            "aggregate": await session.scalar(
+                select(func.coalesce(func.sum(HouseholdStats.adults_vneid), 0)).where(
+                    HouseholdStats.unit_id == world.v11.id
+                )
+            ),
+            "audit": await session.scalar(
+                select(func.count()).select_from(AuditLog).where(AuditLog.resource_id == str(household_id))
+            ),
+        }
+
+
+async def test_a_visit_killed_before_any_statement_is_stored_whole_or_not_at_all(app, database):
+    """A household's visit sends its row's UPDATE with its observation, its village's months and its
+    audit row (one statement on PostgreSQL): killed anywhere, all of it lands or none of it, and the
+    visit sent again lands once."""
+    async with real_database(database, app) as (client, engine):
+        async with AsyncSession(engine, expire_on_commit=False) as session:
+            world = await build_world(session)
+            household = await make_household(session, world.v11, members_count=3, adults_count=2)
+            await session.commit()
+        url, headers = f"/api/v1/households/{household.id}", world.auth(Role.team_member)
+        statement = 0
+        while True:
+            statement += 1
+            now = await visit_state(engine, world, household.id)
+            vneid = 1 + statement % 2  # each visit changes the count
+            body = {"adults_vneid": vneid, "observed_at": datetime.now(UTC).isoformat()}
+            with killed_at(engine, statement) as seen:
+                first = await client.patch(url, json=body, headers=headers)
+            before = await visit_state(engine, world, household.id)
+            everything = {"row": (now["row"][0] + 1, vneid), "observations": now["observations"] + 1,
+                          "aggregate": vneid, "audit": now["audit"] + 1}  # fmt: skip
+            where = f"killed before statement {statement} of {seen[0]}: {first.status_code}"
+            assert before in (now, everything), where
+            if first.status_code == 200:
+                assert before == everything, where
+            else:
+                assert first.status_code == 503, where
+                again = await client.patch(url, json=body, headers=headers)
+                assert again.status_code == 200, (where, again.text)
+                assert await visit_state(engine, world, household.id) == everything, where
+            if not seen[1]:  # this visit ran fewer statements than `statement`: every point was tried
+                break
+        assert statement > 5  # the kill reached every statement of a real visit
