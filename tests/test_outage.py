@@ -17,7 +17,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from app.authz.permissions import Role
-from app.core.db import create_engine, db
+from app.core.db import create_engine, db, reading
+from tests.real_database import real_database
 
 OUTAGES = {
     "refused": lambda: ConnectionRefusedError(111, "Connection refused"),
@@ -269,3 +270,19 @@ async def test_a_busy_pool_is_load_not_an_outage(database, monkeypatch):
             assert (await served.execute(select(1))).scalar() == 1
     finally:
         await engine.dispose()
+
+
+async def test_the_checkout_check_is_a_writers_begin_and_a_readers_select(app, database):
+    """A pooled connection answers before it is handed out (issue 21). To a session that writes, the
+    check is its transaction's BEGIN (issue 22: no round trip of its own); to one that only reads, a
+    `SELECT 1`, leaving no transaction to end when the connection goes back."""
+    if database != "postgresql":
+        pytest.skip("the checkout check is PostgreSQL's")
+    async with real_database(database, app):
+        in_transaction = {}
+        for _ in range(2):  # a connection's first checkout connects, and is not checked
+            for name, opened in (("reads", reading), ("writes", db.sessions)):
+                async with opened() as session:
+                    raw = await (await session.connection()).get_raw_connection()
+                    in_transaction[name] = raw.dbapi_connection._transaction is not None
+        assert in_transaction == {"reads": False, "writes": True}

@@ -12,6 +12,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import asyncpg
@@ -238,19 +239,23 @@ def _check_on_checkout(engine: AsyncEngine, timeout: float) -> None:
     would wait for the 30 s statement timeout on a database that hangs); a new one has just proved
     itself by connecting. A failure is the pool's, which marks the database down.
 
-    What it answers is the BEGIN of the transaction SQLAlchemy's asyncpg adapter would begin before
-    its first statement anyway: the check costs no round trip of its own. (A connection handed out to
-    read only on the driver ends that transaction when it goes back: its ROLLBACK is the round trip.)"""
+    For a session that writes, what it answers is the BEGIN of the transaction SQLAlchemy's asyncpg
+    adapter would begin before its first statement anyway: the check costs no round trip of its own.
+    A session that only reads (`reading`) is checked with `SELECT 1`: its statements on the driver
+    need no transaction, which would cost a ROLLBACK when the connection goes back."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _fresh(_dbapi_connection, record):  # pragma: no cover - driver callback
         record.info["fresh"] = True
 
-    async def begin(adapted) -> None:
+    async def check(adapted) -> None:
         connection = adapted.driver_connection
         try:
-            async with asyncio.timeout(timeout):
-                await adapted._start_transaction()  # the adapter's own BEGIN: its state knows it
+            if _reading.get():
+                await connection.fetchval("SELECT 1", timeout=timeout)
+            else:
+                async with asyncio.timeout(timeout):
+                    await adapted._start_transaction()  # the adapter's own BEGIN: its state knows it
         except BaseException as exc:
             connection.terminate()  # at once: a graceful close would wait on the hung server again
             if isinstance(exc, Exception) and not is_outage(exc):
@@ -262,7 +267,7 @@ def _check_on_checkout(engine: AsyncEngine, timeout: float) -> None:
     @event.listens_for(engine.sync_engine, "checkout")
     def _check(dbapi_connection, record, _proxy):  # pragma: no cover - driver callback
         if not record.info.pop("fresh", False):
-            dbapi_connection.run_async(lambda _connection: begin(dbapi_connection))
+            dbapi_connection.run_async(lambda _connection: check(dbapi_connection))
 
 
 def _sqlite_pragmas(engine: AsyncEngine) -> None:
@@ -289,6 +294,7 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
 
 
 READ_ONLY = "sqlite_read_only"
+_reading: ContextVar[bool] = ContextVar("reading", default=False)  # a connection checked out to read
 
 
 class Database:
@@ -340,7 +346,11 @@ async def reading() -> AsyncIterator[AsyncSession]:
     """A session that only reads: on SQLite its transaction begins deferred, so reads go on while
     a writer holds the lock (a write in it fails: never write through one)."""
     async with db.sessions() as session:
-        await session.connection(execution_options={READ_ONLY: True})
+        token = _reading.set(True)
+        try:
+            await session.connection(execution_options={READ_ONLY: True})
+        finally:
+            _reading.reset(token)
         yield session
 
 
