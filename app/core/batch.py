@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import UpdateBase
 
 from app.core.db import upsert_insert
-from app.core.driver import driver
+from app.core.driver import execute
 
 
 class Template:
@@ -70,18 +70,12 @@ def updating(table: Table, names: tuple[str, ...]) -> Template:
 async def send(session: AsyncSession, writes: Sequence[Write]) -> None:
     """Run `writes` in the session's transaction: in one statement on PostgreSQL (on the driver), in
     order on SQLite."""
-    if session.bind.dialect.name != "postgresql":
+    if len(writes) < 2 or session.bind.dialect.name != "postgresql":
         for write in writes:
-            await session.execute(write.template.statement, write.values)
+            await execute(session, write.template.statement, **write.values)
         return
-    pg = await driver(session)
-    if len(writes) == 1:
-        await pg.execute(writes[0].template.statement, **writes[0].values)
-    elif writes:
-        values = {
-            f"w{n}_{name}": value for n, write in enumerate(writes) for name, value in write.values.items()
-        }
-        await pg.execute(_combined(tuple(write.template for write in writes)), **values)
+    values = {f"w{n}_{name}": value for n, write in enumerate(writes) for name, value in write.values.items()}
+    await execute(session, _combined(tuple(write.template for write in writes)), **values)
 
 
 @functools.lru_cache(maxsize=512)

@@ -133,3 +133,11 @@ async def first(session: AsyncSession, statement: Select, **params: Any) -> Any:
     if session.bind.dialect.name == "postgresql":
         return await (await driver(session)).fetchrow(statement, **params)
     return (await session.execute(statement, params)).first()
+
+
+async def execute(session: AsyncSession, statement, **params: Any) -> int:
+    """Run a Core write in the session's transaction: on the driver on PostgreSQL, through the
+    session on SQLite. Returns how many rows it touched."""
+    if session.bind.dialect.name == "postgresql":
+        return await (await driver(session)).execute(statement, **params)
+    return (await session.execute(statement, params)).rowcount

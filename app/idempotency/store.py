@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.batch import parameters
 from app.core.db import upsert_insert
-from app.core.driver import driver
+from app.core.driver import execute
 from app.core.errors import Invalid
 from app.models import IdempotencyKey
 
@@ -38,7 +38,7 @@ async def claim(
     now = datetime.now(UTC)
     # A new key (nearly every request): claimed in one statement. A key in use is read and locked.
     values = {"caller_id": caller_id, "key": key, "fingerprint": fingerprint, "created_at": now}
-    if await _run(session, _claim_new(session.bind.dialect.name), values) == 1:
+    if await execute(session, _claim_new(session.bind.dialect.name), **values) == 1:
         return None
     row = await session.get(IdempotencyKey, (caller_id, key), with_for_update=True)
     if row is not None and row.created_at < now - KEEP:
@@ -70,12 +70,16 @@ async def answer(
 ) -> None:
     """Keep the response for replay, in the request's transaction: onto the claim made in it, or as a
     new row when the route rolled back (an error answer is kept too) and took the claim with it."""
-    values = {"status_code": response.status_code, "headers": response.headers, "body": response.body}
-    await _run(
+    await execute(
         session,
         _answer(session.bind.dialect.name),
-        {"caller_id": caller_id, "key": key, "fingerprint": fingerprint, "created_at": datetime.now(UTC)}
-        | values,
+        caller_id=caller_id,
+        key=key,
+        fingerprint=fingerprint,
+        created_at=datetime.now(UTC),
+        status_code=response.status_code,
+        headers=response.headers,
+        body=response.body,
     )
 
 
@@ -86,14 +90,6 @@ def _answer(dialect: str):
         index_elements=[TABLE.c.caller_id, TABLE.c.key],
         set_={name: statement.excluded[name] for name in ANSWER},
     )
-
-
-async def _run(session: AsyncSession, statement, values: dict) -> int:
-    """Run a write of a key (on the driver on PostgreSQL: every write with a key runs two); the rows
-    it touched."""
-    if session.bind.dialect.name == "postgresql":
-        return await (await driver(session)).execute(statement, **values)
-    return (await session.execute(statement, values)).rowcount
 
 
 async def purge(session: AsyncSession) -> int:
