@@ -12,6 +12,8 @@ from sqlalchemy import select
 from app.core.config import Settings
 from app.core.db import DatabaseUnavailable, create_engine, is_outage
 
+DIED = "cannot switch to state 12; another operation is in progress"
+
 
 async def test_a_pooled_connection_broken_by_a_killed_server_is_an_outage(database, monkeypatch):
     if database != "postgresql":
@@ -20,14 +22,18 @@ async def test_a_pooled_connection_broken_by_a_killed_server_is_an_outage(databa
     try:
         async with engine.connect() as conn:  # one connection in the pool, checked on its next checkout
             await conn.execute(select(1))
-        real = asyncpg.connection.Connection.fetchval
+        # The check is a reading session's SELECT 1 or a writing session's BEGIN: both break.
+        for method, check in (("fetchval", "SELECT 1"), ("execute", "BEGIN")):
+            real = getattr(asyncpg.connection.Connection, method)
 
-        async def broken(self, query, *args, **kwargs):
-            if query == "SELECT 1":
-                raise asyncpg.exceptions.InternalClientError("cannot switch to state 12; another operation")
-            return await real(self, query, *args, **kwargs)
+            async def broken(self, query, *args, real=real, check=check, **kwargs):
+                if query.startswith(check):
+                    raise asyncpg.exceptions.InternalClientError(
+                        "cannot switch to state 12; another operation"
+                    )
+                return await real(self, query, *args, **kwargs)
 
-        monkeypatch.setattr(asyncpg.connection.Connection, "fetchval", broken)
+            monkeypatch.setattr(asyncpg.connection.Connection, method, broken)
         with pytest.raises(Exception) as failed:
             async with engine.connect():
                 pass
