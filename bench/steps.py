@@ -61,7 +61,7 @@ async def main(requests: int) -> None:
     from app.records import writes
 
     _timed(idempotency, "_caller", "authenticate (token, cached principal)")
-    _timed(store, "claim", "claim the key (checkout check, BEGIN, INSERT)")
+    _timed(store, "claim", "claim the key (checkout, its check the BEGIN; INSERT)")
     _timed(writes, "_taken", "replay check with the body's unit (SELECT)")
     _timed(scope, "get_unit_in_scope", "locate the unit (the session's copy)")
     _timed(batch, "send", "record, aggregate, delta, audit (one statement)")
