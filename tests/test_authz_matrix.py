@@ -204,7 +204,9 @@ TABLE: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/teams/{team_id}/profile"): Spec(200, MEMBERS_READ),
     ("GET", "/api/v1/teams/{team_id}/decisions"): Spec(200),
     ("POST", "/api/v1/teams/{team_id}/decisions"): Spec(
-        201, TEAMS_MANAGE, body=lambda t: {"kind": "founding", "number": "1/QĐ-UBND", "decided_on": "2025-10-09"}
+        201,
+        TEAMS_MANAGE,
+        body=lambda t: {"kind": "founding", "number": "1/QĐ-UBND", "decided_on": "2025-10-09"},
     ),
     # Results per member for the leader and the commune; a member's own page (issue 20, item 2).
     ("GET", "/api/v1/members/results"): Spec(200, MEMBERS_MANAGE, out_lacking=403, query=unit_query),
@@ -344,7 +346,9 @@ TABLE: dict[tuple[str, str], Spec] = {
         body=lambda t: {"unit_id": t.parent, "kind": "video", "title": "VssID", "url": "https://vssid.vn/"},
     ),
     ("GET", "/api/v1/learning-materials/{material_id}"): Spec(200),
-    ("PATCH", "/api/v1/learning-materials/{material_id}"): Spec(200, OFFICERS, body=lambda t: {"title": "Mới"}),
+    ("PATCH", "/api/v1/learning-materials/{material_id}"): Spec(
+        200, OFFICERS, body=lambda t: {"title": "Mới"}
+    ),
     ("DELETE", "/api/v1/learning-materials/{material_id}"): Spec(204, OFFICERS),
     # --- awards (a commune's, read from its villages too) -----------------------------------------------
     ("GET", "/api/v1/awards"): Spec(200, query=unit_query),
@@ -384,10 +388,14 @@ TABLE: dict[tuple[str, str], Spec] = {
     # Good models and initiatives: read as indicators are; recorded by who may propose.
     ("GET", "/api/v1/initiatives"): Spec(200, query=unit_query),
     ("POST", "/api/v1/initiatives"): Spec(
-        201, AWARDS_PROPOSE, body=lambda t: {"unit_id": t.unit, "title": "Gia đình số", "description": "Mỗi nhà"}
+        201,
+        AWARDS_PROPOSE,
+        body=lambda t: {"unit_id": t.unit, "title": "Gia đình số", "description": "Mỗi nhà"},
     ),
     ("GET", "/api/v1/initiatives/{initiative_id}"): Spec(200),
-    ("PATCH", "/api/v1/initiatives/{initiative_id}"): Spec(200, AWARDS_PROPOSE, body=lambda t: {"title": "Mới"}),
+    ("PATCH", "/api/v1/initiatives/{initiative_id}"): Spec(
+        200, AWARDS_PROPOSE, body=lambda t: {"title": "Mới"}
+    ),
     ("DELETE", "/api/v1/initiatives/{initiative_id}"): Spec(204, AWARDS_PROPOSE),
     # --- audit and API keys ---------------------------------------------------------------------------
     ("GET", "/api/v1/audit"): Spec(200, OFFICERS, out_lacking=403, query=unit_query),

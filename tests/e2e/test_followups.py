@@ -28,7 +28,8 @@ def test_commune_officer_defines_freezes_and_downloads_an_award(phone, api):
     form.get_by_label("Ngày chốt").fill(yesterday.isoformat())
     form.get_by_text("Trọng số các chỉ tiêu").click()
     weights = form.locator("details.weights input")
-    assert weights.count() == 13  # every percentage indicator, adults_dvc_pct and households_skills_pct among them
+    # Every percentage indicator, adults_dvc_pct and households_skills_pct among them.
+    assert weights.count() == 13
     weights.first.fill("3")
     form.get_by_role("button", name="Lưu").click()
     page.get_by_text("Đã tạo đợt khen thưởng.").wait_for()
