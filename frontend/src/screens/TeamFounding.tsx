@@ -1,11 +1,12 @@
 // A team founded and re-organised by the commune's decisions, the plans' rules as hints (never
 // refusals), the villages without a team, each member's results, "my work" and the province's
 // directory of teams with their Zalo groups (issue 20, items 1 and 2; plans 000, 001, 002, 004).
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { api, must } from "../api/client";
 import { can } from "../api/session";
 import type { components } from "../api/schema";
 import type { Team as TeamT } from "../api/types";
+import { useLatest } from "../lib/cache";
 import { currentPeriod, fmtDate, fmtDateTime, fmtNum, fmtPct, t, today } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
 import { webLink } from "../lib/links";
@@ -30,19 +31,11 @@ function errorsOf(error: unknown, status: number): Record<string, string> {
   return Object.keys(fields).length ? fields : { form: problemMessage({ ...(error as object), status }) };
 }
 
-/** The loaded value of a read, refreshed when `key` changes; null while loading or when refused. */
-function useRead<T>(key: string | null, read: () => Promise<T>): T | null {
-  const [value, setValue] = useState<T | null>(null);
-  useEffect(() => {
-    setValue(null);
-    if (!key) return;
-    let live = true;
-    read().then((v) => live && setValue(v), () => live && setValue(null));
-    return () => {
-      live = false;
-    };
-  }, [key]);
-  return value;
+/** The loaded value of a read (`useLatest`), refreshed when `key` changes; null while loading or
+ * when refused. With `keep`, the last value stays while the next loads: a refresh of the same team
+ * shows its decisions until the new list comes, not "no decision yet". */
+function useRead<T>(key: string | null, read: () => Promise<T>, keep = false): T | null {
+  return useLatest(key, read, { keep }).data;
 }
 
 /** A commune officer founds a team for the commune or for one of its villages without a team. */
@@ -165,9 +158,10 @@ export function TeamDecisions({ team, refresh, onChanged }: { team: TeamT; refre
   const [n, setN] = useState(0);
   const [open, setOpen] = useState(false);
   const key = `${team.id}:${team.version}:${refresh}:${n}`;
-  const decisions = useRead(`dec:${key}`, () => must(api.GET("/api/v1/teams/{team_id}/decisions", { params: { path: { team_id: team.id } } })));
+  const decisions = useRead(`dec:${key}`, () => must(api.GET("/api/v1/teams/{team_id}/decisions", { params: { path: { team_id: team.id } } })), true);
   const profile = useRead<Profile>(can("members:read") ? `prof:${key}` : null, () =>
     must(api.GET("/api/v1/teams/{team_id}/profile", { params: { path: { team_id: team.id } } })),
+    true,
   );
   const items = decisions?.items ?? [];
   return (
