@@ -56,6 +56,19 @@ def killed_at(engine: AsyncEngine, statement: int):
         event.remove(target, "commit", step)
 
 
+def whole_or_nothing(state: dict, nothing: dict, everything: dict, answer, done: int, statement: int,
+                     seen: list) -> str:  # fmt: skip
+    """The database after a kill holds the whole write or none of it; a write answered `done` is whole,
+    any other answer is 503. Returns where the kill was, for the next assertions' messages."""
+    where = f"killed before statement {statement} of {seen[0]}: {answer.status_code}"
+    assert state in (nothing, everything), where
+    if answer.status_code == done:
+        assert state == everything, where
+    else:
+        assert answer.status_code == 503, where
+    return where
+
+
 async def stored(engine: AsyncEngine, world, activity_id: uuid.UUID, key: str) -> dict:
     async with AsyncSession(engine) as session:
         answer = await session.scalar(
@@ -103,12 +116,7 @@ async def test_a_write_killed_before_any_statement_is_stored_whole_or_not_at_all
                        "deltas": recorded}  # fmt: skip
             everything = {"activity": 1, "audit": 1, "key": (1, 201), "aggregate": recorded + 1,
                           "deltas": recorded + 1}  # fmt: skip
-            where = f"killed before statement {statement} of {seen[0]}: {first.status_code}"
-            assert before in (nothing, everything), where
-            if first.status_code == 201:
-                assert before == everything, where
-            else:
-                assert first.status_code == 503, where
+            where = whole_or_nothing(before, nothing, everything, first, 201, statement, seen)
 
             again = await client.post(URL, json=body, headers=headers | {"Idempotency-Key": key})
             assert again.status_code == 201, (where, again.text)
@@ -170,12 +178,8 @@ async def test_a_visit_killed_before_any_statement_is_stored_whole_or_not_at_all
             before = await visit_state(engine, world, household.id)
             everything = {"row": (now["row"][0] + 1, vneid), "observations": now["observations"] + 1,
                           "aggregate": vneid, "audit": now["audit"] + 1}  # fmt: skip
-            where = f"killed before statement {statement} of {seen[0]}: {first.status_code}"
-            assert before in (now, everything), where
-            if first.status_code == 200:
-                assert before == everything, where
-            else:
-                assert first.status_code == 503, where
+            where = whole_or_nothing(before, now, everything, first, 200, statement, seen)
+            if first.status_code != 200:
                 again = await client.patch(url, json=body, headers=headers)
                 assert again.status_code == 200, (where, again.text)
                 assert await visit_state(engine, world, household.id) == everything, where
