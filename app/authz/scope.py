@@ -7,8 +7,10 @@ Out of the caller's area a record does not exist (404); inside it, a missing per
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, bindparam, false, or_, select, true
+from sqlalchemy import Boolean, ColumnElement, Select, bindparam, false, literal, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
@@ -20,7 +22,47 @@ def under(path: str) -> ColumnElement[bool]:
     """The units of the subtree rooted at the unit at `path`, itself included: the one subtree
     predicate (materialized path, the same on both databases). The country (the empty path) holds
     every unit: no predicate, so a national count reads the units without testing 100,000 paths."""
-    return Unit.path.startswith(path, autoescape=True) if path else true()
+    return _Prefixed(literal(path, Unit.path.type), literal(_end(path), Unit.path.type)) if path else true()
+
+
+class _Prefixed(ColumnElement[bool]):
+    """A unit's path starts with a prefix, written as the range [prefix, `_end(prefix)`): the path's
+    index serves it in a prepared statement's generic plan too. `LIKE $1 || '%'` it serves only in a
+    plan made for the value: PostgreSQL switches a statement run five times to a generic plan, which
+    then read every unit (the household page of a commune 2.4 ms instead of 0.8 ms on 3,100 units;
+    across the country's 110,000, a scan of them all per scoped read)."""
+
+    __visit_name__ = "prefixed"
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True  # a comparison: no `= 1` after it on SQLite
+    _traverse_internals = [
+        ("low", InternalTraversal.dp_clauseelement),
+        ("high", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, low: ColumnElement[str], high: ColumnElement[str]) -> None:
+        self.low, self.high = low, high
+
+
+@compiles(_Prefixed)
+def _range(element: _Prefixed, compiler, **kw) -> str:
+    path, low, high = (compiler.process(e, **kw) for e in (Unit.path, element.low, element.high))
+    return f"({path} >= {low} AND {path} < {high})"
+
+
+@compiles(_Prefixed, "postgresql")
+def _pattern_range(element: _Prefixed, compiler, **kw) -> str:
+    """The operators of the path's index (`varchar_pattern_ops`: bytewise, whatever the collation)."""
+    path, low, high = (compiler.process(e, **kw) for e in (Unit.path, element.low, element.high))
+    return f"({path} ~>=~ {low} AND {path} ~<~ {high})"
+
+
+def _end(prefix: str) -> str:
+    """The first string after every string that starts with `prefix` (a path's last character is
+    `/`: its end is the prefix with a `0` instead). The empty prefix's end is past every path (hex
+    and `/`)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else "\x7f"
 
 
 def within_path(path: str, root: str) -> bool:
@@ -67,9 +109,12 @@ class Scope:
         return 0 if self.paths is None else min((p.count("/") for p in self.paths), default=3)
 
     def params(self) -> dict[str, str]:
-        """The values of the shape's template: path prefixes, escaped for LIKE."""
-        params = {f"scope_{i}": _escape(path) for i, path in enumerate(self.paths or ())}
-        return params | ({"scope_within": _escape(self.within)} if self.within is not None else {})
+        """The values of the shape's template: each path prefix (`scope_0`…, `scope_within`) and its
+        range's end (`…_end`)."""
+        named = {f"scope_{i}": path for i, path in enumerate(self.paths or ())}
+        if self.within is not None:
+            named["scope_within"] = self.within
+        return named | {f"{name}_end": _end(path) for name, path in named.items()}
 
     def units(self) -> Select:
         """The ids of the units in scope (without the units above)."""
@@ -92,15 +137,15 @@ def units_template(shape: tuple[int | None, bool]) -> Select:
     return _units(shape, None)
 
 
-def _escape(prefix: str) -> str:
-    """A path prefix made literal for LIKE with `/` as the escape character (as `autoescape` does)."""
-    return prefix.replace("/", "//").replace("%", "/%").replace("_", "/_")
-
-
 def _units(shape: tuple[int | None, bool], values: dict[str, str] | None) -> Select:
     def prefix(name: str) -> ColumnElement[bool]:
-        value = bindparam(name) if values is None else bindparam(name, values[name], unique=True)
-        return Unit.path.startswith(value, escape="/")
+        low, high = (
+            bindparam(key, type_=Unit.path.type)
+            if values is None
+            else bindparam(key, values[key], type_=Unit.path.type, unique=True)
+            for key in (name, f"{name}_end")
+        )
+        return _Prefixed(low, high)
 
     count, within = shape
     condition = (

@@ -1,0 +1,83 @@
+"""The scope's subtree predicate is served by the units' path index in a prepared statement's generic
+plan. PostgreSQL plans a prepared statement for its values five times, then may keep one plan for
+every value; `path LIKE $1 || '%'` gives that plan no index bound, so it read every unit (3,100 in
+the bench, 110,000 across the country) on each scoped read after the fifth. The statements the app
+really sends for a commune's household page and KPI, planned as that sixth run would be."""
+
+import itertools
+import re
+import uuid
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import event
+
+from app.authz.permissions import Role
+
+SUBTREE = re.compile(r"units\.path (LIKE|~>=~)")  # a subtree predicate, as written before and now
+
+
+def _literal(value) -> str:
+    """A parameter written as SQL (test values only: paths, ids, numbers, dates)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, uuid.UUID | date | datetime):
+        value = str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _whole_reads(plan: str) -> list[str]:
+    """The plan's reads of the units with no index bound: a scan, or an index read end to end."""
+    lines = plan.splitlines()
+    whole = []
+    for n, line in enumerate(lines):
+        if " on units " in line:
+            details = [d for d in itertools.takewhile(lambda d: "->" not in d, lines[n + 1 :])]
+            if not any("Index Cond" in d or "Recheck Cond" in d for d in details):
+                whole.append(line.strip())
+    return whole
+
+
+async def test_scoped_reads_find_their_units_by_the_path_index_in_a_generic_plan(
+    client, world, session, database
+):
+    if database != "postgresql":
+        pytest.skip("the plan is PostgreSQL's")
+    seen = []
+    engine = (
+        session.bind.sync_engine if hasattr(session.bind, "sync_engine") else session.bind.engine.sync_engine
+    )
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        if SUBTREE.search(statement):
+            seen.append((statement, tuple(parameters or ())))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        officer = world.auth(Role.commune_officer)
+        for path in ("/api/v1/households", "/api/v1/kpi"):
+            params = {"unit_id": str(world.c1.id)} | ({"period": "2026-06"} if path.endswith("kpi") else {})
+            response = await client.get(path, params=params, headers=officer)
+            assert response.status_code == 200, response.text
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert any("FROM households" in statement for statement, _ in seen)
+    assert any(
+        "FROM activity_stats" in statement or "FROM household_stats" in statement for statement, _ in seen
+    )
+
+    connection = await session.connection()
+    raw = (await connection.get_raw_connection()).driver_connection
+    # In this test's transaction (rolled back after): a plan for any value, and no table read whole
+    # where an index can serve (the test's few units would make a scan the cheaper plan).
+    await raw.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+    await raw.execute("SET LOCAL enable_seqscan = off")
+    for n, (statement, parameters) in enumerate(seen):
+        await raw.execute(f"PREPARE scoped_{n} AS {statement}")
+        arguments = f"({', '.join(map(_literal, parameters))})" if parameters else ""
+        plan = "\n".join(row[0] for row in await raw.fetch(f"EXPLAIN EXECUTE scoped_{n}{arguments}"))
+        assert _whole_reads(plan) == [], f"{statement}\n{plan}"
