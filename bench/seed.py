@@ -248,7 +248,6 @@ async def _seed_households(conn: asyncpg.Connection, households: int) -> None:
             flush=True,
         )
     await conn.execute("VACUUM (ANALYZE) households")
-    await conn.execute("ANALYZE units")
 
 
 async def _rebuild_aggregates(url: str) -> None:
@@ -298,6 +297,10 @@ async def ensure_seeded(households: int = DEFAULT_HOUSEHOLDS, url: str | None = 
             print(f"seeding {households:,} households (the database has {have:,})", flush=True)
             await _seed_households(conn, households)
             await _rebuild_aggregates(url)
+            # Every table just written, the history and the aggregates too: without statistics a
+            # commune's household total read all of `household_stats` (where autovacuum is off, as
+            # on the bench machines, nothing else gathers them).
+            await conn.execute("ANALYZE")
         user_id = await conn.fetchval("SELECT id FROM users WHERE username = $1", USERNAME)
         village_id, village_path = await conn.fetchrow(
             "SELECT id, path FROM units WHERE code = $1", f"{first_commune}-V01"
