@@ -1,11 +1,11 @@
-"""The scope's subtree predicate is bounded by the units' path index, on both databases.
+"""The scope's subtree predicate is bounded by the units' path index in any plan, on both databases.
 
-PostgreSQL plans a prepared statement for its values five times, then may keep one generic plan for
-every value; `path LIKE $1 || '%'` gives that plan no index bound, so it read every unit (3,100 in
-the bench, 110,000 across the country) on each scoped read from the sixth on. SQLite never bounded
-it (its LIKE is case-blind and the pattern an expression). The statements the app really sends for a
-commune's household page and KPI, planned as PostgreSQL's sixth run would be, and as SQLite plans
-them."""
+`path LIKE $1 || '%'` was bounded only in a plan made for the value: SQLite never made one (its LIKE
+ignores case and the pattern is an expression), so every scoped read there scanned the units; on
+PostgreSQL a generic plan, which it may keep for a prepared statement run more than five times,
+read every unit (the engine forces plans for the values: `app.core.db`). The statements the app
+really sends for a commune's household page and KPI, as SQLite plans them, and as PostgreSQL's
+generic plan would be."""
 
 import itertools
 import re

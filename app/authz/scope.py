@@ -28,10 +28,10 @@ def under(path: str) -> ColumnElement[bool]:
 class _Prefixed(ColumnElement[bool]):
     """A unit's path starts with a prefix, written as the range [prefix, `_end(prefix)`), which the
     path's index bounds in any plan. `LIKE $1 || '%'` it bounded only in a plan made for the value:
-    PostgreSQL may keep one generic plan for a statement run more than five times, and that one read
-    every unit (a commune's household page 2.4 ms against 0.8 on the bench's 3,100 units; 46 ms
-    against 0.05 for the subtree alone among the country's ~103,000); SQLite never bounded it (12.5 ms
-    against 0.004)."""
+    SQLite never bounded it (12.5 ms against 0.004 for a subtree among ~103,000 units), and on
+    PostgreSQL a generic plan, which it may keep for a statement run more than five times, read every
+    unit (46 ms against 0.05), which is why the engine plans every statement for its values
+    (`plan_cache_mode`, `app.core.db`)."""
 
     __visit_name__ = "prefixed"
     inherit_cache = True
