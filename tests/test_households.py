@@ -250,6 +250,52 @@ async def test_an_unfiltered_total_is_the_villages_maintained_count(client, worl
     assert searched.json()["total"] == 1
 
 
+@pytest.mark.parametrize("params", [{}, {"informed": "false"}, {"q": "hộ"}])
+async def test_a_page_and_its_total_are_one_statement(client, world, homes, session, params):
+    """Issue 22: the list's total rides on its page's rows (a scalar subquery), not a statement of
+    its own; a page past the end, which has no row to carry it, still tells the total."""
+    from sqlalchemy import event
+
+    engine = (
+        session.bind.sync_engine if hasattr(session.bind, "sync_engine") else session.bind.engine.sync_engine
+    )
+    sent = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        if "households" in statement:
+            sent.append(statement)
+
+    headers = world.auth(Role.commune_officer)
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        first = (await client.get("/api/v1/households", params=params | {"limit": 1}, headers=headers)).json()
+        listed, sent[:] = len(sent), []
+        past = await client.get("/api/v1/households", params=params | {"offset": 5}, headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert (first["total"], len(first["items"])) == (2, 1)  # c1's villages hold 2 of the 4 homes
+    assert listed == 1
+    assert (past.json()["total"], past.json()["items"]) == (2, [])
+    assert len(sent) == 2  # the empty page, then its total
+
+
+async def test_a_generic_list_gives_its_total_with_its_page(client, world):
+    """The same for every list of the records layer (`reads.page`): teams here."""
+    headers = world.auth(Role.commune_officer)
+    for village, name in ((world.v11, "Tổ thôn Đình"), (world.v12, "Tổ thôn Đông")):
+        team = {
+            "unit_id": str(village.id),
+            "name": name,
+            "decision_no": "12/QĐ-UBND",
+            "decision_date": "2025-03-01",
+        }
+        assert (await client.post("/api/v1/teams", json=team, headers=headers)).status_code == 201
+    listed = (await client.get("/api/v1/teams", params={"limit": 1}, headers=headers)).json()
+    past = (await client.get("/api/v1/teams", params={"offset": 50}, headers=headers)).json()
+    assert (listed["total"], len(listed["items"])) == (2, 1)
+    assert (past["total"], past["items"]) == (2, [])
+
+
 def test_a_search_within_a_commune_filters_its_rows_instead_of_the_national_trigram_index():
     """Issue 11: `?q=` in a commune or below reads the area's rows by unit (the trigram index would
     read the whole country's entries for "van" or "an"); wider searches keep the index."""

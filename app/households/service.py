@@ -136,8 +136,9 @@ _KEYS = tuple(HouseholdRead.model_fields)
 def _statements(
     shape: tuple, filters: tuple[str, ...], search: bool, narrow: bool, pg: bool
 ) -> tuple[Select, Select]:
-    """The count and the page for every list of this shape, values left as parameters: built and
-    compiled once, not per request (building them cost more than running them).
+    """The count, and the page with the count as its rows' last column (`reads.with_total`), for every
+    list of this shape, values left as parameters: built and compiled once, not per request
+    (building them cost more than running them).
 
     A search within a commune or below (`narrow`) reads that area's rows by their unit and filters
     them; the trigram index would read the whole country's entries for syllables as common as
@@ -166,7 +167,7 @@ def _statements(
         count = select(func.coalesce(func.sum(HouseholdStats.households), 0)).where(
             scope.template(shape, HouseholdStats.unit_id)
         )
-    return count, rows
+    return count, reads.with_total(rows, count)
 
 
 async def list_households(
@@ -197,13 +198,13 @@ async def list_households(
     search = pattern is not None
     count, rows = _statements(seen.shape, tuple(filters), search, search and seen.depth >= 2, pg is not None)
     params = seen.params() | filters | {"q": pattern, "limit": limit, "offset": offset}
-    if pg:
-        total = await pg.fetchval(count, **params)
-        items = [dict(zip(_KEYS, row, strict=True)) for row in await pg.fetch(rows, **params)]
-    else:
-        total = await session.scalar(count, params)
-        items = [dict(row) for row in (await session.execute(rows, params)).mappings()]
-    items = reads.shown_rows(principal, HOUSEHOLDS, items)
+    found = await pg.fetch(rows, **params) if pg else list(await session.execute(rows, params))
+    total = await reads.total_of(
+        found, offset, lambda: pg.fetchval(count, **params) if pg else session.scalar(count, params)
+    )
+    items = reads.shown_rows(
+        principal, HOUSEHOLDS, [dict(zip(_KEYS, row[:-1], strict=True)) for row in found]
+    )
     query = filters | {"unit_id": unit_id, "q": q, "limit": limit, "offset": offset}
     reads.noted(principal, HOUSEHOLDS, [item["id"] for item in items], query, unit_id)
-    return {"items": items, "total": total or 0, "limit": limit, "offset": offset}
+    return {"items": items, "total": total, "limit": limit, "offset": offset}

@@ -1,6 +1,7 @@
 """Reading synced records: one by id, a page, or the change feed, always through the caller's scope."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -137,16 +138,31 @@ async def _listed(
     limit: int,
     offset: int,
     permission: Permission | None = None,
-) -> tuple[Select, list[BaseModel]]:
-    """A list's count statement and its page of records as the caller receives them (where it holds
-    `permission`, reading by default)."""
+    counted: bool = False,
+) -> tuple[Select, list, list[BaseModel]]:
+    """A list's count statement, its page's rows (`counted`: each with the list's total last) and
+    the page's records as the caller receives them (where it holds `permission`, reading by
+    default)."""
     permission = permission or resource.permissions.read
     within = await list_scope(session, principal, permission, unit_id)
     clauses = where(principal, resource, within and within.path, filters, permission)
     count, rows = statements(resource, clauses, order, limit, offset)
-    return count, shown(
-        principal, resource, await resource.present(session, list(await session.execute(rows)))
-    )
+    found = list(await session.execute(with_total(rows, count) if counted else rows))
+    return count, found, shown(principal, resource, await resource.present(session, found))
+
+
+def with_total(rows: Select, count: Select) -> Select:
+    """The page and its list's total in one statement: the total is each row's last column, computed
+    once (an uncorrelated scalar subquery), a round trip fewer than asking for it apart."""
+    return rows.add_columns(count.scalar_subquery().label("list_total"))
+
+
+async def total_of(found: Sequence, offset: int, count) -> int:
+    """The total `with_total` gave the page's rows. An empty page has none: past the first page,
+    `count()` asks for it; at the first, the list is empty."""
+    if found:
+        return found[0][-1] or 0
+    return (await count() or 0) if offset else 0
 
 
 async def page(
@@ -164,11 +180,13 @@ async def page(
     """`{items, total, limit, offset}`: 403 when the caller may read none anywhere, 404 when
     `unit_id` (the subtree to list) is out of its sight. `query`: the request's filters as it named
     them, for the access log."""
-    count, items = await _listed(session, principal, resource, unit_id, filters, order, limit, offset)
-    total = await session.scalar(count)
+    count, found, items = await _listed(
+        session, principal, resource, unit_id, filters, order, limit, offset, counted=True
+    )
+    total = await total_of(found, offset, lambda: session.scalar(count))
     logged = (query or {}) | {"unit_id": unit_id, "limit": limit, "offset": offset}
     noted(principal, resource, [item.id for item in items], logged, unit_id)
-    return {"items": items, "total": total or 0, "limit": limit, "offset": offset}
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
 async def export(
@@ -190,7 +208,7 @@ async def export(
     require_somewhere(principal, permission)  # a role that exports nowhere: 403 (a team member)
     if unit_id is not None:  # a unit in sight where the caller may not export: 403, not an empty file
         require(principal, permission, await get_unit_in_scope(session, principal, unit_id))
-    _, items = await _listed(session, principal, resource, unit_id, filters, order, most + 1, 0, permission)
+    *_, items = await _listed(session, principal, resource, unit_id, filters, order, most + 1, 0, permission)
     if len(items) > most:
         raise Invalid(
             f"More than {most} records: export a smaller area",
