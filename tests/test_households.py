@@ -251,14 +251,11 @@ async def test_an_unfiltered_total_is_the_villages_maintained_count(client, worl
 
 
 @pytest.mark.parametrize("params", [{}, {"informed": "false"}, {"q": "hộ"}])
-async def test_a_page_and_its_total_are_one_statement(client, world, homes, session, params):
+async def test_a_page_and_its_total_are_one_statement(client, world, homes, engine, params):
     """Issue 22: the list's total rides on its page's rows (a scalar subquery), not a statement of
     its own; a page past the end, which has no row to carry it, still tells the total."""
     from sqlalchemy import event
 
-    engine = (
-        session.bind.sync_engine if hasattr(session.bind, "sync_engine") else session.bind.engine.sync_engine
-    )
     sent = []
 
     def keep(conn, cursor, statement, parameters, context, executemany):
@@ -266,13 +263,13 @@ async def test_a_page_and_its_total_are_one_statement(client, world, homes, sess
             sent.append(statement)
 
     headers = world.auth(Role.commune_officer)
-    event.listen(engine, "before_cursor_execute", keep)
+    event.listen(engine.sync_engine, "before_cursor_execute", keep)
     try:
         first = (await client.get("/api/v1/households", params=params | {"limit": 1}, headers=headers)).json()
         listed, sent[:] = len(sent), []
         past = await client.get("/api/v1/households", params=params | {"offset": 5}, headers=headers)
     finally:
-        event.remove(engine, "before_cursor_execute", keep)
+        event.remove(engine.sync_engine, "before_cursor_execute", keep)
     assert (first["total"], len(first["items"])) == (2, 1)  # c1's villages hold 2 of the 4 homes
     assert listed == 1
     assert (past.json()["total"], past.json()["items"]) == (2, [])

@@ -46,18 +46,15 @@ def _whole_reads(plan: str) -> list[str]:
 
 
 async def test_scoped_reads_find_their_units_by_the_path_index_in_a_generic_plan(
-    client, world, session, database
+    client, world, session, engine, database
 ):
     seen = []
-    engine = (
-        session.bind.sync_engine if hasattr(session.bind, "sync_engine") else session.bind.engine.sync_engine
-    )
 
     def keep(conn, cursor, statement, parameters, context, executemany):
         if SUBTREE.search(statement):
             seen.append((statement, tuple(parameters or ())))
 
-    event.listen(engine, "before_cursor_execute", keep)
+    event.listen(engine.sync_engine, "before_cursor_execute", keep)
     try:
         officer = world.auth(Role.commune_officer)
         for path in ("/api/v1/households", "/api/v1/kpi"):
@@ -65,7 +62,7 @@ async def test_scoped_reads_find_their_units_by_the_path_index_in_a_generic_plan
             response = await client.get(path, params=params, headers=officer)
             assert response.status_code == 200, response.text
     finally:
-        event.remove(engine, "before_cursor_execute", keep)
+        event.remove(engine.sync_engine, "before_cursor_execute", keep)
     assert any("FROM households" in statement for statement, _ in seen)
     assert any(
         "FROM activity_stats" in statement or "FROM household_stats" in statement for statement, _ in seen
