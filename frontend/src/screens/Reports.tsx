@@ -37,6 +37,12 @@ const SECTIONS = ["results", "difficulties", "proposals"] as const;
 type Sections = Record<(typeof SECTIONS)[number], string>;
 const sectionsOf = (s: Snapshot): Sections => ({ results: s.results ?? "", difficulties: s.difficulties ?? "", proposals: s.proposals ?? "" });
 
+/** The sections on screen once the report is read again at a new version: what the reporter has not
+ * touched since `before` (the version the text started from) takes the new saved text, what they
+ * wrote meanwhile stays (a reload after "save" must not wipe a section typed while it ran). */
+export const rebased = (text: Sections, before: Sections, after: Sections): Sections =>
+  Object.fromEntries(SECTIONS.map((k) => [k, text[k] === before[k] ? after[k] : text[k]])) as Sections;
+
 /** The written sections the plans ask of every periodic report: editable by the reporter while the
  * report is a draft or returned, read by everyone else (the approver first). */
 function ReportSections({ snapshot, editable, text, setText, errors }: { snapshot: Snapshot; editable: boolean; text: Sections; setText: (s: Sections) => void; errors: Record<string, string> }) {
@@ -70,6 +76,12 @@ function SnapshotCard({ snapshot, unitName, onChange }: { snapshot: Snapshot; un
   const [text, setText] = useState<Sections>(() => sectionsOf(snapshot));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const saved = sectionsOf(snapshot);
+  // The card is kept across the report's versions (keyed by id): its text follows the saved sections.
+  const [base, setBase] = useState(saved);
+  useEffect(() => {
+    setText((current) => rebased(current, base, saved));
+    setBase(saved);
+  }, [snapshot.version]);
   const dirty = SECTIONS.some((k) => text[k].trim() !== saved[k].trim());
   const ifMatch = { headers: { "If-Match": `"${snapshot.version}"` } };
   const path = { params: { path: { snapshot_id: snapshot.id } }, ...ifMatch };
@@ -321,7 +333,7 @@ function AdHoc({ unitId, tick, onChange }: { unitId: string; tick: number; onCha
       )}
       {listed.error && <p class="error">{problemMessage(listed.error)}</p>}
       {items.map((s) => (
-        <SnapshotCard key={`${s.id}:${s.version}`} snapshot={s} unitName={s.unit_id === unitId ? undefined : (s.unit_name ?? undefined)} onChange={onChange} />
+        <SnapshotCard key={s.id} snapshot={s} unitName={s.unit_id === unitId ? undefined : (s.unit_name ?? undefined)} onChange={onChange} />
       ))}
     </Section>
   );
@@ -496,14 +508,14 @@ export default function Reports() {
       >
         {!own && !error && <Loading />}
         {own && own.length === 0 && <p class="empty">{t("noReport")}</p>}
-        {own?.map((s) => <SnapshotCard key={`${s.id}:${s.version}`} snapshot={s} onChange={reload} />)}
+        {own?.map((s) => <SnapshotCard key={s.id} snapshot={s} onChange={reload} />)}
       </Section>
       )}
 
       {waiting.length > 0 && (
         <Section title={t("awaitingApproval")}>
           {waiting.map((s) => (
-            <SnapshotCard key={`${s.id}:${s.version}`} snapshot={s} unitName={names[s.unit_id]} onChange={reload} />
+            <SnapshotCard key={s.id} snapshot={s} unitName={names[s.unit_id]} onChange={reload} />
           ))}
         </Section>
       )}
@@ -511,7 +523,7 @@ export default function Reports() {
       {approvedBelow.length > 0 && (
         <Section title={t("approvedBelow")}>
           {approvedBelow.map((s) => (
-            <SnapshotCard key={`${s.id}:${s.version}`} snapshot={s} unitName={names[s.unit_id]} onChange={reload} />
+            <SnapshotCard key={s.id} snapshot={s} unitName={names[s.unit_id]} onChange={reload} />
           ))}
         </Section>
       )}
