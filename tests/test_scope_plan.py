@@ -39,7 +39,7 @@ def _whole_reads(plan: str) -> list[str]:
     whole = []
     for n, line in enumerate(lines):
         if " on units " in line:
-            details = [d for d in itertools.takewhile(lambda d: "->" not in d, lines[n + 1 :])]
+            details = list(itertools.takewhile(lambda d: "->" not in d, lines[n + 1 :]))
             if not any("Index Cond" in d or "Recheck Cond" in d for d in details):
                 whole.append(line.strip())
     return whole

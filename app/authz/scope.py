@@ -6,6 +6,7 @@ Out of the caller's area a record does not exist (404); inside it, a missing per
 
 import uuid
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import Boolean, ColumnElement, Select, bindparam, false, literal, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,17 +47,14 @@ class _Prefixed(ColumnElement[bool]):
         self.low, self.high = low, high
 
 
-@compiles(_Prefixed)
-def _range(element: _Prefixed, compiler, **kw) -> str:
+def _range(element: _Prefixed, compiler, *, at_least: str, below: str, **kw) -> str:
     path, low, high = (compiler.process(e, **kw) for e in (Unit.path, element.low, element.high))
-    return f"({path} >= {low} AND {path} < {high})"
+    return f"({path} {at_least} {low} AND {path} {below} {high})"
 
 
-@compiles(_Prefixed, "postgresql")
-def _pattern_range(element: _Prefixed, compiler, **kw) -> str:
-    """The operators of the path's index (`varchar_pattern_ops`: bytewise, whatever the collation)."""
-    path, low, high = (compiler.process(e, **kw) for e in (Unit.path, element.low, element.high))
-    return f"({path} ~>=~ {low} AND {path} ~<~ {high})"
+compiles(_Prefixed)(partial(_range, at_least=">=", below="<"))
+# The operators of the path's index on PostgreSQL (`varchar_pattern_ops`: bytewise, whatever the collation).
+compiles(_Prefixed, "postgresql")(partial(_range, at_least="~>=~", below="~<~"))
 
 
 def _end(prefix: str) -> str:

@@ -139,16 +139,16 @@ async def _listed(
     offset: int,
     permission: Permission | None = None,
     counted: bool = False,
-) -> tuple[Select, list, list[BaseModel]]:
-    """A list's count statement, its page's rows (`counted`: each with the list's total last) and
-    the page's records as the caller receives them (where it holds `permission`, reading by
-    default)."""
+) -> tuple[list[BaseModel], int | None]:
+    """A list's page of records as the caller receives them (where it holds `permission`, reading by
+    default), and with `counted` the list's total (read with the page: `with_total`)."""
     permission = permission or resource.permissions.read
     within = await list_scope(session, principal, permission, unit_id)
     clauses = where(principal, resource, within and within.path, filters, permission)
     count, rows = statements(resource, clauses, order, limit, offset)
     found = list(await session.execute(with_total(rows, count) if counted else rows))
-    return count, found, shown(principal, resource, await resource.present(session, found))
+    total = await total_of(found, offset, lambda: session.scalar(count)) if counted else None
+    return shown(principal, resource, await resource.present(session, found)), total
 
 
 def with_total(rows: Select, count: Select) -> Select:
@@ -180,10 +180,9 @@ async def page(
     """`{items, total, limit, offset}`: 403 when the caller may read none anywhere, 404 when
     `unit_id` (the subtree to list) is out of its sight. `query`: the request's filters as it named
     them, for the access log."""
-    count, found, items = await _listed(
+    items, total = await _listed(
         session, principal, resource, unit_id, filters, order, limit, offset, counted=True
     )
-    total = await total_of(found, offset, lambda: session.scalar(count))
     logged = (query or {}) | {"unit_id": unit_id, "limit": limit, "offset": offset}
     noted(principal, resource, [item.id for item in items], logged, unit_id)
     return {"items": items, "total": total, "limit": limit, "offset": offset}
@@ -208,7 +207,7 @@ async def export(
     require_somewhere(principal, permission)  # a role that exports nowhere: 403 (a team member)
     if unit_id is not None:  # a unit in sight where the caller may not export: 403, not an empty file
         require(principal, permission, await get_unit_in_scope(session, principal, unit_id))
-    *_, items = await _listed(session, principal, resource, unit_id, filters, order, most + 1, 0, permission)
+    items, _ = await _listed(session, principal, resource, unit_id, filters, order, most + 1, 0, permission)
     if len(items) > most:
         raise Invalid(
             f"More than {most} records: export a smaller area",

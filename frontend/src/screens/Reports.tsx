@@ -2,7 +2,7 @@
 // file; the short summary for the Zalo group. A report holds its period's end state, its help by
 // kind and seed 004's four counts; an ad-hoc report ("báo cáo đột xuất") covers any days and names
 // the request it answers. A province officer sets when the province's reports are due.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, must } from "../api/client";
 import { can, me } from "../api/session";
 import type { Snapshot } from "../api/types";
@@ -77,10 +77,11 @@ function SnapshotCard({ snapshot, unitName, onChange }: { snapshot: Snapshot; un
   const [errors, setErrors] = useState<Record<string, string>>({});
   const saved = sectionsOf(snapshot);
   // The card is kept across the report's versions (keyed by id): its text follows the saved sections.
-  const [base, setBase] = useState(saved);
+  const base = useRef(saved);
   useEffect(() => {
-    setText((current) => rebased(current, base, saved));
-    setBase(saved);
+    const before = base.current;
+    setText((current) => rebased(current, before, saved));
+    base.current = saved;
   }, [snapshot.version]);
   const dirty = SECTIONS.some((k) => text[k].trim() !== saved[k].trim());
   const ifMatch = { headers: { "If-Match": `"${snapshot.version}"` } };
