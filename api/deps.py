@@ -6,17 +6,15 @@ from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request, Response
-from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.credentials import authenticate
 from api.idempotency import request_principal, request_session
 from api.observability import route_template
 from api.ratelimit import limit_caller
-from app.api_keys.service import authenticate as principal_from_api_key
-from app.auth.principals import principal_from_token
 from app.authz.principal import Principal
-from app.core.db import db, reading, session_scope
-from app.core.errors import AppError, Forbidden, PreconditionFailed, Unauthorized
+from app.core.db import db, reading
+from app.core.errors import AppError, Forbidden, PreconditionFailed
 from app.core.pagination import Limit, Offset
 from app.privacy.access import route as access_route
 
@@ -51,34 +49,19 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
-oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
-api_key_header = APIKeyHeader(
-    name="X-API-Key",
-    auto_error=False,
-    description="An integration's API key, `cnscd_<prefix>_<secret>` (see `/api/v1/api-keys`)",
-)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-async def get_principal(
-    request: Request,
-    token: Annotated[str | None, Depends(oauth2)],
-    api_key: Annotated[str | None, Depends(api_key_header)],
-) -> Principal:
+async def get_principal(request: Request) -> Principal:
     """The caller, from a bearer token (~40 µs of JWT checking, and the user's state and grants from
     the database at most every `auth_cache_seconds`) or an API key (one indexed lookup, in its own
-    short transaction so `last_used_at` does not ride on the request's).
+    short transaction so `last_used_at` does not ride on the request's): `api.credentials`.
 
     The one place where a read-only API key is refused every write (403), and where the caller's rate
     limit is taken (429; inline, as a dependency of its own it would cost ~30 µs a request)."""
     access_route.set(partial(route_template, request.scope))  # for the access log of personal data
     if (principal := request_principal(request)) is None:
-        if token:
-            return await limit_caller(await principal_from_token(token))
-        if not api_key:
-            raise Unauthorized("Sign in first: send Authorization: Bearer <access token>, or X-API-Key")
-        async with session_scope() as session:
-            principal = await principal_from_api_key(session, api_key)
+        principal = await authenticate(dict(request.scope["headers"]))
     if principal.read_only and request.method not in SAFE_METHODS:
         raise Forbidden("This API key is read-only")
     return await limit_caller(principal)

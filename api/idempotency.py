@@ -20,12 +20,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.credentials import authenticate
 from api.errors import problem, unavailable
-from app.api_keys.service import authenticate as principal_from_api_key
-from app.auth.principals import principal_from_token
 from app.authz.principal import Principal
 from app.core import metrics
-from app.core.db import db, is_outage, session_scope
+from app.core.db import db, is_outage
 from app.core.errors import AppError, Conflict, Invalid
 from app.idempotency import store
 
@@ -137,17 +136,11 @@ def replay_without_secret(request: Request, body: bytes) -> None:
 
 
 async def _caller(headers: dict[bytes, bytes]) -> Principal | None:
-    """The caller, as `api.deps.get_principal` finds the caller: a bearer token, else an API key."""
-    authorization = headers.get(b"authorization")
+    """The caller, as `api.deps.get_principal` finds the caller; None when there is none."""
     try:
-        if authorization and authorization.lower().startswith(b"bearer "):
-            return await principal_from_token(authorization[7:].decode("latin-1").strip())
-        if api_key := headers.get(b"x-api-key"):
-            async with session_scope() as session:
-                return await principal_from_api_key(session, api_key.decode("latin-1"))
+        return await authenticate(headers)
     except AppError:
         return None
-    return None
 
 
 def _fingerprint(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> str:

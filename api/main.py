@@ -13,6 +13,7 @@ from fastapi_offline import FastAPIOffline
 
 from api import docs, errors, spa
 from api.body_limit import BodyLimitMiddleware, upload_paths
+from api.credentials import declare_schemes
 from api.deps import get_principal
 from api.idempotency import IdempotencyMiddleware
 from api.observability import ObservabilityMiddleware
@@ -85,6 +86,9 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
         swagger_ui_parameters={"persistAuthorization": True},
+        # FastAPI's own OpenTelemetry hooks asked for the global providers on every request (~20 µs
+        # of a recorded activity, issue 22); the app's metrics and logs are its own (api.observability).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         docs_url=None,  # api.docs serves them, under a CSP
         redoc_url=None,
     )
@@ -97,26 +101,31 @@ def create_app() -> FastAPI:
     # field's hottest first: FastAPI tries a request against every route of each router it passes,
     # once to choose and again inside the chosen one, so nesting them all under one more router, with
     # the activities ninth, cost a recorded activity ~0.9 ms of its ~8 ms (issue 22).
-    for module in (
-        activities,
-        households,
-        campaigns,
-        kpi,
-        members,
-        teams,
-        units,
-        trainings,
-        targets,
-        awards,
-        learning,
-        auth,
-        users,
-        audit,
-        privacy,
-        api_keys,
-        vneid,
-    ):
-        app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(get_principal)])
+    authenticated = [
+        module.router
+        for module in [
+            activities,
+            households,
+            campaigns,
+            kpi,
+            members,
+            teams,
+            units,
+            trainings,
+            targets,
+            awards,
+            learning,
+            auth,
+            users,
+            audit,
+            privacy,
+            api_keys,
+            vneid,
+        ]
+    ]
+    for router in authenticated:
+        app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(get_principal)])
+    declare_schemes(app, authenticated, API_PREFIX)
     # The open routes (signing in) are rate limited per client address.
     app.include_router(auth.public, prefix=API_PREFIX, dependencies=[Depends(limit_address)])
 
