@@ -14,6 +14,7 @@ one key and the secret is still shown once.
 """
 
 import hashlib
+import inspect
 
 from fastapi import Request
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.credentials import authenticate
 from api.errors import problem, unavailable
 from app.authz.principal import Principal
-from app.core import metrics
+from app.core import batch, metrics
 from app.core.db import db, is_outage
 from app.core.errors import AppError, Conflict, Invalid
 from app.idempotency import store
@@ -84,6 +85,8 @@ async def _answer(app: ASGIApp, scope: Scope, body: bytes, session: AsyncSession
         metrics.IDEMPOTENT_REPLAYS.inc()
         return _Replay(stored)
 
+    # The route's writes wait for its answer, to go to the database in one statement with it.
+    await batch.hold(session)
     state = scope.setdefault("state", {})
     state[SESSION_STATE], state[PRINCIPAL_STATE] = session, caller
     response = _Captured()
@@ -94,8 +97,29 @@ async def _answer(app: ASGIApp, scope: Scope, body: bytes, session: AsyncSession
         raise
     finally:
         del state[SESSION_STATE]
-    # 5xx and 429 are not kept: a retry must run again, not replay "try later" for 7 days; whatever
-    # the route wrote before failing goes too.
+    try:
+        return await _kept(session, caller, key, fingerprint, response, state)
+    except Exception as exc:
+        await session.rollback()
+        if is_outage(exc):
+            return unavailable(exc)  # neither the write nor its answer: a retry runs again
+        # A write the route held back, which the database refused as it went with the answer: answered
+        # as the route's own error would have been (a conflict is a 409), and kept.
+        refused = await _handled(scope, exc)
+    try:
+        return await _kept(session, caller, key, fingerprint, refused, state)
+    except Exception as exc:
+        await session.rollback()
+        if not is_outage(exc):
+            raise
+        return unavailable(exc)
+
+
+async def _kept(session: AsyncSession, caller: Principal, key: str, fingerprint: str,
+                response: "_Captured", state: dict) -> "_Captured":  # fmt: skip
+    """`response` once committed with its stored copy (and the writes the transaction held). 5xx and
+    429 are not kept: a retry must run again, not replay "try later" for 7 days; whatever the route
+    wrote before failing goes too."""
     if response.status >= 500 or response.status == 429:
         await session.rollback()
         return response
@@ -106,16 +130,24 @@ async def _answer(app: ASGIApp, scope: Scope, body: bytes, session: AsyncSession
         kept = response.stored(twin)
     else:
         kept = None
-    try:
-        if kept is not None:
-            await store.answer(session, caller.id, key, fingerprint, kept)
-        await session.commit()
-    except Exception as exc:
-        await session.rollback()
-        if not is_outage(exc):
-            raise
-        return unavailable(exc)  # neither the write nor its answer: a retry runs again
+    if kept is not None:
+        await store.answer(session, caller.id, key, fingerprint, kept)
+    await session.commit()
     return response
+
+
+async def _handled(scope: Scope, exc: Exception) -> "_Captured":
+    """The answer the app's exception handlers give `exc` (api.errors), as a route raising it gets."""
+    app = scope["app"]
+    handler = next(
+        app.exception_handlers[kind] for kind in type(exc).__mro__ if kind in app.exception_handlers
+    )
+    answer = handler(Request(scope), exc)
+    if inspect.isawaitable(answer):
+        answer = await answer
+    captured = _Captured()
+    await answer(scope, _replaying(b""), captured.send)
+    return captured
 
 
 def request_session(request: Request) -> AsyncSession | None:

@@ -10,6 +10,11 @@ machines): a recorded activity's row, aggregate row, roll-up delta and audit row
 And building a statement costs more than running it: a write is a `Template` (the statement's shape,
 built once, its values as parameters) and its values, so a batch's statement is composed and
 compiled once per shape.
+
+A transaction that ends with a write of its own (a POST's Idempotency-Key answer, `api.idempotency`)
+can `hold` the writes sent before it and `release` them with it: one round trip for both. Whatever
+else the transaction runs first sends them before it (`app.core.db.BEFORE_NEXT`), its commit too, so
+nothing in the transaction reads around them.
 """
 
 import functools
@@ -21,8 +26,8 @@ from sqlalchemy import Table, bindparam, insert, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import UpdateBase
 
-from app.core.db import upsert_insert
-from app.core.driver import execute
+from app.core.db import BEFORE_NEXT, upsert_insert
+from app.core.driver import Driver, driver, execute
 
 
 class Template:
@@ -69,13 +74,48 @@ def updating(table: Table, names: tuple[str, ...]) -> Template:
 
 async def send(session: AsyncSession, writes: Sequence[Write]) -> None:
     """Run `writes` in the session's transaction: in one statement on PostgreSQL (on the driver), in
-    order on SQLite."""
-    if len(writes) < 2 or session.bind.dialect.name != "postgresql":
+    order on SQLite; or keep them for `release` while the transaction holds its writes."""
+    if session.bind.dialect.name != "postgresql":
         for write in writes:
             await execute(session, write.template.statement, **write.values)
         return
-    values = {f"w{n}_{name}": value for n, write in enumerate(writes) for name, value in write.values.items()}
-    await execute(session, _combined(tuple(write.template for write in writes)), **values)
+    on = await driver(session)
+    if on.held is not None:
+        on.held.extend(writes)
+        on.sqla.info[BEFORE_NEXT] = functools.partial(_send_held, on)
+        return
+    await _send(on, writes)
+
+
+async def hold(session: AsyncSession) -> None:
+    """From now on, this transaction's writes wait for `release` (PostgreSQL; SQLite has no round
+    trip to save)."""
+    if session.bind.dialect.name == "postgresql":
+        (await driver(session)).held = []
+
+
+async def release(session: AsyncSession, writes: Sequence[Write]) -> None:
+    """Send the held writes and then `writes`, in one statement; the transaction holds no more."""
+    if session.bind.dialect.name == "postgresql":
+        on = await driver(session)
+        held, on.held = on.held or [], None
+        on.sqla.info.pop(BEFORE_NEXT, None)
+        writes = [*held, *writes]
+    await send(session, writes)
+
+
+async def _send_held(on: Driver) -> None:
+    """The held writes, before another statement of their transaction (which goes on holding)."""
+    writes, on.held = on.held or [], []
+    await _send(on, writes)
+
+
+async def _send(on: Driver, writes: Sequence[Write]) -> None:
+    if len(writes) == 1:
+        await on.execute(writes[0].template.statement, **writes[0].values)
+    elif writes:
+        values = {f"w{n}_{name}": v for n, write in enumerate(writes) for name, v in write.values.items()}
+        await on.execute(_combined(tuple(write.template for write in writes)), **values)
 
 
 @functools.lru_cache(maxsize=512)

@@ -221,7 +221,36 @@ def create_engine(settings: Settings | None = None, url: str | None = None) -> A
     )
     _check_on_checkout(engine, min(settings.db_connect_timeout, CHECK_TIMEOUT))
     _probe_quickly(engine, availability, min(settings.db_connect_timeout, CHECK_TIMEOUT))
+    _run_what_goes_first(engine)
     return engine
+
+
+# In a connection's `info`: a coroutine function to await before the connection's next statement or
+# its commit, once (writes held back to go with a later one, `app.core.batch.hold`). A rollback, or
+# the connection's return to the pool, drops it.
+BEFORE_NEXT = "before_next"
+
+
+def _run_what_goes_first(engine: AsyncEngine) -> None:
+    """What a connection holds back (`BEFORE_NEXT`) goes before a statement of the ORM's or a Core
+    statement through the session, and before the commit (the driver's own statements ask themselves,
+    `app.core.driver`). These listeners run in SQLAlchemy's sync code, so they wait with `await_`."""
+
+    def run_first(conn, *_args) -> None:  # pragma: no cover - driver callback
+        if (before := conn.info.pop(BEFORE_NEXT, None)) is not None:
+            await_(before())
+
+    def drop(conn, *_args) -> None:  # pragma: no cover - driver callback
+        if not conn.invalidated:  # an invalidated connection's info goes with it (and raises)
+            conn.info.pop(BEFORE_NEXT, None)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", run_first)
+    event.listen(engine.sync_engine, "commit", run_first)
+    event.listen(engine.sync_engine, "rollback", drop)
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _returned(_dbapi_connection, record) -> None:  # pragma: no cover - driver callback
+        record.info.pop(BEFORE_NEXT, None)
 
 
 def _probe_quickly(engine: AsyncEngine, availability: Availability, timeout: float) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import Select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from app.core.db import is_outage
+from app.core.db import BEFORE_NEXT, is_outage
 
 _SHAPES = 512
 _compiled: OrderedDict[Any, Any] = OrderedDict()
@@ -72,6 +72,7 @@ class Driver:
     def __init__(self, connection: AsyncConnection, adapted) -> None:
         self.owner, self.adapted, self.connection = connection, adapted, adapted.driver_connection
         self.sqla, self.dialect = connection.sync_connection, connection.dialect
+        self.held: list | None = None  # the transaction's writes held back (`app.core.batch.hold`)
 
     async def fetch(self, statement: Select, **params: Any) -> list:
         return await self._run(self.connection.fetch, statement, params)
@@ -94,6 +95,8 @@ class Driver:
         return int(count) if count.isdigit() else 0
 
     async def _run(self, method, statement, params: dict[str, Any]):
+        if (before := self.sqla.info.pop(BEFORE_NEXT, None)) is not None:
+            await before()  # writes held back go first (`app.core.batch.hold`)
         sql, values = render(statement, self.dialect, params)
         events = self.sqla.dispatch
         events.before_cursor_execute(self.sqla, None, sql, values, None, False)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core import batch
 from app.core.batch import parameters
 from app.core.db import upsert_insert
 from app.core.driver import execute
@@ -68,28 +69,31 @@ def _claim_new(dialect: str):
 async def answer(
     session: AsyncSession, caller_id: uuid.UUID, key: str, fingerprint: str, response: StoredResponse
 ) -> None:
-    """Keep the response for replay, in the request's transaction: onto the claim made in it, or as a
-    new row when the route rolled back (an error answer is kept too) and took the claim with it."""
-    await execute(
-        session,
-        _answer(session.bind.dialect.name),
-        caller_id=caller_id,
-        key=key,
-        fingerprint=fingerprint,
-        created_at=datetime.now(UTC),
-        status_code=response.status_code,
-        headers=response.headers,
-        body=response.body,
-    )
+    """Keep the response for replay, in the request's transaction, with the writes it holds
+    (`app.core.batch.hold`): onto the claim made in it, or as a new row when the route rolled back
+    (an error answer is kept too) and took the claim with it."""
+    values = {
+        "caller_id": caller_id,
+        "key": key,
+        "fingerprint": fingerprint,
+        "created_at": datetime.now(UTC),
+        "status_code": response.status_code,
+        "headers": response.headers,
+        "body": response.body,
+    }
+    await batch.release(session, [batch.Write(_answer(session.bind.dialect.name), values)])
 
 
 @functools.cache
-def _answer(dialect: str):
-    statement = upsert_insert(dialect)(TABLE).values(parameters(TABLE, CLAIM + ANSWER, ""))
-    return statement.on_conflict_do_update(
-        index_elements=[TABLE.c.caller_id, TABLE.c.key],
-        set_={name: statement.excluded[name] for name in ANSWER},
-    )
+def _answer(dialect: str) -> batch.Template:
+    def build(prefix: str):
+        statement = upsert_insert(dialect)(TABLE).values(parameters(TABLE, CLAIM + ANSWER, prefix))
+        return statement.on_conflict_do_update(
+            index_elements=[TABLE.c.caller_id, TABLE.c.key],
+            set_={name: statement.excluded[name] for name in ANSWER},
+        )
+
+    return batch.Template(build)
 
 
 async def purge(session: AsyncSession) -> int:
