@@ -6,7 +6,9 @@ own: the middleware opens the session, claims the key in it and hands it to the 
 (`request_session`, which `api.deps.get_session` yields instead of a session of its own); once the
 route has answered, the middleware stores the answer and commits, and only then sends it. So a crash
 or an outage at any point leaves the write with its stored answer, or neither: a retry replays the
-one, or runs again. While the database is unreachable the answer is 503 and nothing is kept.
+one, or runs again. While the database is unreachable the answer is 503 and nothing is kept. The
+route's writes are held to go with the stored answer, in one statement (`app.core.batch.hold`); one
+the database refuses then is answered as the route's own error would have been (`_handled`).
 
 A response carrying a secret (a new API key) is never stored: the route gives a twin without the
 secret (`replay_without_secret`), which is what a replay answers, so a retried create still makes
