@@ -5,11 +5,13 @@ the commit) sends them before it; a rollback drops them. PostgreSQL only: SQLite
 to save, and never holds."""
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, event, func, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.authz.permissions import Role
 from app.core import batch
@@ -36,12 +38,19 @@ async def _ids(engine) -> list[int]:
         return list(await session.scalars(select(PROBE.c.id).order_by(PROBE.c.id)))
 
 
-async def test_held_writes_go_before_anything_else_of_their_transaction(app, database):
+@asynccontextmanager
+async def probed(app, database) -> AsyncIterator[AsyncEngine]:
+    """A real PostgreSQL database with the probe table."""
     if database != "postgresql":
         pytest.skip("SQLite never holds writes")
     async with real_database(database, app) as (_client, engine):
         async with engine.begin() as conn:
             await conn.execute(text("CREATE TABLE held_probe (id int PRIMARY KEY)"))
+        yield engine
+
+
+async def test_held_writes_go_before_anything_else_of_their_transaction(app, database):
+    async with probed(app, database) as engine:
         statements = _counted(engine)
         async with AsyncSession(engine) as session:
             await batch.hold(session)
@@ -70,11 +79,7 @@ async def test_held_writes_go_before_anything_else_of_their_transaction(app, dat
 
 
 async def test_a_rollback_drops_the_held_writes(app, database):
-    if database != "postgresql":
-        pytest.skip("SQLite never holds writes")
-    async with real_database(database, app) as (_client, engine):
-        async with engine.begin() as conn:
-            await conn.execute(text("CREATE TABLE held_probe (id int PRIMARY KEY)"))
+    async with probed(app, database) as engine:
         async with AsyncSession(engine) as session:
             await batch.hold(session)
             await batch.send(session, [_row(1)])
