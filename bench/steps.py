@@ -64,8 +64,8 @@ async def main(requests: int) -> None:
     _timed(store, "claim", "claim the key (checkout, its check the BEGIN; INSERT)")
     _timed(writes, "_taken", "replay check with the body's unit (SELECT)")
     _timed(scope, "get_unit_in_scope", "locate the unit (the session's copy)")
-    _timed(batch, "send", "record, aggregate, delta, audit (one statement)")
-    _timed(store, "answer", "store the answer (INSERT … ON CONFLICT)")
+    _timed(batch, "send", "record, aggregate, delta, audit, the key's answer (one statement)")
+    _timed(store, "answer", "store the answer (with the writes held for it)")
     _timed(AsyncSession, "commit", "COMMIT")
 
     def counted(_conn, _cursor, statement, *_):
