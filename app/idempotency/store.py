@@ -13,7 +13,6 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import batch
-from app.core.batch import parameters
 from app.core.db import upsert_insert
 from app.core.driver import execute
 from app.core.errors import Invalid
@@ -63,7 +62,7 @@ ANSWER = ("status_code", "headers", "body")
 
 @functools.cache
 def _claim_new(dialect: str):
-    return upsert_insert(dialect)(TABLE).values(parameters(TABLE, CLAIM, "")).on_conflict_do_nothing()
+    return upsert_insert(dialect)(TABLE).values(batch.parameters(TABLE, CLAIM, "")).on_conflict_do_nothing()
 
 
 async def answer(
@@ -87,7 +86,7 @@ async def answer(
 @functools.cache
 def _answer(dialect: str) -> batch.Template:
     def build(prefix: str):
-        statement = upsert_insert(dialect)(TABLE).values(parameters(TABLE, CLAIM + ANSWER, prefix))
+        statement = upsert_insert(dialect)(TABLE).values(batch.parameters(TABLE, CLAIM + ANSWER, prefix))
         return statement.on_conflict_do_update(
             index_elements=[TABLE.c.caller_id, TABLE.c.key],
             set_={name: statement.excluded[name] for name in ANSWER},
