@@ -102,24 +102,15 @@ async def _answer(app: ASGIApp, scope: Scope, body: bytes, session: AsyncSession
     try:
         return await _kept(session, caller, key, fingerprint, response, state)
     except Exception as exc:
-        await session.rollback()
-        if is_outage(exc):
-            return unavailable(exc)  # neither the write nor its answer: a retry runs again
         # A write the route held back, which the database refused as it went with the answer: answered
         # as the route's own error would have been (a conflict is a 409), and kept.
-        refused = await _handled(scope, exc)
-    try:
-        return await _kept(session, caller, key, fingerprint, refused, state)
-    except Exception as exc:
-        await session.rollback()
-        if not is_outage(exc):
-            raise
-        return unavailable(exc)
+        return await _kept(session, caller, key, fingerprint, await _handled(scope, exc), state)
 
 
 async def _kept(session: AsyncSession, caller: Principal, key: str, fingerprint: str,
-                response: "_Captured", state: dict) -> "_Captured":  # fmt: skip
-    """`response` once committed with its stored copy (and the writes the transaction held). 5xx and
+                response: "_Captured", state: dict):  # fmt: skip
+    """`response` once committed with its stored copy (and the writes the transaction held), or 503
+    when the database is unreachable (neither the write nor its answer: a retry runs again). 5xx and
     429 are not kept: a retry must run again, not replay "try later" for 7 days; whatever the route
     wrote before failing goes too."""
     if response.status >= 500 or response.status == 429:
@@ -132,9 +123,15 @@ async def _kept(session: AsyncSession, caller: Principal, key: str, fingerprint:
         kept = response.stored(twin)
     else:
         kept = None
-    if kept is not None:
-        await store.answer(session, caller.id, key, fingerprint, kept)
-    await session.commit()
+    try:
+        if kept is not None:
+            await store.answer(session, caller.id, key, fingerprint, kept)
+        await session.commit()
+    except Exception as exc:
+        await session.rollback()
+        if not is_outage(exc):
+            raise
+        return unavailable(exc)
     return response
 
 

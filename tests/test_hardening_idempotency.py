@@ -12,16 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.authz.permissions import Role
 from app.models import ApiKey
 from tests.real_database import real_database
-from tests.world import build_world
+from tests.world import committed_world
 
 URL = "/api/v1/api-keys"
 
 
 async def test_parallel_creates_with_one_key_make_one_api_key(app, database):
     async with real_database(database, app) as (client, engine):
-        async with AsyncSession(engine, expire_on_commit=False) as session:
-            world = await build_world(session)
-            await session.commit()
+        world = await committed_world(engine)
         headers = world.auth(Role.commune_officer) | {"Idempotency-Key": "create-zalo-oa"}
         body = {"name": "Zalo OA", "unit_id": str(world.c1.id)}
         answers = await asyncio.gather(*(client.post(URL, json=body, headers=headers) for _ in range(10)))
@@ -47,9 +45,7 @@ async def test_parallel_creates_with_one_key_make_one_api_key(app, database):
 
 async def test_a_rotation_retried_rotates_once(app, database):
     async with real_database(database, app) as (client, engine):
-        async with AsyncSession(engine, expire_on_commit=False) as session:
-            world = await build_world(session)
-            await session.commit()
+        world = await committed_world(engine)
         officer = world.auth(Role.commune_officer)
         created = await client.post(URL, json={"name": "sync", "unit_id": str(world.c1.id)}, headers=officer)
         key_id = created.json()["id"]

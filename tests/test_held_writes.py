@@ -18,7 +18,7 @@ from app.core import batch
 from app.core.driver import first
 from app.models import Activity, IdempotencyKey
 from tests.real_database import real_database
-from tests.world import build_world
+from tests.world import committed_world
 
 PROBE = Table("held_probe", MetaData(), Column("id", Integer, primary_key=True))
 
@@ -99,9 +99,7 @@ async def test_a_held_write_the_database_refuses_is_answered_as_the_routes_error
     if database != "postgresql":
         pytest.skip("SQLite never holds writes")
     async with real_database(database, app) as (client, engine):
-        async with AsyncSession(engine, expire_on_commit=False) as session:
-            world = await build_world(session)
-            await session.commit()
+        world = await committed_world(engine)
         async with engine.begin() as conn:  # a duplicate, as the database reports one
             await conn.execute(
                 text("""

@@ -194,18 +194,15 @@ async def frozen_database(app, database, monkeypatch):
     if database != "postgresql":
         pytest.skip("a network database hangs; SQLite is a file")
     from sqlalchemy.engine import make_url
-    from sqlalchemy.ext.asyncio import AsyncSession
 
     from app.core import db as database_module
     from app.core.config import get_settings
     from tests.real_database import real_database
-    from tests.world import build_world
+    from tests.world import committed_world
 
     monkeypatch.setattr(get_settings(), "db_connect_timeout", 0.5, raising=False)
     async with real_database("postgresql", app) as (client, engine):
-        async with AsyncSession(engine, expire_on_commit=False) as session:
-            world = await build_world(session)
-            await session.commit()
+        world = await committed_world(engine)
         url = make_url(engine.url)
         proxy = FreezingProxy((url.host, url.port or 5432))
         port = await proxy.start()

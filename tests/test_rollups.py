@@ -16,7 +16,7 @@ from app.kpi.periods import parse_period
 from app.models import ActivityDelta, ActivityRollup, Unit
 from app.units import history
 from tests.real_database import real_database
-from tests.world import build_world, make_unit
+from tests.world import committed_world, make_unit
 
 
 async def _rollup(session, unit_id) -> dict[date, int]:
@@ -99,9 +99,7 @@ async def test_a_write_racing_its_village_s_move_rolls_up_once_under_the_right_c
     if database != "postgresql":
         pytest.skip("SQLite runs one writer at a time")
     async with real_database(database, app) as (_client, engine):
-        async with AsyncSession(engine, expire_on_commit=False) as session:
-            world = await build_world(session)
-            await session.commit()
+        world = await committed_world(engine)
         change = SimpleNamespace(
             unit_id=world.v12.id,
             occurred_at=datetime(2026, 5, 10, 2, tzinfo=UTC),

@@ -21,7 +21,7 @@ from app.authz.permissions import Role
 from app.models import Activity, ActivityDelta, ActivityStats, AuditLog, Household, IdempotencyKey
 from app.models.kpi import HouseholdObservation, HouseholdStats
 from tests.real_database import real_database
-from tests.world import build_world, make_household
+from tests.world import build_world, committed_world, make_household
 
 URL = "/api/v1/activities"
 
@@ -98,9 +98,7 @@ async def stored(engine: AsyncEngine, world, activity_id: uuid.UUID, key: str) -
 
 async def test_a_write_killed_before_any_statement_is_stored_whole_or_not_at_all(app, database):
     async with real_database(database, app) as (client, engine):
-        async with AsyncSession(engine, expire_on_commit=False) as session:
-            world = await build_world(session)
-            await session.commit()
+        world = await committed_world(engine)
         headers = world.auth(Role.team_member)
         recorded = 0  # activities stored so far: the aggregate must count exactly these
         statement = 0

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.auth.service import access_token
 from app.authz.permissions import Role
@@ -106,6 +106,14 @@ async def build_world(session: AsyncSession) -> World:
         user = await make_user(session, role.value.replace("_", "."), role, unit, password_hash)
         world.users[role] = user
         world.tokens[role] = access_token(user.id)[0]
+    return world
+
+
+async def committed_world(engine: AsyncEngine) -> World:
+    """The world, built and committed in a database of its own (`tests.real_database`)."""
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        world = await build_world(session)
+        await session.commit()
     return world
 
 

@@ -96,12 +96,12 @@ async def hold(session: AsyncSession) -> None:
 
 async def release(session: AsyncSession, writes: Sequence[Write]) -> None:
     """Send the held writes and then `writes`, in one statement; the transaction holds no more."""
-    if session.bind.dialect.name == "postgresql":
-        on = await driver(session)
-        held, on.held = on.held or [], None
-        on.sqla.info.pop(BEFORE_NEXT, None)
-        writes = [*held, *writes]
-    await send(session, writes)
+    if session.bind.dialect.name != "postgresql":
+        return await send(session, writes)
+    on = await driver(session)
+    held, on.held = on.held or [], None
+    on.sqla.info.pop(BEFORE_NEXT, None)
+    await _send(on, [*held, *writes])
 
 
 async def _send_held(on: Driver) -> None:
