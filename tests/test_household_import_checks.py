@@ -3,8 +3,9 @@
 
 import io
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from app.authz.permissions import Role
 from app.authz.principal import Grant, Principal
+from app.core.errors import Conflict
 from app.core.ids import uuid7
 from app.households import rules
 from app.households.imports import run
@@ -29,10 +31,11 @@ from app.households.imports.columns import VILLAGE, find_header
 from app.households.imports.run import import_households
 from app.households.imports.workbook import cell
 from app.households.schemas import HouseholdCreate
+from app.kpi import observations
 from app.kpi.aggregates import count_households
 from app.kpi.periods import month_of
 from app.models import Household, Member, Team
-from app.models.kpi import HOUSEHOLD_COUNTERS, HouseholdStats
+from app.models.kpi import HOUSEHOLD_COUNTERS, HouseholdObservation, HouseholdStats
 from tests.world import make_household
 
 UNIT = uuid.UUID("01234567-89ab-7def-8123-456789abcdef")
@@ -276,3 +279,98 @@ async def test_a_big_file_goes_in_whole(world, session, monkeypatch):
         4500,
         sum(i % 9 + 1 for i in range(4500)),
     )
+
+
+FILE = (
+    "Thôn,Chủ hộ,Mã hộ,Số nhân khẩu,Số người trưởng thành,Kỹ năng số cơ bản,Hộ kinh doanh,"
+    "Thanh toán không tiền mặt (hộ KD),Cần hỗ trợ\n"
+    "Đình,Nguyễn Văn An,H-2,4,2,1,x,x,\n"
+    "Chùa,Lê Thị Ánh,,2,2,0,,,x\n"
+    "Chùa,Trần Bình,C-1,1,1,1,có,,\n"
+)
+
+
+async def _monthly(session) -> dict:
+    return {
+        (s.unit_id, s.month): tuple(getattr(s, c) for c in HOUSEHOLD_COUNTERS)
+        for s in await session.scalars(select(HouseholdStats))
+    }
+
+
+async def test_each_household_imported_is_observed_once_when_the_file_says(world, session):
+    """The history of the imported households is written with them, one observation each, seen at the
+    import's `observed_at` (last month's visits, recorded today), and their villages' months hold
+    what a recount of the history finds."""
+    await make_household(session, world.v11, "Đã Có", code="H-1", members_count=3, adults_count=2)
+    await session.commit()
+    seen = datetime.now(UTC).replace(microsecond=0) - timedelta(days=40)
+    report = await import_households(
+        session, admin(), world.c1.id, io.BytesIO(FILE.encode()), filename="a.csv", observed_at=seen
+    )
+    assert report.imported == 3
+    imported = list(await session.scalars(select(Household).where(Household.code.is_distinct_from("H-1"))))
+    assert len(imported) == 3 and all(h.created_at > seen for h in imported)  # recorded now
+    history = {
+        o.household_id: o
+        for o in await session.scalars(
+            select(HouseholdObservation).where(
+                HouseholdObservation.household_id.in_([h.id for h in imported])
+            )
+        )
+    }
+    assert set(history) == {h.id for h in imported}  # one each (the ids are the households')
+    month = month_of(seen)
+    for h in imported:
+        o = history[h.id]
+        assert (o.unit_id, o.observed_at, o.month_from, o.valid_to, o.month_to) == (
+            h.unit_id,
+            seen,
+            month,
+            None,
+            None,
+        )
+        assert tuple(getattr(o, c) for c in HOUSEHOLD_COUNTERS) == observations.vector(h)
+    truth = await count_households(session, [world.v11.id, world.v12.id])
+    assert await _monthly(session) == truth
+    #          households, people, adults, …, business, cashless, need assistance, assisted, skilled
+    assert truth[(world.v11.id, month)] == (1, 4, 2, 0, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1)
+    assert truth[(world.v12.id, month)] == (2, 3, 3, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 1)
+
+
+@pytest.mark.parametrize("failing", ["households", "history"])
+async def test_a_conflict_while_writing_leaves_neither_households_nor_history(
+    world, session, monkeypatch, failing
+):
+    """A write the database refuses halfway (a code taken meanwhile; an observation naming a village
+    removed meanwhile, after the households went in) is a 409 with nothing written, and the session
+    goes on."""
+    await make_household(session, world.v11, "Đã Có", code="H-2")
+    await session.commit()
+    if failing == "households":  # H-2 is taken after the file was checked
+        monkeypatch.setattr(run, "_codes_in_use", lambda session, villages: _nothing_taken(villages))
+    else:
+        first = observations.first
+
+        def elsewhere(households, at, deltas):  # the last row's village is gone
+            rows = first(households, at, deltas)
+            return rows[:-1] + [(*rows[-1][:2], uuid7(), *rows[-1][3:])]
+
+        monkeypatch.setattr(observations, "first", elsewhere)
+    households = set(await session.scalars(select(Household.id)))
+    history = set(await session.scalars(select(HouseholdObservation.id)))
+    monthly = await _monthly(session)
+    content = (FILE if failing == "households" else FILE.replace("H-2", "H-3")).encode()
+    with pytest.raises(Conflict):
+        await import_households(session, admin(), world.c1.id, io.BytesIO(content), filename="a.csv")
+    assert set(await session.scalars(select(Household.id))) == households
+    assert set(await session.scalars(select(HouseholdObservation.id))) == history
+    assert await _monthly(session) == monthly
+    monkeypatch.undo()  # the same file, without the fault, goes in
+    content = FILE.replace("H-2", "H-3").encode()
+    report = await import_households(session, admin(), world.c1.id, io.BytesIO(content), filename="a.csv")
+    assert report.imported == 3
+    assert await _monthly(session) == await count_households(session, [world.v11.id, world.v12.id])
+
+
+async def _nothing_taken(villages):
+    return {v: set() for v in villages}

@@ -39,19 +39,11 @@ async def household_observed(
     return [observation, *_adding(session, HouseholdStats, KEYS, HOUSEHOLD_COUNTERS, deltas)]
 
 
-async def households_imported(
-    session: AsyncSession, unit_ids: Iterable[uuid.UUID], created_at: datetime, at: datetime
-) -> None:
-    """The households an import wrote into these villages (recorded at `created_at`), observed at
-    `at` (`observations.imported`): their counts added to their villages' month, as any write adds
-    its own (no recount of the villages' whole history)."""
-    await _add(
-        session,
-        HouseholdStats,
-        KEYS,
-        HOUSEHOLD_COUNTERS,
-        await observations.imported(session, unit_ids, created_at, at),
-    )
+async def households_imported(session: AsyncSession, deltas: observations.Deltas) -> None:
+    """What an import's new households add to their villages' months (`observations.first`, summed
+    as their rows were made), added as any write adds its own (no recount of the villages' whole
+    history)."""
+    await _add(session, HouseholdStats, KEYS, HOUSEHOLD_COUNTERS, deltas)
 
 
 async def household_ended(session: AsyncSession, household_id: uuid.UUID, at: datetime) -> None:

@@ -12,7 +12,7 @@ household's deletion. The rule, in DOMAIN terms (README, "Numbers through time")
 Each observation is a row valid over [observed_at, valid_to) with the months (Vietnam time) of both
 ends. A village's monthly aggregate is then the sum of what started in the month less what ended in
 it, so the state at a month's end is the sum of the village's rows up to that month. Every function
-here changes the history and returns those changes as deltas {(unit_id, month): counters} for
+here that changes the history gives those changes as deltas {(unit_id, month): counters} for
 `app.kpi.aggregates` to add; nothing here is personal data, so erasure leaves it whole.
 """
 
@@ -32,6 +32,17 @@ from app.models.kpi import HOUSEHOLD_COUNTERS, HouseholdObservation
 
 TABLE = HouseholdObservation.__table__
 COUNTERS = tuple(TABLE.c[c] for c in HOUSEHOLD_COUNTERS)
+# An observation's columns, in the order of the rows `first` makes (a COPY's).
+ROW = (
+    "id",
+    "household_id",
+    "unit_id",
+    "observed_at",
+    "valid_to",
+    "month_from",
+    "month_to",
+    *HOUSEHOLD_COUNTERS,
+)
 Deltas = dict[tuple[uuid.UUID, Any], list[int]]
 
 
@@ -65,41 +76,11 @@ def vector(h: Any) -> tuple[int, ...]:
 
 
 def columns(h: Any = None) -> list:
-    """`vector` as SQL over the households table, for the writes that go by the thousand (an import)."""
+    """`vector` as SQL over the households table, for a write of every household at once (`backfill`)."""
     from app.models import Household
 
     flag = lambda condition: case((condition, 1), else_=0)  # noqa: E731
     return _counters(h or Household, literal(1), flag, and_, lambda column: column.is_not(None))
-
-
-async def imported(
-    session: AsyncSession, unit_ids: Iterable[uuid.UUID], created_at: datetime, at: datetime
-) -> dict[tuple, list[int]]:
-    """The households an import wrote (into these villages, recorded at `created_at`) observed at `at`:
-    one statement; each first observation takes its household's id. Returns what they add to their
-    villages' month of `at`: {(unit_id, month): counters}."""
-    from app.models import Household
-
-    written = (Household.unit_id.in_(list(unit_ids)), Household.created_at == created_at)
-    source = select(
-        Household.id,
-        Household.id,
-        Household.unit_id,
-        literal(at, TABLE.c.observed_at.type),
-        literal(month_of(at), TABLE.c.month_from.type),
-        *columns(),
-    ).where(*written)
-    await session.execute(
-        insert(TABLE).from_select(
-            ["id", "household_id", "unit_id", "observed_at", "month_from", *HOUSEHOLD_COUNTERS], source
-        )
-    )
-    sums = select(Household.unit_id, *(func.sum(c) for c in columns())).where(*written)
-    month = month_of(at)
-    return {
-        (row[0], month): [int(v or 0) for v in row[1:]]
-        for row in await session.execute(sums.group_by(Household.unit_id))
-    }
 
 
 async def backfill(session: AsyncSession) -> None:
@@ -123,8 +104,24 @@ async def backfill(session: AsyncSession) -> None:
     await session.execute(insert(TABLE).from_select([*names, *HOUSEHOLD_COUNTERS], source))
 
 
-def _deltas() -> Deltas:
+def no_deltas() -> Deltas:
+    """Deltas to add to: every (unit_id, month) starts at zero."""
     return defaultdict(lambda: [0] * len(HOUSEHOLD_COUNTERS))
+
+
+def first(households: Iterable[Any], at: datetime, deltas: Deltas) -> list[tuple]:
+    """The first observations of new households (each with its `id`, `unit_id` and fields), all seen
+    at `at` and standing: rows of `ROW`, for a bulk write (an import's COPY). What they add to their
+    villages' month of `at` is added to `deltas`."""
+    month = month_of(at)
+    rows, counted = [], defaultdict(list)
+    for h in households:
+        values = vector(h)
+        counted[h.unit_id].append(values)
+        rows.append((uuid7(), h.id, h.unit_id, at, None, month, None, *values))
+    for unit_id, vectors in counted.items():
+        _add(deltas, unit_id, at, map(sum, zip(*vectors, strict=True)), 1)
+    return rows
 
 
 def _add(
@@ -137,15 +134,9 @@ def _add(
 
 
 def _row(household_id, unit_id, values, at: datetime, until: datetime | None) -> dict[str, Any]:
-    return {
-        "id": uuid7(),
-        "household_id": household_id,
-        "unit_id": unit_id,
-        "observed_at": at,
-        "valid_to": until,
-        "month_from": month_of(at),
-        "month_to": month_of(until) if until is not None else None,
-    } | dict(zip(HOUSEHOLD_COUNTERS, values, strict=True))
+    month_to = month_of(until) if until is not None else None
+    row = (uuid7(), household_id, unit_id, at, until, month_of(at), month_to, *values)
+    return dict(zip(ROW, row, strict=True))
 
 
 async def observe(
@@ -158,7 +149,7 @@ async def observe(
     The household's row is locked by the caller (a write fetches it for update), so two writers of one
     household take their turns here."""
     values = vector(facts)
-    deltas = _deltas()
+    deltas = no_deltas()
     # The usual case, one statement: the standing observation is older; it ends where this begins.
     closed = (
         await session.execute(
@@ -214,7 +205,7 @@ async def seen_after(session: AsyncSession, household_id: uuid.UUID, at: datetim
 
 async def end(session: AsyncSession, household_id: uuid.UUID, at: datetime) -> Deltas:
     """The household is deleted at `at`: its standing observation ends there."""
-    deltas = _deltas()
+    deltas = no_deltas()
     closed = (
         await session.execute(
             update(TABLE)

@@ -8,10 +8,12 @@
    `workbook` and `MAX_ROWS`): every row against the household rules (`checks`).
 3. In the caller's transaction: the place again (nothing moved meanwhile), the codes already used
    and the assigned members. A dry run returns the report here; a real import with any bad row raises
-   `ImportRejected` (422, the report attached) having written nothing. Otherwise the rows are written
-   (PostgreSQL: the driver's binary COPY, the next rows' search keys computed in a thread while the
-   server takes the previous ones; SQLite: executemany), inside a savepoint rolled back on failure,
-   the villages' KPI aggregates are recounted and the import is audited. The caller commits.
+   `ImportRejected` (422, the report attached) having written nothing. Otherwise the rows and each
+   one's first observation (its history, `app.kpi.observations`) are written (PostgreSQL: the
+   driver's binary COPY, the next rows' search keys and counters computed in a thread while the
+   server takes the previous ones; SQLite: executemany), inside a savepoint rolled back on failure;
+   what they add to their villages' monthly KPI aggregates, summed as the rows were made, is added
+   and the import is audited. The caller commits.
 """
 
 import asyncio
@@ -19,7 +21,7 @@ import gc
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, namedtuple
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -46,7 +48,7 @@ from app.households.imports.columns import VILLAGE, Columns, find_header
 from app.households.imports.errors import ImportRejected, TooLarge, unreadable
 from app.households.imports.reading import open_table
 from app.households.schemas import ImportReport, ImportRowError, ImportVillageCount
-from app.kpi import aggregates
+from app.kpi import aggregates, observations
 from app.models import Household, Member, Unit
 from app.models.base import utcnow
 from app.records.closed import day_of, ensure_open
@@ -57,8 +59,10 @@ CHUNK_ROWS = 2000  # rows checked, or prepared for writing, at a time
 COPY_ROWS = 10 * CHUNK_ROWS  # rows a COPY statement
 Progress = Callable[[int, int | None, str], None]  # (rows done, rows expected or None, "check" or "write")
 
-# What is written: the fields a row gives, then what the import adds.
+# What is written: the fields a row gives, then what the import adds; by name too, for
+# `observations.first` (a tuple still, for the COPY).
 COLUMNS = ("id", *FIELDS, "search_text", "sort_key", "version", "created_at", "updated_at", "deleted_at")
+Record = namedtuple("Record", COLUMNS)
 _HEAD, _CODE, _PHONE, _ADDRESS = (FIELDS.index(f) for f in ("head_name", "code", "phone", "address"))
 
 
@@ -87,11 +91,12 @@ async def import_households(
 
     Returns the report; a real import with any bad row writes nothing and raises `ImportRejected`
     (its `report` attached). A file that cannot be read is `Invalid` (loc ["file"]), one over a budget
-    `TooLarge` (413). `timings`, when given, receives the seconds spent reading and checking,
-    inserting, and writing the households' history and monthly aggregates; `observed_at` when the
-    file's facts were seen (default: now). The file is read while no transaction of the import's is
-    open: a caller whose session is in a transaction already holds its locks through the reading (on
-    SQLite, the write lock).
+    `TooLarge` (413). `timings`, when given, receives the seconds spent reading and checking
+    ("read_check"), writing the households ("insert"), and writing their history and their villages'
+    monthly aggregates ("history"). `observed_at` is when the file's facts were seen (default: now):
+    the time of the households' first observations; they are recorded now (`created_at`). The file
+    is read while no transaction of the import's is open: a caller whose session is in a transaction
+    already holds its locks through the reading (on SQLite, the write lock).
     """
     clock = time.perf_counter()
     with _cyclic_gc_paused:
@@ -109,16 +114,18 @@ async def import_households(
             return report
         if report.rows_invalid:
             raise ImportRejected(report)
-        clock = time.perf_counter()
         now = utcnow()
-        report.imported = await _write(session, [row.values for row in checked.rows], progress, now)
-        if timings is not None:
-            timings["insert"] = time.perf_counter() - clock
+        spent = {"insert": 0.0, "history": 0.0}
+        deltas = await _write(
+            session, [row.values for row in checked.rows], progress, now, observed_at or now, spent
+        )
+        report.imported = len(checked.rows)
     villages = {village.unit_id: village.rows for village in report.villages}
     clock = time.perf_counter()
-    await aggregates.households_imported(session, set(villages), now, observed_at or now)
+    await aggregates.households_imported(session, deltas)
+    spent["history"] += time.perf_counter() - clock
     if timings is not None:
-        timings["history"] = time.perf_counter() - clock
+        timings.update(spent)
     await record(
         session,
         principal,
@@ -318,41 +325,67 @@ async def _member_paths(session: AsyncSession, member_ids: set[uuid.UUID]) -> di
 # --- writing -----------------------------------------------------------------------------------
 
 
-def _records(values: list[tuple], now: datetime) -> list[tuple]:
+def _records(values: list[tuple], now: datetime) -> list[Record]:
     """Rows as `COLUMNS`: the checked fields, and what the import adds (the rules' search text and
     sort key)."""
+    new = tuple.__new__  # a Record without the keyword handling of its constructor
     return [
-        (
-            uuid7(),
-            *v,
-            rules.search_text(v[_HEAD], v[_CODE], v[_PHONE], v[_ADDRESS]),
-            rules.sort_key(v[_HEAD]),
-            1,
-            now,
-            now,
-            None,
+        new(
+            Record,
+            (
+                uuid7(),
+                *v,
+                rules.search_text(v[_HEAD], v[_CODE], v[_PHONE], v[_ADDRESS]),
+                rules.sort_key(v[_HEAD]),
+                1,
+                now,
+                now,
+                None,
+            ),
         )
         for v in values
     ]
 
 
-async def _write(session: AsyncSession, values: list[tuple], progress: Progress | None, now: datetime) -> int:
-    """Insert every row or none; the session stays usable either way. On PostgreSQL binary COPY on
-    the session's connection, inside its transaction, fed as the rows are prepared, `COPY_ROWS` rows a
-    statement (each well within the statement timeout)."""
-    chunks = _prepared(values, now, progress)
+async def _write(
+    session: AsyncSession,
+    values: list[tuple],
+    progress: Progress | None,
+    now: datetime,
+    at: datetime,
+    spent: dict[str, float],
+) -> observations.Deltas:
+    """Insert every row, each with its first observation (seen at `at`), or none; the session stays
+    usable either way. Returns what they add to their villages' months, summed as the rows were made.
+    On PostgreSQL binary COPY on the session's connection, inside its transaction, fed as the rows
+    are prepared, `COPY_ROWS` households a statement then their observations (each well within the
+    statement timeout). `spent` receives the seconds of the households' statements ("insert") and of
+    the observations' ("history")."""
+    deltas = observations.no_deltas()
+    chunks = _prepared(values, now, at, deltas, progress)
     savepoint = await session.begin_nested()
     try:
         if _postgres(session):
             copy = (await driver(session)).connection.copy_records_to_table
             for _ in range(0, len(values), COPY_ROWS):
-                rows = _rows(chunks, COPY_ROWS // CHUNK_ROWS)
+                firsts: list[tuple] = []
+                rows = _rows(chunks, COPY_ROWS // CHUNK_ROWS, firsts)
+                clock = time.perf_counter()
                 await copy(Household.__tablename__, records=rows, columns=COLUMNS)
+                middle = time.perf_counter()
+                await copy(observations.TABLE.name, records=firsts, columns=observations.ROW)
+                spent["insert"] += middle - clock
+                spent["history"] += time.perf_counter() - middle
         else:
-            async for chunk in chunks:
+            async for households, firsts in chunks:
+                clock = time.perf_counter()
+                await session.execute(insert(Household.__table__), [r._asdict() for r in households])
+                middle = time.perf_counter()
                 await session.execute(
-                    insert(Household.__table__), [dict(zip(COLUMNS, r, strict=True)) for r in chunk]
+                    insert(observations.TABLE), [dict(zip(observations.ROW, r, strict=True)) for r in firsts]
                 )
+                spent["insert"] += middle - clock
+                spent["history"] += time.perf_counter() - middle
     except (IntegrityError, asyncpg.IntegrityConstraintViolationError):
         await savepoint.rollback()
         raise Conflict(
@@ -364,18 +397,28 @@ async def _write(session: AsyncSession, values: list[tuple], progress: Progress 
             await savepoint.rollback()
         raise
     await savepoint.commit()
-    return len(values)
+    return deltas
+
+
+def _prepare(
+    values: list[tuple], now: datetime, at: datetime, deltas: observations.Deltas
+) -> tuple[list[Record], list[tuple]]:
+    """`_records`, and their first observations (`observations.first`, their counts added to
+    `deltas`)."""
+    households = _records(values, now)
+    return households, observations.first(households, at, deltas)
 
 
 async def _prepared(
-    values: list[tuple], now: datetime, progress: Progress | None
-) -> AsyncIterator[list[tuple]]:
-    """`_records` a chunk at a time, the next one prepared in a worker thread while this one is
-    written (on PostgreSQL the server's work and ours then overlap)."""
+    values: list[tuple], now: datetime, at: datetime, deltas: observations.Deltas, progress: Progress | None
+) -> AsyncIterator[tuple[list[Record], list[tuple]]]:
+    """`_prepare` a chunk at a time, the next one in a worker thread while this one is written (on
+    PostgreSQL the server's work and ours then overlap). One chunk is prepared at a time: `deltas`
+    is never added to by two threads at once."""
 
     def prepare(start: int) -> asyncio.Future | None:
         chunk = values[start : start + CHUNK_ROWS]
-        return asyncio.ensure_future(asyncio.to_thread(_records, chunk, now)) if chunk else None
+        return asyncio.ensure_future(asyncio.to_thread(_prepare, chunk, now, at, deltas)) if chunk else None
 
     ahead = prepare(0)
     for start in range(0, len(values), CHUNK_ROWS):
@@ -383,15 +426,20 @@ async def _prepared(
         ahead = prepare(start + CHUNK_ROWS)
         yield chunk
         if progress:
-            progress(start + len(chunk), len(values), "write")
+            progress(start + len(chunk[0]), len(values), "write")
 
 
-async def _rows(chunks: AsyncIterator[list[tuple]], count: int) -> AsyncIterator[tuple]:
-    """The rows of the next `count` chunks."""
+async def _rows(
+    chunks: AsyncIterator[tuple[list[Record], list[tuple]]], count: int, firsts: list[tuple]
+) -> AsyncIterator[tuple]:
+    """The households of the next `count` chunks, one by one; their first observations go to
+    `firsts`."""
     for _ in range(count):
         if (chunk := await anext(chunks, None)) is None:
             return
-        for row in chunk:
+        households, observed = chunk
+        firsts += observed
+        for row in households:
             yield row
 
 
