@@ -1,55 +1,23 @@
 """Typed dependencies: the session (the one commit point), the caller, paging and If-Match."""
 
-from collections.abc import AsyncIterator
-from contextlib import nullcontext
 from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api import unit_of_work
 from api.credentials import authenticate
-from api.idempotency import request_principal, request_session
+from api.idempotency import request_principal
 from api.observability import route_template
 from api.ratelimit import limit_caller
 from app.authz.principal import Principal
-from app.core.db import db, reading
-from app.core.errors import AppError, Forbidden, PreconditionFailed
+from app.core.errors import Forbidden, PreconditionFailed
 from app.core.pagination import Limit, Offset
 from app.privacy.access import route as access_route
 
-
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """Commit when the route returns, roll back when it raises (unless the error keeps its changes).
-
-    Scoped to the route function, so the commit happens before the response is sent and a failing
-    commit becomes an error response, not a lost write. GET and HEAD only read: their session takes
-    no write lock on SQLite (`reading`). A POST with an Idempotency-Key writes in the session its key
-    was claimed in, which the middleware commits with the stored answer (`api.idempotency`).
-    """
-    claimed = request_session(request)
-    if claimed is not None:
-        opened = nullcontext(claimed)
-    else:
-        opened = reading() if request.method in SAFE_METHODS else db.sessions()
-    async with opened as session:
-        # A claimed session is only flushed (a write the database refuses is the route's error); the
-        # middleware commits it.
-        settle = session.flush if claimed is not None else session.commit
-        try:
-            yield session
-            await settle()
-        except AppError as exc:
-            await (settle() if exc.keep_changes else session.rollback())
-            raise
-        except BaseException:
-            await session.rollback()
-            raise
-
-
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The request's session, settled by the route once it has answered (`api.unit_of_work`).
+SessionDep = Annotated[AsyncSession, Depends(unit_of_work.session)]
 
 
 async def get_principal(request: Request) -> Principal:
@@ -62,7 +30,7 @@ async def get_principal(request: Request) -> Principal:
     access_route.set(partial(route_template, request.scope))  # for the access log of personal data
     if (principal := request_principal(request)) is None:
         principal = await authenticate(dict(request.scope["headers"]))
-    if principal.read_only and request.method not in SAFE_METHODS:
+    if principal.read_only and request.method not in unit_of_work.SAFE_METHODS:
         raise Forbidden("This API key is read-only")
     return await limit_caller(principal)
 

@@ -3,10 +3,10 @@ response back instead of a second record.
 
 The key is claimed, the route's write made and the response stored in one transaction, the request's
 own: the middleware opens the session, claims the key in it and hands it to the route
-(`request_session`, which `api.deps.get_session` yields instead of a session of its own); once the
-route has answered, the middleware stores the answer and commits, and only then sends it. So a crash
-or an outage at any point leaves the write with its stored answer, or neither: a retry replays the
-one, or runs again. While the database is unreachable the answer is 503 and nothing is kept. The
+(`request_session`, which `api.unit_of_work.session` gives the route instead of one of its own);
+once the route has answered, the middleware stores the answer and commits, and only then sends it.
+So a crash or an outage at any point leaves the write with its stored answer, or neither: a retry
+replays the one, or runs again. While the database is unreachable the answer is 503 and nothing is kept. The
 route's writes are held to go with the stored answer, in one statement (`app.core.batch.hold`); one
 the database refuses then is answered as the route's own error would have been (`_handled`).
 

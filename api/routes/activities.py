@@ -1,9 +1,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
+from api.unit_of_work import Router
 from app import records
 from app.activities import summary
 from app.activities.schemas import (
@@ -20,7 +21,7 @@ from app.activities.service import ACTIVITIES, ORDER, list_filters
 from app.core.fields import Moment
 from app.kpi.schemas import PeriodCode
 
-router = APIRouter(prefix="/activities", tags=["activities"])
+router = Router(prefix="/activities", tags=["activities"])
 CursorQuery = Annotated[
     str | None, Query(max_length=200, description="`next_cursor` of the previous page of changes")
 ]

@@ -1,14 +1,15 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, set_etag
 from api.idempotency import replay_without_secret
+from api.unit_of_work import Router
 from app.api_keys import service
 from app.api_keys.schemas import ApiKeyCreate, ApiKeyList, ApiKeyRead, ApiKeySecret
 
-router = APIRouter(prefix="/api-keys", tags=["api-keys"])
+router = Router(prefix="/api-keys", tags=["api-keys"])
 
 
 def _secret_response(request: Request, response: Response, key: ApiKeySecret) -> ApiKeySecret:

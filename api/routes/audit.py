@@ -1,14 +1,15 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from api.deps import LimitQuery, OffsetQuery, PrincipalDep, SessionDep
+from api.unit_of_work import Router
 from app.audit import service
 from app.audit.schemas import AuditList
 from app.core.fields import Moment
 
-router = APIRouter(prefix="/audit", tags=["audit"])
+router = Router(prefix="/audit", tags=["audit"])
 
 
 @router.get("")

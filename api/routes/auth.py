@@ -1,15 +1,16 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from api.deps import PrincipalDep, SessionDep
 from api.ratelimit import client_address
+from api.unit_of_work import Router
 from app.auth import service
 from app.auth.schemas import Me, RefreshRequest, TokenPair
 
-public = APIRouter(prefix="/auth", tags=["auth"])
-router = APIRouter(prefix="/auth", tags=["auth"])
+public = Router(prefix="/auth", tags=["auth"])
+router = Router(prefix="/auth", tags=["auth"])
 
 
 @public.post("/token", responses={401: {}, 429: {}})

@@ -1,10 +1,11 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
 from api.downloads import XLSX, attachment
+from api.unit_of_work import Router
 from app import records
 from app.awards import initiatives as initiative_service
 from app.awards import nominations, service
@@ -28,8 +29,8 @@ from app.awards.schemas import (
 )
 from app.awards.service import AWARDS, ORDER
 
-router = APIRouter()  # the awards, their proposals and decision; the initiatives (below)
-awards = APIRouter(prefix="/awards", tags=["awards"])
+router = Router()  # the awards, their proposals and decision; the initiatives (below)
+awards = Router(prefix="/awards", tags=["awards"])
 
 
 @awards.get("")
@@ -184,7 +185,7 @@ async def decide(
 
 # --- good models and initiatives ------------------------------------------------------------------
 
-initiatives = APIRouter(prefix="/initiatives", tags=["initiatives"])
+initiatives = Router(prefix="/initiatives", tags=["initiatives"])
 
 
 @initiatives.get("")

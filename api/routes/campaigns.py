@@ -1,9 +1,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
+from api.unit_of_work import Router
 from app import records
 from app.campaigns import progress
 from app.campaigns.schemas import (
@@ -23,7 +24,7 @@ from app.campaigns.service import CAMPAIGN_ORDER, CAMPAIGNS, EVENT_ORDER, EVENTS
 from app.core.fields import PlausibleDate
 from app.models import CampaignEvent
 
-router = APIRouter(prefix="/campaigns", tags=["campaigns"])
+router = Router(prefix="/campaigns", tags=["campaigns"])
 UnitQuery = Annotated[uuid.UUID | None, Query(description="A unit: its whole subtree")]
 
 

@@ -1,9 +1,9 @@
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from api.unit_of_work import Router
 from app.core.db import ping
 
-router = APIRouter(tags=["health"])
+router = Router(tags=["health"])
 
 
 @router.get("/healthz")

@@ -1,11 +1,12 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, Response, UploadFile
+from fastapi import File, Query, Response, UploadFile
 from pydantic_core import to_json
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
 from api.downloads import XLSX, attachment
+from api.unit_of_work import Router
 from app import records
 from app.core import metrics
 from app.core.db import reading
@@ -26,7 +27,7 @@ from app.households.schemas import (
 )
 from app.households.service import HOUSEHOLDS
 
-router = APIRouter(prefix="/households", tags=["households"])
+router = Router(prefix="/households", tags=["households"])
 CursorQuery = Annotated[
     str | None, Query(max_length=200, description="`next_cursor` of the previous page of changes")
 ]

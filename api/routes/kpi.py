@@ -1,11 +1,12 @@
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import Path, Query, Response
 from fastapi.responses import PlainTextResponse
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, set_etag
 from api.downloads import XLSX, attachment
+from api.unit_of_work import Router
 from app.core.replica import replica
 from app.kpi import deadlines, service, snapshots
 from app.kpi.schemas import (
@@ -25,7 +26,7 @@ from app.kpi.schemas import (
     Year,
 )
 
-router = APIRouter(prefix="/kpi", tags=["kpi"])
+router = Router(prefix="/kpi", tags=["kpi"])
 PeriodQuery = Annotated[PeriodCode, Query(description="`2026-06`, `2026-Q2` or `2026`")]
 
 

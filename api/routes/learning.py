@@ -1,9 +1,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
+from api.unit_of_work import Router
 from app import records
 from app.activities.schemas import ActivityKind
 from app.core.fields import Moment
@@ -17,7 +18,7 @@ from app.learning.schemas import (
 )
 from app.learning.service import MATERIALS, ORDER, list_filters
 
-router = APIRouter(prefix="/learning-materials", tags=["learning"])
+router = Router(prefix="/learning-materials", tags=["learning"])
 CursorQuery = Annotated[
     str | None, Query(max_length=200, description="`next_cursor` of the previous page of changes")
 ]

@@ -2,9 +2,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
+from api.unit_of_work import Router
 from app import records
 from app.kpi.periods import local_today, parse_period
 from app.members import results
@@ -22,7 +23,7 @@ from app.members.schemas import (
 )
 from app.members.service import MEMBERS, ORDER, list_filters
 
-router = APIRouter(prefix="/members", tags=["members"])
+router = Router(prefix="/members", tags=["members"])
 CursorQuery = Annotated[
     str | None, Query(max_length=200, description="`next_cursor` of the previous page of changes")
 ]

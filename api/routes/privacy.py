@@ -4,16 +4,17 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from api.deps import LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
 from api.downloads import XLSX, attachment
+from api.unit_of_work import Router
 from app.core.fields import Moment
 from app.households.schemas import HouseholdRead
 from app.privacy import service
 from app.privacy.schemas import AccessList, PersonalData
 
-router = APIRouter(tags=["personal data"])
+router = Router(tags=["personal data"])
 
 
 @router.get("/access-log")

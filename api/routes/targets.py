@@ -1,15 +1,16 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from api.deps import IfMatchDep, PrincipalDep, SessionDep, answer
+from api.unit_of_work import Router
 from app import records
 from app.kpi import targets
 from app.kpi.schemas import EffectiveTargets, TargetCreate, TargetRead, TargetUpdate, Year
 from app.kpi.targets import TARGETS
 
-router = APIRouter(prefix="/targets", tags=["targets"])
+router = Router(prefix="/targets", tags=["targets"])
 
 
 @router.get("")

@@ -2,9 +2,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
+from api.unit_of_work import Router
 from app import records
 from app.models import Team
 from app.teams import founding
@@ -24,7 +25,7 @@ from app.teams.schemas import (
 )
 from app.teams.service import ORDER, TEAMS
 
-router = APIRouter(prefix="/teams", tags=["teams"])
+router = Router(prefix="/teams", tags=["teams"])
 CursorQuery = Annotated[
     str | None, Query(max_length=200, description="`next_cursor` of the previous page of changes")
 ]

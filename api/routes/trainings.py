@@ -2,9 +2,10 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, answer
+from api.unit_of_work import Router
 from app import records
 from app.trainings.schemas import (
     TrainingCreate,
@@ -15,7 +16,7 @@ from app.trainings.schemas import (
 )
 from app.trainings.service import ORDER, TRAININGS, list_filters
 
-router = APIRouter(prefix="/trainings", tags=["trainings"])
+router = Router(prefix="/trainings", tags=["trainings"])
 
 
 @router.get("")

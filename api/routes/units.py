@@ -1,9 +1,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, Response, UploadFile
+from fastapi import File, Query, Response, UploadFile
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, set_etag
+from api.unit_of_work import Router
 from app.core.errors import Invalid
 from app.core.fields import Moment, PlausibleDate
 from app.core.fields import Query as SearchText
@@ -22,7 +23,7 @@ from app.units.schemas import (
     VillageImport,
 )
 
-router = APIRouter(prefix="/units", tags=["units"])
+router = Router(prefix="/units", tags=["units"])
 MAX_LIST = 1024 * 1024
 CursorQuery = Annotated[
     str | None, Query(max_length=200, description="`next_cursor` of the previous page of changes")

@@ -1,15 +1,16 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from api.deps import IfMatchDep, LimitQuery, OffsetQuery, PrincipalDep, SessionDep, set_etag
+from api.unit_of_work import Router
 from app.authz.permissions import Role
 from app.core.fields import Query as SearchText
 from app.users import service
 from app.users.schemas import UserCreate, UserList, UserRead, UserUpdate
 
-router = APIRouter(prefix="/users", tags=["users"])
+router = Router(prefix="/users", tags=["users"])
 
 
 @router.get("")

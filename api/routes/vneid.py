@@ -1,12 +1,13 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from api.deps import LimitQuery, OffsetQuery, PrincipalDep, SessionDep
+from api.unit_of_work import Router
 from app.vneid.service import VneidUpdates, updates
 
-router = APIRouter(prefix="/vneid", tags=["vneid"])
+router = Router(prefix="/vneid", tags=["vneid"])
 
 
 @router.get("/updates")
