@@ -18,7 +18,6 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from app.audit.writer import entry as audit_entry
@@ -75,16 +74,23 @@ async def _taken(
 
 
 def _held(session: AsyncSession, values: list[Any]) -> Unit:
-    """The unit of a row read on the driver, in the session as the ORM loads one: an instance made
-    without `__init__` (SQLModel's costs 40 µs), its state filled, then attached as persistent. A
-    copy already in the session is kept."""
-    key = session.sync_session.identity_key(Unit, values[0])
-    if (unit := session.sync_session.identity_map.get(key)) is None:
+    """The unit of a row read on the driver, in the session as the ORM's loader puts one there: an
+    instance made without `__init__` (SQLModel's costs 40 µs), its state filled, then entered in the
+    identity map as persistent (`make_transient_to_detached` and `add` cost 40 µs more). A copy
+    already in the session is kept."""
+    sync = session.sync_session
+    key = (Unit, (values[_UNIT_ID],), None)
+    if (unit := sync.identity_map.get(key)) is None:
         unit = Unit.__mapper__.class_manager.new_instance()
-        instance_state(unit).dict.update(zip(Unit.__table__.c.keys(), values, strict=True))
-        make_transient_to_detached(unit)
-        session.add(unit)
+        state = instance_state(unit)
+        state.dict.update(zip(_UNIT_COLUMNS, values, strict=True))
+        state.key, state.session_id = key, sync.hash_key
+        sync.identity_map._add_unpresent(state, key)  # noqa: SLF001 - as the loader does
     return unit
+
+
+_UNIT_COLUMNS = tuple(Unit.__table__.c.keys())
+_UNIT_ID = _UNIT_COLUMNS.index("id")
 
 
 @functools.cache
