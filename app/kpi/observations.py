@@ -111,14 +111,15 @@ def no_deltas() -> Deltas:
 
 def first(households: Iterable[Any], at: datetime, deltas: Deltas) -> list[tuple]:
     """The first observations of new households (each with its `id`, `unit_id` and fields), all seen
-    at `at` and standing: rows of `ROW`, for a bulk write (an import's COPY). What they add to their
-    villages' month of `at` is added to `deltas`."""
+    at `at` and standing: rows of `ROW`, for a bulk write (an import's COPY); each takes its
+    household's id (a uuid7 too, made with it), as `backfill`'s do. What they add to their villages'
+    month of `at` is added to `deltas`."""
     month = month_of(at)
     rows, counted = [], defaultdict(list)
     for h in households:
         values = vector(h)
         counted[h.unit_id].append(values)
-        rows.append((uuid7(), h.id, h.unit_id, at, None, month, None, *values))
+        rows.append((h.id, h.id, h.unit_id, at, None, month, None, *values))
     for unit_id, vectors in counted.items():
         _add(deltas, unit_id, at, map(sum, zip(*vectors, strict=True)), 1)
     return rows
