@@ -3,14 +3,23 @@ imported through `app.households.imports.run.import_households` (not HTTP) into 
 phase, beside a raw binary COPY of the same rows in the same run.
 
 The file is a commune's list (CSV UTF-8, then XLSX; `--import-format` picks one) naming one of 30
-villages on every row. Phases: a dry run (read and check only), then the real import, split into
-read and check vs insert (the importer's own clock), and the commit. The floor: the same rows as the
-table stores them, sent with asyncpg's `copy_records_to_table` in one transaction into a fresh table
-with the households table's columns and indexes (`LIKE households INCLUDING ALL`: the trigram GIN
-index too, no foreign keys), measured before and after the imports; the goal is an import at
-≥ 0.6× its rows/s. For the XLSX file, reading every row with openpyxl's read-only mode and with
+villages on every row. Phases: a dry run (read and check only), then the real import, split by the
+importer's own clock into read and check, insert (the households), history and aggregates (their
+first observations and their villages' monthly rows), and the commit.
+
+The COPY floor is what a perfect importer would have to send, prepared beforehand and not timed: the
+file's households as the table stores them (the importer's columns, `run.COLUMNS`) and each one's
+first observation (`app.kpi.observations.ROW`), sent with asyncpg's binary `copy_records_to_table`
+into the real tables, `households` then `household_observations`, with all their indexes (the trigram
+GIN index too), constraints and foreign keys, holding the bench database's rows; in one
+transaction, timed from the first COPY to the end of the second, then rolled back. It is measured
+before and after the imports (the median is the floor); the goal is an import at ≥ 0.6× its rows/s.
+The former floor, labelled "households only", is printed too: the households alone, committed into
+a fresh empty table made `LIKE households INCLUDING ALL` (its indexes, no foreign keys, no
+observations). For the XLSX file, reading every row with openpyxl's read-only mode and with
 python-calamine is timed too. The benchmark makes its own province, commune and villages (codes
-`IMPBENCH-…`) and deletes them, their households and the floor's table afterwards.
+`IMPBENCH-…`) and deletes them, their households and the old floor's table afterwards, then vacuums
+the two tables (`vacuum`).
 
     python -m bench.import_rate [--import-database-url URL] [--import-rows N] [--import-format csv|xlsx]
     python -m bench --only import_rate          # through the harness (results under bench/results/)
@@ -148,15 +157,7 @@ def _rate(count: int, seconds: float) -> str:
     return f"{count / seconds:,.0f}" if seconds else "—"
 
 
-FLOOR_TABLE = "bench_copy_floor"
-FLOOR_COLUMNS = [
-    "id", "unit_id", "code", "head_name", "address", "phone", "search_text", "sort_key", "members_count",
-    "adults_count",
-    "adults_smartphone", "adults_digital_skills", "adults_vneid", "adults_dvc", "adults_epay",
-    "adults_signature", "informed", "has_digital_member", "is_business", "business_cashless",
-    "needs_assistance", "assigned_member_id", "last_visit_at", "note", "version", "created_at", "updated_at",
-    "deleted_at",
-]  # fmt: skip
+FLOOR_TABLE = "bench_copy_floor"  # the households-only floor's fresh table
 
 
 async def _village_ids(sessions) -> dict[str, uuid.UUID]:
@@ -172,40 +173,92 @@ async def _village_ids(sessions) -> dict[str, uuid.UUID]:
     return {key: v.id for v in villages for key in (v.code, v.name)}
 
 
-def floor_records(count: int, villages: dict[str, uuid.UUID]) -> list[tuple]:
-    """The file's rows as the households table stores them (what a perfect importer would send)."""
+def floor_records(count: int, villages: dict[str, uuid.UUID]) -> tuple[list[tuple], list[tuple]]:
+    """The file's rows as the households table stores them (`run.COLUMNS`), and their first
+    observations (`observations.ROW`): what a perfect importer would send."""
     from datetime import UTC, datetime
 
     from app.core.ids import uuid7
+    from app.households.imports.run import COLUMNS, Record
     from app.households.rules import search_text, sort_key
+    from app.kpi import observations
 
     now = datetime.now(UTC)
-    records = []
+    households = []
     for row in rows(count):
         _n, village, code, head, address, phone, members, adults, *counts = row[:14]
         informed, business, cashless, needs = (bool(x) for x in row[14:18])
-        records.append((
-            uuid7(), villages[village], code, head, address, phone, search_text(head, code, phone, address),
-            sort_key(head), members,
-            adults, *counts, informed, counts[1] > 0 and counts[2] > 0 and counts[3] > 0, business,
-            business and cashless, needs, None, None, row[18] or None, 1, now, now, None,
-        ))  # fmt: skip
-    return records
+        fields = {
+            "id": uuid7(), "unit_id": villages[village], "code": code, "head_name": head,
+            "address": address, "phone": phone, "search_text": search_text(head, code, phone, address),
+            "sort_key": sort_key(head),
+            "members_count": members, "adults_count": adults,
+            **dict(zip(HEADER_COUNTS, counts, strict=True)),
+            "informed": informed, "has_digital_member": False,  # the file has no such column
+            "is_business": business, "business_cashless": business and cashless, "ocop_products": 0,
+            "ecommerce_listings": 0, "needs_assistance": needs, "note": row[18] or None, "version": 1,
+            "created_at": now, "updated_at": now,
+        }  # fmt: skip
+        households.append(Record(*(fields.get(name) for name in COLUMNS)))
+    return households, observations.first(households, now, observations.no_deltas())
 
 
-async def copy_floor(url: str, records: list[tuple]) -> float:
-    """Seconds for a binary COPY of `records` into a fresh table with the households table's columns
-    and indexes (trigram GIN included; no foreign keys), in one transaction, committed."""
+HEADER_COUNTS = ("adults_smartphone", "adults_digital_skills", "adults_vneid", "adults_dvc", "adults_epay",
+                 "adults_signature")  # fmt: skip
+
+
+async def copy_floor(url: str, households: list[tuple], firsts: list[tuple]) -> tuple[float, float]:
+    """Seconds for a binary COPY of `households` into the households table, then of their first
+    observations `firsts` into household_observations (the real tables: every index, constraint and
+    foreign key), in one transaction, then rolled back: (households, observations)."""
+    from app.households.imports.run import COLUMNS
+    from app.kpi import observations
+
+    conn = await asyncpg.connect(url)
+    try:
+        transaction = conn.transaction()
+        await transaction.start()
+        try:
+            started = time.perf_counter()
+            await conn.copy_records_to_table("households", records=households, columns=COLUMNS)
+            middle = time.perf_counter()
+            await conn.copy_records_to_table(
+                observations.TABLE.name, records=firsts, columns=observations.ROW
+            )
+            return middle - started, time.perf_counter() - middle
+        finally:
+            await transaction.rollback()
+    finally:
+        await conn.close()
+
+
+async def copy_floor_households_only(url: str, households: list[tuple]) -> float:
+    """The former floor: seconds for a binary COPY of `households` into a fresh table with the
+    households table's columns and indexes (trigram GIN included; no foreign keys), in one
+    transaction, committed."""
+    from app.households.imports.run import COLUMNS
+
     conn = await asyncpg.connect(url)
     try:
         await conn.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
         await conn.execute(f"CREATE TABLE {FLOOR_TABLE} (LIKE households INCLUDING ALL)")
         started = time.perf_counter()
         async with conn.transaction():
-            await conn.copy_records_to_table(FLOOR_TABLE, records=records, columns=FLOOR_COLUMNS)
+            await conn.copy_records_to_table(FLOOR_TABLE, records=households, columns=COLUMNS)
         return time.perf_counter() - started
     finally:
         await conn.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
+        await conn.close()
+
+
+async def vacuum(url: str) -> None:
+    """VACUUM the households and their history: autovacuum is off on the bench database, and a run
+    leaves dead rows in both, three times the file's (the floor's, rolled back twice; the import's,
+    deleted) per format, which would slow every later run and the other benchmarks on the tables."""
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("VACUUM households, household_observations")
+    finally:
         await conn.close()
 
 
@@ -294,9 +347,17 @@ async def run(options: argparse.Namespace) -> dict:
         await upgrade(engine)
         await _cleanup(sessions)
         commune_id = await _make_units(sessions)
-        records = floor_records(count, await _village_ids(sessions))
-        floors = [await copy_floor(plain, records)]
-        print(f"import_rate: COPY floor {count / floors[0]:,.0f} rows/s", flush=True)
+        households, firsts = floor_records(count, await _village_ids(sessions))
+
+        async def measure_floors() -> None:
+            olds.append(await copy_floor_households_only(plain, households))
+            floors.append(await copy_floor(plain, households, firsts))
+            print(f"import_rate: COPY floor {count / sum(floors[-1]):,.0f} rows/s (households only: "
+                  f"{count / olds[-1]:,.0f})", flush=True)  # fmt: skip
+
+        olds: list[float] = []
+        floors: list[tuple[float, float]] = []
+        await measure_floors()
         with tempfile.TemporaryDirectory(prefix="import-rate-") as directory:
             for fmt in formats:
                 started = time.perf_counter()
@@ -313,12 +374,26 @@ async def run(options: argparse.Namespace) -> dict:
                 result |= {"file_bytes": size, "generate_s": generated}
                 figures["formats"][fmt] = result
                 ok = ok and result["report"].imported == count and result["dry"].rows_invalid == 0
-        floors.append(await copy_floor(plain, records))
-        floor_s = statistics.median(floors)
+        await measure_floors()
+        floor_households = statistics.median(h for h, _ in floors)
+        floor_firsts = statistics.median(o for _, o in floors)
+        floor_s = floor_households + floor_firsts
         floor_rate = count / floor_s
-        table.append(["COPY floor: copy_records_to_table, same rows, same indexes (median of 2)",
-                      f"{count:,}", f"{floor_s:.2f}", _rate(count, floor_s), "1.00×"])  # fmt: skip
-        notes = [f"COPY floor runs: {', '.join(f'{count / f:,.0f}' for f in floors)} rows/s"]
+        old_s = statistics.median(olds)
+        table += [
+            ["COPY floor: households + first observations, real tables, rolled back (median of 2)",
+             f"{count:,}", f"{floor_s:.2f}", _rate(count, floor_s), "1.00×"],
+            ["  floor: households (into households)", f"{count:,}", f"{floor_households:.2f}",
+             _rate(count, floor_households), ""],
+            ["  floor: first observations (into household_observations)", f"{count:,}", f"{floor_firsts:.2f}",
+             _rate(count, floor_firsts), ""],
+            ["old floor, households only: fresh table, no foreign keys (median of 2)", f"{count:,}",
+             f"{old_s:.2f}", _rate(count, old_s), f"{floor_s / old_s:.2f}×"],
+        ]  # fmt: skip
+        notes = [
+            f"COPY floor runs: {', '.join(f'{count / sum(f):,.0f}' for f in floors)} rows/s "
+            f"(households only, old: {', '.join(f'{count / f:,.0f}' for f in olds)})"
+        ]
         for fmt, r in figures["formats"].items():
             n = r["report"].imported
             table += [
@@ -326,13 +401,17 @@ async def run(options: argparse.Namespace) -> dict:
                  _rate(r["dry"].rows_read, r["dry_s"]), ""],
                 [f"{fmt}: import, read + check", f"{r['report'].rows_read:,}", f"{r['read_check_s']:.2f}",
                  _rate(r["report"].rows_read, r["read_check_s"]), ""],
-                [f"{fmt}: import, insert", f"{n:,}", f"{r['insert_s']:.2f}", _rate(n, r["insert_s"]),
-                 f"{n / r['insert_s'] / floor_rate:.2f}×" if r["insert_s"] else ""],
-                [f"{fmt}: import, history and aggregates", f"{n:,}", f"{r['history_s']:.2f}",
-                 _rate(n, r["history_s"]), ""],
+                [f"{fmt}: import, insert (÷ the floor's households)", f"{n:,}", f"{r['insert_s']:.2f}",
+                 _rate(n, r["insert_s"]),
+                 f"{floor_households / r['insert_s']:.2f}×" if r["insert_s"] else ""],
+                [f"{fmt}: import, history and aggregates (÷ the floor's observations)", f"{n:,}",
+                 f"{r['history_s']:.2f}", _rate(n, r["history_s"]),
+                 f"{floor_firsts / r['history_s']:.2f}×" if r["history_s"] else ""],
                 [f"{fmt}: import, commit", "", f"{r['commit_s']:.2f}", "", ""],
                 [f"{fmt}: import, total", f"{n:,}", f"{r['total_s']:.2f}", _rate(n, r["total_s"]),
                  f"{n / r['total_s'] / floor_rate:.2f}×"],
+                [f"{fmt}: import, total ÷ old floor (households only)", "", "", "",
+                 f"{n / r['total_s'] / (count / old_s):.2f}×"],
             ]  # fmt: skip
             for reader, seconds in r.get("readers", {}).items():
                 table.append([f"{fmt}: read every row, {reader}", f"{count + 1:,}", f"{seconds:.2f}",
@@ -340,7 +419,8 @@ async def run(options: argparse.Namespace) -> dict:
             notes.append(
                 f"{fmt} ({r['file_bytes'] / 2**20:.1f} MiB): {n:,} rows in {r['total_s']:.1f} s = "
                 f"{n / r['total_s']:,.0f} rows/s, {n / r['total_s'] / floor_rate:.2f}× the COPY floor "
-                f"({floor_rate:,.0f} rows/s; goal ≥ 0.6×)"
+                f"({floor_rate:,.0f} rows/s; goal ≥ 0.6×); {old_s / r['total_s']:.2f}× the old, "
+                f"households-only floor ({count / old_s:,.0f} rows/s)"
             )
             if len(r.get("readers", {})) == 2:
                 o, c = r["readers"].values()
@@ -350,11 +430,13 @@ async def run(options: argparse.Namespace) -> dict:
         notes.append(f"database: {engine.url.render_as_string(hide_password=True)}")
         for r in figures["formats"].values():  # plain figures for the JSON
             r["dry"], r["report"] = r["dry"].rows_invalid, r["report"].imported
-        return {"name": NAME, "ok": ok, "floor_s": floors, "floor_rows_per_s": floor_rate, **figures,
-                "table": table, "notes": notes}  # fmt: skip
+        return {"name": NAME, "ok": ok, "floor_s": [sum(f) for f in floors], "floor_parts_s": floors,
+                "floor_rows_per_s": floor_rate, "old_floor_s": olds, "old_floor_rows_per_s": count / old_s,
+                **figures, "table": table, "notes": notes}  # fmt: skip
     finally:
         await _cleanup(sessions)
         await engine.dispose()
+        await vacuum(plain)
 
 
 def main() -> None:
