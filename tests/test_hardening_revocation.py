@@ -2,9 +2,12 @@
 tokens within seconds, and logout ends the access token too. The caller is checked against the
 database on every request, through an in-process cache of a few seconds whose clock the tests move."""
 
+import asyncio
+
 import pytest
 from sqlalchemy import delete, event, update
 
+from app.auth import principals
 from app.authz.permissions import Role
 from app.core.config import get_settings
 from app.models import RoleAssignment, User
@@ -14,8 +17,6 @@ from tests.world import PASSWORD
 @pytest.fixture
 def later(monkeypatch):
     """`later()`: as if the principal cache's lifetime had passed (no sleeping)."""
-    from app.auth import principals
-
     now = [0.0]
     monkeypatch.setattr(principals.cache, "clock", lambda: now[0])
 
@@ -113,3 +114,22 @@ async def test_within_its_lifetime_the_cache_answers_without_a_query(client, wor
     finally:
         event.remove(connection.sync_connection, "before_cursor_execute", seen)
     assert first and second == [] and third
+
+
+async def test_requests_missing_the_cache_together_load_the_principal_once(world, monkeypatch):
+    """A page's requests (or an integration's) arriving as the entry expires: one load, not one each."""
+    loads = []
+    real_load = principals.load
+
+    async def counted(session, user_id, family_id):
+        loads.append(user_id)
+        await asyncio.sleep(0.05)  # the others arrive while it runs
+        return await real_load(session, user_id, family_id)
+
+    monkeypatch.setattr(principals, "load", counted)
+    principals.cache.clear()
+    user, token = world.users[Role.team_member], world.tokens[Role.team_member]
+    found = await asyncio.gather(*(principals.principal_from_token(token) for _ in range(8)))
+    assert loads == [user.id]
+    assert {p.id for p in found} == {user.id} and all(p is found[0] for p in found)
+    assert principals._loading == {}  # noqa: SLF001

@@ -7,6 +7,8 @@ pays a dictionary lookup, not three queries. Refusals are cached too: a revoked 
 loop costs no more than a valid one.
 """
 
+import asyncio
+import functools
 import time
 import uuid
 from dataclasses import dataclass
@@ -100,12 +102,33 @@ async def principal_from_token(token: str) -> Principal:
     except (KeyError, ValueError, TypeError, AttributeError):
         raise Unauthorized("The access token is malformed") from None
     entry = cache.get(key)
-    if entry is not None:
-        principal = entry.principal
-    else:
-        async with reading() as session:
-            principal = await load(session, *key)
-        cache.put(key, principal)
+    principal = entry.principal if entry is not None else await _loaded_once(key)
     if principal is None:
         raise Unauthorized("The session has ended or the account is disabled: sign in again")
     return principal
+
+
+_loading: dict[Key, asyncio.Task] = {}
+
+
+async def _loaded_once(key: Key) -> Principal | None:
+    """The principal loaded and cached, once for all the requests that miss the cache together (a
+    page's requests, an integration's concurrent ones, as the entry expires): not one load each."""
+    task = _loading.get(key)
+    if task is None:
+        task = _loading[key] = asyncio.ensure_future(_load_into_cache(key))
+        task.add_done_callback(functools.partial(_loaded, key))
+    return await asyncio.shield(task)  # a request cancelled while waiting leaves the load to the others
+
+
+async def _load_into_cache(key: Key) -> Principal | None:
+    async with reading() as session:
+        principal = await load(session, *key)
+    cache.put(key, principal)
+    return principal
+
+
+def _loaded(key: Key, task: asyncio.Task) -> None:
+    del _loading[key]
+    if not task.cancelled():
+        task.exception()  # seen even when every waiter was cancelled: no "exception never retrieved"
