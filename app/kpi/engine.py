@@ -5,6 +5,7 @@ A commune is a few dozen aggregate rows, a province or the country a few thousan
 the base tables: the baseline the benchmark compares against.
 """
 
+import functools
 from datetime import date, datetime, time
 from typing import Any
 
@@ -18,6 +19,9 @@ from app.models import Activity, HouseholdObservation, Member, Team, Training, T
 from app.models.kpi import ACTIVITY_COUNTERS, HOUSEHOLD_COUNTERS, ActivityStats, HouseholdStats, MemberStats
 
 SEGMENT = 33  # one level of a materialized path: 32 hex digits and a slash
+# Statements kept built, by what they are built from: building one costs more than running it (about
+# half of a province's KPI read was SQLAlchemy making its statements; the same read again builds none).
+STATEMENTS = 256
 
 
 def _child_key(path: str):
@@ -59,35 +63,17 @@ async def _sums(session: AsyncSession, unit: Unit, periods: list[Period], by_chi
             months.setdefault(month, []).append((*row[: len(group)], *row[len(group) + 1 :]))
         return months
 
-    rolled_up = rollups.covers(unit)
+    rolled_up, path = rollups.covers(unit), unit.path
     last_end = max(p.end for p in periods)
-    # Stock: the rows of every month before the period's end month, then the days of that month.
-    rows = rollups.rows(HouseholdStats, rolled_up)
-    query = _within(
-        select(*group, rows.c.month, *(func.sum(rows.c[c]) for c in HOUSEHOLD_COUNTERS)), rows, unit, by_child
+    first_month = min(p.start for p in periods).replace(day=1)
+    years = tuple(sorted({p.last_day.year for p in periods}))
+    households = per_month(
+        await session.execute(_stock(path, by_child, rolled_up, last_end)), HOUSEHOLD_COUNTERS
     )
-    query = query.where(rows.c.month < last_end).group_by(*group, rows.c.month)
-    households = per_month(await session.execute(query), HOUSEHOLD_COUNTERS)
-
-    rows = rollups.rows(ActivityStats, rolled_up)
-    first_start = min(p.start for p in periods)
-    query = _within(
-        select(*group, rows.c.month, *(func.sum(rows.c[c]) for c in ACTIVITY_COUNTERS)), rows, unit, by_child
+    activities = per_month(
+        await session.execute(_flows(path, by_child, rolled_up, first_month, last_end)), ACTIVITY_COUNTERS
     )
-    query = query.where(rows.c.month >= first_start.replace(day=1), rows.c.month < last_end)
-    activities = per_month(await session.execute(query.group_by(*group, rows.c.month)), ACTIVITY_COUNTERS)
-
-    query = (
-        select(*group, MemberStats.month, MemberStats.year, func.sum(MemberStats.members))
-        .join(Unit, Unit.id == MemberStats.unit_id)
-        .where(
-            _under(unit.path),
-            MemberStats.month < last_end,
-            MemberStats.year.in_([0, *{p.last_day.year for p in periods}]),
-        )
-        .group_by(*group, MemberStats.month, MemberStats.year)
-    )
-    members = per_month(await session.execute(query), None)
+    members = per_month(await session.execute(_members(path, by_child, last_end, years)), None)
 
     for period, result in zip(periods, results, strict=True):
         edge = period.end.replace(day=1)  # the month the period ends in, when it ends inside one
@@ -114,19 +100,52 @@ async def _sums(session: AsyncSession, unit: Unit, periods: list[Period], by_chi
         if edge < period.end:
             add(
                 result,
-                await _days_of_households(session, unit, group, edge, period.end, by_child),
+                await _days_of_households(session, unit, edge, period.end, by_child),
                 HOUSEHOLD_COUNTERS,
             )
         for start, end in ((period.start, min(first, period.end)), (max(last, period.start), period.end)):
             if start < end:
                 add(
                     result,
-                    await _days_of_activities(session, unit, group, start, end, by_child),
+                    await _days_of_activities(session, unit, start, end, by_child),
                     ACTIVITY_COUNTERS,
                 )
     for result, rows in zip(results, await _villages(session, unit, group, periods), strict=True):
         add(result, rows, ("villages", "villages_with_team"))
     return results
+
+
+def _group(path: str, by_child: bool) -> list:
+    return [_child_key(path)] if by_child else []
+
+
+@functools.lru_cache(maxsize=STATEMENTS)
+def _stock(path: str, by_child: bool, rolled_up: bool, last_end: date):
+    """The household rows of every month before the period's end month, by month."""
+    group, rows = _group(path, by_child), rollups.rows(HouseholdStats, rolled_up)
+    query = select(*group, rows.c.month, *(func.sum(rows.c[c]) for c in HOUSEHOLD_COUNTERS))
+    return _within(query, rows, path, by_child).where(rows.c.month < last_end).group_by(*group, rows.c.month)
+
+
+@functools.lru_cache(maxsize=STATEMENTS)
+def _flows(path: str, by_child: bool, rolled_up: bool, first_month: date, last_end: date):
+    """The activity rows of the months from `first_month` to the period's end, by month."""
+    group, rows = _group(path, by_child), rollups.rows(ActivityStats, rolled_up)
+    query = select(*group, rows.c.month, *(func.sum(rows.c[c]) for c in ACTIVITY_COUNTERS))
+    query = _within(query, rows, path, by_child).where(rows.c.month >= first_month, rows.c.month < last_end)
+    return query.group_by(*group, rows.c.month)
+
+
+@functools.lru_cache(maxsize=STATEMENTS)
+def _members(path: str, by_child: bool, last_end: date, years: tuple[int, ...]):
+    """The member rows before the period's end month: the active ones (year 0), the trained by year."""
+    group = _group(path, by_child)
+    return (
+        select(*group, MemberStats.month, MemberStats.year, func.sum(MemberStats.members))
+        .join(Unit, Unit.id == MemberStats.unit_id)
+        .where(_under(path), MemberStats.month < last_end, MemberStats.year.in_([0, *years]))
+        .group_by(*group, MemberStats.month, MemberStats.year)
+    )
 
 
 async def _members_on(session, unit: Unit, group, period: Period):
@@ -166,27 +185,38 @@ def _whole_months(period: Period) -> tuple[date, date]:
     return first, max(first, last)
 
 
-async def _days_of_households(session, unit: Unit, group, start: date, end: date, by_child: bool):
+async def _days_of_households(session, unit: Unit, start: date, end: date, by_child: bool):
     """How the subtree's household stock changed from `start` to `end` (days of one month), from the
     history: what began in them less what ended in them."""
-    t = HouseholdObservation.__table__
-    since, until = _local_midnight(start), _local_midnight(end)
     results = []
-    for column, sign in ((t.c.observed_at, 1), (t.c.valid_to, -1)):
-        query = (
-            select(*group, *(sign * func.sum(t.c[c]) for c in HOUSEHOLD_COUNTERS))
-            .join_from(t, Unit, Unit.id == t.c.unit_id)
-            .where(_under(unit.path), column >= since, column < until)
-            .group_by(*group)
-        )
+    for query in _days_of_stock(unit.path, by_child, start, end):
         results += list(await session.execute(query))
     return results
 
 
-async def _days_of_activities(session, unit: Unit, group, start: date, end: date, by_child: bool):
+@functools.lru_cache(maxsize=STATEMENTS)
+def _days_of_stock(path: str, by_child: bool, start: date, end: date) -> tuple:
+    """What began from `start` to `end`, and (negated) what ended then."""
+    t, group = HouseholdObservation.__table__, _group(path, by_child)
+    since, until = _local_midnight(start), _local_midnight(end)
+    return tuple(
+        select(*group, *(sign * func.sum(t.c[c]) for c in HOUSEHOLD_COUNTERS))
+        .join_from(t, Unit, Unit.id == t.c.unit_id)
+        .where(_under(path), column >= since, column < until)
+        .group_by(*group)
+        for column, sign in ((t.c.observed_at, 1), (t.c.valid_to, -1))
+    )
+
+
+async def _days_of_activities(session, unit: Unit, start: date, end: date, by_child: bool):
     """The subtree's activities dated from `start` to `end`, from the activities table."""
-    a = Activity
-    query = (
+    return list(await session.execute(_days_of_flows(unit.path, by_child, start, end)))
+
+
+@functools.lru_cache(maxsize=STATEMENTS)
+def _days_of_flows(path: str, by_child: bool, start: date, end: date):
+    a, group = Activity, _group(path, by_child)
+    return (
         select(
             *group,
             func.count(),
@@ -196,14 +226,13 @@ async def _days_of_activities(session, unit: Unit, group, start: date, end: date
         )
         .join(Unit, Unit.id == a.unit_id)
         .where(
-            _under(unit.path),
+            _under(path),
             a.deleted_at.is_(None),
             a.occurred_at >= _local_midnight(start),
             a.occurred_at < _local_midnight(end),
         )
         .group_by(*group)
     )
-    return list(await session.execute(query))
 
 
 async def _villages(session, unit: Unit, group, periods: list[Period]) -> list[list]:
@@ -212,34 +241,7 @@ async def _villages(session, unit: Unit, group, periods: list[Period]) -> list[l
     One statement for all the periods, its villages grouped by their dates (a few hundred groups), the
     periods counted from the groups: a village's teams are read as one span, from the first one's
     founding to the last one's deletion (a gap between two teams of one village is not seen)."""
-    day = _local_day(session.bind.dialect.name)
-    teams = (
-        select(
-            Team.unit_id,
-            func.min(Team.decision_date).label("decided"),
-            func.min(case((Team.decision_date.is_(None), day(Team.created_at)))).label("recorded"),
-            (func.count() - func.count(Team.deleted_at)).label("standing"),
-            func.max(day(Team.deleted_at)).label("deleted"),
-        )
-        .where(Team.status == "active")
-        .group_by(Team.unit_id)
-        .subquery()
-    )
-    dates = (
-        Unit.valid_from,
-        Unit.valid_to,
-        teams.c.decided,
-        teams.c.recorded,
-        teams.c.standing > 0,
-        teams.c.deleted,
-    )
-    query = (
-        select(*group, *dates, func.count())
-        .select_from(Unit)
-        .outerjoin(teams, teams.c.unit_id == Unit.id)
-        .where(_under(unit.path), Unit.level == "village")
-        .group_by(*group, *dates)
-    )
+    query = _village_dates(unit.path, bool(group), session.bind.dialect.name)
     rows = list(await session.execute(query))
     width, today = len(group), local_today()
     results = []
@@ -260,6 +262,39 @@ async def _villages(session, unit: Unit, group, periods: list[Period]) -> list[l
     return results
 
 
+@functools.lru_cache(maxsize=STATEMENTS)
+def _village_dates(path: str, by_child: bool, dialect: str):
+    """The subtree's villages counted by their dates and their teams' (`_villages`)."""
+    day, group = _local_day(dialect), _group(path, by_child)
+    teams = (
+        select(
+            Team.unit_id,
+            func.min(Team.decision_date).label("decided"),
+            func.min(case((Team.decision_date.is_(None), day(Team.created_at)))).label("recorded"),
+            (func.count() - func.count(Team.deleted_at)).label("standing"),
+            func.max(day(Team.deleted_at)).label("deleted"),
+        )
+        .where(Team.status == "active")
+        .group_by(Team.unit_id)
+        .subquery()
+    )
+    dates = (
+        Unit.valid_from,
+        Unit.valid_to,
+        teams.c.decided,
+        teams.c.recorded,
+        teams.c.standing > 0,
+        teams.c.deleted,
+    )
+    return (
+        select(*group, *dates, func.count())
+        .select_from(Unit)
+        .outerjoin(teams, teams.c.unit_id == Unit.id)
+        .where(_under(path), Unit.level == "village")
+        .group_by(*group, *dates)
+    )
+
+
 def _local_day(dialect: str):
     """The day (in Vietnam) of a UTC moment, as SQL."""
     if dialect == "postgresql":
@@ -267,12 +302,12 @@ def _local_day(dialect: str):
     return lambda column: type_coerce(func.date(column, "+7 hours"), Date)
 
 
-def _within(query, rows, unit: Unit, by_child: bool):
-    """`query` over `rows` of the unit's subtree. The whole country (the empty path) needs no join
+def _within(query, rows, path: str, by_child: bool):
+    """`query` over `rows` of the subtree at `path`. The whole country (the empty path) needs no join
     to the units unless its children are asked for: hashing 100,000 units cost more than the sums."""
-    if unit.path == "" and not by_child:
+    if path == "" and not by_child:
         return query.select_from(rows)
-    return query.join_from(rows, Unit, Unit.id == rows.c.unit_id).where(_under(unit.path))
+    return query.join_from(rows, Unit, Unit.id == rows.c.unit_id).where(_under(path))
 
 
 async def naive_sums(session: AsyncSession, unit: Unit, period: Period) -> dict[str, int]:
