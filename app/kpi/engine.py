@@ -45,8 +45,7 @@ async def trend(session: AsyncSession, unit: Unit, periods: list[Period]) -> lis
 
 
 async def _sums(session: AsyncSession, unit: Unit, periods: list[Period], by_child: bool) -> list[dict]:
-    key = _child_key(unit.path) if by_child else None
-    group = [key] if by_child else []
+    group = _group(unit.path, by_child)
     results: list[dict[Any, dict]] = [{} for _ in periods]
 
     def add(result, rows, names):
