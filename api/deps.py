@@ -1,4 +1,5 @@
-"""Typed dependencies: the session (the one commit point), the caller, paging and If-Match."""
+"""Typed dependencies: the session (settled by the route, `api.unit_of_work`), the caller, paging and
+If-Match."""
 
 from functools import partial
 from typing import Annotated

@@ -22,7 +22,7 @@ import threading
 import time
 import uuid
 from collections import Counter, namedtuple
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -121,9 +121,7 @@ async def import_households(
         )
         report.imported = len(checked.rows)
     villages = {village.unit_id: village.rows for village in report.villages}
-    clock = time.perf_counter()
-    await aggregates.households_imported(session, deltas)
-    spent["history"] += time.perf_counter() - clock
+    await _timed(spent, "history", aggregates.households_imported(session, deltas))
     if timings is not None:
         timings.update(spent)
     await record(
@@ -371,26 +369,17 @@ async def _write(
                 for _ in range(0, len(values), COPY_ROWS):
                     firsts: list[tuple] = []
                     rows = _rows(chunks, COPY_ROWS // CHUNK_ROWS, firsts)
-                    clock = time.perf_counter()
-                    await connection.copy_records_to_table(
-                        Household.__tablename__, records=rows, columns=COLUMNS
-                    )
-                    middle = time.perf_counter()
-                    await connection.copy_records_to_table(
-                        observations.TABLE.name, records=firsts, columns=observations.ROW
-                    )
-                    spent["insert"] += middle - clock
-                    spent["history"] += time.perf_counter() - middle
+                    copy = connection.copy_records_to_table
+                    households = copy(Household.__tablename__, records=rows, columns=COLUMNS)
+                    await _timed(spent, "insert", households)
+                    history = copy(observations.TABLE.name, records=firsts, columns=observations.ROW)
+                    await _timed(spent, "history", history)
         else:
             async for households, firsts in chunks:
-                clock = time.perf_counter()
-                await session.execute(insert(Household.__table__), [r._asdict() for r in households])
-                middle = time.perf_counter()
-                await session.execute(
-                    insert(observations.TABLE), [dict(zip(observations.ROW, r, strict=True)) for r in firsts]
-                )
-                spent["insert"] += middle - clock
-                spent["history"] += time.perf_counter() - middle
+                rows = [r._asdict() for r in households]
+                await _timed(spent, "insert", session.execute(insert(Household.__table__), rows))
+                history = [dict(zip(observations.ROW, r, strict=True)) for r in firsts]
+                await _timed(spent, "history", session.execute(insert(observations.TABLE), history))
     except (IntegrityError, asyncpg.IntegrityConstraintViolationError):
         await savepoint.rollback()
         raise Conflict(
@@ -403,6 +392,13 @@ async def _write(
         raise
     await savepoint.commit()
     return deltas
+
+
+async def _timed(spent: dict[str, float], phase: str, write: Awaitable) -> None:
+    """Await `write`, its seconds added to `spent[phase]` (the importer's own clock, `timings`)."""
+    clock = time.perf_counter()
+    await write
+    spent[phase] += time.perf_counter() - clock
 
 
 @asynccontextmanager
