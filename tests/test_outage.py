@@ -257,7 +257,7 @@ async def test_a_busy_pool_is_load_not_an_outage(database, monkeypatch):
     monkeypatch.setattr(get_settings(), "db_pool_timeout", 0.2)
     engine = create_engine(url=Settings(database_url=os.environ["TEST_DATABASE_URL"]).database_url)
     try:
-        async with engine.connect() as busy, engine.connect() as overflow:  # the pool holds 1 + 1
+        async with engine.connect() as busy, engine.connect() as overflow:  # the pool holds 2 × 1
             await busy.execute(select(1))
             await overflow.execute(select(1))
             with pytest.raises(PoolTimeout):
