@@ -14,7 +14,11 @@ from app.models import Unit
 
 def _activity(unit: Unit) -> ActivityCreate:
     return ActivityCreate(
-        id=uuid.uuid4(), unit_id=unit.id, occurred_at=datetime.now(UTC), kind="vneid_activation", people_count=1
+        id=uuid.uuid4(),
+        unit_id=unit.id,
+        occurred_at=datetime.now(UTC),
+        kind="vneid_activation",
+        people_count=1,
     )
 
 

@@ -54,9 +54,17 @@ async def list_households(
     """Households in the caller's area by head name; with `updated_since` or `cursor`, the change feed."""
     # The hottest read (bench/README.md). It writes nothing, so a plain session instead of SessionDep:
     # that dependency's commit point is not needed here and its machinery costs ~0.1 ms a request.
-    async with reading() as session:
-        if updated_since is not None or cursor is not None:
-            feed = await records.changes(
+    filters = {
+        "informed": informed,
+        "has_digital_member": has_digital_member,
+        "is_business": is_business,
+        "needs_assistance": needs_assistance,
+        "assigned_member_id": assigned_member_id,
+    }
+    feed = updated_since is not None or cursor is not None
+    async with reading(keep_plans=not feed and service.unnarrowed(q, filters)) as session:
+        if feed:
+            changes = await records.changes(
                 session,
                 principal,
                 HOUSEHOLDS,
@@ -65,14 +73,7 @@ async def list_households(
                 cursor=cursor,
                 limit=limit,
             )
-            return HouseholdFeed(**feed)
-        filters = {
-            "informed": informed,
-            "has_digital_member": has_digital_member,
-            "is_business": is_business,
-            "needs_assistance": needs_assistance,
-            "assigned_member_id": assigned_member_id,
-        }
+            return HouseholdFeed(**changes)
         page = await service.list_households(
             session, principal, unit_id=unit_id, q=q, filters=filters, limit=limit, offset=offset
         )

@@ -215,8 +215,9 @@ def create_engine(settings: Settings | None = None, url: str | None = None) -> A
                 # asyncpg prepares every statement, and after five runs PostgreSQL may switch to a
                 # generic plan, blind to the parameters. The scope's path prefix was the case found
                 # (a village count of a province: 2 ms, then 35 ms); it is an index range now, bounded
-                # in any plan, but no other statement has been checked against generic plans.
-                "plan_cache_mode": "force_custom_plan",
+                # in any plan, but a generic plan can still be the worse one (`kpi.engine.naive_sums`,
+                # 2.8× slower): only a reading session that asks for them keeps them (`reading`).
+                "plan_cache_mode": PLANS_FOR_VALUES,
             },
         },
         # Error messages (and so logs) never carry the values of a statement: names, phone numbers.
@@ -275,20 +276,30 @@ def _check_on_checkout(engine: AsyncEngine, timeout: float) -> None:
     For a session that writes, what it answers is the BEGIN of the transaction SQLAlchemy's asyncpg
     adapter would begin before its first statement anyway: the check costs no round trip of its own.
     A session that only reads (`reading`) is checked with `SELECT 1`: its statements on the driver
-    need no transaction, which would cost a ROLLBACK when the connection goes back."""
+    need no transaction, which would cost a ROLLBACK when the connection goes back. When the session
+    wants other plans than the connection has (`reading(keep_plans=…)`), the check sets them instead
+    of `SELECT 1`; a writer after a reader that kept them sets them back before its BEGIN."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _fresh(_dbapi_connection, record):  # pragma: no cover - driver callback
         record.info["fresh"] = True
+        record.info[_PLANS] = PLANS_FOR_VALUES  # the server setting's
 
-    async def check(adapted) -> None:
+    async def check(adapted, info: dict) -> None:
         connection = adapted.driver_connection
+        plans = PLANS_KEPT if _reading.get() and _keeping_plans.get() else PLANS_FOR_VALUES
         try:
             if _reading.get():
-                await connection.fetchval("SELECT 1", timeout=timeout)
+                if info.get(_PLANS) == plans:
+                    await connection.fetchval("SELECT 1", timeout=timeout)
+                else:  # the same round trip sets the session's plans
+                    await connection.fetchval(_SET_PLANS, plans, timeout=timeout)
             else:
                 async with asyncio.timeout(timeout):
+                    if info.get(_PLANS) != plans:  # after a reading session that kept plans: rare
+                        await connection.fetchval(_SET_PLANS, plans)
                     await adapted._start_transaction()  # the adapter's own BEGIN: its state knows it
+            info[_PLANS] = plans
         except BaseException as exc:
             connection.terminate()  # at once: a graceful close would wait on the hung server again
             if isinstance(exc, Exception) and not is_outage(exc):
@@ -300,7 +311,7 @@ def _check_on_checkout(engine: AsyncEngine, timeout: float) -> None:
     @event.listens_for(engine.sync_engine, "checkout")
     def _check(dbapi_connection, record, _proxy):  # pragma: no cover - driver callback
         if not record.info.pop("fresh", False):
-            dbapi_connection.run_async(lambda _connection: check(dbapi_connection))
+            dbapi_connection.run_async(lambda _connection: check(dbapi_connection, record.info))
 
 
 def _sqlite_pragmas(engine: AsyncEngine) -> None:
@@ -328,6 +339,11 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
 
 READ_ONLY = "sqlite_read_only"
 _reading: ContextVar[bool] = ContextVar("reading", default=False)  # a connection checked out to read
+_keeping_plans: ContextVar[bool] = ContextVar("keeping_plans", default=False)  # …that may keep generic plans
+# PostgreSQL's `plan_cache_mode` of a connection: every statement planned for its values, or generic
+# plans kept where PostgreSQL finds them no worse. In the pool record's info, the connection's own.
+PLANS_FOR_VALUES, PLANS_KEPT, _PLANS = "force_custom_plan", "auto", "plan_cache_mode"
+_SET_PLANS = "SELECT set_config('plan_cache_mode', $1, false)"
 
 
 class Database:
@@ -375,15 +391,21 @@ async def session_scope() -> AsyncIterator[AsyncSession]:
 
 
 @asynccontextmanager
-async def reading() -> AsyncIterator[AsyncSession]:
+async def reading(keep_plans: bool = False) -> AsyncIterator[AsyncSession]:
     """A session that only reads: on SQLite its transaction begins deferred, so reads go on while
-    a writer holds the lock (a write in it fails: never write through one)."""
+    a writer holds the lock (a write in it fails: never write through one).
+
+    `keep_plans`: on PostgreSQL its statements may run on generic plans, made once, not planned for
+    each run's values (`PLANS_KEPT`; set by the checkout check, in its one round trip). Only for
+    statements measured to gain and checked to be bounded in a generic plan (a commune's household
+    page: its planning was a third of PostgreSQL's time a page, tests/test_scope_plan.py)."""
     async with db.sessions() as session:
-        token = _reading.set(True)
+        tokens = _reading.set(True), _keeping_plans.set(keep_plans)
         try:
             await session.connection(execution_options={READ_ONLY: True})
         finally:
-            _reading.reset(token)
+            _reading.reset(tokens[0])
+            _keeping_plans.reset(tokens[1])
         yield session
 
 
