@@ -51,7 +51,7 @@ async def test_a_waiter_that_gives_up_loses_no_connection():
 async def test_the_connections_of_a_burst_stay_open_for_the_next(database, monkeypatch):
     """Every connection the pool opens is kept (up to twice DB_POOL_SIZE): an overflow connection was
     closed as it came back and opened again at the next burst, a connect and a new server backend
-    each time (~6 a second under the write bench)."""
+    each time (~55 more in a 10 s write bench, bench/README.md)."""
     if database != "postgresql":
         pytest.skip("the guarded pool is PostgreSQL's")
     monkeypatch.setattr(get_settings(), "db_pool_size", 2)

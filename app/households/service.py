@@ -173,8 +173,9 @@ def _statements(
 def unnarrowed(q: str | None, filters: dict[str, Any]) -> bool:
     """Nothing narrows the list: no search, no filter. Its total is then the villages' maintained
     counts (`_statements`), and its page's statement may keep PostgreSQL's generic plan
-    (`reading(keep_plans=True)`: the same plan, made once, not for each page; ~24 % more pages a
-    second for a commune, bench/README.md). A search's or a filter's is planned for its values."""
+    (`reading(keep_plans=True)`: the same plan, made once, not for each page; ~12 % more pages a
+    second for a commune, ~27 % for a village, bench/README.md). A search's or a filter's is planned
+    for its values."""
     return like_pattern(q) is None and all(value is None for value in filters.values())
 
 
