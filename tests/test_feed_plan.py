@@ -1,7 +1,8 @@
 """A village's change feed reads that village's index entries, not the whole table's by `updated_at`
 (a phone's first sync of a village read the country's households: 214 ms on 1M, seconds under load;
-the activities' feed had (unit_id, occurred_at) already). PostgreSQL's plan of the statement the feed
-really runs."""
+a village of 427 activities among 1.4 million: 450 ms). Each unit in scope gives its first changes
+from an index that leads with the unit and the time (`records.reads.changes`). PostgreSQL's plan of
+the statement the feed really runs."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ from app.models import Activity, Household
 FEEDS = {"households": Household, "activities": Activity}
 INDEXES = {
     "households": "ix_households_unit_id_updated_at",
-    "activities": "ix_activities_unit_id_occurred_at",
+    "activities": "ix_activities_unit_id_updated_at",
 }
 
 
@@ -73,8 +74,9 @@ async def test_a_village_s_feed_reads_its_own_index_entries(client, world, sessi
     connection = await session.connection()
     raw = (await connection.get_raw_connection()).driver_connection
     # What the planner picks among indexes depends on statistics a test cannot give it (a village is
-    # 1/100,000 of the country's rows); what it must find is an index that leads with the village. So:
-    # no scan of the table, and its table-wide `updated_at` index out of the way (in this test's
+    # 1/100,000 of the country's rows; on the bench database's 1.4 million activities it takes the
+    # village's index by itself); what it must find is an index that leads with the village. So: no
+    # scan of the table, and its table-wide `updated_at` index out of the way (in this test's
     # transaction, rolled back after).
     await raw.execute("SET LOCAL enable_seqscan = off")
     await raw.execute(f"DROP INDEX ix_{model.__tablename__}_updated_at")

@@ -47,14 +47,22 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         raise Invalid("The cursor is not one this server gave out", loc=["query", "cursor"]) from None
 
 
-def feed_query(query: Select, model: Any, since: datetime | None, cursor: str | None, limit: int) -> Select:
-    """Narrow `query` (already scoped) to the changes after `cursor`, or after `since`."""
+def in_order(model: Any) -> list:
+    """The feed's order: the time of the change, then the id."""
+    return [model.updated_at, model.id]
+
+
+def changed_after(model: Any, since: datetime | None, cursor: str | None) -> list:
+    """The changes after `cursor`, or after `since`; no condition for all of them."""
     if cursor is not None:
         moment, record_id = decode_cursor(cursor)
-        query = query.where(tuple_(model.updated_at, model.id) > tuple_(moment, record_id))
-    elif since is not None:
-        query = query.where(model.updated_at > since)
-    return query.order_by(model.updated_at, model.id).limit(limit + 1)
+        return [tuple_(model.updated_at, model.id) > tuple_(moment, record_id)]
+    return [] if since is None else [model.updated_at > since]
+
+
+def feed_query(query: Select, model: Any, since: datetime | None, cursor: str | None, limit: int) -> Select:
+    """Narrow `query` (already scoped) to the changes after `cursor`, or after `since`."""
+    return query.where(*changed_after(model, since, cursor)).order_by(*in_order(model)).limit(limit + 1)
 
 
 def page_of_changes(rows: list[Any], limit: int, cursor: str | None, to_item) -> dict[str, Any]:

@@ -11,7 +11,11 @@ class Activity(Versioned, SoftDeleted, SQLModel, table=True):
     """One act of help (lượt hỗ trợ): what the field records most, often offline."""
 
     __tablename__ = "activities"
-    __table_args__ = (Index("ix_activities_unit_id_occurred_at", "unit_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_activities_unit_id_occurred_at", "unit_id", "occurred_at"),
+        # A village's change feed in its order (`records.reads.changes`), as households have it.
+        Index("ix_activities_unit_id_updated_at", "unit_id", "updated_at", "id"),
+    )
 
     id: uuid.UUID = id_field()
     unit_id: uuid.UUID = Field(foreign_key="units.id", ondelete="RESTRICT", nullable=False)

@@ -1,5 +1,6 @@
 """Reading synced records: one by id, a page, or the change feed, always through the caller's scope."""
 
+import functools
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -11,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.authz.permissions import Permission
 from app.authz.principal import Principal
-from app.authz.scope import get_unit_in_scope, list_scope, require, require_somewhere, scope_of
+from app.authz.scope import Scope, get_unit_in_scope, list_scope, require, require_somewhere, scope_of
+from app.core import feed
 from app.core.errors import Invalid
-from app.core.feed import feed_query, page_of_changes
 from app.privacy import access
 from app.records.access import fetch
 from app.records.resource import Resource
@@ -104,28 +105,31 @@ def statements(
     count = select(func.count()).select_from(model).where(*clauses)
     columns = page if page is not None else select(*resource.read_columns())
     if keys_first and units is not None:
-        unit = units.subquery()
-        first = (
-            select(*{column.key: column for column in (model.id, *order)}.values())
-            .where(model.unit_id == unit.c.id, *clauses)
-            .order_by(*order)
-            .limit(limit + offset)
-            .lateral()
-        )
-        merged = [first.c[column.key] for column in order]
-        keys = (
-            select(first.c.id)
-            .select_from(unit)
-            .join(first, true())
-            .order_by(*merged)
-            .limit(limit)
-            .offset(offset)
-        )
+        keys = first_per_unit(model, units, clauses, order, limit, offset)
         return count, columns.where(model.id.in_(keys.correlate(None))).order_by(*order)
     if keys_first:
         keys = select(model.id).where(*clauses).order_by(*order).limit(limit).offset(offset)
         return count, columns.where(model.id.in_(keys.correlate(None))).order_by(*order)
     return count, columns.where(*clauses).order_by(*order).limit(limit).offset(offset)
+
+
+def first_per_unit(model: Any, units: Select, clauses: list, order: list, limit: int, offset: int) -> Select:
+    """The ids of the rows `offset` to `offset + limit` in `order` among those of `units` (PostgreSQL:
+    a LATERAL), each unit giving only its first `offset + limit` from an index that leads with the
+    unit and holds the order, merged: it reads that many index entries a unit, not every row in
+    scope."""
+    unit = units.subquery()
+    first = (
+        select(*{column.key: column for column in (model.id, *order)}.values())
+        .where(model.unit_id == unit.c.id, *clauses)
+        .order_by(*order)
+        .limit(limit + offset)
+        .lateral()
+    )
+    merged = [first.c[column.key] for column in order]
+    return (
+        select(first.c.id).select_from(unit).join(first, true()).order_by(*merged).limit(limit).offset(offset)
+    )
 
 
 async def _listed(
@@ -237,8 +241,18 @@ async def changes(
         principal, resource.permissions.read, within and within.path, from_below=resource.from_below
     )
     model = resource.model
-    query = select(*resource.read_columns(), model.deleted_at).where(scope.where(model.unit_id))
-    rows = list(await session.execute(feed_query(query, model, since, cursor, limit)))
+    columns = select(*resource.read_columns(), model.deleted_at)
+    if session.bind.dialect.name == "postgresql" and _in_time_by_unit(model) and _by_unit(scope):
+        # Each unit's first changes, merged (the ids come from the units in scope alone): a village's
+        # sync reads its own index entries, where PostgreSQL walked the whole table's in time order
+        # (a village of 427 activities among 1.4 million: 450 ms, seconds under the field load).
+        order = feed.in_order(model)
+        after = feed.changed_after(model, since, cursor)
+        keys = first_per_unit(model, scope.units(), after, order, limit + 1, 0)
+        statement = columns.where(model.id.in_(keys.correlate(None))).order_by(*order)
+    else:
+        statement = feed.feed_query(columns.where(scope.where(model.unit_id)), model, since, cursor, limit)
+    rows = list(await session.execute(statement))
     live = await resource.present(session, [row for row in rows[:limit] if row.deleted_at is None])
     live = shown(principal, resource, live)
     filters = {
@@ -249,4 +263,17 @@ async def changes(
     }
     noted(principal, resource, [item.id for item in live], filters, unit_id)
     by_id = {item.id: item for item in live}
-    return page_of_changes(rows, limit, cursor, lambda row: by_id[row.id])
+    return feed.page_of_changes(rows, limit, cursor, lambda row: by_id[row.id])
+
+
+@functools.cache
+def _in_time_by_unit(model: Any) -> bool:
+    """An index of the model's table leads with the unit and the time of the change."""
+    return any(
+        [c.name for c in index.columns][:2] == ["unit_id", "updated_at"] for index in model.__table__.indexes
+    )
+
+
+def _by_unit(scope: Scope) -> bool:
+    """A scope of some units, without those read from below: everywhere is read in time order."""
+    return scope.shape != (None, False) and not scope.above
