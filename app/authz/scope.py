@@ -107,6 +107,12 @@ class Scope:
             return self.within.count("/")
         return 0 if self.paths is None else min((p.count("/") for p in self.paths), default=3)
 
+    @property
+    def narrow(self) -> bool:
+        """A commune or below: its rows are a sliver of a table's, best found by their unit (an index
+        that leads with it) than among the whole table's (a search's trigrams, a feed's times)."""
+        return self.depth >= 2
+
     def params(self) -> dict[str, str]:
         """The values of the shape's template: each path prefix (`scope_0`…, `scope_within`) and its
         range's end (`…_end`)."""

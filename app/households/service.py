@@ -205,7 +205,7 @@ async def list_households(
     filters = {name: value for name, value in filters.items() if value is not None}
     pattern = like_pattern(q)
     search = pattern is not None
-    count, rows = _statements(seen.shape, tuple(filters), search, search and seen.depth >= 2, pg is not None)
+    count, rows = _statements(seen.shape, tuple(filters), search, search and seen.narrow, pg is not None)
     params = seen.params() | filters | {"q": pattern, "limit": limit, "offset": offset}
     found = await pg.fetch(rows, **params) if pg else list(await session.execute(rows, params))
     total = await reads.total_of(

@@ -278,4 +278,4 @@ def _by_unit(scope: Scope) -> bool:
     """A commune or a village, without units read from below: their rows are a sliver of the table's.
     A province's or everywhere's are read in time order (a province's first changes from each of its
     ~3,000 villages would be some 300,000 index entries)."""
-    return scope.depth >= 2 and not scope.above
+    return scope.narrow and not scope.above
