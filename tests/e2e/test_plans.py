@@ -201,6 +201,27 @@ def test_results_by_group_kind_channel_and_village(phone, api):
     )
 
 
+def test_the_provinces_answering_late_do_not_replace_the_commune_s_villages(phone):
+    """Quản trị: the screen asks for the provinces before it knows the officer's commune, then for
+    the commune's villages. When the provinces' answer came second it took the villages' place
+    (CI, once: the village to mark urban was not there, the list said it had no units)."""
+    page = phone
+    held = []
+    provinces = lambda url: "/api/v1/units?" in url and "level=province" in url  # noqa: E731
+    page.route(provinces, lambda route: held.append(route))
+    sign_in(page, "commune")
+    open_more(page, "Quản trị")
+    village = page.get_by_role("button", name=re.compile("^Thôn Đại Áng"))
+    village.wait_for()
+    assert len(held) == 1
+
+    with page.expect_response(lambda r: provinces(r.url)) as late:
+        held[0].continue_()
+    late.value.finished()
+    page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    expect(village).to_be_visible()
+
+
 def test_a_commune_officer_marks_a_village_urban(phone, api):
     page = phone
     commune = api("commune")

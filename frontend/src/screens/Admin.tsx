@@ -89,10 +89,16 @@ function Units() {
   useEffect(() => {
     const query = current ? { parent_id: current.id, limit: 500 } : { level: "province" as UnitLevel, limit: 500 };
     setChildren(null);
+    // An answer for a unit no longer shown (the provinces, asked before the home unit was known) is dropped.
+    let alive = true;
     api.GET("/api/v1/units", { params: { query } }).then(({ data, error }) => {
+      if (!alive) return;
       if (data) setChildren(data.items);
       else toast(problemMessage(error), "error");
     });
+    return () => {
+      alive = false;
+    };
   }, [current?.id, tick]);
 
   const done = () => (setForm(""), setTick((n) => n + 1));
@@ -321,13 +327,19 @@ function Users() {
   const [form, setForm] = useState<"" | "add" | string>("");
   const [tick, setTick] = useState(0);
   useEffect(() => {
+    // A search typed over keeps only the answer for the text now in the box.
+    let alive = true;
     const timer = setTimeout(() => {
       api.GET("/api/v1/users", { params: { query: { q: q.trim() || undefined, limit: 200 } } }).then(({ data, error }) => {
+        if (!alive) return;
         if (data) setUsers(data.items);
         else toast(problemMessage(error), "error");
       });
     }, 250);
-    return () => clearTimeout(timer);
+    return () => {
+      alive = false;
+      clearTimeout(timer);
+    };
   }, [q, tick]);
   const done = () => (setForm(""), setTick((n) => n + 1));
   const manage = can("users:manage");
