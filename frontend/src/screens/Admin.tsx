@@ -1,9 +1,10 @@
 // Administration for officers: units (browse the tree, add, rename) and users (list, add, edit).
 // These are desk tasks done online; creates still carry an Idempotency-Key, edits If-Match.
 import { useEffect, useState } from "preact/hooks";
-import { api, problemOf } from "../api/client";
+import { api, must, problemOf } from "../api/client";
 import { can, me } from "../api/session";
 import type { Role, Settlement, Unit, UnitLevel, User } from "../api/types";
+import { useLatest } from "../lib/cache";
 import { lang, t } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
 import { fieldTexts } from "../lib/problems";
@@ -75,7 +76,6 @@ function UnitForm({ parent, unit, onDone }: { parent: Unit | null; unit?: Unit; 
 function Units() {
   const caller = useStore(me);
   const [trail, setTrail] = useState<Unit[]>([]);
-  const [children, setChildren] = useState<Unit[] | null>(null);
   const [form, setForm] = useState<"" | "add" | string>("");
   const [tick, setTick] = useState(0);
   const current = trail[trail.length - 1] ?? null;
@@ -86,20 +86,13 @@ function Units() {
     api.GET("/api/v1/units/{unit_id}", { params: { path: { unit_id: home } } }).then(({ data }) => data && setTrail([data])).catch(() => undefined);
   }, []);
 
-  useEffect(() => {
-    const query = current ? { parent_id: current.id, limit: 500 } : { level: "province" as UnitLevel, limit: 500 };
-    setChildren(null);
-    // An answer for a unit no longer shown (the provinces, asked before the home unit was known) is dropped.
-    let alive = true;
-    api.GET("/api/v1/units", { params: { query } }).then(({ data, error }) => {
-      if (!alive) return;
-      if (data) setChildren(data.items);
-      else toast(problemMessage(error), "error");
-    });
-    return () => {
-      alive = false;
-    };
-  }, [current?.id, tick]);
+  // Keyed by the unit shown: the provinces' answer (asked before the home unit is known) arriving
+  // late never replaces the home unit's children.
+  const read = useLatest(`units:${current?.id ?? "provinces"}`, () =>
+    must(api.GET("/api/v1/units", { params: { query: current ? { parent_id: current.id, limit: 500 } : { level: "province", limit: 500 } } })),
+    { again: tick },
+  );
+  const children = read.data?.items ?? null;
 
   const done = () => (setForm(""), setTick((n) => n + 1));
   const manage = can("units:manage");
@@ -119,7 +112,7 @@ function Units() {
           ✎ {t("editUnit")}: {current.name}
         </button>
       )}
-      {!children && <Loading />}
+      {read.error ? <p class="error">{problemMessage(read.error)}</p> : !children && <Loading />}
       <ul class="list">
         {children?.map((u) => (
           <li>
@@ -323,24 +316,16 @@ function UserForm({ user, onDone }: { user?: User; onDone: () => void }) {
 
 function Users() {
   const [q, setQ] = useState("");
-  const [users, setUsers] = useState<User[] | null>(null);
+  const [term, setTerm] = useState("");
   const [form, setForm] = useState<"" | "add" | string>("");
   const [tick, setTick] = useState(0);
   useEffect(() => {
-    // A search typed over keeps only the answer for the text now in the box.
-    let alive = true;
-    const timer = setTimeout(() => {
-      api.GET("/api/v1/users", { params: { query: { q: q.trim() || undefined, limit: 200 } } }).then(({ data, error }) => {
-        if (!alive) return;
-        if (data) setUsers(data.items);
-        else toast(problemMessage(error), "error");
-      });
-    }, 250);
-    return () => {
-      alive = false;
-      clearTimeout(timer);
-    };
-  }, [q, tick]);
+    const timer = setTimeout(() => setTerm(q.trim()), 250);
+    return () => clearTimeout(timer);
+  }, [q]);
+  // Keyed by the text searched: an answer for a search typed over never replaces the latest one.
+  const read = useLatest(`users:${term}`, () => must(api.GET("/api/v1/users", { params: { query: { q: term || undefined, limit: 200 } } })), { again: tick, keep: true });
+  const users = read.data?.items ?? null;
   const done = () => (setForm(""), setTick((n) => n + 1));
   const manage = can("users:manage");
   return (
@@ -349,7 +334,7 @@ function Users() {
       <Field label={t("search")}>
         {(id) => <input id={id} type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} />}
       </Field>
-      {!users && <Loading />}
+      {read.error ? <p class="error">{problemMessage(read.error)}</p> : !users && <Loading />}
       <ul class="list">
         {users?.map((u) =>
           form === u.id ? (
