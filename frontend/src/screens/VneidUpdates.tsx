@@ -1,21 +1,14 @@
 // The VNeID figures the commune police's keys updated, and when (issue 20, item 6; plan 004, Đề án 06).
-import { useEffect, useState } from "preact/hooks";
 import { api, must } from "../api/client";
 import { can } from "../api/session";
-import type { components } from "../api/schema";
+import { useLatest } from "../lib/cache";
 import { fmtDateTime, t } from "../lib/i18n";
 import { Section } from "../ui";
 
-type Update = components["schemas"]["VneidUpdate"];
-
 export default function VneidUpdates({ unitId, refresh }: { unitId: string; refresh?: number }) {
-  const [items, setItems] = useState<Update[] | null>(null);
-  useEffect(() => {
-    if (!can("households:read")) return;
-    must(api.GET("/api/v1/vneid/updates", { params: { query: { unit_id: unitId, limit: 100 } } }))
-      .then((page) => setItems(page.items))
-      .catch(() => setItems(null));
-  }, [unitId, refresh]);
+  // Keyed by the unit: the answer for a village chosen before, arriving late, is not shown for this one.
+  const read = useLatest(can("households:read") ? `vneid-updates:${unitId}` : null, () => must(api.GET("/api/v1/vneid/updates", { params: { query: { unit_id: unitId, limit: 100 } } })), { again: refresh });
+  const items = read.data?.items ?? null;
   if (!items) return null;
   return (
     <Section title={t("vneidUpdates")}>
