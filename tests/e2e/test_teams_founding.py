@@ -1,6 +1,8 @@
 """A team founded by its decision, members' duties and results, the province's directory and the
 police's VNeID figures, at 360×640 on the demo (issue 20, items 1, 2 and 6)."""
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import SHOTS, sign_in
 
 
@@ -49,6 +51,52 @@ def test_the_commune_founds_a_team_by_decision_and_reads_the_hints(phone, api):
     assert (team["decision_no"], team["decision_date"], team["zalo_url"]) == (
         "1067/QĐ-UBND", "2025-10-09", "https://zalo.me/g/ngochoi"
     )  # fmt: skip
+
+
+def test_a_roster_read_overtaken_by_a_later_one_does_not_hide_the_new_member(phone, api):
+    """The team screen reads the roster again on each local change: once when a new member is queued,
+    before it is sent, and again once it is sent. When the first read answered last, its roster
+    without the member replaced the later one, and the member just added vanished."""
+    page = phone
+    name = "Đỗ Văn Đến Sau"
+    sign_in(page, "leader")
+    page.goto("/team")
+    page.get_by_role("button", name="+ Thêm thành viên").click()
+
+    first, stale, held = [], [], []
+
+    def roster(route):  # the first read after Save: answered before the member exists, delivered later
+        if first:
+            return route.continue_()
+        first.append(route)  # before fetching: another read may come in meanwhile
+        stale.append((route, route.fetch()))
+        for sending in held:
+            sending.continue_()
+
+    def send(route):  # the member's POST waits for that first read's answer
+        if stale:
+            return route.continue_()
+        held.append(route)
+
+    page.route(lambda url: "/api/v1/members?" in url, roster)
+    page.route(lambda url: url.endswith("/api/v1/members"), send)
+    page.get_by_label("Họ và tên").fill(name)
+    page.get_by_role("button", name="Lưu").click()
+    member = page.get_by_role("list").get_by_text(name)
+    member.wait_for()
+    page.get_by_text("Đã lưu và gửi lên máy chủ.").wait_for()
+    assert len(stale) == 1
+
+    route, answer = stale[0]
+    with page.expect_response(lambda r: r.request.method == "GET" and "/api/v1/members?" in r.url):
+        route.fulfill(response=answer)
+    page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    expect(member).to_be_visible()
+
+    leader = api("leader")  # the team as the other tests know it
+    (added,) = [m for m in leader.get("/api/v1/members", limit=500)["items"] if m["full_name"] == name]
+    gone = leader.http.delete(f"/api/v1/members/{added['id']}", headers={"If-Match": f'"{added["version"]}"'})
+    assert gone.status_code == 204, gone.text
 
 
 def test_a_leader_sees_results_per_member_and_a_member_sees_my_work(phone, browser, server):

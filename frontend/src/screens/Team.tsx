@@ -5,7 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, must } from "../api/client";
 import { can, me } from "../api/session";
 import type { Affiliation, Gender, Member, Position, Team as TeamT, Training } from "../api/types";
-import { readThrough, useReadThrough } from "../lib/cache";
+import { readThrough, useLatest, useReadThrough } from "../lib/cache";
 import { db } from "../lib/db";
 import { currentPeriod, fmtDate, fmtNum, lang, t, today } from "../lib/i18n";
 import type { Key } from "../lib/i18n.vi";
@@ -275,42 +275,43 @@ async function loadTeamData(unitId: string): Promise<TeamData> {
   return { teams: (a as { items: TeamT[] }).items, members: b ? (b as { items: Member[] }).items : null, trainings: c?.items ?? [] };
 }
 
+/** The unit's teams, members and trainings (offline: the synced village's), with the records still
+ * waiting in the outbox. Fails when offline with nothing to show. */
+async function readTeam(unitId: string): Promise<TeamData> {
+  let next: TeamData;
+  try {
+    next = (await readThrough(`team:${unitId}`, () => loadTeamData(unitId))).data;
+  } catch (e) {
+    // Offline with nothing kept: the synced village (a team role's) still has its roster.
+    const d = await db();
+    next = { teams: await d.getAll("teams"), members: can("members:read") ? await d.getAll("members") : null, trainings: await d.getAll("trainings") };
+    if (!next.teams.length) throw e;
+  }
+  // Records still waiting in the outbox are shown too, with their changes.
+  const d = await db();
+  const pendingMembers = (await d.getAll("members")).filter((m) => m._pending);
+  const pendingTrainings = (await d.getAll("trainings")).filter((x) => x._pending);
+  if (next.members) next.members = [...next.members.filter((p) => !pendingMembers.some((l) => l.id === p.id)), ...pendingMembers];
+  next.trainings = [...next.trainings.filter((s) => !pendingTrainings.some((l) => l.id === s.id)), ...pendingTrainings];
+  next.trainings.sort((x, y) => y.held_on.localeCompare(x.held_on));
+  return next;
+}
+
 export default function Team() {
   const caller = useStore(me);
   const changes = useStore(localChanges);
   useStore(lang);
   const unitId = homeUnitId(caller);
-  const [data, setData] = useState<TeamData | null>(null);
-  const [teamId, setTeamId] = useState("");
+  const [chosen, setTeamId] = useState("");
   const [form, setForm] = useState("");
-  const [error, setError] = useState("");
   const [refresh, setRefresh] = useState(0);
   const communeId = caller?.roles.find((r) => r.role === "commune_officer")?.unit_id ?? null;
   const provinceId = caller?.roles.find((r) => r.role === "province_officer")?.unit_id ?? null;
 
-  useEffect(() => {
-    if (!unitId) return;
-    void (async () => {
-      let next: TeamData;
-      try {
-        next = (await readThrough(`team:${unitId}`, () => loadTeamData(unitId))).data;
-      } catch (e) {
-        // Offline with nothing kept: the synced village (a team role's) still has its roster.
-        const d = await db();
-        next = { teams: await d.getAll("teams"), members: can("members:read") ? await d.getAll("members") : null, trainings: await d.getAll("trainings") };
-        if (!next.teams.length) setError(problemMessage(e));
-      }
-      // Records still waiting in the outbox are shown too, with their changes.
-      const d = await db();
-      const pendingMembers = (await d.getAll("members")).filter((m) => m._pending);
-      const pendingTrainings = (await d.getAll("trainings")).filter((x) => x._pending);
-      if (next.members) next.members = [...next.members.filter((p) => !pendingMembers.some((l) => l.id === p.id)), ...pendingMembers];
-      next.trainings = [...next.trainings.filter((s) => !pendingTrainings.some((l) => l.id === s.id)), ...pendingTrainings];
-      next.trainings.sort((x, y) => y.held_on.localeCompare(x.held_on));
-      setData(next);
-      setTeamId((id) => id || next.teams[0]?.id || "");
-    })();
-  }, [unitId, changes, refresh]);
+  // Read again on each local change; an answer overtaken by a later one is dropped (`useLatest`).
+  const read = useLatest(unitId ? `team:${unitId}` : null, () => readTeam(unitId!), { again: `${changes}:${refresh}`, keep: true });
+  const data = read.data;
+  const teamId = chosen || data?.teams[0]?.id || "";
 
   const team = data?.teams.find((x) => x.id === teamId);
   const period = currentPeriod();
@@ -319,7 +320,7 @@ export default function Team() {
       must(api.GET("/api/v1/kpi", { params: { query: { unit_id: team!.unit_id, period } } })),
     ).data?.data ?? null;
 
-  if (!data) return error ? <p class="error">{error}</p> : <Loading />;
+  if (!data) return read.error ? <p class="error">{problemMessage(read.error)}</p> : <Loading />;
   const roster = data.members?.filter((m) => m.team_id === teamId) ?? null;
   const active = roster?.filter((m) => !m.left_on || m.left_on > today()) ?? null;
   const activeCount = active ? active.length : (team?.member_count ?? 0);
