@@ -106,11 +106,16 @@ def statements(
     columns = page if page is not None else select(*resource.read_columns())
     if keys_first and units is not None:
         keys = first_per_unit(model, units, clauses, order, limit, offset)
-        return count, columns.where(model.id.in_(keys.correlate(None))).order_by(*order)
+        return count, by_keys(columns, model, keys, order)
     if keys_first:
         keys = select(model.id).where(*clauses).order_by(*order).limit(limit).offset(offset)
-        return count, columns.where(model.id.in_(keys.correlate(None))).order_by(*order)
+        return count, by_keys(columns, model, keys, order)
     return count, columns.where(*clauses).order_by(*order).limit(limit).offset(offset)
+
+
+def by_keys(columns: Select, model: Any, keys: Select, order: list) -> Select:
+    """The rows of the ids `keys` picked (from an index alone), read by id, in `order`."""
+    return columns.where(model.id.in_(keys.correlate(None))).order_by(*order)
 
 
 def first_per_unit(model: Any, units: Select, clauses: list, order: list, limit: int, offset: int) -> Select:
@@ -249,7 +254,7 @@ async def changes(
         order = feed.in_order(model)
         after = feed.changed_after(model, since, cursor)
         keys = first_per_unit(model, scope.units(), after, order, limit + 1, 0)
-        statement = columns.where(model.id.in_(keys.correlate(None))).order_by(*order)
+        statement = by_keys(columns, model, keys, order)
     else:
         statement = feed.feed_query(columns.where(scope.where(model.unit_id)), model, since, cursor, limit)
     rows = list(await session.execute(statement))

@@ -194,6 +194,11 @@ def sign_in(page, username: str = "leader") -> None:
     page.locator("nav.bottom").wait_for()
 
 
+def painted(page) -> None:
+    """Wait two frames: what the app did with an answer just delivered is on the screen."""
+    page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
 def wait_offline_ready(page) -> None:
     """The service worker controls the page (the shell is precached) and the village is synced."""
     # Not wait_for_function: Playwright evaluates its predicate with eval(), which the app's CSP refuses.

@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import all_sent, shot, sign_in, wait_offline_ready
+from tests.e2e.conftest import all_sent, painted, shot, sign_in, wait_offline_ready
 
 
 def open_more(page, label: str) -> None:
@@ -218,7 +218,7 @@ def test_the_provinces_answering_late_do_not_replace_the_commune_s_villages(phon
     with page.expect_response(lambda r: provinces(r.url)) as late:
         held[0].continue_()
     late.value.finished()
-    page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    painted(page)
     expect(village).to_be_visible()
 
 

@@ -3,7 +3,7 @@ police's VNeID figures, at 360×640 on the demo (issue 20, items 1, 2 and 6)."""
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import SHOTS, sign_in
+from tests.e2e.conftest import SHOTS, painted, sign_in
 
 
 def view(page, name: str) -> None:
@@ -92,7 +92,7 @@ def test_a_roster_read_overtaken_by_a_later_one_does_not_hide_the_new_member(pho
     route, answer = stale[0]
     with page.expect_response(lambda r: r.request.method == "GET" and listed(r.url)):
         route.fulfill(response=answer)
-    page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    painted(page)
     expect(member).to_be_visible()
 
     leader = api("leader")  # the team as the other tests know it
